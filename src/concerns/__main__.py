@@ -1,0 +1,3 @@
+from concerns.cli import main
+
+main()

@@ -1,0 +1,41 @@
+"""The `concerns` command line: a thin client of the library.
+
+Each command lives in `concerns.commands.<name>` and imports the heavy parts of
+the library (SciPy, statsmodels, Django) only when it runs, so `concerns --help`
+stays quick.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from concerns import __version__
+from concerns.commands import synth, validate
+
+app = typer.Typer(
+    name="concerns",
+    help="Organisational activity reports for Practitioner Performance Advice casework.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.command("validate")(validate.command)
+app.command("synth")(synth.command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"concerns {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Organisational activity reports for Practitioner Performance Advice casework."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,9 @@
+"""`concerns synth` (being built)."""
+
+import typer
+
+
+def command() -> None:
+    """Not built yet."""
+    typer.echo("concerns synth is not built yet", err=True)
+    raise typer.Exit(2)
