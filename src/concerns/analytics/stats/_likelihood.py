@@ -1,0 +1,101 @@
+"""Relative likelihood between two staff groups, as in the WRES indicators."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from concerns.analytics.stats._intervals import normal_quantile
+from concerns.analytics.stats._results import (
+    Estimate,
+    NotAvailable,
+    Reason,
+    check_count,
+    check_denominator,
+    check_level,
+)
+
+DEFAULT_MIN_CASES = 5
+EQUITY_BAND = (0.80, 1.25)
+
+
+@dataclass(frozen=True)
+class RelativeLikelihood:
+    """(cases_a ÷ headcount_a) ÷ (cases_b ÷ headcount_b), with its interval.
+
+    Group a is the group of interest (e.g. ethnic minority staff), b the
+    reference (e.g. white staff); 1 means equal likelihood, 2 means group a
+    twice as likely.
+    """
+
+    ratio: float
+    low: float
+    high: float
+    level: float
+    likelihood_a: float
+    likelihood_b: float
+    available: ClassVar[bool] = True
+
+    @property
+    def estimate(self) -> Estimate:
+        return Estimate(self.ratio, self.low, self.high, self.level)
+
+    @property
+    def excludes_one(self) -> bool:
+        """The interval lies wholly above or wholly below 1 (equal likelihood)."""
+        return self.low > 1 or self.high < 1
+
+    def outside_band(self, low: float = EQUITY_BAND[0], high: float = EQUITY_BAND[1]) -> bool:
+        """The ratio itself lies outside the band [low, high] (by default 0.80–1.25)."""
+        return self.ratio < low or self.ratio > high
+
+    def clearly_outside_band(self, low: float = EQUITY_BAND[0], high: float = EQUITY_BAND[1]) -> bool:
+        """The whole interval lies outside the band, not only the ratio."""
+        return self.low > high or self.high < low
+
+
+def relative_likelihood(
+    cases_a: int,
+    headcount_a: float | None,
+    cases_b: int,
+    headcount_b: float | None,
+    level: float = 0.95,
+    *,
+    min_cases: int = DEFAULT_MIN_CASES,
+) -> RelativeLikelihood | NotAvailable:
+    """Relative likelihood of group a against group b, with a log-method interval.
+
+    SE(log ratio) = sqrt(1/a − 1/n_a + 1/b − 1/n_b) (Katz et al. 1978); the
+    interval is ratio × exp(±z·SE). The headcounts may be person-years when
+    cases are pooled over several years.
+
+    Not available (a `NotAvailable` rather than a number) when a headcount is
+    unknown or zero, when cases exceed the headcount, when either group has
+    no cases (the ratio is 0 or infinite and the log method undefined), or
+    when either group has fewer than `min_cases` cases (default 5): below
+    that the interval spans more than a twelvefold range and the ratio
+    swings with one case either way.
+    """
+    check_level(level)
+    a, b = check_count(cases_a, "cases_a"), check_count(cases_b, "cases_b")
+    n_a, n_b = check_denominator(headcount_a, "headcount_a"), check_denominator(headcount_b, "headcount_b")
+    if isinstance(n_a, NotAvailable):
+        return n_a
+    if isinstance(n_b, NotAvailable):
+        return n_b
+    min_cases = check_count(min_cases, "min_cases")
+    if a > n_a or b > n_b:
+        return NotAvailable(Reason.INCONSISTENT, "more cases than headcount in a group")
+    if a == 0 or b == 0 or min(a, b) < min_cases:
+        return NotAvailable(Reason.TOO_FEW_CASES, _few_cases_detail(a, b, max(min_cases, 1)))
+    likelihood_a, likelihood_b = a / n_a, b / n_b
+    ratio = likelihood_a / likelihood_b
+    spread = normal_quantile(level) * math.sqrt(1 / a - 1 / n_a + 1 / b - 1 / n_b)
+    return RelativeLikelihood(
+        ratio, ratio * math.exp(-spread), ratio * math.exp(spread), level, likelihood_a, likelihood_b
+    )
+
+
+def _few_cases_detail(a: int, b: int, min_cases: int) -> str:
+    return f"{a} and {b} cases in the two groups; at least {min_cases} are needed in each"

@@ -1,0 +1,136 @@
+"""Disclosure policies: which counts are small, how shown counts are rounded, what readers see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+__all__ = ["Policy", "POLICIES", "UnknownPolicyError", "get_policy", "resolve_policy"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A disclosure policy, as data.
+
+    A count is *small* when it is below `threshold` (zero included only when
+    `show_zeros` is false); small counts are hidden and shown as `symbol`.
+    Cells hidden only to protect a small count elsewhere are shown as
+    `complementary_symbol`. Every shown count is rounded to the nearest
+    multiple of `rounding_base` (1: no rounding), halves rounded up.
+
+    `min_width` is the protection rule: whatever a reader combines (shown
+    counts within their rounding, totals, the table's structure, the policy
+    itself), the interval they can pin a hidden small count to must be at
+    least this wide (upper bound minus lower bound, in whole counts).
+    """
+
+    name: str
+    threshold: int
+    symbol: str
+    complementary_symbol: str
+    min_width: int
+    rounding_base: int = 1
+    show_zeros: bool = True
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.threshold < 1:
+            raise ValueError(f"policy {self.name!r}: threshold must be at least 1, not {self.threshold}")
+        if self.rounding_base < 1:
+            raise ValueError(
+                f"policy {self.name!r}: rounding_base must be at least 1, not {self.rounding_base}"
+            )
+        if not self.symbol or not self.complementary_symbol:
+            raise ValueError(f"policy {self.name!r}: the display symbols must not be empty")
+        self._check_min_width()
+
+    def _check_min_width(self) -> None:
+        lowest, highest = self.small_range()
+        if highest < lowest:  # nothing is small: a policy that hides nothing
+            return
+        width = highest - lowest
+        if width < 1:
+            raise ValueError(f"policy {self.name!r}: the small range must span at least two counts")
+        if not 1 <= self.min_width <= width:
+            raise ValueError(
+                f"policy {self.name!r}: min_width must be between 1 and {width}"
+                f" (the width of the small range {lowest}..{highest}), not {self.min_width}"
+            )
+
+    def small_range(self, *, zeros_hidden: bool = False) -> tuple[int, int]:
+        """The lowest and highest small count (the range `symbol` stands for)."""
+        lowest = 0 if zeros_hidden or not self.show_zeros else 1
+        return lowest, self.threshold - 1
+
+    def is_small(self, count: int, *, zeros_hidden: bool = False) -> bool:
+        lowest, highest = self.small_range(zeros_hidden=zeros_hidden)
+        return lowest <= count <= highest
+
+    def rounded(self, count: int) -> int:
+        """The count as shown: the nearest multiple of the rounding base, halves up."""
+        base = self.rounding_base
+        return (2 * count + base) // (2 * base) * base
+
+    def shown_as(self, rounded: int) -> tuple[int, int]:
+        """Every whole count that is shown as `rounded`: the reader's knowledge of it."""
+        base = self.rounding_base
+        return max(0, rounded - base // 2), rounded + (base + 1) // 2 - 1
+
+
+POLICIES: MappingProxyType[str, Policy] = MappingProxyType(
+    {
+        policy.name: policy
+        for policy in (
+            Policy(
+                name="standard",
+                threshold=5,
+                symbol="<5",
+                complementary_symbol="*",
+                min_width=2,
+                description="Counts of 1 to 4 shown as <5; zeros shown; no rounding.",
+            ),
+            Policy(
+                name="nhs-digital",
+                threshold=8,
+                symbol="*",
+                complementary_symbol="*",
+                min_width=3,
+                rounding_base=5,
+                description=(
+                    "As NHS Digital does for Hospital Episode Statistics: counts of 1 to 7 shown as *;"
+                    " zeros shown; every other count rounded to the nearest 5."
+                ),
+            ),
+            Policy(
+                name="ons-10-5",
+                threshold=10,
+                symbol="[c]",
+                complementary_symbol="[c]",
+                min_width=5,
+                rounding_base=5,
+                show_zeros=False,
+                description=(
+                    "The 10-5 rule: counts below 10, zero included, shown as [c] (confidential);"
+                    " every other count rounded to the nearest 5."
+                ),
+            ),
+        )
+    }
+)
+
+
+class UnknownPolicyError(ValueError):
+    """A policy name that is not one of the known policies."""
+
+
+def get_policy(name: str) -> Policy:
+    """The built-in policy of that name (case and surrounding space ignored)."""
+    key = str(name).strip().lower()
+    if key in POLICIES:
+        return POLICIES[key]
+    known = ", ".join(sorted(POLICIES))
+    raise UnknownPolicyError(f"unknown disclosure policy {name!r}; the known policies are: {known}")
+
+
+def resolve_policy(policy: Policy | str) -> Policy:
+    return policy if isinstance(policy, Policy) else get_policy(policy)
