@@ -26,9 +26,11 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 demo: install
 	$(BIN)/concerns synth --out $(DEMO_DATA)
 	$(BIN)/concerns validate --data $(DEMO_DATA) --rejects out/demo/rejects.csv
+	$(BIN)/concerns analyse --data $(DEMO_DATA) --all --out out/demo/analysis
 	@echo
-	@echo "Demo data is in $(DEMO_DATA) and validates cleanly."
-	@echo "Reports are not built yet: the report issue adds them to this target."
+	@echo "Demo data:      $(DEMO_DATA) (truth.json says what was planted in it)"
+	@echo "Analysis JSON:  out/demo/analysis/<org_code>.json and national.json"
+	@echo "The rendered reports (HTML, PDF, XLSX) come with the report issue."
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from concerns import __version__
-from concerns.commands import synth, validate
+from concerns.commands import analyse, synth, validate
 
 app = typer.Typer(
     name="concerns",
@@ -22,6 +22,7 @@ app = typer.Typer(
 
 app.command("validate")(validate.command)
 app.command("synth")(synth.command)
+app.command("analyse")(analyse.command)
 
 
 def _version(value: bool) -> None:
@@ -32,7 +33,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """Organisational activity reports for Practitioner Performance Advice casework."""
 

@@ -217,3 +217,20 @@ def test_it_finds_the_planted_clusters_of_the_synthetic_data_and_few_others(tmp_
     # The generator has no organisation effect, but repeat cases about one practitioner and the
     # organisations' differing demographic mix make a few real excesses; measured 5 to 13 of 216.
     assert len(elsewhere) <= 0.1 * len(found)
+
+
+def test_it_does_not_flag_repeat_cases_about_one_practitioner(three_acute_and_one_mental_health):
+    cases, workforce, organisations = three_acute_and_one_mental_health
+    # The same 6 surgery cases at A, all about one practitioner: an excess, but not a staff-group cluster.
+    one_person = cases.with_columns(
+        pl.when((pl.col("org_code") == "A") & (pl.col("specialty_group") == "surgery"))
+        .then(pl.lit("SAME"))
+        .otherwise(pl.col("practitioner_id"))
+        .alias("practitioner_id")
+    )
+    spread = find_clusters(cases, workforce, organisations, PERIOD)["A"].get("specialty_group", "surgery")
+    repeated = find_clusters(one_person, workforce, organisations, PERIOD)["A"].get("specialty_group", "surgery")
+    assert (spread.practitioners, spread.eligible, spread.flagged) == (6, True, True)
+    assert (repeated.practitioners, repeated.observed) == (1, 6)
+    assert not repeated.eligible
+    assert not repeated.flagged

@@ -78,13 +78,14 @@ class ClusterTest:
     codes: tuple[str, ...]  # ("surgery", "consultant") for specialty group × grade
     label: str  # "Surgery · Consultant"
     observed: int
+    practitioners: int  # distinct practitioners among the observed cases
     expected: float
     ratio: float | None  # observed ÷ expected; None when nothing is expected
     p: float  # exact one-sided Poisson P(X ≥ observed); 1 when nothing is expected
     q: float | None  # Benjamini–Hochberg adjusted p; None when not eligible
     flagged: bool  # a discovery at the false discovery rate, and an excess
     basis: str  # RATE or CASE_MIX
-    eligible: bool  # at least min_observed cases and something expected
+    eligible: bool  # at least min_observed cases about as many practitioners, and something expected
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,12 @@ def find_clusters(
             table.filter(testable)["observed"].to_numpy(), table.filter(testable)["expected"].to_numpy()
         )
     table = table.with_columns(
-        p=pl.Series(p), eligible=(pl.col("expected") > 0) & (pl.col("observed") >= min_observed)
+        # Repeat cases about one practitioner are not a cluster in a staff group, and flagging
+        # them would point at a person: the minimum applies to distinct practitioners too.
+        p=pl.Series(p),
+        eligible=(pl.col("expected") > 0)
+        & (pl.col("observed") >= min_observed)
+        & (pl.col("practitioners") >= min_observed),
     )
     by_org = table.partition_by("org_code", as_dict=True, maintain_order=True)
     results = {}
@@ -189,6 +195,7 @@ def _tests(rows: pl.DataFrame, q: float) -> tuple[ClusterTest, ...]:
             codes=tuple(row["code"].split(_JOIN)),
             label=row["label"],
             observed=observed,
+            practitioners=row["practitioners"],
             expected=expected,
             ratio=observed / expected if expected > 0 else None,
             p=row["p"],
@@ -248,8 +255,10 @@ def _cluster_table(
     )
     table = (
         cells.join(_catalogue().lazy(), on=["dimension", "code"], how="inner")
+        .join(_practitioner_counts(cases, period), on=_CELL, how="left")
+        .with_columns(pl.col("practitioners").fill_null(0))
         .sort("org_code", "order")
-        .select(*_CELL, "label", "observed", "expected", "basis")
+        .select(*_CELL, "label", "observed", "practitioners", "expected", "basis")
         .collect()
     )
     return table, references.collect()
@@ -286,6 +295,23 @@ def _case_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyF
                     pl.col("cases").cast(pl.Int64))
         for part in parts
     ])
+
+
+def _practitioner_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Distinct practitioners with cases in the period, by organisation and staff group."""
+    selected = period.select(cases)
+    parts = [
+        selected.group_by("org_code", *crossed)
+        .agg(pl.col("practitioner_id").n_unique().cast(pl.Int64).alias("practitioners"))
+        .select(
+            "org_code",
+            dimension=pl.lit(dimension),
+            code=pl.concat_str([pl.col(c).cast(pl.String) for c in crossed], separator=_JOIN),
+            practitioners="practitioners",
+        )
+        for dimension, crossed in DIMENSIONS.items()
+    ]
+    return pl.concat(parts)
 
 
 def _person_years(workforce: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyFrame:

@@ -1,0 +1,49 @@
+"""The rejects table: one row per problem, with the cell as the person wrote it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from concerns.ingest._contract import contract_columns
+
+REJECTS_SCHEMA: dict[str, pl.DataType] = {
+    "file": pl.String(),
+    "source_row": pl.Int64(),
+    "case_id": pl.String(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "reason": pl.String(),
+    "kind": pl.String(),
+}
+
+
+def rejects_of(file: str, problems: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
+    """One file's problems with the file name, the row's case_id and the raw cell value."""
+    rows = problems["source_row"].unique().implode()
+    rejected_raw = raw.filter(pl.col("source_row").is_in(rows))
+    cells = rejected_raw.unpivot(index="source_row", variable_name="column", value_name="value")
+    case_ids = rejected_raw.select(
+        "source_row",
+        (pl.col("case_id") if "case_id" in raw.columns else pl.lit(None, dtype=pl.String)).alias("case_id"),
+    )
+    # Within a row, problems follow the contract's column order; row-wide problems come last.
+    position = {column: index for index, column in enumerate(contract_columns(file))}
+    return (
+        problems.join(cells, on=["source_row", "column"], how="left")
+        .join(case_ids, on="source_row", how="left")
+        .with_columns(
+            pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32).fill_null(len(position)).alias("order")
+        )
+        .sort("source_row", "order", "reason")
+        .with_columns(pl.lit(file).alias("file"))
+        .select(list(REJECTS_SCHEMA))
+        .cast(REJECTS_SCHEMA)
+    )
+
+
+def write(rejects: pl.DataFrame, path: Path) -> None:
+    """As CSV with a byte-order mark, so Excel shows non-ASCII names correctly."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rejects.write_csv(path, include_bom=True)
