@@ -1,0 +1,48 @@
+"""Reports: one document model rendered to HTML, PDF, XLSX and JSON."""
+
+from concerns.report._model import (
+    ILLUSTRATIVE_BANNER,
+    SCHEMA,
+    Block,
+    BulletList,
+    Callout,
+    Cell,
+    Chart,
+    Column,
+    Heading,
+    KeyMessages,
+    OrgInfo,
+    Paragraph,
+    PeerInfo,
+    Report,
+    Row,
+    Section,
+    Table,
+    Tile,
+    Tiles,
+)
+from concerns.report.render._json import render_json, report_data
+
+__all__ = [
+    "ILLUSTRATIVE_BANNER",
+    "SCHEMA",
+    "Block",
+    "BulletList",
+    "Callout",
+    "Cell",
+    "Chart",
+    "Column",
+    "Heading",
+    "KeyMessages",
+    "OrgInfo",
+    "Paragraph",
+    "PeerInfo",
+    "Report",
+    "Row",
+    "Section",
+    "Table",
+    "Tile",
+    "Tiles",
+    "render_json",
+    "report_data",
+]

@@ -1,0 +1,82 @@
+"""`report.json`: the document model as the public contract (shared/design/report-json.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from concerns.report._model import SCHEMA, Chart, Report, Section, Table
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "schema": SCHEMA,
+        "kind": report.kind,
+        "title": report.title,
+        "org": None if report.org is None else {
+            "code": report.org.code, "name": report.org.name,
+            "org_type": report.org.org_type, "nation": report.org.nation,
+        },
+        "period": {"fiscal_years": list(report.fiscal_years)},
+        "as_of": report.as_of,
+        "generated_by": report.generated_by,
+        "data_sha256": report.data_sha256,
+        "disclosure": {"policy": report.policy, "threshold": report.threshold},
+        "illustrative": report.illustrative,
+    }
+    if report.peers is not None:
+        data["peers"] = {
+            "method": report.peers.method,
+            "organisations": [{"code": code, "name": name} for code, name in report.peers.organisations],
+        }
+    data["key_messages"] = list(report.key_messages)
+    data["tables"] = [table_data(table) for table in report.tables()]
+    data["sections"] = [_section(section) for section in report.sections]
+    data["meta"] = report.meta
+    return data
+
+
+def table_data(table: Table) -> dict[str, Any]:
+    return {
+        "id": table.id,
+        "title": table.title,
+        "columns": [
+            {"key": c.key, "label": c.label, "is_total": c.is_total, "kind": c.kind} for c in table.columns
+        ],
+        "rows": [
+            {
+                "key": row.key, "label": row.label, "is_total": row.is_total,
+                "cells": [
+                    {"display": cell.display, "value": cell.value, "suppressed": cell.suppressed}
+                    for cell in row.cells
+                ],
+            }
+            for row in table.rows
+        ],
+        "notes": list(table.notes),
+    }
+
+
+def _section(section: Section) -> dict[str, Any]:
+    return {"id": section.id, "title": section.title, "blocks": [_block(block) for block in section.blocks]}
+
+
+def _block(block: object) -> dict[str, Any]:
+    if isinstance(block, Table):
+        return {"type": "table", "id": block.id}
+    if isinstance(block, Chart):
+        # The SVG is a rendering: the spec (with its inline data) is what analysts redraw from.
+        return {
+            "type": "chart", "id": block.id, "title": block.title, "alt": block.alt,
+            "table_id": block.table_id, "spec": block.spec,
+        }
+    data = {"type": block.type}
+    for name, value in vars(block).items():
+        if name != "type":
+            data[name] = [vars(item) for item in value] if name == "tiles" else value
+    return data
+
+
+def render_json(report: Report) -> bytes:
+    """The report as UTF-8 JSON; the same report gives the same bytes."""
+    return (json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
