@@ -10,9 +10,19 @@ PYTEST_WORKERS ?= 2
 export MPLCONFIGDIR := $(CURDIR)/.local/mpl
 export XDG_CACHE_HOME := $(CURDIR)/.local/cache
 
-.PHONY: install demo test lint bench clean
+.PHONY: install system demo test lint bench clean
 
-install: $(STAMP)
+install: $(STAMP) system
+
+# Debian packages (chromium for the accessibility tests, poppler-utils, fonts), only when missing.
+system:
+	@scripts/system-deps.sh
+
+# npm assets: axe-core for the accessibility tests.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +45,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests bench
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: install

@@ -1,0 +1,263 @@
+"""The PDF rendering: an A4, tagged PDF/UA-1 document typeset by Typst.
+
+The layout lives in `templates/typst/report.typ`; this module turns the model
+into a JSON payload the template reads through `sys.inputs`, so no model text
+is ever interpolated into Typst markup. One Typst compiler per process (fonts
+loaded once) serves every report of a batch. The fonts are Typst's bundled
+ones plus DejaVu Sans (Debian package fonts-dejavu-core), and nothing else, so
+the same report gives the same bytes on any machine with those fonts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from concerns.report._model import (
+    ILLUSTRATIVE_BANNER,
+    BulletList,
+    Callout,
+    Chart,
+    Heading,
+    KeyMessages,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+    Tiles,
+)
+
+FONT_FAMILY = "DejaVu Sans"
+FONT_FILE = "DejaVuSans.ttf"
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+PDF_STANDARDS = ["ua-1"]
+PUBLISHER = "NHS Resolution · Practitioner Performance Advice"
+TEXT_WIDTH_PT = 595.28 - 2 * 56.69  # A4 less the template's 2 cm side margins
+PT_PER_PX = 0.75
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>", re.DOTALL)
+_SVG_WIDTH = re.compile(r"""\swidth\s*=\s*["']\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*["']""")
+_lock = threading.Lock()
+
+
+class PdfRenderError(RuntimeError):
+    """The PDF could not be typeset (a missing font, or content Typst rejects)."""
+
+
+def render_pdf(report: Report) -> bytes:
+    """The report as a PDF/UA-1 document; the same report gives the same bytes."""
+    inputs = {"report": json.dumps(pdf_payload(report), ensure_ascii=False)}
+    compiler = _compiler()
+    try:
+        with _lock:  # one compiler per process: calls from several threads take turns
+            pdf = compiler.compile(
+                input=_template(),
+                format="pdf",
+                sys_inputs=inputs,
+                pdf_standards=PDF_STANDARDS,
+                timestamp=_timestamp(report),
+            )
+    except typst.TypstError as error:
+        raise PdfRenderError(
+            f"could not typeset the PDF ({report.confidential_header}): {error.message}"
+        ) from error
+    except RuntimeError as error:  # typst raises a plain RuntimeError for some failures
+        raise PdfRenderError(f"could not typeset the PDF ({report.confidential_header}): {error}") from error
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+@functools.cache
+def _compiler() -> typst.Compiler:
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(font_dir())])
+    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+
+
+@functools.cache
+def _template() -> bytes:
+    # Passed with every compile: typst-py 0.15 forgets a compiler's in-memory input after one use.
+    return resources.files("concerns.report").joinpath("templates", "typst", "report.typ").read_bytes()
+
+
+def font_dir() -> Path:
+    """The folder holding DejaVu Sans; a clear error if the font is not installed."""
+    for folder in FONT_DIRS:
+        if (folder / FONT_FILE).is_file():
+            return folder
+    searched = ", ".join(str(folder) for folder in FONT_DIRS)
+    raise PdfRenderError(
+        f"the PDF needs the font {FONT_FAMILY} ({FONT_FILE} in {searched}): install the Debian package "
+        "fonts-dejavu-core"
+    )
+
+
+def _timestamp(report: Report) -> dt.datetime:
+    """A fixed creation time, the report's as-of date, so the bytes do not depend on when it ran."""
+    return dt.datetime.combine(dt.date.fromisoformat(report.as_of), dt.time(0), tzinfo=dt.UTC)
+
+
+# --- the payload the template reads --------------------------------------------------------
+
+
+def pdf_payload(report: Report) -> dict[str, Any]:
+    """Everything the template prints, as plain JSON-ready data."""
+    tables = {table.id: table for table in report.tables()}
+    return {
+        "title": report.title,
+        "document_title": f"{report.title}: {organisation_name(report)}, {report.period_label}",
+        "author": "NHS Resolution",
+        "font": FONT_FAMILY,
+        "publisher": PUBLISHER,
+        "header": report.confidential_header,
+        "footer": f"{report.title} · {report.period_label}",
+        "banner": ILLUSTRATIVE_BANNER if report.illustrative else None,
+        "organisation": organisation_name(report),
+        "cover_facts": cover_facts(report),
+        "cover_text": cover_text(report),
+        "sections": [_section(section, tables) for section in report.sections],
+    }
+
+
+def organisation_name(report: Report) -> str:
+    return report.org.name if report.org else "All organisations (national report)"
+
+
+def cover_facts(report: Report) -> list[dict[str, Any]]:
+    years = len(report.fiscal_years)
+    facts = [
+        ("Organisation code", report.org.code if report.org else ""),
+        ("Period", f"{report.period_label} ({years} NHS financial years, April to March)"),
+        ("Data as of", _long_date(report.as_of)),
+        ("Classification", "Confidential"),
+        ("Version", report.generated_by),
+        ("Disclosure control", f"{report.policy} policy (threshold {report.threshold})"),
+    ]
+    rows = [{"label": label, "value": value, "mono": False} for label, value in facts if value]
+    rows.append({"label": "Data fingerprint (SHA-256)", "value": report.data_sha256, "mono": True})
+    return rows
+
+
+def cover_text(report: Report) -> list[dict[str, str]]:
+    return [
+        {"title": "Who it is for", "text": _audience(report)},
+        {"title": "How to read it", "text": _how_to_read(report)},
+        {"title": "Your link adviser", "text": report.link_adviser},
+    ]
+
+
+def _audience(report: Report) -> str:
+    if report.org is None:
+        return (
+            "Boards, medical directors and HR and equality leads across the NHS, and the teams of "
+            "Practitioner Performance Advice: how organisations use the service, in aggregate."
+        )
+    return (
+        f"The medical director, the director of HR and workforce, and the HR and equality leads of "
+        f"{report.org.name}: the people who oversee how concerns about doctors, dentists and pharmacists "
+        "are managed. It prepares a confidential discussion with your link adviser and the insights team."
+    )
+
+
+def _how_to_read(report: Report) -> str:
+    whose = "the cases the organisation brought" if report.org else "cases brought"
+    return (
+        f"The report profiles {whose} to Practitioner Performance Advice from {report.period_label}, "
+        "never individual cases. A difference from similar sized organisations is called out only when "
+        "the numbers support it; otherwise the report says there is no clear difference, and why. "
+        f"To protect confidentiality small numbers are hidden. {_disclosure_sentence(report)}"
+    )
+
+
+def _disclosure_sentence(report: Report) -> str:
+    from concerns.disclosure import POLICIES  # its import pulls in SciPy: only when a PDF is made
+
+    policy = POLICIES.get(report.policy)
+    if policy is None:
+        return f"counts below {report.threshold} are not shown."
+    if policy.complementary_symbol == policy.symbol:
+        extra = f" {policy.symbol} also marks a figure hidden so that a smaller one cannot be worked out."
+    else:
+        extra = f" {policy.complementary_symbol} marks a figure hidden so that a smaller one cannot be worked out."
+    return policy.description + extra
+
+
+def _long_date(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _section(section: Section, tables: dict[str, Table]) -> dict[str, Any]:
+    blocks, level = [], 1
+    for block in section.blocks:
+        if isinstance(block, Heading):
+            level = heading_level(block.level, level)
+            blocks.append({"type": "heading", "text": block.text, "level": level})
+        else:
+            blocks.append(_block(block, tables))
+    return {"title": section.title, "blocks": blocks}
+
+
+def heading_level(model_level: int, previous: int) -> int:
+    """The Typst level of a heading block: sections are level 1 (the model counts the title as 1,
+    sections as 2), and PDF/UA forbids skipping a level, so never deeper than one below the last."""
+    return max(2, min(model_level - 1, previous + 1, 6))
+
+
+def _block(block: object, tables: dict[str, Table]) -> dict[str, Any]:
+    if isinstance(block, Paragraph):
+        return {"type": "paragraph", "text": block.text}
+    if isinstance(block, BulletList):
+        return {"type": "list", "items": list(block.items)}
+    if isinstance(block, KeyMessages):
+        return {"type": "key_messages", "title": "Key messages", "items": list(block.items)}
+    if isinstance(block, Tiles):
+        return {"type": "tiles", "tiles": [vars(tile) for tile in block.tiles]}
+    if isinstance(block, Callout):
+        return {"type": "callout", "title": block.title, "text": block.text, "kind": block.kind}
+    if isinstance(block, Chart):
+        return _chart(block, tables)
+    if isinstance(block, Table):
+        return _table(block)
+    raise PdfRenderError(f"the PDF renderer does not know the block {type(block).__name__}")
+
+
+def _chart(chart: Chart, tables: dict[str, Table]) -> dict[str, Any]:
+    table = tables.get(chart.table_id)
+    source = f"The figures are in the table “{table.title}”." if table else ""
+    return {
+        "type": "chart",
+        "title": chart.title,
+        "alt": chart.alt,
+        "svg": chart.svg,
+        "source": source,
+        "shrink": svg_wider_than_text(chart.svg),
+    }
+
+
+def svg_wider_than_text(svg: str) -> bool:
+    """Whether the SVG at its natural size (Typst: 1 px = 0.75 pt) is wider than the text column;
+    when its width cannot be read, shrink it to the column to be safe."""
+    root = _SVG_ROOT.search(svg)
+    width = _SVG_WIDTH.search(root.group(0)) if root else None
+    return width is None or float(width.group(1)) * PT_PER_PX > TEXT_WIDTH_PT
+
+
+def _table(table: Table) -> dict[str, Any]:
+    return {
+        "type": "table",
+        "title": table.title,
+        "row_header": "",
+        "columns": [{"label": column.label, "numeric": column.kind != "text"} for column in table.columns],
+        "rows": [
+            {"label": row.label, "is_total": row.is_total, "cells": [cell.display for cell in row.cells]}
+            for row in table.rows
+        ],
+        "notes": list(table.notes),
+    }
