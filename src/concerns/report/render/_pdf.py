@@ -38,6 +38,9 @@ from concerns.report._model import (
 FONT_FAMILY = "DejaVu Sans"
 FONT_FILE = "DejaVuSans.ttf"
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+# Chart labels are measured in Liberation Sans (concerns.report._charts), so Typst must draw them in it.
+CHART_FONT_FILE = "LiberationSans-Regular.ttf"
+CHART_FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation"), Path("/usr/share/fonts/liberation"))
 PDF_STANDARDS = ["ua-1"]
 PUBLISHER = "NHS Resolution · Practitioner Performance Advice"
 TEXT_WIDTH_PT = 595.28 - 2 * 56.69  # A4 less the template's 2 cm side margins
@@ -76,7 +79,8 @@ def render_pdf(report: Report) -> bytes:
 
 @functools.cache
 def _compiler() -> typst.Compiler:
-    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(font_dir())])
+    folders = [str(font_dir()), str(_find_font(CHART_FONT_FILE, CHART_FONT_DIRS, "fonts-liberation"))]
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=folders)
     return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
 
 
@@ -88,14 +92,15 @@ def _template() -> bytes:
 
 def font_dir() -> Path:
     """The folder holding DejaVu Sans; a clear error if the font is not installed."""
-    for folder in FONT_DIRS:
-        if (folder / FONT_FILE).is_file():
+    return _find_font(FONT_FILE, FONT_DIRS, "fonts-dejavu-core")
+
+
+def _find_font(file: str, folders: tuple[Path, ...], package: str) -> Path:
+    for folder in folders:
+        if (folder / file).is_file():
             return folder
-    searched = ", ".join(str(folder) for folder in FONT_DIRS)
-    raise PdfRenderError(
-        f"the PDF needs the font {FONT_FAMILY} ({FONT_FILE} in {searched}): install the Debian package "
-        "fonts-dejavu-core"
-    )
+    searched = ", ".join(str(folder) for folder in folders)
+    raise PdfRenderError(f"the PDF needs the font {file} (in {searched}): install the Debian package {package}")
 
 
 def _timestamp(report: Report) -> dt.datetime:

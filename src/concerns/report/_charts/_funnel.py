@@ -1,0 +1,173 @@
+"""Funnel plot: where this organisation sits among all organisations of its type."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from concerns.report._charts._theme import (
+    DARK_GREY,
+    GREY_3,
+    MID_GREY,
+    NHS_BLUE,
+    TEXT,
+    WHITE,
+    base_spec,
+    js_string,
+    present,
+    rounded,
+)
+
+HEIGHT = 280
+# Line styles by role, so the lines differ without colour: solid target, dashed 95%, dash-dot 99.8%.
+DASHES = ([1, 0], [6, 3], [10, 3, 2, 3], [2, 2])
+
+
+def funnel_plot(
+    points: list[tuple[float, float]],
+    highlight: tuple[float, float] | None,
+    limits: dict[str, list[tuple[float, float, float]]],
+    target: float,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    highlight_label: str = "This organisation",
+    target_label: str = "Average of all organisations",
+    others_label: str = "Other organisations of the same type",
+    significant_figures: int = 3,
+    subtitle: str | None = None,
+) -> dict[str, Any]:
+    """Other organisations are small grey dots carrying nothing but their two coordinates, sorted so
+    their order says nothing about who they are; this organisation is a large blue diamond with its
+    label; control limits are lines, dashed by level; the target is a solid line. Other
+    organisations' coordinates are rounded to `significant_figures` (a shift of under a pixel at 3),
+    so the spec carries no more of their figures than the picture shows."""
+    line_labels = [target_label, *(f"{level} limits" for level in limits)]
+    rows = [
+        *_other_rows(points, significant_figures),
+        *_highlight_rows(highlight, highlight_label),
+        *_limit_rows(limits),
+        {"kind": "target", "label": target_label, "value": float(target)},
+    ]
+    spec = base_spec(title, subtitle=subtitle, data=rows)
+    spec["height"] = HEIGHT
+    kinds = {row["kind"] for row in rows}
+    point_labels = [label for kind, label in (("highlight", highlight_label), ("other", others_label)) if kind in kinds]
+    styles = _styles(highlight_label, point_labels, line_labels)
+    spec["layer"] = [
+        _lines(styles, x_title, y_title),
+        _target(styles),
+        _points(styles, "other", others_label, {"shape": "circle", "size": 22, "opacity": 0.85}),
+        _points(styles, "highlight", highlight_label, {"shape": "diamond", "size": 150, "stroke": WHITE, "strokeWidth": 1.5}),
+        _highlight_text(_label_on_left(rows)),
+    ]
+    return spec
+
+
+def _other_rows(points: list[tuple[float, float]], figures: int) -> list[dict[str, Any]]:
+    drawable = sorted(
+        (rounded(x, figures), rounded(y, figures))
+        for x, y in ((present(x), present(y)) for x, y in points)
+        if x is not None and y is not None
+    )
+    return [{"kind": "other", "precision": x, "value": y} for x, y in drawable]
+
+
+def _highlight_rows(highlight: tuple[float, float] | None, label: str) -> list[dict[str, Any]]:
+    if highlight is None:
+        return []
+    x, y = present(highlight[0]), present(highlight[1])
+    if x is None or y is None:
+        return []
+    return [{"kind": "highlight", "label": label, "precision": x, "value": y}]
+
+
+def _limit_rows(limits: dict[str, list[tuple[float, float, float]]]) -> list[dict[str, Any]]:
+    rows = []
+    for level, line in limits.items():
+        for precision, low, high in sorted(line):
+            if (x := present(precision)) is None:
+                continue
+            bounds = {key: number for key, value in (("low", low), ("high", high)) if (number := present(value)) is not None}
+            rows.append({"kind": "limit", "label": f"{level} limits", "precision": x, **bounds})
+    return rows
+
+
+def _styles(highlight_label: str, point_labels: list[str], line_labels: list[str]) -> dict[str, Any]:
+    """Colour and dash channels shared by every layer, so one legend explains points and lines; a
+    kind of point that is not drawn (no highlight, no other organisation) is not in the legend."""
+    domain = [*point_labels, *line_labels]
+    is_point = f"indexof({json.dumps(point_labels)}, datum.value) >= 0"
+    legend = {
+        "symbolType": "stroke", "symbolSize": 400, "labelOffset": 10, "columns": 2,
+        "encode": {"symbols": {"update": {
+            "shape": {"signal": f"datum.value === {js_string(highlight_label)} ? 'diamond' : {is_point} ? 'circle' : 'stroke'"},
+            "size": {"signal": f"datum.value === {js_string(highlight_label)} ? 90 : {is_point} ? 40 : 400"},
+            "strokeWidth": {"signal": f"{is_point} ? 0 : 1.5"},
+        }}},
+    }
+    point_colours = [NHS_BLUE if label == highlight_label else GREY_3 for label in point_labels]
+    dashes = [*[[1, 0]] * len(point_labels), *DASHES[: len(line_labels)]]
+    colours = [*point_colours, DARK_GREY, *[MID_GREY] * (len(line_labels) - 1)]
+    return {
+        "color": {"field": "label", "type": "nominal", "scale": {"domain": domain, "range": colours}, "legend": legend},
+        "strokeDash": {"field": "label", "type": "nominal", "scale": {"domain": domain, "range": dashes}, "legend": legend},
+    }
+
+
+def _lines(styles: dict[str, Any], x_title: str, y_title: str) -> dict[str, Any]:
+    return {
+        "transform": [
+            {"filter": "datum.kind === 'limit'"},
+            {"fold": ["low", "high"], "as": ["bound", "value"]},
+        ],
+        "mark": {"type": "line", "strokeWidth": 1.5, "clip": True},
+        "encoding": {
+            "x": {"field": "precision", "type": "quantitative", "title": x_title, "scale": {"zero": True}},
+            "y": {"field": "value", "type": "quantitative", "title": y_title},
+            "detail": {"field": "bound"},
+            "order": {"field": "precision"},
+            **styles,
+        },
+    }
+
+
+def _target(styles: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "transform": [{"filter": "datum.kind === 'target'"}],
+        "mark": {"type": "rule", "strokeWidth": 1.5},
+        "encoding": {"y": {"field": "value", "type": "quantitative"}, **styles},
+    }
+
+
+def _points(styles: dict[str, Any], kind: str, label: str, mark: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "transform": [{"filter": f"datum.kind === '{kind}'"}],
+        "mark": {"type": "point", "filled": True, "opacity": 1, **mark},
+        "encoding": {
+            "x": {"field": "precision", "type": "quantitative"},
+            "y": {"field": "value", "type": "quantitative"},
+            "color": {**styles["color"], "field": None, "datum": label},
+        },
+    }
+
+
+def _label_on_left(rows: list[dict[str, Any]]) -> bool:
+    """Whether this organisation's label should sit left of its point, to stay inside the plot."""
+    highlight = next((row["precision"] for row in rows if row["kind"] == "highlight"), None)
+    widest = max((row["precision"] for row in rows if "precision" in row), default=0.0)
+    return highlight is not None and widest > 0 and highlight > 0.7 * widest
+
+
+def _highlight_text(on_left: bool) -> dict[str, Any]:
+    placement = {"align": "right", "dx": -9} if on_left else {"align": "left", "dx": 9}
+    return {
+        "transform": [{"filter": "datum.kind === 'highlight'"}],
+        "mark": {"type": "text", **placement, "dy": -9, "fontWeight": "bold", "color": TEXT},
+        "encoding": {
+            "x": {"field": "precision", "type": "quantitative"},
+            "y": {"field": "value", "type": "quantitative"},
+            "text": {"field": "label"},
+        },
+    }
