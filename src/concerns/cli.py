@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from concerns import __version__
-from concerns.commands import analyse, synth, validate
+from concerns.commands import analyse, report, synth, validate
 
 app = typer.Typer(
     name="concerns",
@@ -23,6 +23,8 @@ app = typer.Typer(
 app.command("validate")(validate.command)
 app.command("synth")(synth.command)
 app.command("analyse")(analyse.command)
+app.command("report")(report.report_command)
+app.command("national")(report.national_command)
 
 
 def _version(value: bool) -> None:

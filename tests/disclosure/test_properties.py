@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,22 @@ def test_it_never_leaves_a_hidden_count_recoverable_across_linked_tables(table, 
 def test_it_never_leaves_a_hidden_count_recoverable_in_a_list(values, policy_name):
     protection = assert_protected(one_way("y", {f"k{i}": v for i, v in enumerate(values)}), policy_name)
     assert protect(one_way("y", {f"k{i}": v for i, v in enumerate(values)}), policy_name) == protection
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=two_way_tables(), policy=policies)
+def test_it_solves_every_audit_programme_as_scipys_linprog_does(table, policy):
+    from concerns.disclosure._audit import Auditor
+
+    protection = protect(table, policy)
+    auditor = Auditor(table, protection.policy, zeros_hidden=protection.zeros_hidden)
+    bounds = auditor.bounds(protection.reasons)
+    for position in range(len(table.cells)):
+        for sign in (1.0, -1.0):
+            objective = [0.0] * len(table.cells)
+            objective[position] = sign
+            fast = auditor._solve_linear(np.array(objective), bounds)
+            reference = auditor._solve_linear_reference(np.array(objective), bounds)
+            assert fast[0] == reference[0]
+            if fast[0] == 0:
+                assert abs(fast[1] - reference[1]) < 1e-6

@@ -20,6 +20,7 @@ from concerns.report._charts import (
     ChartError,
     bars,
     cases_over_time,
+    draw_chart,
     forest_plot,
     funnel_plot,
     grouped_bars,
@@ -331,3 +332,15 @@ def test_it_refuses_to_load_data_from_a_file(tmp_path: Path) -> None:
     spec = {"mark": "bar", "data": {"url": secret.as_uri()}, "encoding": {"x": {"field": "value", "type": "quantitative"}}}
     with pytest.raises(ChartError, match="inline"):
         to_svg(spec)
+
+
+def test_it_draws_a_deferred_chart_exactly_as_an_immediate_one():
+    from concerns.report._charts import draw_charts
+    from tests.report.sample import sample_report
+
+    spec = bars(["Doctor", "Dentist"], [40, None], title="Cases", x_title="Cases", value_labels=["40", "<5"])
+    deferred = make_chart("c", "Cases", "Bar chart.", spec, "profession", draw=False)
+    assert deferred.svg == ""
+    assert draw_chart(deferred) == make_chart("c", "Cases", "Bar chart.", spec, "profession")
+    report = sample_report()
+    assert draw_charts(report) is report  # nothing left to draw

@@ -10,7 +10,14 @@ reuse one process for many reports.
 from concerns.report._charts._bars import bars, grouped_bars
 from concerns.report._charts._forest import forest_plot
 from concerns.report._charts._funnel import funnel_plot
-from concerns.report._charts._render import VEGA_LITE_VERSION, ChartError, make_chart, to_svg
+from concerns.report._charts._render import (
+    VEGA_LITE_VERSION,
+    ChartError,
+    draw_chart,
+    draw_charts,
+    make_chart,
+    to_svg,
+)
 from concerns.report._charts._theme import FONT_FAMILY, WIDTH
 from concerns.report._charts._time import cases_over_time
 
@@ -24,6 +31,8 @@ __all__ = [
     "forest_plot",
     "funnel_plot",
     "grouped_bars",
+    "draw_chart",
+    "draw_charts",
     "make_chart",
     "to_svg",
 ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from typing import Any
 
 import vl_convert
 
-from concerns.report._model import Chart
+from concerns.report._model import Chart, Report
 
 VEGA_LITE_VERSION = "6.4"
 
@@ -40,7 +41,14 @@ def to_svg(spec: dict[str, Any], *, alt: str | None = None, id_prefix: str = "ch
 
 
 def make_chart(
-    id: str, title: str, alt: str, spec: dict[str, Any], table_id: str, *, title_in_svg: bool = False
+    id: str,
+    title: str,
+    alt: str,
+    spec: dict[str, Any],
+    table_id: str,
+    *,
+    title_in_svg: bool = False,
+    draw: bool = True,
 ) -> Chart:
     """The model's Chart: the spec (data inline, suppression-safe) with its SVG drawn once.
 
@@ -48,8 +56,27 @@ def make_chart(
     asked, because the HTML and PDF print `Chart.title` as the figure's caption (real text, which
     screen readers and PDF tags can reach), and drawing it twice would repeat it.
     """
-    drawn = spec if title_in_svg else {key: value for key, value in spec.items() if key != "title"}
-    return Chart(id=id, title=title, alt=alt, spec=spec, svg=to_svg(drawn, alt=alt, id_prefix=id), table_id=table_id)
+    chart = Chart(id=id, title=title, alt=alt, spec=spec, svg="", table_id=table_id)
+    return draw_chart(chart, title_in_svg=title_in_svg) if draw else chart
+
+
+def draw_chart(chart: Chart, *, title_in_svg: bool = False) -> Chart:
+    """The chart with its SVG drawn (drawing is most of a report's cost: only HTML and PDF need it)."""
+    if chart.svg:
+        return chart
+    spec = chart.spec if title_in_svg else {key: value for key, value in chart.spec.items() if key != "title"}
+    return replace(chart, svg=to_svg(spec, alt=chart.alt, id_prefix=chart.id))
+
+
+def draw_charts(report: Report) -> Report:
+    """The report with every chart's SVG drawn; the same report when they all are."""
+    if all(chart.svg for chart in report.charts()):
+        return report
+    sections = tuple(
+        replace(section, blocks=tuple(draw_chart(b) if isinstance(b, Chart) else b for b in section.blocks))
+        for section in report.sections
+    )
+    return replace(report, sections=sections)
 
 
 def _check_inline(tree: Any) -> None:

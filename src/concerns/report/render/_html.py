@@ -87,6 +87,9 @@ class _ChartView:
 
 def render_html(report: Report) -> bytes:
     """The report as one UTF-8 HTML page; the same report gives the same bytes."""
+    from concerns.report._charts import draw_charts
+
+    report = draw_charts(report)
     symbols = _symbol_meanings(report.policy, report.threshold)
     tables = {table.id: _table_view(table, symbols) for table in report.tables()}
     html = _environment().get_template("report.html.j2").render(

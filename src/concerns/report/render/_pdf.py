@@ -56,6 +56,9 @@ class PdfRenderError(RuntimeError):
 
 def render_pdf(report: Report) -> bytes:
     """The report as a PDF/UA-1 document; the same report gives the same bytes."""
+    from concerns.report._charts import draw_charts
+
+    report = draw_charts(report)
     inputs = {"report": json.dumps(pdf_payload(report), ensure_ascii=False)}
     compiler = _compiler()
     try:

@@ -1,0 +1,101 @@
+"""`concerns report` and `concerns national`: the activity reports, written all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from concerns.commands._common import fail, load_valid_data, parse_day
+
+FORMATS_HELP = "Comma-separated formats: html, pdf, xlsx, json."
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from concerns.report._batch import FORMATS
+
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [fmt for fmt in chosen if fmt not in FORMATS]
+    if unknown or not chosen:
+        fail(f"--formats takes some of {', '.join(FORMATS)}; not {', '.join(unknown) or 'nothing'}")
+    return chosen
+
+
+def _policy(name: str) -> str:
+    from concerns.disclosure import POLICIES
+
+    if name not in POLICIES:
+        fail(f"--policy must be one of {', '.join(POLICIES)}, not {name!r}")
+    return name
+
+
+def is_illustrative(data: Path) -> bool:
+    """Synthetic data says so in its truth.json; reports made from it carry the illustrative banner."""
+    truth = data / "truth.json"
+    try:
+        return bool(json.loads(truth.read_text()).get("illustrative", False)) if truth.exists() else False
+    except (OSError, ValueError):
+        return False
+
+
+def _run(data: Path, out: Path, codes: list[str] | None, national: bool, as_of: str | None, years: int,
+         formats: str, policy: str, workers: int) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from concerns.analytics import Settings, organisation_codes, prepare
+    from concerns.report._batch import BatchOptions, write_batch
+
+    day = parse_day(as_of) if as_of else dt.date.today()
+    chosen_formats, chosen_policy = _formats(formats), _policy(policy)
+    dataset = load_valid_data(data)
+    context = prepare(dataset, Settings.as_of(day, years))
+    if codes is None:
+        codes = [] if national else organisation_codes(context)
+    missing = sorted(set(codes) - set(organisation_codes(context)))
+    if missing:
+        fail(f"no organisation {', '.join(missing)} in {data}/organisations")
+    options = BatchOptions(day, chosen_policy, chosen_formats, is_illustrative(data), workers)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task("Writing reports", total=len(codes) + national)
+            manifest = write_batch(
+                context, codes, out, options, national=national, progress=lambda _: bar.advance(task)
+            )
+    except (OSError, RuntimeError, ValueError) as error:
+        # Nothing was written: the batch is staged and moved into place only when complete.
+        fail(f"no reports were written: {error}")
+    typer.echo(f"Wrote {manifest['reports']} report(s) in {', '.join(chosen_formats)} to {out}")
+    typer.echo(f"Open {out / (codes[0] if codes else 'national') / 'report.html'} in a browser to read one.")
+
+
+def report_command(
+    data: Annotated[Path, typer.Option("--data", help="The data directory (cases, organisations, workforce).")],
+    out: Annotated[Path, typer.Option("--out", help="The folder for <org_code>/report.* and manifest.json.")],
+    org: Annotated[list[str] | None, typer.Option("--org", help="An organisation's code (repeatable).")] = None,
+    all_orgs: Annotated[bool, typer.Option("--all", help="Every organisation, in parallel.")] = False,
+    formats: Annotated[str, typer.Option("--formats", help=FORMATS_HELP)] = "html,pdf,xlsx,json",
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Report date (default today).")] = None,
+    years: Annotated[int, typer.Option("--years", min=1, max=20, help="Complete financial years.")] = 5,
+    policy: Annotated[str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")] = "standard",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel processes.")] = 2,
+) -> None:
+    """Write organisational activity reports (HTML, PDF, XLSX, JSON) for one organisation or all."""
+    if bool(org) == all_orgs:
+        fail("give --org CODE (one or more) or --all")
+    _run(data, out, None if all_orgs else list(org), False, as_of, years, formats, policy, workers)
+
+
+def national_command(
+    data: Annotated[Path, typer.Option("--data", help="The data directory (cases, organisations, workforce).")],
+    out: Annotated[Path, typer.Option("--out", help="The folder for national/report.* and manifest.json.")],
+    formats: Annotated[str, typer.Option("--formats", help=FORMATS_HELP)] = "html,pdf,xlsx,json",
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Report date (default today).")] = None,
+    years: Annotated[int, typer.Option("--years", min=1, max=20, help="Complete financial years.")] = 5,
+    policy: Annotated[str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")] = "standard",
+) -> None:
+    """Write the national insight report."""
+    _run(data, out, [], True, as_of, years, formats, policy, 1)

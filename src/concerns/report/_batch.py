@@ -1,0 +1,193 @@
+"""Writing reports: one organisation, every organisation, or the national report.
+
+The analysis context is prepared once in the parent process; worker processes
+(spawned, each given the context once) analyse, build and render organisations
+in parallel. A batch is written into a temporary folder beside its destination
+and moved into place only when every report is written, so a failure never
+leaves half a batch. `manifest.json` lists every file with its SHA-256.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from concerns import __version__
+
+FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "json")
+MANIFEST_SCHEMA = "concerns.manifest/1"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    as_of: dt.date
+    policy: str = "standard"
+    formats: tuple[str, ...] = FORMATS
+    illustrative: bool = False
+    workers: int = 2
+
+
+def renderer(fmt: str) -> Callable[[Any], bytes]:
+    """The renderer of one format, imported only when asked for."""
+    if fmt == "json":
+        from concerns.report.render._json import render_json
+
+        return render_json
+    if fmt == "html":
+        from concerns.report.render._html import render_html
+
+        return render_html
+    if fmt == "pdf":
+        from concerns.report.render._pdf import render_pdf
+
+        return render_pdf
+    if fmt == "xlsx":
+        from concerns.report.render._xlsx import render_xlsx
+
+        return render_xlsx
+    raise ValueError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
+
+
+def write_report_files(report: Any, folder: Path, formats: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Render one report into folder/report.<fmt>; the manifest entries of what was written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if {"html", "pdf"} & set(formats):
+        from concerns.report._charts import draw_charts
+
+        report = draw_charts(report)  # once, for both formats
+    entries = []
+    for fmt in formats:
+        content = renderer(fmt)(report)
+        path = folder / f"report.{fmt}"
+        path.write_bytes(content)
+        entries.append({"format": fmt, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()})
+    return entries
+
+
+# --- worker processes ---------------------------------------------------------------------
+
+_context: Any = None
+_options: BatchOptions | None = None
+
+
+def _start_worker(context: Any, options: BatchOptions) -> None:
+    global _context, _options
+    _context, _options = context, options
+
+
+def _organisation(code: str, staging: str) -> tuple[str, list[dict[str, Any]]]:
+    return code, render_organisation(_context, code, Path(staging), _options)
+
+
+def render_organisation(context: Any, code: str, staging: Path, options: BatchOptions) -> list[dict[str, Any]]:
+    from concerns.analytics import analyse_organisation
+    from concerns.report._build import build_organisation_report
+
+    analysis = analyse_organisation(context, code)
+    report = build_organisation_report(
+        analysis, context, policy=options.policy, as_of=options.as_of, illustrative=options.illustrative
+    )
+    return write_report_files(report, staging / code, options.formats)
+
+
+def render_national(context: Any, staging: Path, options: BatchOptions) -> list[dict[str, Any]]:
+    from concerns.analytics import analyse_national
+    from concerns.report._build import build_national_report
+
+    report = build_national_report(
+        analyse_national(context), context, policy=options.policy, as_of=options.as_of,
+        illustrative=options.illustrative,
+    )
+    return write_report_files(report, staging / "national", options.formats)
+
+
+# --- batches ---------------------------------------------------------------------------
+
+
+def write_batch(
+    context: Any,
+    codes: list[str],
+    out: Path,
+    options: BatchOptions,
+    *,
+    national: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Write the reports of `codes` (and the national one if asked) into `out`, all or nothing."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        files: dict[str, list[dict[str, Any]]] = {}
+        if national:
+            files["national"] = render_national(context, staging, options)
+            if progress:
+                progress("national")
+        for code, entries in _organisations(context, codes, staging, options, progress):
+            files[code] = entries
+        manifest = _manifest(context, options, files)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        _move_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _organisations(context, codes, staging, options, progress):
+    workers = max(1, min(options.workers, len(codes)))
+    if workers == 1:
+        for code in codes:
+            yield code, render_organisation(context, code, staging, options)
+            if progress:
+                progress(code)
+        return
+    # Spawned, not forked: Polars' thread pool does not survive a fork safely.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_start_worker, initargs=(context, options)) as pool:
+        futures = [pool.submit(_organisation, code, str(staging)) for code in codes]
+        for future in as_completed(futures):
+            code, entries = future.result()
+            yield code, entries
+            if progress:
+                progress(code)
+
+
+def _manifest(context: Any, options: BatchOptions, files: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "generated_by": f"concerns {__version__}",
+        "as_of": options.as_of.isoformat(),
+        "fiscal_years": list(context.settings.period.fiscal_years),
+        "data_sha256": context.fingerprint,
+        "policy": options.policy,
+        "illustrative": options.illustrative,
+        "reports": len(files),
+        "files": [
+            {"path": f"{name}/report.{entry['format']}", **entry}
+            for name in sorted(files)
+            for entry in files[name]
+        ],
+    }
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    """Replace `out` with the finished batch; the old one is removed only once the new one is in place."""
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    retired = out.with_name(f".{out.name}.old")
+    shutil.rmtree(retired, ignore_errors=True)
+    os.replace(out, retired)
+    os.replace(staging, out)
+    shutil.rmtree(retired, ignore_errors=True)

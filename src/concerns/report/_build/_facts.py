@@ -1,0 +1,168 @@
+"""Published figures of one scope: counts after disclosure control, and everything derived from them.
+
+Every number a report prints comes through here. A share, rate or ratio is
+computed from *published* counts (under a rounding policy the rounded ones,
+so a percentage never gives an unrounded count back) and is None when a
+count it rests on is hidden. The analysis' own figures are used only where
+they equal what the published counts give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from concerns.analytics._equality import EqualityMeasures
+from concerns.analytics._peers import PeerComparison
+from concerns.analytics._profile import Profile
+from concerns.analytics._rates import Rate
+from concerns.disclosure import CellKey, Policy
+from concerns.report._build._plan import Likelihood, case_dimension
+from concerns.report._build._protection import TOTAL, Published
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A derived figure with its 95% interval; hidden when built on a hidden count."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    hidden: bool = False
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None and not self.hidden
+
+
+HIDDEN = Figure(None, hidden=True)
+MISSING = Figure(None)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One scope's published counts (an organisation, or national) and what the tables need."""
+
+    profile: Profile
+    pub: Published
+    equality: EqualityMeasures
+    likelihoods: tuple[Likelihood, ...]
+    peer_shares: Mapping[str, Mapping[str, PeerComparison]] | None = None
+    national: Facts | None = None  # for national comparison columns in an organisation's report
+
+    @property
+    def policy(self) -> Policy:
+        return self.pub.policy
+
+    @property
+    def exact(self) -> bool:
+        return self.policy.rounding_base == 1
+
+    def labels(self, dimension: str) -> list[tuple[str, str]]:
+        return [(row.code, row.label) for row in self.profile[dimension].rows]
+
+    # --- shares -----------------------------------------------------------------------------
+
+    def share(self, key: CellKey, of: CellKey = TOTAL) -> Figure:
+        """`key` as a share of `of`, with its Wilson interval, from published counts."""
+        from concerns.analytics.stats import wilson_interval
+
+        part, whole = self.pub.value(key), self.pub.value(of)
+        if part is None or whole is None:
+            return HIDDEN
+        if whole == 0:
+            return MISSING
+        part = min(part, whole)  # rounded counts can cross: a share stays within 0–100%
+        interval = wilson_interval(part, whole)
+        return Figure(part / whole, interval.low, interval.high)
+
+    def stated_share(self, dimension: str, code: str) -> Figure:
+        """A group's share of the cases whose characteristic is recorded (not stated left out)."""
+        from concerns.analytics.stats import wilson_interval
+
+        part, whole, not_stated = (
+            self.pub.value((dimension, code)), self.pub.value(TOTAL), self.pub.value((dimension, "not_stated"))
+        )
+        if part is None or whole is None or not_stated is None:
+            return HIDDEN
+        stated = whole - not_stated
+        if stated <= 0:
+            return MISSING
+        part = min(part, stated)
+        interval = wilson_interval(part, stated)
+        return Figure(part / stated, interval.low, interval.high)
+
+    # --- sums a table determines ----------------------------------------------------------------
+
+    def determined_sum(self, keys: Sequence[CellKey], dimension: str, codes: Sequence[str]) -> int | None:
+        """The published sum of `keys` (rows of a one-way table over `codes`), or None.
+
+        Known when every one of them is shown, or (under an exact policy) when
+        the total and every other row are shown; otherwise showing a figure
+        built on the sum would reveal something the tables do not.
+        """
+        pub = self.pub
+        if all(pub.shown(key) for key in keys):
+            return sum(pub.value(key) or 0 for key in keys)
+        others = [(dimension, code) for code in codes if (dimension, code) not in keys]
+        if self.exact and pub.shown(TOTAL, *others):
+            return (pub.value(TOTAL) or 0) - sum(pub.value(key) or 0 for key in others)
+        return None
+
+    # --- rates ---------------------------------------------------------------------------------
+
+    def rate(self, rate: Rate, published_cases: int | None) -> Figure:
+        """A rate per 1,000 from its published count; the analysis' figure when they agree."""
+        if published_cases is None:
+            return HIDDEN
+        if not rate.available or not rate.person_years:
+            return MISSING
+        if published_cases == rate.cases:
+            return Figure(rate.per_1000, rate.low, rate.high)
+        from concerns.analytics.stats import rate_per_1000
+
+        estimate = rate_per_1000(published_cases, rate.person_years)
+        return Figure(estimate.value, estimate.low, estimate.high)
+
+    def overall_rate(self, rate: Rate) -> Figure:
+        """The all-practitioner rate: its count is the cases of the professions it covers.
+
+        Which professions have cases is decided from published counts only (a
+        hidden zero must not show through whether the rate is shown).
+        """
+        from concerns import vocabulary as v
+
+        if not rate.available:
+            return MISSING
+        if set(rate.professions) == set(v.PROFESSIONS.codes):
+            return self.rate(rate, self.pub.value(TOTAL))
+        covered = [("profession", code) for code in rate.professions]
+        return self.rate(rate, self.determined_sum(covered, "profession", v.PROFESSIONS.codes))
+
+    # --- relative likelihoods --------------------------------------------------------------------
+
+    def likelihood(self, item: Likelihood) -> Figure:
+        """The ratio and interval if its counts may be published; HIDDEN when they may not."""
+        result = item.result
+        if item.status in ("too_few", "implied_small"):
+            return HIDDEN
+        if item.status != "candidate" or result.ratio is None:
+            return MISSING
+        a, b = self._likelihood_count(item, item.a_keys), self._likelihood_count(item, item.b_keys)
+        if a is None or b is None:
+            return HIDDEN
+        if a == result.cases_a and b == result.cases_b:
+            return Figure(result.ratio, result.low, result.high)
+        from concerns.analytics.stats import relative_likelihood
+
+        redone = relative_likelihood(a, result.headcount_a, b, result.headcount_b, result.level,
+                                     min_cases=self.policy.threshold)
+        if not redone:
+            return HIDDEN
+        return Figure(redone.ratio, redone.low, redone.high)
+
+    def _likelihood_count(self, item: Likelihood, keys: tuple[CellKey, ...]) -> int | None:
+        if keys and keys[0][0] == "likelihood":
+            return self.pub.value(keys[0])
+        dimension = case_dimension(item.comparison)
+        return self.determined_sum(keys, dimension, [code for code, _ in self.labels(dimension)])

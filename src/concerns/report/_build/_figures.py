@@ -1,0 +1,170 @@
+"""Charts, drawn from the model's own tables: a chart holds nothing its table does not publish.
+
+Each chart takes its numbers from the published cells of a table (a hidden
+cell's value is None, so it is never drawn) and its text alternative from
+the same cells' display strings. The funnel plot's other organisations are
+unlabelled points, and only those with at least the policy's threshold of
+cases are drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from concerns.disclosure import Policy
+from concerns.report._charts import bars, cases_over_time, forest_plot, funnel_plot, grouped_bars, make_chart
+from concerns.report._model import Chart, Table
+
+PERCENT = ".0%"
+
+
+def _column(table: Table, key: str, rows: Sequence[str]) -> tuple[list[float | None], list[str]]:
+    values, labels = [], []
+    for row in rows:
+        cell = table.cell(row, key)
+        values.append(None if cell.suppressed else cell.value)
+        labels.append(cell.display)
+    return values, labels
+
+
+def _rows(table: Table, *, skip: Sequence[str] = ("total", "all_cases", "not_stated")) -> list[str]:
+    return [row.key for row in table.rows if row.key not in skip]
+
+
+def _label(table: Table, key: str) -> str:
+    return next(row.label for row in table.rows if row.key == key)
+
+
+def _pairs(labels: Sequence[str], displays: Sequence[str]) -> str:
+    return "; ".join(f"{label} {display}" for label, display in zip(labels, displays, strict=True))
+
+
+def cases_over_time_chart(table: Table, *, count_key: str, with_peers: bool, whose: str) -> Chart:
+    years = _rows(table)
+    values, displays = _column(table, count_key, years)
+    title = "Cases by financial year"
+    if with_peers:
+        median, median_text = _column(table, "peer_median", years)
+        q1, _ = _column(table, "peer_q1", years)
+        q3, _ = _column(table, "peer_q3", years)
+    else:
+        median = q1 = q3 = [None] * len(years)
+        median_text = []
+    spec = cases_over_time(years, values, median, q1, q3, title=title, y_title="Cases",
+                           organisation_label=whose)
+    alt = f"Line chart of cases by financial year. {whose}: {_pairs(years, displays)}."
+    if with_peers:
+        alt += (f" Similar sized organisations, median: {_pairs(years, median_text)}; the shaded band is "
+                "their middle half (lower to upper quartile).")
+    return make_chart("cases_over_time", title, alt, spec, table.id, draw=False)
+
+
+def funnel_chart(
+    *,
+    points: Sequence[tuple[float, float]],
+    highlight: tuple[float, float] | None,
+    curves: dict[str, list[tuple[float, float, float]]],
+    target: float,
+    position_table: Table,
+    kind_label: str,
+    placed: int,
+    threshold: int,
+) -> Chart:
+    title = "Cases per 1,000 practitioners a year, against all organisations of the same type"
+    spec = funnel_plot(list(points), highlight, curves, target, title=title,
+                       x_title="Practitioner-years (headcount summed over the years)",
+                       y_title="Cases per 1,000 practitioners a year")
+    rate = position_table.cell("this_organisation", "rate").display
+    position = position_table.cell("this_organisation", "position").display
+    average = position_table.cell("average", "rate").display
+    alt = (f"Funnel plot of the rate of cases against the number of practitioner-years for the {placed} "
+           f"{kind_label} with a known headcount; the others with at least {threshold} cases are unlabelled dots. "
+           f"This organisation: {rate}"
+           f"{'' if highlight else ' (not drawn)'}; {position}. Average of all organisations: {average}; "
+           "the control limits narrow as organisations get larger.")
+    return make_chart("funnel", title, alt, spec, position_table.id, draw=False)
+
+
+def funnel_curves(funnel: object, precisions: Sequence[float]) -> dict[str, list[tuple[float, float, float]]]:
+    """The 95% and 99.8% lines along the range of precisions, on a log grid."""
+    low, high = min(precisions), max(precisions)
+    steps = 40
+    grid = [low * (high / low) ** (i / (steps - 1)) for i in range(steps)] if high > low else [low]
+    curves = {}
+    for level in funnel.levels:
+        name = f"{level:.1%}".replace(".0%", "%")
+        curves[name] = [(x, limit.low, limit.high) for x, limit in zip(grid, funnel.curve(level, grid), strict=True)]
+    return curves
+
+
+def funnel_points(funnel: object, own_label: str | None, policy: Policy) -> list[tuple[float, float]]:
+    """Other organisations as (precision, rate): unlabelled, and only those not small under the policy."""
+    points = []
+    for unit in funnel.units:
+        if unit.label == own_label or unit.value is None or unit.precision is None:
+            continue
+        if policy.is_small(unit.observed, zeros_hidden=not policy.show_zeros):
+            continue
+        points.append((round(unit.precision, 3), round(unit.value, 6)))
+    return sorted(points)
+
+
+def share_bars(table: Table, series: dict[str, str], *, chart_id: str, title: str) -> Chart:
+    """Grouped bars of share columns (series name → column key), from a table's rows."""
+    rows = _rows(table)
+    categories = [_label(table, row) for row in rows]
+    values, labels = {}, {}
+    for name, key in series.items():
+        values[name], labels[name] = _column(table, key, rows)
+    spec = grouped_bars(categories, values, title=title, x_title="Share of cases", value_labels=labels,
+                        axis_format=PERCENT)
+    parts = [f"{name}: {_pairs(categories, labels[name])}" for name in series]
+    alt = f"Bar chart, {title.lower()}. " + ". ".join(parts) + "."
+    return make_chart(chart_id, title, alt, spec, table.id, draw=False)
+
+
+def count_bars(table: Table, key: str, *, chart_id: str, title: str, x_title: str = "Cases",
+               share: bool = False) -> Chart | None:
+    """Bars of one column, leaving out rows shown as zero (a zero is published anyway)."""
+    rows = [row for row in _rows(table) if table.cell(row, "cases").display != "0"]
+    if not rows:
+        return None
+    values, labels = _column(table, key, rows)
+    categories = [_label(table, row) for row in rows]
+    spec = bars(categories, values, title=title, x_title=x_title, value_labels=labels,
+                axis_format=PERCENT if share else None)
+    alt = f"Bar chart, {title.lower()}: {_pairs(categories, labels)}."
+    if len(rows) < len(_rows(table)):
+        alt += " Groups with no cases are left out."
+    return make_chart(chart_id, title, alt, spec, table.id, draw=False)
+
+
+def forest_chart(table: Table) -> Chart:
+    rows = []
+    for row in table.rows:
+        ratio, low, high = (table.cell(row.key, key) for key in ("ratio", "ci_low", "ci_high"))
+        drawn = not ratio.suppressed and ratio.value is not None and low.value is not None and high.value is not None
+        note = f"{ratio.display} ({low.display}–{high.display})" if drawn else ratio.display
+        rows.append((row.label, ratio.value if drawn else None, low.value if drawn else None,
+                     high.value if drawn else None, note))
+    title = "Relative likelihood of being the subject of a case"
+    spec = forest_plot(rows, title=title)
+    alt = ("Forest plot of relative likelihoods on a log scale with the band 0.80 to 1.25 shaded: "
+           + "; ".join(f"{label} {note}" for label, *_, note in rows) + ".")
+    return make_chart("relative_likelihood_chart", title, alt, spec, table.id, draw=False)
+
+
+def cluster_bars(table: Table) -> Chart | None:
+    rows = [row.key for row in table.rows]
+    if not rows:
+        return None
+    categories = [_label(table, row) for row in rows]
+    observed, observed_text = _column(table, "observed", rows)
+    expected, expected_text = _column(table, "expected", rows)
+    title = "Cases and expected cases in the staff groups that stand out"
+    spec = grouped_bars(categories, {"Cases": observed, "Expected": expected}, title=title, x_title="Cases",
+                        value_labels={"Cases": observed_text, "Expected": expected_text})
+    alt = (f"Bar chart, {title.lower()}: "
+           + "; ".join(f"{c} {o} against {e} expected" for c, o, e in zip(categories, observed_text,
+                                                                            expected_text, strict=True)) + ".")
+    return make_chart("clusters_chart", title, alt, spec, table.id, draw=False)

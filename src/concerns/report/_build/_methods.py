@@ -1,0 +1,108 @@
+"""Fixed explanatory text: methods, the disclosure policy, the board's use of equality data."""
+
+from __future__ import annotations
+
+from concerns import vocabulary as v
+from concerns.analytics._rates import Rate
+from concerns.disclosure import Policy
+from concerns.report._build import _text
+from concerns.report._build._facts import Facts
+
+
+def high_impact_action(has_finding: bool) -> str:
+    opening = (
+        "High impact action 1 of the NHS equality, diversity and inclusion improvement plan asks chairs, chief "
+        "executives and board members to have specific, measurable EDI objectives; boards to review data to "
+        "find the areas of concern and prioritise action; and organisations to show how data and lived "
+        "experience have improved their culture. "
+    )
+    if has_finding:
+        return opening + (
+            "A relative likelihood whose interval lies clear of 1 is the kind of finding that can anchor such an "
+            "objective: agree a measure (for example this ratio, pooled over rolling five-year windows), a "
+            "target and an owner, and report progress to the board. Read it alongside the organisation's own "
+            "disciplinary and employee relations data, and with staff networks."
+        )
+    return opening + (
+        "Here the numbers are too small, or the intervals too wide, to show a clear difference: that is not "
+        "evidence that there is none. Pool with the organisation's own employee relations data, review over "
+        "rolling five-year windows as small numbers require, and hear from staff networks."
+    )
+
+
+def disclosure(policy: Policy) -> str:
+    complementary = (
+        f"{policy.complementary_symbol} marks a number hidden so that a smaller one cannot be worked out"
+        if policy.complementary_symbol != policy.symbol
+        else f"{policy.symbol} also marks a number hidden so that a smaller one cannot be worked out"
+    )
+    rounding = (
+        f" Counts are rounded to the nearest {policy.rounding_base}, and shares, rates and ratios are worked "
+        "out from the rounded counts." if policy.rounding_base > 1 else ""
+    )
+    return (
+        f"Disclosure control ({policy.name} policy): {policy.description} {policy.symbol} means "
+        f"{_text.fewer_than(policy)} cases; {complementary}; a dash marks a share, rate or ratio worked out "
+        f"from a hidden number.{rounding} Every table of the report is protected together, including the "
+        "counts that two tables share (a total; a grade and a profession that hold the same practitioners), "
+        "and the protection is checked by linear programming: no hidden number can be narrowed down by "
+        "combining what is shown. An organisation with fewer cases than the threshold gets no breakdown at "
+        "all. Sentences quote only numbers the tables publish; a hidden small number reads "
+        f"\"{_text.fewer_than(policy)}\"."
+    )
+
+
+def statistics() -> list[str]:
+    return [
+        "Shares of cases are given with 95% Wilson intervals; rates per 1,000 practitioners divide cases by "
+        "the headcount summed over the years counted (person-years), with exact Poisson intervals. A missing "
+        "headcount is never read as zero: the rate is then not available.",
+        "The trend is a Poisson regression of yearly cases (or rates, when every year's headcount is known) on "
+        "the year, allowing for extra variation between years; it is called rising or falling only when its "
+        "95% interval excludes no change, and needs at least 10 cases over 3 years.",
+        "The funnel plot follows Spiegelhalter (2005): exact Poisson control limits at 95% and 99.8% around the "
+        "pooled rate of all organisations of the type, widened for overdispersion when organisations differ "
+        "more than chance explains.",
+        "Relative likelihoods follow the Workforce Race Equality Standard: the cases of a group per head of its "
+        "workforce, divided by the same for the comparison group, over the five years pooled, with a "
+        "log-method 95% interval. A ratio is given only with at least 5 cases in each group.",
+        "Staff groups stand out when an exact one-sided Poisson test of observed against expected cases "
+        "survives the Benjamini–Hochberg false discovery rate of 5% over every group examined, with at least "
+        "3 cases.",
+    ]
+
+
+def organisation_methods(built) -> list[str]:
+    analysis = built.analysis
+    return [
+        f"Period: {len(analysis.period)} complete NHS financial years, {analysis.period.label()}, counting each "
+        "case in the year it was opened.",
+        f"Similar sized organisations: {analysis.peers.method}",
+        *statistics(),
+        disclosure(built.policy),
+    ]
+
+
+def national_methods(policy: Policy, period_label: str, years: int) -> list[str]:
+    return [
+        f"Period: {years} complete NHS financial years, {period_label}, counting each case in the year it was "
+        "opened, for every organisation in the data.",
+        *statistics()[:2],
+        statistics()[3],
+        disclosure(policy),
+    ]
+
+
+def denominators(facts: Facts, rate: Rate) -> str:
+    """Which professions have no workforce headcount, quoting only published counts."""
+    covered = set(rate.professions)
+    missing = [code for code in v.PROFESSIONS.codes if code not in covered]
+    if not missing:
+        return "Every profession has a workforce headcount for every year, so rates cover all cases."
+    parts = []
+    for code in missing:
+        quoted = _text.quoted(facts, ("profession", code))
+        label = v.PROFESSIONS.label(code).lower() + "s"
+        parts.append(f"{label} ({quoted} cases)" if quoted is not None else label)
+    return (f"Cases without workforce denominators: the workforce headcount is not known for every year for "
+            f"{', '.join(parts)}; their cases are left out of the rates per 1,000 practitioners.")

@@ -1,0 +1,261 @@
+"""The national insight report: every organisation's cases together, still under disclosure control."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from concerns import __version__
+from concerns import vocabulary as v
+from concerns.analytics._analysis import Context, NationalAnalysis
+from concerns.analytics._profile import MORE_THAN_ONE, TITLES
+from concerns.disclosure import get_policy
+from concerns.report._build import _figures, _methods, _tables, _text
+from concerns.report._build import _format as f
+from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._glossary import glossary_items
+from concerns.report._build._protection import TOTAL
+from concerns.report._build._scope import CATEGORIES, national_facts, year_category_key
+from concerns.report._build._sections import listing, make_section
+from concerns.report._charts import grouped_bars, make_chart
+from concerns.report._model import (
+    BulletList,
+    Chart,
+    Column,
+    Heading,
+    KeyMessages,
+    Paragraph,
+    Report,
+    Row,
+    Section,
+    Table,
+    Tile,
+    Tiles,
+)
+
+TITLE = "National insight report"
+WHOSE = "All organisations"
+
+
+def build(analysis: NationalAnalysis, context: Context, *, policy: str, as_of: dt.date, illustrative: bool) -> Report:
+    chosen = get_policy(policy)
+    facts = national_facts(context, chosen)
+    years = analysis.period.fiscal_years
+    trend_shown = all(facts.pub.shown(("fiscal_year", year)) for year in years)
+    trend = analysis.trend if trend_shown and facts.exact else _refit(analysis, facts, trend_shown)
+    figures = {item.comparison.id: facts.likelihood(item) for item in facts.likelihoods}
+    tables = _national_tables(analysis, facts, figures)
+    messages = _key_messages(analysis, context, facts, trend, trend_shown, figures)
+    sections = (
+        make_section("at_a_glance", "At a glance", Tiles(_tiles(analysis, facts, trend, trend_shown)),
+                 KeyMessages(messages)),
+        _activity(facts, tables, trend, trend_shown),
+        _concerns(facts, tables, list(years)),
+        make_section("who", "Who is referred", Paragraph(listing(facts, "profession", "By profession")),
+                 tables["profession"], tables["grade"],
+                 _figures.count_bars(tables["specialty_group"], "cases", chart_id="specialty_group_chart",
+                                     title="Cases by specialty group"),
+                 tables["specialty_group"]),
+        _equality(facts, tables, figures),
+        _clusters(context),
+        make_section("services", "Services used", Paragraph(_exclusion_text(facts)),
+                 _figures.count_bars(tables["services"], "share", chart_id="services_chart",
+                                     title="Advice services used: share of cases", x_title="Share of cases",
+                                     share=True),
+                 tables["services"]),
+        make_section("data_quality", "Data quality",
+                 Paragraph("Cases with a field not stated are left out of that field's comparisons."),
+                 tables["data_quality"]),
+        make_section("methods", "Methods", *(Paragraph(text) for text in
+                                         _methods.national_methods(chosen, analysis.period.label(), len(years)))),
+        make_section("glossary", "Glossary", BulletList(glossary_items(chosen))),
+    )
+    return Report(
+        kind="national",
+        title=TITLE,
+        org=None,
+        fiscal_years=tuple(years),
+        as_of=as_of.isoformat(),
+        generated_by=f"concerns {__version__}",
+        data_sha256=analysis.fingerprint,
+        policy=chosen.name,
+        threshold=chosen.threshold,
+        peers=None,
+        key_messages=messages,
+        sections=sections,
+        illustrative=illustrative,
+    )
+
+
+def _refit(analysis: NationalAnalysis, facts: Facts, shown: bool) -> object:
+    if not shown:
+        return analysis.trend
+    from concerns.analytics.stats import poisson_trend
+
+    counts = [facts.pub.value(("fiscal_year", year)) for year in analysis.period.fiscal_years]
+    return poisson_trend(counts, labels=list(analysis.period.fiscal_years))
+
+
+def _national_tables(analysis: NationalAnalysis, facts: Facts, figures: dict[str, Figure]) -> dict[str, Table]:
+    readings = {item.comparison.id: _text.likelihood_reading(item, figures[item.comparison.id])
+                for item in facts.likelihoods}
+    tables: dict[str, Table] = {
+        "cases_by_year": _tables.cases_by_year(
+            facts, analysis.period.fiscal_years, count_key="cases", count_label="Cases", peers=None,
+            peer_total=None, rates=None, total_rate=None),
+        "concern_categories": _tables.multi_response(
+            facts, "concern_category", table_id="concern_categories", title="Types of concern", peers=False,
+            note="A case counts once in each of its types of concern; more than one area counts the cases "
+                 "with two or more types."),
+        "concern_categories_by_year": _categories_by_year(analysis, facts),
+        "concern_subtypes": _tables.subtypes(facts, national=False),
+        "profession": _tables.breakdown(facts, "profession", table_id="profession", title="Cases by profession",
+                                        peers=False),
+        "grade": _tables.breakdown(facts, "grade", table_id="grade", title="Cases by grade", peers=False),
+        "specialty_group": _tables.breakdown(facts, "specialty_group", table_id="specialty_group",
+                                             title="Cases by specialty group", peers=False),
+        "services": _tables.multi_response(
+            facts, "service", table_id="services", title="Advice services used", peers=False,
+            note="Every case includes advice; a case can use several further services."),
+        "relative_likelihood": _tables.relative_likelihood(facts, figures, readings),
+        "data_quality": _tables.data_quality(facts, TITLES),
+    }
+    for dimension in ("ethnic_group", "sex", "age_band", "pmq", "disability"):
+        workforce, professions = _tables.workforce_shares(facts, dimension)
+        tables[dimension] = _tables.demographic(facts, dimension, title=f"Cases by {TITLES[dimension].lower()}",
+                                                workforce=workforce, professions=professions)
+    return tables
+
+
+def _categories_by_year(analysis: NationalAnalysis, facts: Facts) -> Table:
+    """Each type of concern by year and over the period: cases, and share of that year's cases."""
+    columns = (Column("cases", "Cases"), *_tables.share_columns())
+    rows = []
+    for code in CATEGORIES:
+        label = "More than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code)
+        for year in analysis.period.fiscal_years:
+            key = year_category_key(code, year)
+            cells = (_tables.count_cell(facts, key),
+                     *_tables.figure_cells(facts.share(key, ("fiscal_year", year)), "share"))
+            rows.append(Row(f"{code}:{year}", f"{label}, {year}", cells))
+        key = ("concern_category", code)
+        cells = (_tables.count_cell(facts, key), *_tables.figure_cells(facts.share(key), "share"))
+        rows.append(Row(f"{code}:period", f"{label}, {analysis.period.label()}", cells))
+    notes = ("Shares are of all the cases opened that year (or over the period).", *_tables.symbol_notes(facts))
+    return Table("concern_categories_by_year", "Types of concern by financial year", columns, tuple(rows), notes)
+
+
+def _categories_chart(years: list[str], table: Table) -> Chart:
+    categories = [("More than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code))
+                  for code in CATEGORIES]
+    values: dict[str, list[float | None]] = {}
+    labels: dict[str, list[str]] = {}
+    for year in years:
+        cells = [table.cell(f"{code}:{year}", "share") for code in CATEGORIES]
+        values[year] = [None if cell.suppressed else cell.value for cell in cells]
+        labels[year] = [cell.display for cell in cells]
+    title = "Types of concern by financial year: share of cases"
+    spec = grouped_bars(categories, values, title=title, x_title="Share of cases", value_labels=labels,
+                        axis_format=".0%")
+    alt = f"Bar chart, {title.lower()}. " + ". ".join(
+        f"{year}: " + "; ".join(f"{c} {d}" for c, d in zip(categories, labels[year], strict=True)) for year in years
+    ) + "."
+    return make_chart("concern_categories_by_year_chart", title, alt, spec, table.id, draw=False)
+
+
+def _tiles(analysis: NationalAnalysis, facts: Facts, trend: object, shown: bool) -> tuple[Tile, ...]:
+    tiles = [Tile(f"Cases, {analysis.period.label()}", facts.pub.display(TOTAL),
+                  _text.trend_verdict(trend, shown=shown)),
+             Tile("Organisations with cases", f"{analysis.organisations_with_cases:,} of {analysis.organisations:,}")]
+    for code in ("behaviour", "clinical", "health", MORE_THAN_ONE):
+        share = facts.share(("concern_category", code))
+        label = "More than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code)
+        value = f.percent(share.value) if share.available else f.DASH
+        note = f"95% interval {f.percent(share.low)} to {f.percent(share.high)}" if share.available else ""
+        tiles.append(Tile(label, value, note))
+    return tuple(tiles)
+
+
+def _key_messages(
+    analysis: NationalAnalysis, context: Context, facts: Facts, trend: object, shown: bool, figures: dict[str, Figure]
+) -> tuple[str, ...]:
+    total = facts.pub.display(TOTAL)
+    messages = [
+        f"{analysis.organisations_with_cases:,} of {analysis.organisations:,} organisations brought {total} "
+        f"cases to Practitioner Performance Advice in the {_text.in_words(len(analysis.period))} financial years "
+        f"{analysis.period.label()}. {_text.trend(trend, shown=shown, whose='')}",
+    ]
+    parts = []
+    for code in ("behaviour", "clinical", "health", MORE_THAN_ONE):
+        text = _text.of_cases(facts, ("concern_category", code))
+        if text:
+            label = "more than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code).lower()
+            parts.append(f"{label}: {text}")
+    if parts:
+        messages.append("Types of concern over the period: " + "; ".join(parts) + ".")
+    claims = [claim for item in facts.likelihoods
+              if (claim := _text.likelihood_claim(item, figures[item.comparison.id]))]
+    messages += claims[:2] or ["No equality measure shows a clear difference nationally."]
+    flagged = sum(1 for clusters in context.clusters.values() if clusters.flagged)
+    messages.append(f"In {flagged:,} of {analysis.organisations:,} organisations at least one staff group had more "
+                    "cases than expected by more than chance allows.")
+    return tuple(messages[:6])
+
+
+def _activity(facts: Facts, tables: dict[str, Table], trend: object, shown: bool) -> Section:
+    table = tables["cases_by_year"]
+    return make_section(
+        "activity", "Activity over time",
+        Paragraph(_text.trend(trend, shown=shown, whose="across all organisations")),
+        _figures.cases_over_time_chart(table, count_key="cases", with_peers=False, whose=WHOSE),
+        table,
+    )
+
+
+def _concerns(facts: Facts, tables: dict[str, Table], years: list[str]) -> Section:
+    by_year = tables["concern_categories_by_year"]
+    return make_section(
+        "concerns", "Types of concern",
+        Paragraph("A case can involve several types of concern: each is counted, and shares are of all cases "
+                  "opened in the year or over the period, with 95% intervals."),
+        tables["concern_categories"],
+        _categories_chart(years, by_year),
+        by_year,
+        Heading("Sub-types of concern"),
+        tables["concern_subtypes"],
+    )
+
+
+def _equality(facts: Facts, tables: dict[str, Table], figures: dict[str, Figure]) -> Section:
+    claims = [claim for item in facts.likelihoods
+              if (claim := _text.likelihood_claim(item, figures[item.comparison.id]))]
+    return make_section(
+        "equality", "Equality",
+        Paragraph("Case shares by group against workforce shares, among people whose characteristic is "
+                  "recorded, and relative likelihoods of being the subject of a case (WRES method), pooled over "
+                  "every organisation whose workforce figures are known."),
+        tables["ethnic_group"], tables["sex"], tables["age_band"], tables["pmq"], tables["disability"],
+        Heading("Relative likelihood"),
+        Paragraph(" ".join(claims) if claims else "No comparison shows a clear difference nationally."),
+        _figures.forest_chart(tables["relative_likelihood"]),
+        tables["relative_likelihood"],
+        Heading("How a board can use this"),
+        Paragraph(_methods.high_impact_action(bool(claims))),
+    )
+
+
+def _clusters(context: Context) -> Section:
+    flagged = sum(1 for clusters in context.clusters.values() if clusters.flagged)
+    total = len(context.clusters)
+    return make_section(
+        "clusters", "Staff groups that stand out",
+        Paragraph(f"Each organisation's staff groups are compared with the other organisations of its type. In "
+                  f"{flagged:,} of {total:,} organisations at least one staff group had more cases than expected "
+                  "by more than chance allows (false discovery rate 5%). Each organisation's report names its own."),
+    )
+
+
+def _exclusion_text(facts: Facts) -> str:
+    text = _text.of_cases(facts, ("service", "exclusion"))
+    return (f"Advice on exclusion or suspension was part of {text}." if text
+            else "The number of cases with exclusion advice is hidden to protect small numbers.")
+

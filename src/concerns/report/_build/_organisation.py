@@ -1,0 +1,237 @@
+"""An organisation's activity report: sections, tables, charts and text from its protected facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from concerns import __version__
+from concerns import vocabulary as v
+from concerns.analytics._analysis import Context, OrganisationAnalysis
+from concerns.analytics._clusters import TITLES as CLUSTER_TITLES
+from concerns.analytics._clusters import ClusterTest
+from concerns.analytics._peers import compare
+from concerns.analytics._profile import TITLES
+from concerns.disclosure import Policy, get_policy
+from concerns.report._build import _sections, _tables, _text
+from concerns.report._build import _signposting as sign
+from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._scope import organisation_facts
+from concerns.report._model import KeyMessages, OrgInfo, PeerInfo, Report, Table
+
+TITLE = "Organisational activity report"
+WHOSE = "This organisation"
+
+
+@dataclass(frozen=True)
+class Built:
+    """Everything the sections share, computed once."""
+
+    analysis: OrganisationAnalysis
+    context: Context
+    facts: Facts
+    policy: Policy
+    name: str
+    tables: dict[str, Table]
+    trend_shown: bool  # every year's count is shown: a trend cannot give one away
+    trend: object  # stats.Trend | stats.NotAvailable
+    rate: Figure  # cases per 1,000 practitioners a year over the period, from published counts
+    rate_position: str  # against similar sized organisations: above, below, within, not available
+    likelihood_figures: dict[str, Figure]
+    shown_clusters: tuple[ClusterTest, ...]  # flagged staff groups whose count is published
+    category_positions: dict[str, str]
+
+
+def build(
+    analysis: OrganisationAnalysis,
+    context: Context,
+    *,
+    policy: str = "standard",
+    as_of: dt.date,
+    illustrative: bool,
+    names: Mapping[str, str] | None = None,
+) -> Report:
+    chosen = get_policy(policy)
+    names = {**_organisation_names(context), **(names or {})}
+    built = _prepare(analysis, context, chosen, names)
+    org = analysis.organisation
+    signposting = _signposting(built)
+    sections = (
+        _sections.at_a_glance(built, signposting),
+        _sections.activity(built),
+        _sections.position(built, names),
+        _sections.concerns(built),
+        _sections.who(built),
+        _sections.equality(built),
+        _sections.clusters(built),
+        _sections.services(built, signposting),
+        _sections.questions(built, signposting),
+        _sections.data_quality(built),
+        _sections.methods(built),
+        _sections.glossary(built),
+    )
+    key_messages = next(block.items for block in sections[0].blocks if isinstance(block, KeyMessages))
+    return Report(
+        kind="organisation",
+        title=TITLE,
+        org=OrgInfo(org.code, built.name, org.org_type, org.nation),
+        fiscal_years=tuple(analysis.period.fiscal_years),
+        as_of=as_of.isoformat(),
+        generated_by=f"concerns {__version__}",
+        data_sha256=analysis.fingerprint,
+        policy=chosen.name,
+        threshold=chosen.threshold,
+        peers=PeerInfo(analysis.peers.method, tuple((code, names.get(code, code)) for code in analysis.peers.peers)),
+        key_messages=key_messages,
+        sections=sections,
+        illustrative=illustrative,
+    )
+
+
+def _organisation_names(context: Context) -> dict[str, str]:
+    return dict(context.organisations.select("org_code", "name").iter_rows())
+
+
+def _prepare(analysis: OrganisationAnalysis, context: Context, policy: Policy, names: Mapping[str, str]) -> Built:
+    facts = organisation_facts(analysis, context, policy)
+    pub = facts.pub
+    years = analysis.period.fiscal_years
+    trend_shown = not pub.withheld and all(pub.shown(("fiscal_year", year)) for year in years)
+    rate = facts.overall_rate(analysis.rate)
+    figures = {item.comparison.id: facts.likelihood(item) for item in facts.likelihoods}
+    shown = tuple(test for test in analysis.clusters.flagged
+                  if facts.pub.shown(_tables.cluster_key(test.dimension, test.codes)))
+    tables = _build_tables(analysis, context, facts, rate, figures, shown)
+    positions = {
+        code: _text.position_of(facts.share(("concern_category", code)).value,
+                                analysis.peer_shares["concern_category"].get(code), "share")
+        for code in v.CONCERN_CATEGORIES.codes
+    }
+    return Built(
+        analysis, context, facts, policy, names.get(analysis.organisation.code, analysis.organisation.name),
+        tables, trend_shown, _trend(analysis, facts, trend_shown), rate,
+        _text.position_of(rate.value if rate.available else None, analysis.peer_rate, "rate"),
+        figures, shown, positions,
+    )
+
+
+def _trend(analysis: OrganisationAnalysis, facts: Facts, shown: bool) -> object:
+    """The analysis' trend, or one refitted to the published yearly counts.
+
+    Refitted under a rounding policy (the analysis' trend rests on unrounded
+    counts), and when the trend in rates counts only the professions with a
+    headcount (it would rest on yearly counts no table publishes).
+    """
+    per_exposure = getattr(analysis.trend, "per_exposure", False)
+    partial = per_exposure and any(year.rate.cases != year.cases for year in analysis.years)
+    if not shown or (facts.exact and not partial):
+        return analysis.trend
+    from concerns.analytics.stats import poisson_trend
+
+    counts = [facts.pub.value(("fiscal_year", year)) for year in analysis.period.fiscal_years]
+    exposure = [year.rate.person_years for year in analysis.years] if per_exposure and not partial else None
+    return poisson_trend(counts, exposure, labels=list(analysis.period.fiscal_years))
+
+
+def _build_tables(
+    analysis: OrganisationAnalysis,
+    context: Context,
+    facts: Facts,
+    rate: Figure,
+    figures: dict[str, Figure],
+    shown: tuple[ClusterTest, ...],
+) -> dict[str, Table]:
+    pub = facts.pub
+    years = analysis.period.fiscal_years
+    year_rates = [
+        facts.rate(year.rate, pub.value(("fiscal_year", year.fiscal_year)))
+        if year.rate.cases == year.cases else Figure(None)
+        for year in analysis.years
+    ]
+    peer_totals = [context.profiles[code].total for code in analysis.peers.peers]
+    profession_rates = {
+        code: facts.rate(analysis.rates_by_profession[code], pub.value(("profession", code)))
+        for code in v.PROFESSIONS.codes
+    }
+    readings = {item.comparison.id: _text.likelihood_reading(item, figures[item.comparison.id])
+                for item in facts.likelihoods}
+    tables = {
+        "cases_by_year": _tables.cases_by_year(
+            facts, years, count_key="organisation", count_label=WHOSE,
+            peers=[year.peer_cases for year in analysis.years],
+            peer_total=compare(pub.total, peer_totals), rates=year_rates, total_rate=rate,
+        ),
+        "concern_categories": _tables.multi_response(
+            facts, "concern_category", table_id="concern_categories", title="Types of concern",
+            note="A case counts once in each of its types of concern, so the types add up to more than "
+                 "all cases; more than one area counts the cases with two or more types.",
+        ),
+        "concern_subtypes": _tables.subtypes(facts),
+        "profession": _tables.breakdown(facts, "profession", table_id="profession", title="Cases by profession",
+                                        rates=profession_rates, total_rate=rate),
+        "grade": _tables.breakdown(facts, "grade", table_id="grade", title="Cases by grade"),
+        "specialty_group": _tables.breakdown(facts, "specialty_group", table_id="specialty_group",
+                                             title="Cases by specialty group"),
+        "services": _tables.multi_response(
+            facts, "service", table_id="services", title="Advice services used",
+            note="Every case includes advice; a case can use several further services.",
+        ),
+        "relative_likelihood": _tables.relative_likelihood(facts, figures, readings),
+        "clusters": _tables.clusters(facts, shown, titles=CLUSTER_TITLES, q=analysis.clusters.q),
+        "data_quality": _tables.data_quality(facts, TITLES),
+    }
+    for dimension in ("ethnic_group", "sex", "age_band", "pmq", "disability"):
+        workforce, professions = _tables.workforce_shares(facts, dimension)
+        tables[dimension] = _tables.demographic(facts, dimension, title=f"Cases by {TITLES[dimension].lower()}",
+                                                workforce=workforce, professions=professions)
+    tables["funnel_position"] = _funnel_table(analysis, rate)
+    return tables
+
+
+def _funnel_table(analysis: OrganisationAnalysis, rate: Figure) -> Table:
+    from concerns.analytics.stats import Funnel
+
+    funnel = analysis.funnels.rate
+    unit = analysis.funnel_unit("rate")
+    placed = isinstance(funnel, Funnel) and unit is not None and unit.precision is not None
+    target = funnel.target if isinstance(funnel, Funnel) else None
+    levels = funnel.levels if isinstance(funnel, Funnel) else analysis.settings.funnel_levels
+    return _tables.funnel_position(rate, unit if placed else None, target, levels,
+                                   funnel_position_text(rate, unit if placed else None, levels))
+
+
+def funnel_position_text(rate: Figure, unit: object | None, levels: tuple[float, ...]) -> str:
+    """Where a published rate sits against its control limits, in words; nothing when it is hidden."""
+    if rate.hidden:
+        return "not shown: the number of cases is hidden"
+    if unit is None or not rate.available:
+        return "not placed: the practitioner headcount is not known"
+    low_level, high_level = min(levels), max(levels)
+    names = {level: f"{level:.1%}".replace(".0%", "%") for level in levels}
+    inner, outer = unit.limit(low_level), unit.limit(high_level)
+    if rate.value > outer.high:
+        return f"above the {names[high_level]} limits"
+    if rate.value < outer.low:
+        return f"below the {names[high_level]} limits"
+    if rate.value > inner.high:
+        return f"above the {names[low_level]} limits, within the {names[high_level]} limits"
+    if rate.value < inner.low:
+        return f"below the {names[low_level]} limits, within the {names[high_level]} limits"
+    return f"within the {names[low_level]} limits"
+
+
+def _signposting(built: Built) -> sign.Profile:
+    facts = built.facts
+    team = tuple(test.label for test in built.shown_clusters
+                 if test.dimension in ("specialty_group", "specialty_grade"))
+    claims = tuple(claim for item in facts.likelihoods
+                   if (claim := _text.likelihood_claim(item, built.likelihood_figures[item.comparison.id])))
+    return sign.Profile(
+        team_groups=team,
+        flagged=tuple(test.label for test in built.shown_clusters),
+        above_peers=sign.above(built.category_positions),
+        health=not facts.pub.withheld and sign.present(facts, ("concern_category", "health")),
+        exclusion=not facts.pub.withheld and sign.present(facts, ("service", "exclusion")),
+        equality=claims,
+    )

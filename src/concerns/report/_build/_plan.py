@@ -1,0 +1,201 @@
+"""Which counts a report publishes, as cells and relations for disclosure control.
+
+Cell keys are (dimension, code) as in the analysis profile (`("grade",
+"dentist")`), the total is `TOTAL`, and counts that are published only
+implicitly get their own names: `("cluster", "surgery|consultant")` for a
+crossed cluster, `("likelihood", "<comparison>:a")` for the case count a
+relative likelihood gives away when it counts only some professions, and
+`("implied", ...)` for a difference a reader can form but no table shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from concerns import vocabulary as v
+from concerns.analytics._equality import COMPARISONS, Comparison, Equality, EqualityMeasures
+from concerns.analytics._profile import MORE_THAN_ONE, Profile
+from concerns.disclosure import Cell, Policy
+from concerns.report._build._protection import (
+    Group,
+    Relation,
+    at_most,
+    cells_of,
+    keys_of,
+    multi_response,
+    split,
+    sums_to_total,
+)
+
+DEMOGRAPHICS = ("ethnic_group", "sex", "age_band", "pmq", "disability")
+STAFF = ("profession", "grade", "specialty_group")
+DOCTOR_GRADES = ("consultant", "sas", "resident", "locally_employed", "gp")
+
+# Sets of cells a reader may take to count the same practitioners, from the labels alone:
+# (dimension, codes) pairs. Whichever way the data lean, the difference is published implicitly.
+SAME_PEOPLE: tuple[tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]], ...] = (
+    (("grade", ("dentist",)), ("profession", ("dentist",))),
+    (("grade", ("pharmacist",)), ("profession", ("pharmacist",))),
+    (("grade", DOCTOR_GRADES), ("profession", ("doctor",))),
+    (("specialty_group", ("dental",)), ("profession", ("dentist",))),
+    (("specialty_group", ("pharmacy",)), ("profession", ("pharmacist",))),
+    (("specialty_group", ("general_practice",)), ("grade", ("gp",))),
+    (("specialty_group", ("dental",)), ("grade", ("dentist",))),
+    (("specialty_group", ("pharmacy",)), ("grade", ("pharmacist",))),
+)
+
+
+@dataclass(frozen=True)
+class Likelihood:
+    """A relative likelihood and how it may be published.
+
+    `status`: "candidate" (shown unless disclosure control hides its counts),
+    "too_few" (a group has fewer cases than the policy's threshold or the
+    analysis' minimum), "unavailable" (no denominator or no ratio), or
+    "implied_small" (it counts only some professions, and the cases it leaves
+    out of a group are a small number that showing it would give away).
+    `a_keys`/`b_keys` are the cells whose published values it rests on.
+    """
+
+    comparison: Comparison
+    result: Equality
+    status: str
+    a_keys: tuple[tuple[str, ...], ...] = ()
+    b_keys: tuple[tuple[str, ...], ...] = ()
+
+
+def case_dimension(comparison: Comparison) -> str:
+    return v.DIMENSION_CASE_COLUMN[comparison.dimension]
+
+
+def profile_counts(profile: Profile, dimension: str) -> dict[str, int]:
+    return {row.code: row.cases for row in profile[dimension].rows}
+
+
+def likelihoods(measures: EqualityMeasures, profile: Profile, policy: Policy) -> list[Likelihood]:
+    """Every comparison, pooled over the period, with its publication status."""
+    return [_likelihood(c, measures.pooled[c.id], profile, policy) for c in COMPARISONS]
+
+
+def _likelihood(comparison: Comparison, result: Equality, profile: Profile, policy: Policy) -> Likelihood:
+    dimension = case_dimension(comparison)
+    rows_a, rows_b = keys_of(dimension, comparison.group_a), keys_of(dimension, comparison.group_b)
+    if result.ratio is None:
+        status = "too_few" if _too_few(result) else "unavailable"
+        return Likelihood(comparison, result, status)
+    if min(result.cases_a, result.cases_b) < policy.threshold:
+        return Likelihood(comparison, result, "too_few")
+    if not result.cases_left_out:
+        return Likelihood(comparison, result, "candidate", rows_a, rows_b)
+    counts = profile_counts(profile, dimension)
+    rests = (
+        sum(counts[code] for code in comparison.group_a) - result.cases_a,
+        sum(counts[code] for code in comparison.group_b) - result.cases_b,
+    )
+    if any(policy.is_small(rest, zeros_hidden=not policy.show_zeros) for rest in rests):
+        return Likelihood(comparison, result, "implied_small")
+    own = (("likelihood", f"{comparison.id}:a"),), (("likelihood", f"{comparison.id}:b"),)
+    return Likelihood(comparison, result, "candidate", *own)
+
+
+def _too_few(result: Equality) -> bool:
+    from concerns.analytics.stats import Reason
+
+    return result.not_available is not None and result.not_available.reason is Reason.TOO_FEW_CASES
+
+
+def likelihood_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], list[Relation]]:
+    """The cells a candidate that counts only some professions adds, and how they split its groups."""
+    if item.status != "candidate" or not item.result.cases_left_out:
+        return [], []
+    comparison, result = item.comparison, item.result
+    dimension = case_dimension(comparison)
+    counts = profile_counts(profile, dimension)
+    cells, relations = [], []
+    for side, codes, cases, key in (
+        ("a", comparison.group_a, result.cases_a, item.a_keys[0]),
+        ("b", comparison.group_b, result.cases_b, item.b_keys[0]),
+    ):
+        rest = ("implied", f"{comparison.id}:{side}")
+        cells += [Cell(key, cases), Cell(rest, sum(counts[code] for code in codes) - cases)]
+        relations.append(split(keys_of(dimension, codes), [key], rest))
+    return cells, relations
+
+
+def groups(
+    profile: Profile,
+    *,
+    crossed_clusters: Sequence[tuple[str, str, int]] = (),
+    likelihood_items: Sequence[Likelihood] = (),
+) -> list[Group]:
+    """Every count a report of this profile publishes, grouped by what links them besides the total.
+
+    `crossed_clusters`: (specialty group, grade, observed) of each flagged
+    specialty-by-grade cluster shown.
+    """
+    return [
+        _one_way_group("years", profile, "fiscal_year"),
+        _concerns_group(profile),
+        _staff_group(profile, crossed_clusters),
+        *(_demographic_group(profile, d, [i for i in likelihood_items if case_dimension(i.comparison) == d])
+          for d in DEMOGRAPHICS),
+        _services_group(profile),
+    ]
+
+
+def _one_way_group(name: str, profile: Profile, dimension: str) -> Group:
+    cells = cells_of(dimension, profile_counts(profile, dimension))
+    return Group(name, cells, (sums_to_total([cell.key for cell in cells]),))
+
+
+def _concerns_group(profile: Profile) -> Group:
+    categories = cells_of("concern_category", profile_counts(profile, "concern_category"))
+    subtypes = cells_of("concern_subtype", profile_counts(profile, "concern_subtype"))
+    relations = multi_response(
+        [c.key for c in categories if c.key[1] != MORE_THAN_ONE], ("concern_category", MORE_THAN_ONE)
+    )
+    # A sub-type implies its category; a case can have a category without a sub-type.
+    relations += [at_most(cell.key, ("concern_category", v.CONCERNS.group(cell.key[1]))) for cell in subtypes]
+    return Group("concerns", (*categories, *subtypes), tuple(relations))
+
+
+def _staff_group(profile: Profile, crossed: Sequence[tuple[str, str, int]]) -> Group:
+    cells: list[Cell] = []
+    relations: list[Relation] = []
+    counts = {dimension: profile_counts(profile, dimension) for dimension in STAFF}
+    for dimension in STAFF:
+        own = cells_of(dimension, counts[dimension])
+        cells += own
+        relations.append(sums_to_total([cell.key for cell in own]))
+    for index, ((dim_a, codes_a), (dim_b, codes_b)) in enumerate(SAME_PEOPLE):
+        a, b = sum(counts[dim_a][c] for c in codes_a), sum(counts[dim_b][c] for c in codes_b)
+        keys_a, keys_b = keys_of(dim_a, codes_a), keys_of(dim_b, codes_b)
+        whole, part = (keys_b, keys_a) if b >= a else (keys_a, keys_b)
+        rest = ("implied", f"same_people:{index}")
+        cells.append(Cell(rest, abs(b - a)))
+        relations.append(split(whole, part, rest))
+    for specialty, grade, observed in crossed:
+        key = ("cluster", f"{specialty}|{grade}")
+        cells.append(Cell(key, observed))
+        for dimension, code in (("specialty_group", specialty), ("grade", grade)):
+            rest = ("implied", f"cluster:{specialty}|{grade}:{dimension}")
+            cells.append(Cell(rest, counts[dimension][code] - observed))
+            relations.append(split([(dimension, code)], [key], rest))
+    return Group("staff", tuple(cells), tuple(relations))
+
+
+def _demographic_group(profile: Profile, dimension: str, items: Sequence[Likelihood]) -> Group:
+    own = cells_of(dimension, profile_counts(profile, dimension))
+    cells, relations = list(own), [sums_to_total([cell.key for cell in own])]
+    for item in items:
+        extra_cells, extra_relations = likelihood_cells(item, profile)
+        cells += extra_cells
+        relations += extra_relations
+    return Group(dimension, tuple(cells), tuple(relations))
+
+
+def _services_group(profile: Profile) -> Group:
+    cells = cells_of("service", profile_counts(profile, "service"))
+    # Not every case uses a service beyond advice: each count is at most the total, nothing more.
+    return Group("services", cells, tuple(at_most(cell.key, None) for cell in cells))

@@ -1,0 +1,493 @@
+"""The sections of an organisation's report, in reading order (report-outline.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from concerns import vocabulary as v
+from concerns.analytics._profile import MORE_THAN_ONE
+from concerns.report._build import _figures, _methods, _text
+from concerns.report._build import _format as f
+from concerns.report._build import _signposting as sign
+from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._glossary import glossary_items
+from concerns.report._build._protection import TOTAL
+from concerns.report._build._tables import cluster_key
+from concerns.report._model import (
+    Block,
+    BulletList,
+    Callout,
+    Chart,
+    Heading,
+    KeyMessages,
+    Paragraph,
+    Section,
+    Table,
+    Tile,
+    Tiles,
+)
+
+if TYPE_CHECKING:
+    from concerns.analytics._clusters import ClusterTest
+    from concerns.analytics.stats import Funnel
+    from concerns.report._build._organisation import Built
+    from concerns.report._build._plan import Likelihood
+
+
+def _period(built: Built) -> str:
+    years = built.analysis.period
+    return f"the {_text.in_words(len(years))} financial years {years.label()}"
+
+
+def make_section(section_id: str, title: str, *blocks: Block | None) -> Section:
+    return Section(section_id, title, tuple(block for block in blocks if block is not None))
+
+
+# --- page 2: at a glance -----------------------------------------------------------------------
+
+
+def at_a_glance(built: Built, signposting: sign.Profile) -> Section:
+    messages = [m for m in (
+        total_message(built), rate_message(built), concern_message(built), equality_message(built, signposting),
+        cluster_message(built), services_message(built),
+    ) if m]
+    return make_section(
+        "at_a_glance", "At a glance",
+        Tiles(tiles(built, signposting)),
+        KeyMessages(tuple(messages[:6])),
+        Heading("What to do next"),
+        BulletList(sign.next_steps(signposting)),
+    )
+
+
+def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
+    facts: Facts = built.facts
+    result = [Tile(f"Cases, {built.analysis.period.label()}", facts.pub.display(TOTAL),
+                   _text.trend_verdict(built.trend, shown=built.trend_shown))]
+    rate = built.rate
+    rate_text = f.rate(rate.value) if rate.available else (f.DASH if rate.hidden else f.NOT_AVAILABLE)
+    result.append(Tile("Cases per 1,000 practitioners a year", rate_text, _position_note(built.rate_position)))
+    largest = largest_category(built)
+    share = facts.share(("concern_category", largest[0])) if largest else None
+    if largest and share.available:
+        code, overall = largest
+        peers = built.analysis.peer_shares["concern_category"].get(code)
+        note = f"Similar sized median {f.percent(peers.median)}" if peers and peers.median is not None else ""
+        label = "Most common type of concern" if overall else "Most common type of concern shown"
+        result.append(Tile(label, f"{v.CONCERN_CATEGORIES.label(code)}: {f.percent(share.value)}", note))
+    claim = _first_claim(built)
+    if claim:
+        item, figure = claim
+        result.append(Tile("Equality: relative likelihood", f"{f.ratio(figure.value)}",
+                           f"{item.comparison.label} (95% interval {f.ratio(figure.low)} to {f.ratio(figure.high)})"))
+    else:
+        result.append(Tile("Equality", "No clear difference", "No measure's interval excludes 1"))
+    labels = [test.label for test in built.shown_clusters]
+    result.append(Tile("Staff groups that stand out", str(len(labels)),
+                       "; ".join(labels) if labels else "None among the groups with published figures"))
+    return tuple(result)
+
+
+def _position_note(position: str) -> str:
+    return {
+        "above": "Higher than most similar sized organisations",
+        "below": "Lower than most similar sized organisations",
+        "within": "Within the middle half of similar sized organisations",
+    }.get(position, "")
+
+
+def total_message(built: Built) -> str:
+    facts: Facts = built.facts
+    name, period = built.name, _period(built)
+    if facts.pub.withheld:
+        return (f"{name} brought {_text.fewer_than(built.policy)} cases to Practitioner Performance Advice in "
+                f"{period}: too few to break down without risk of identifying the practitioners, so this report "
+                "shows no breakdown.")
+    if facts.pub.hidden(TOTAL):
+        return (f"The number of cases {name} brought to Practitioner Performance Advice in {period} is hidden, "
+                "so that small numbers in the tables cannot be worked out from it.")
+    if not facts.pub.total:
+        return f"{name} brought no cases to Practitioner Performance Advice in {period}."
+    total = facts.pub.display(TOTAL)
+    trend = _text.trend(built.trend, shown=built.trend_shown, whose="")
+    return f"{name} brought {total} cases to Practitioner Performance Advice in {period}. {trend}"
+
+
+def rate_message(built: Built) -> str | None:
+    rate = built.rate
+    if not rate.available:
+        return None
+    comparison = built.analysis.peer_rate
+    text = (f"That is {f.rate(rate.value)} cases per 1,000 practitioners a year "
+            f"({_text.interval(rate, 'rate')}): {_text.against_peers(rate.value, comparison, 'rate')}.")
+    position = built.tables["funnel_position"].cell("this_organisation", "position").display
+    if not position.startswith("not"):
+        kind = v.ORG_TYPES.label(built.analysis.organisation.org_type).lower()
+        text += f" Against every {kind} it is {position}."
+    return text
+
+
+def largest_category(built: Built) -> tuple[str, bool] | None:
+    """The category with the most published cases, and whether it is the most common overall.
+
+    Hidden counts are never ranked: "the most common" is claimed only when every
+    hidden category is a small count and the largest shown is not small.
+    """
+    facts: Facts = built.facts
+    if facts.pub.withheld:
+        return None
+    shown = [(facts.pub.value(("concern_category", code)), -i, code)
+             for i, code in enumerate(v.CONCERN_CATEGORIES.codes) if facts.pub.shown(("concern_category", code))]
+    if not shown or not max(shown)[0]:
+        return None
+    count, _, code = max(shown)
+    hidden = [c for c in v.CONCERN_CATEGORIES.codes if facts.pub.hidden(("concern_category", c))]
+    overall = all(facts.pub.is_primary(("concern_category", c)) for c in hidden) and count >= built.policy.threshold
+    return code, overall
+
+
+def concern_message(built: Built) -> str | None:
+    largest = largest_category(built)
+    if largest is None:
+        return None
+    code, overall = largest
+    facts: Facts = built.facts
+    key = ("concern_category", code)
+    label = v.CONCERN_CATEGORIES.label(code).lower()
+    share = facts.share(key)
+    counted = _text.of_cases(facts, key)
+    if counted is None or not share.available:
+        return None
+    peers = built.analysis.peer_shares["concern_category"].get(code)
+    lead = (f"The most common type of concern was {label}" if overall
+            else f"Of the types of concern shown, {label} had the most cases")
+    return f"{lead}: {counted}, a share {_text.against_peers(share.value, peers, 'share')}."
+
+
+def _claims(built: Built) -> list[tuple[Likelihood, Figure]]:
+    found = []
+    for item in built.facts.likelihoods:
+        figure = built.likelihood_figures[item.comparison.id]
+        if _text.likelihood_claim(item, figure):
+            found.append((item, figure))
+    return found
+
+
+def _first_claim(built: Built) -> tuple[Likelihood, Figure] | None:
+    claims = _claims(built)
+    return claims[0] if claims else None
+
+
+def equality_message(built: Built, signposting: sign.Profile) -> str:
+    if signposting.equality:
+        return signposting.equality[0]
+    return f"No equality measure shows a clear difference between groups of practitioners: {_why_no_claim(built)}."
+
+
+def _why_no_claim(built: Built) -> str:
+    statuses = {"too_few": 0, "wide": 0, "unavailable": 0}
+    for item in built.facts.likelihoods:
+        figure = built.likelihood_figures[item.comparison.id]
+        if item.status == "too_few" or figure.hidden:
+            statuses["too_few"] += 1
+        elif figure.available:
+            statuses["wide"] += 1
+        else:
+            statuses["unavailable"] += 1
+    parts = []
+    if statuses["too_few"]:
+        parts.append(f"{statuses['too_few']} of the {len(built.facts.likelihoods)} comparisons have too few cases "
+                     "to say")
+    if statuses["wide"]:
+        parts.append(f"{statuses['wide']} have intervals that include 1 (no difference)")
+    if statuses["unavailable"]:
+        parts.append(f"{statuses['unavailable']} have no workforce figures to compare with")
+    return "; ".join(parts) or "there is nothing to compare"
+
+
+def cluster_message(built: Built) -> str:
+    tests = built.shown_clusters
+    if not tests:
+        return ("No staff group with published figures stands out: none has more cases than expected by more "
+                "than chance allows.")
+    facts: Facts = built.facts
+    parts = []
+    for test in tests:
+        key = _cluster_key(test)
+        parts.append(f"{test.label} ({_text.quoted(facts, key)} cases against {f.decimal(test.expected)} expected)")
+    noun = "staff group stands out" if len(parts) == 1 else "staff groups stand out"
+    return f"{len(parts)} {noun}: {'; '.join(parts)}."
+
+
+def services_message(built: Built) -> str:
+    facts: Facts = built.facts
+    exclusion = _text.of_cases(facts, ("service", "exclusion"))
+    if exclusion is not None:
+        return f"Advice on exclusion or suspension was part of {exclusion}."
+    return ("With so few cases, comparisons with similar sized organisations and equality measures cannot say "
+            "much: the discussion with your link adviser can cover what lies behind them.")
+
+
+def _cluster_key(test: ClusterTest) -> tuple[str, ...]:
+    return cluster_key(test.dimension, test.codes)
+
+
+# --- page 3: activity --------------------------------------------------------------------------
+
+
+def activity(built: Built) -> Section:
+    table = built.tables["cases_by_year"]
+    facts: Facts = built.facts
+    text = [_text.trend(built.trend, shown=built.trend_shown, whose="at this organisation")]
+    if built.rate.available:
+        text.append(f"Over the period there were {f.rate(built.rate.value)} cases per 1,000 practitioners a year "
+                    f"({_text.interval(built.rate, 'rate')}): "
+                    f"{_text.against_peers(built.rate.value, built.analysis.peer_rate, 'rate')}.")
+    elif built.rate.hidden:
+        text.append("The rate per 1,000 practitioners is not shown: it would reveal a hidden number of cases.")
+    else:
+        text.append("A rate per 1,000 practitioners cannot be given: the workforce headcount is not known.")
+    chart = None if facts.pub.withheld else _figures.cases_over_time_chart(
+        table, count_key="organisation", with_peers=True, whose=built.name)
+    return make_section(
+        "activity", "Activity over time",
+        Paragraph("Cases are counted in the NHS financial year (April to March) in which they were opened, and "
+                  "compared with the median and middle half of similar sized organisations."),
+        Paragraph(" ".join(text)),
+        chart,
+        table,
+    )
+
+
+# --- page 4: position --------------------------------------------------------------------------
+
+
+def position(built: Built, names: Mapping[str, str]) -> Section:
+    from concerns.analytics.stats import Funnel
+
+    analysis = built.analysis
+    funnel = analysis.funnels.rate
+    table = built.tables["funnel_position"]
+    kind = v.ORG_TYPES.label(analysis.organisation.org_type).lower()
+    blocks: list[Block | None] = []
+    if isinstance(funnel, Funnel):
+        where = table.cell("this_organisation", "position").display
+        blocks.append(Paragraph(
+            f"The funnel plot sets this organisation's rate of cases against all {funnel.units_placed} "
+            f"organisations of the same type ({kind}s) with a known headcount. The average line is their pooled "
+            f"rate; the control limits show how far from it a rate can be by chance, given the number of "
+            f"practitioners. This organisation is {where}. {_overdispersion(funnel)}"))
+        blocks.append(_funnel_chart(built, funnel, table, kind))
+    else:
+        blocks.append(Paragraph(f"No funnel plot can be drawn for {kind}s: {funnel.message}."))
+    blocks.append(table)
+    blocks.append(Heading("Similar sized organisations"))
+    blocks.append(Paragraph(analysis.peers.method + " Their own figures are never shown: only their median "
+                            "and quartiles."))
+    blocks.append(BulletList(tuple(names.get(code, code) for code in analysis.peers.peers)))
+    return make_section("position", "Where the organisation sits", *blocks)
+
+
+def _overdispersion(funnel: Funnel) -> str:
+    if funnel.overdispersed and funnel.tau2 > 0:
+        return ("Organisations of this type differ more than chance alone explains (overdispersion), so the "
+                "limits are widened to allow for it.")
+    return "Organisations of this type differ no more than chance explains, so the limits are not widened."
+
+
+def _funnel_chart(built: Built, funnel: Funnel, table: Table, kind: str) -> Chart | None:
+    unit = built.analysis.funnel_unit("rate")
+    points = _figures.funnel_points(funnel, built.analysis.organisation.code, built.policy)
+    precisions = [x for x, _ in points] + ([unit.precision] if unit is not None and unit.precision else [])
+    if not precisions:
+        return None
+    highlight = (unit.precision, built.rate.value) if built.rate.available and unit is not None and unit.precision else None
+    curves = _figures.funnel_curves(funnel, precisions)
+    return _figures.funnel_chart(points=points, highlight=highlight, curves=curves, target=funnel.target,
+                                 position_table=table, kind_label=f"{kind}s", placed=funnel.units_placed,
+                                 threshold=built.policy.threshold)
+
+
+# --- page 5: types of concern ------------------------------------------------------------------
+
+
+def concerns(built: Built) -> Section:
+    facts: Facts = built.facts
+    table = built.tables["concern_categories"]
+    text = []
+    message = concern_message(built)
+    if message:
+        text.append(message)
+    several = _text.of_cases(facts, ("concern_category", MORE_THAN_ONE))
+    national = facts.national.share(("concern_category", MORE_THAN_ONE)) if facts.national else None
+    if several:
+        tail = f", against {f.percent(national.value)} nationally" if national and national.available else ""
+        text.append(f"{_text.sentence(several)} involved more than one area{tail}.")
+    if facts.pub.withheld:
+        text.append("The types of concern are not broken down: there are too few cases.")
+    chart = None if facts.pub.withheld else _figures.share_bars(
+        table, {built.name: "share", "Similar sized organisations (median)": "peer_median",
+                "All organisations": "national"},
+        chart_id="concern_categories_chart", title="Types of concern: share of cases")
+    return make_section(
+        "concerns", "Types of concern",
+        Paragraph("A case can involve several types of concern: each is counted, and the shares are of all "
+                  "cases. Similar sized organisations are shown by their median and quartiles."),
+        Paragraph(" ".join(text)) if text else None,
+        chart,
+        table,
+        Heading("Sub-types of concern"),
+        built.tables["concern_subtypes"],
+    )
+
+
+# --- page 6: who is referred -------------------------------------------------------------------
+
+
+def who(built: Built) -> Section:
+    facts: Facts = built.facts
+    specialty = built.tables["specialty_group"]
+    chart = None if facts.pub.withheld else _figures.count_bars(
+        specialty, "cases", chart_id="specialty_group_chart", title="Cases by specialty group")
+    return make_section(
+        "who", "Who is referred",
+        Paragraph(listing(facts, "profession", "By profession")),
+        built.tables["profession"],
+        Paragraph("Rates per 1,000 practitioners use the workforce headcount of each profession; grades and "
+                  "specialty groups are shown as counts and shares of cases."),
+        built.tables["grade"],
+        chart,
+        specialty,
+    )
+
+
+def listing(facts: Facts, dimension: str, lead: str) -> str:
+    """Each quotable count of a breakdown with its denominator; complements are left out and said to be."""
+    parts, left_out = [], False
+    for code, label in facts.labels(dimension):
+        text = _text.of_cases(facts, (dimension, code))
+        if text is None:
+            left_out = True
+            continue
+        parts.append(f"{label.lower()}s {text}" if dimension == "profession" else f"{label} {text}")
+    if not parts:
+        return f"{lead}: the counts are hidden to protect small numbers."
+    tail = "; the other counts are hidden so that small numbers cannot be worked out" if left_out else ""
+    return f"{lead}: {'; '.join(parts)}{tail}."
+
+
+# --- pages 7–8: equality -----------------------------------------------------------------------
+
+
+def equality(built: Built) -> Section:
+    facts: Facts = built.facts
+    tables = built.tables
+    ethnic = tables["ethnic_group"]
+    chart = None if facts.pub.withheld else _figures.share_bars(
+        ethnic, {"Cases": "stated_share", "Practitioners": "workforce_share"},
+        chart_id="ethnic_group_chart", title="Ethnic group: share of cases and of practitioners")
+    forest = _figures.forest_chart(tables["relative_likelihood"])
+    claims = [item for item, _ in _claims(built)]
+    findings = [_text.likelihood_claim(item, built.likelihood_figures[item.comparison.id]) for item in claims]
+    summary = (" ".join(findings) if findings else
+               f"No comparison shows a clear difference: {_why_no_claim(built)}.")
+    return make_section(
+        "equality", "Equality",
+        Paragraph("Each table sets the share of cases about a group of practitioners against that group's "
+                  "share of the workforce, both among the people whose characteristic is recorded. A case share "
+                  "well above the workforce share is worth understanding; with small numbers it may be chance."),
+        ethnic, chart, tables["sex"], tables["age_band"], tables["pmq"], tables["disability"],
+        Heading("Relative likelihood"),
+        Paragraph(summary),
+        forest,
+        tables["relative_likelihood"],
+        Heading("How a board can use this"),
+        Paragraph(_methods.high_impact_action(bool(findings))),
+    )
+
+
+# --- page 9: clusters --------------------------------------------------------------------------
+
+
+def clusters(built: Built) -> Section:
+    analysis = built.analysis
+    found = analysis.clusters
+    method = (
+        f"Each staff group (specialty group, grade, specialty group and grade, and each demographic group) "
+        f"was compared with {found.reference}: the cases expected if the group's practitioners had cases as "
+        f"often as there. {found.family_size} groups were examined; a group stands out when it has more cases "
+        f"than expected with a false discovery rate below {found.q:g} (adjusted p). Groups with "
+        f"{_text.fewer_than(built.policy)} cases are never shown here, whether or not they stand out."
+    )
+    table = built.tables["clusters"]
+    if built.shown_clusters:
+        meaning = ("A group that stands out is a prompt for a conversation, not a judgement: it may reflect a team "
+                   "under pressure, a change in leadership or in how concerns are raised, or concerns that are "
+                   "connected. The link adviser can help explore it.")
+        blocks = (Paragraph(cluster_message(built)), Paragraph(meaning), table,
+                  _figures.cluster_bars(table))
+    else:
+        blocks = (Paragraph(cluster_message(built)),)
+    return make_section("clusters", "Staff groups that stand out", Paragraph(method), *blocks)
+
+
+# --- page 10: services -------------------------------------------------------------------------
+
+
+def services(built: Built, signposting: sign.Profile) -> Section:
+    facts: Facts = built.facts
+    table = built.tables["services"]
+    exclusion = _text.of_cases(facts, ("service", "exclusion"))
+    text = (f"Advice on exclusion or suspension was part of {exclusion}." if exclusion
+            else "The number of cases with exclusion or suspension advice is hidden to protect small numbers.")
+    chart = None if facts.pub.withheld else _figures.count_bars(
+        table, "share", chart_id="services_chart", title="Advice services used: share of cases",
+        x_title="Share of cases", share=True)
+    callouts: list[Callout] = sign.callouts(signposting)
+    return make_section(
+        "services", "Services used and what could help",
+        Paragraph("Every case includes advice. These are the further services of Practitioner Performance "
+                  "Advice that cases used."),
+        Paragraph(text), chart, table,
+        Heading("What could help"),
+        *callouts,
+    )
+
+
+# --- page 11: questions ------------------------------------------------------------------------
+
+
+def questions(built: Built, signposting: sign.Profile) -> Section:
+    largest = largest_category(built)
+    label = v.CONCERN_CATEGORIES.label(largest[0]) if largest else None
+    return make_section(
+        "questions", "Questions",
+        Heading("For the board"),
+        BulletList(sign.board_questions(signposting, largest=label)),
+        Heading("For the discussion with your link adviser"),
+        BulletList(sign.adviser_questions(signposting)),
+    )
+
+
+# --- page 12: data quality, methods, glossary --------------------------------------------------
+
+
+def data_quality(built: Built) -> Section:
+    facts: Facts = built.facts
+    return make_section(
+        "data_quality", "Data quality",
+        Paragraph("Some fields of a referral can be recorded as not stated. Cases with a field not stated are "
+                  "left out of that field's comparisons, so a high share weakens what the report can say."),
+        built.tables["data_quality"],
+        Paragraph(_methods.denominators(facts, built.analysis.rate)),
+    )
+
+
+def methods(built: Built) -> Section:
+    return make_section("methods", "Methods", *(Paragraph(text) for text in _methods.organisation_methods(built)))
+
+
+def glossary(built: Built) -> Section:
+    return make_section("glossary", "Glossary", BulletList(glossary_items(built.policy)))
+

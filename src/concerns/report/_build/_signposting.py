@@ -1,0 +1,154 @@
+"""Signposting to Practitioner Performance Advice's services, and questions, chosen from the profile.
+
+Nothing here quotes a number: the choice rests on published facts only (a
+count shown or known to be at least one, a share above the peers' upper
+quartile, a staff group that stands out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from concerns.disclosure import CellKey
+from concerns.report._build._facts import Facts
+from concerns.report._model import Callout
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The facts signposting is chosen from."""
+
+    team_groups: tuple[str, ...]  # labels of flagged specialty or specialty-by-grade groups
+    flagged: tuple[str, ...]  # labels of every flagged staff group
+    above_peers: frozenset[str]  # concern categories whose share is above the peers' upper quartile
+    health: bool  # some cases involved the practitioner's health
+    exclusion: bool  # exclusion or suspension advice was part of some cases
+    equality: tuple[str, ...]  # comparisons whose interval excludes 1, as key messages
+
+
+def present(facts: Facts, key: CellKey) -> bool:
+    """Whether a count is known from the published tables to be at least one."""
+    pub = facts.pub
+    if pub.shown(key):
+        return bool(pub.value(key))
+    # A hidden count is at least one unless zeros are hidden in its table too.
+    return key[0] not in pub.zeros_hidden
+
+
+def callouts(profile: Profile) -> list[Callout]:
+    found = []
+    if profile.team_groups:
+        found.append(Callout(
+            "Team review",
+            f"Cases cluster in {_list(profile.team_groups)}. Where concerns point to how a clinical team works "
+            "together, a team review can help: two reviewers, at least one clinical, use questionnaires and "
+            "interviews to understand what is happening. It is voluntary, not disciplinary and not an "
+            "investigation.",
+            "signpost",
+        ))
+    if "behaviour" in profile.above_peers:
+        found.append(Callout(
+            "Behavioural assessment",
+            "Concerns about behaviour are a larger share of cases than at most similar sized organisations. "
+            "A behavioural assessment (psychometric questionnaires and a day-long interview with an "
+            "occupational psychologist) can inform how an individual case is handled. It goes ahead only if "
+            "the organisation and the practitioner both agree.",
+            "signpost",
+        ))
+    if "clinical" in profile.above_peers:
+        found.append(Callout(
+            "Clinical performance assessment",
+            "Clinical concerns are a larger share of cases than at most similar sized organisations. A "
+            "clinical performance assessment by two clinical assessors (record review, direct observation, "
+            "case-based assessment) takes about 18 weeks from offer to report, and needs the agreement of "
+            "both the organisation and the practitioner.",
+            "signpost",
+        ))
+    if profile.health:
+        found.append(Callout(
+            "Occupational health",
+            "Some cases involved the practitioner's health. Early involvement of occupational health, and "
+            "return-to-work action plans after a long absence, help practitioners back to safe practice.",
+            "signpost",
+        ))
+    if profile.exclusion:
+        found.append(Callout(
+            "Exclusion reviews",
+            "Advice on exclusion or suspension was part of some cases. Under Maintaining High Professional "
+            "Standards (MHPS) in England a formal exclusion runs in periods of at most four weeks, each "
+            "reviewed before renewal; advice should be sought before a formal exclusion and after three "
+            "four-week periods, exclusion should not normally exceed six months, and a board member "
+            "monitors. Wales and Northern Ireland have their own frameworks.",
+            "signpost",
+        ))
+    if not found:
+        found.append(Callout(
+            "Early advice",
+            "Advice can be sought at any stage, with no minimum threshold: early contact helps resolve "
+            "concerns locally, fairly and in proportion, in a just and learning culture.",
+            "signpost",
+        ))
+    return found
+
+
+def board_questions(profile: Profile, *, largest: str | None) -> tuple[str, ...]:
+    questions = ["How does the board receive this profile each year, alongside its own employee relations "
+                 "data, and who owns the actions that follow?"]
+    if profile.equality:
+        questions.append("The equality measures show a clear difference between groups of practitioners: "
+                         "what specific, measurable objective will the board set to close it, and how will "
+                         "progress be reported (NHS EDI improvement plan, High impact action 1)?")
+    else:
+        questions.append("These numbers are too small to show a clear difference between groups of "
+                         "practitioners: which other data (disciplinary cases, staff survey, lived experience) "
+                         "does the board review to find equality concerns, as High impact action 1 asks?")
+    if profile.exclusion:
+        questions.append("How is the board assured that every exclusion is reviewed on time and does not "
+                         "last longer than it needs to?")
+    questions.append("Are concerns raised early enough, and is advice sought before positions harden?")
+    if largest:
+        questions.append(f"What lies behind concerns about {largest.lower()}, and what would reduce them?")
+    return tuple(questions)
+
+
+def adviser_questions(profile: Profile) -> tuple[str, ...]:
+    questions = []
+    if profile.flagged:
+        questions.append(f"What is happening in {_list(profile.flagged)}: a team, a service, a change in "
+                         "leadership, or in how concerns are recorded?")
+    questions += [
+        "Which types of concern are we seeing that we could handle earlier or locally?",
+        "Which of Advice's services (assessments, action plans, team reviews) could help with current cases?",
+        "How do our case shares by ethnic group and place of qualification compare with our workforce, and "
+        "what do our staff networks tell us?",
+        "Which fields are often not stated in our referrals, and how can we record them better?",
+    ]
+    return tuple(questions)
+
+
+def next_steps(profile: Profile) -> tuple[str, ...]:
+    steps = ["Share this report with the medical director, the director of HR and the equality lead, and "
+             "agree who will take it to the board."]
+    if profile.equality:
+        steps.append("Use the equality findings to set a measurable objective under High impact action 1 of "
+                     "the NHS EDI improvement plan.")
+    elif profile.flagged:
+        steps.append(f"Look into {_list(profile.flagged)} with the teams concerned before the discussion.")
+    else:
+        steps.append("Review the equality and data quality pages: record ethnicity, place of qualification "
+                     "and disability in every referral so that future reports can say more.")
+    steps.append("Book the confidential discussion with your link adviser and bring the questions on the "
+                 "questions page.")
+    return tuple(steps)
+
+
+def _list(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def above(positions: Mapping[str, str]) -> frozenset[str]:
+    return frozenset(code for code, position in positions.items() if position == "above")

@@ -1,0 +1,388 @@
+"""The report's tables, from published figures only.
+
+Count cells come straight from disclosure control (`Published`); every other
+cell is a figure derived from published counts (`Facts`), hidden ("–") when
+it rests on a hidden count, "n/a" when there is no figure to give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from concerns import vocabulary as v
+from concerns.analytics._peers import PeerComparison
+from concerns.disclosure import CellKey
+from concerns.report._build import _format as f
+from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._protection import TOTAL
+from concerns.report._model import Cell, Column, Row, Table
+
+ALL_CASES = "all_cases"
+WITHHELD_NOTE = "Every count in this table is hidden"
+
+
+def count_cell(facts: Facts, key: CellKey) -> Cell:
+    cell = facts.pub.cells[key]
+    return Cell(cell.display, cell.value, cell.suppressed)
+
+
+def figure_cells(figure: Figure, kind: str, *, interval: bool = True) -> list[Cell]:
+    if figure.hidden:
+        return [f.hidden_cell()] * (3 if interval else 1)
+    cells = [f.value_cell(figure.value, kind)]
+    if interval:
+        cells += [f.value_cell(figure.low if figure.value is not None else None, kind),
+                  f.value_cell(figure.high if figure.value is not None else None, kind)]
+    return cells
+
+
+def peer_cells(comparison: PeerComparison | None, kind: str) -> list[Cell]:
+    if comparison is None:
+        return [f.value_cell(None, kind)] * 3
+    return [f.value_cell(x, kind) for x in (comparison.median, comparison.q1, comparison.q3)]
+
+
+def share_columns(prefix: str = "share", label: str = "Share of cases") -> list[Column]:
+    return [
+        Column(prefix, label, kind="share"),
+        Column(f"{prefix}_low", "95% interval: from", kind="interval"),
+        Column(f"{prefix}_high", "95% interval: to", kind="interval"),
+    ]
+
+
+PEER_COLUMNS = [
+    Column("peer_median", "Similar sized organisations: median", kind="share"),
+    Column("peer_q1", "Similar sized: lower quartile", kind="share"),
+    Column("peer_q3", "Similar sized: upper quartile", kind="share"),
+]
+RATE_COLUMNS = [
+    Column("rate", "Cases per 1,000 practitioners a year", kind="rate"),
+    Column("rate_low", "95% interval: from", kind="interval"),
+    Column("rate_high", "95% interval: to", kind="interval"),
+]
+
+
+def symbol_notes(facts: Facts, *, dimensions: Sequence[str] = ()) -> tuple[str, ...]:
+    policy = facts.policy
+    notes = []
+    if any(d in facts.pub.withheld_tables for d in dimensions):
+        notes.append(f"{WITHHELD_NOTE}: its small numbers could not be protected otherwise.")
+    notes.append(f"{policy.symbol}: fewer than {policy.threshold} cases" + (
+        ", zero included." if any(d in facts.pub.zeros_hidden for d in dimensions) else "."))
+    if policy.complementary_symbol != policy.symbol:
+        notes.append(f"{policy.complementary_symbol}: hidden so that a smaller number cannot be worked out.")
+    else:
+        notes.append(f"{policy.symbol} also marks a figure hidden so that a smaller number cannot be worked out.")
+    notes.append(f"{f.DASH}: not shown because it is worked out from a hidden number. "
+                 f"{f.NOT_AVAILABLE}: not available.")
+    if policy.rounding_base > 1:
+        notes.append(f"Counts are rounded to the nearest {policy.rounding_base}; shares and rates are worked "
+                     "out from the rounded counts.")
+    return tuple(notes)
+
+
+# --- breakdowns ------------------------------------------------------------------------------
+
+
+def breakdown(
+    facts: Facts,
+    dimension: str,
+    *,
+    table_id: str,
+    title: str,
+    rates: Mapping[str, Figure] | None = None,
+    total_rate: Figure | None = None,
+    peers: bool = True,
+    national: bool = True,
+    rows: Sequence[tuple[str, str]] | None = None,
+    total: bool = True,
+) -> Table:
+    """Cases, share (with interval), peers' shares, the national share and rates, by one dimension."""
+    peer_shares = facts.peer_shares.get(dimension, {}) if (peers and facts.peer_shares is not None) else None
+    columns = [Column("cases", "Cases"), *share_columns()]
+    if peer_shares is not None:
+        columns += PEER_COLUMNS
+    if national and facts.national is not None:
+        columns.append(Column("national", "All organisations (national)", kind="share"))
+    if rates is not None:
+        columns += RATE_COLUMNS
+    table_rows = []
+    for code, label in rows if rows is not None else facts.labels(dimension):
+        key = (dimension, code)
+        cells = [count_cell(facts, key), *figure_cells(facts.share(key), "share")]
+        if peer_shares is not None:
+            cells += peer_cells(peer_shares.get(code), "share")
+        if national and facts.national is not None:
+            cells.append(figure_cells(facts.national.share(key), "share", interval=False)[0])
+        if rates is not None:
+            cells += figure_cells(rates.get(code, Figure(None)), "rate")
+        table_rows.append(Row(code, label, tuple(cells)))
+    if total:
+        table_rows.append(_total_row(facts, columns, total_rate))
+    return Table(table_id, title, tuple(columns), tuple(table_rows), symbol_notes(facts, dimensions=[dimension]))
+
+
+def _total_row(facts: Facts, columns: Sequence[Column], total_rate: Figure | None, *, is_total: bool = True) -> Row:
+    rate_cells = dict(zip(("rate", "rate_low", "rate_high"), figure_cells(total_rate or Figure(None), "rate"),
+                          strict=True))
+    cells = []
+    for column in columns:
+        if column.key == "cases":
+            cells.append(count_cell(facts, TOTAL))
+        elif column.key == "share":
+            cells.append(figure_cells(_whole(facts), "share", interval=False)[0])
+        elif column.key in rate_cells:
+            cells.append(rate_cells[column.key])
+        else:
+            cells.append(Cell("", None))
+    key, label = ("total", "All cases") if is_total else (ALL_CASES, "All cases")
+    return Row(key, label, tuple(cells), is_total=is_total)
+
+
+def multi_response(
+    facts: Facts,
+    dimension: str,
+    *,
+    table_id: str,
+    title: str,
+    note: str,
+    peers: bool = True,
+) -> Table:
+    """Categories a case can have several of: the "all cases" row is the denominator, not a sum."""
+    table = breakdown(facts, dimension, table_id=table_id, title=title, peers=peers, total=False)
+    columns = table.columns
+    all_cases = _total_row(facts, columns, None, is_total=False)
+    return Table(table_id, title, columns, (*table.rows, all_cases), (note, *table.notes))
+
+
+# --- one organisation's figures ------------------------------------------------------------
+
+
+def cases_by_year(
+    facts: Facts,
+    years: Sequence[str],
+    *,
+    count_key: str,
+    count_label: str,
+    peers: Sequence[PeerComparison] | None,
+    peer_total: PeerComparison | None,
+    rates: Sequence[Figure] | None,
+    total_rate: Figure | None,
+) -> Table:
+    columns = [Column(count_key, count_label)]
+    if peers is not None:
+        columns += [
+            Column("peer_median", "Similar sized organisations: median"),
+            Column("peer_q1", "Similar sized: lower quartile"),
+            Column("peer_q3", "Similar sized: upper quartile"),
+        ]
+    if rates is not None:
+        columns += RATE_COLUMNS
+    rows = []
+    for index, year in enumerate(years):
+        cells = [count_cell(facts, ("fiscal_year", year))]
+        if peers is not None:
+            cells += peer_cells(peers[index], "count")
+        if rates is not None:
+            cells += figure_cells(rates[index], "rate")
+        rows.append(Row(year, year, tuple(cells)))
+    cells = [count_cell(facts, TOTAL)]
+    if peers is not None:
+        cells += peer_cells(peer_total, "count")
+    if rates is not None:
+        cells += figure_cells(total_rate or Figure(None), "rate")
+    rows.append(Row("total", f"All years ({years[0]} to {years[-1]})", tuple(cells), is_total=True))
+    notes = symbol_notes(facts, dimensions=["fiscal_year"])
+    if rates is not None:
+        notes += ("Rates are cases per 1,000 practitioners a year: cases divided by the practitioners' "
+                  "headcount, summed over the years counted.",)
+    return Table("cases_by_year", "Cases by financial year", tuple(columns), tuple(rows), notes)
+
+
+def demographic(
+    facts: Facts, dimension: str, *, title: str, workforce: Mapping[str, float] | None, professions: str
+) -> Table:
+    """Case shares against workforce shares for one characteristic."""
+    columns = [
+        Column("cases", "Cases"),
+        Column("share", "Share of all cases", kind="share"),
+        *share_columns("stated_share", "Share of cases where recorded"),
+        Column("workforce_share", "Share of practitioners where recorded", kind="share"),
+    ]
+    rows = []
+    for code, label in facts.labels(dimension):
+        key = (dimension, code)
+        cells = [count_cell(facts, key), *figure_cells(facts.share(key), "share", interval=False)]
+        if code == "not_stated":
+            cells += [Cell("", None)] * 3 + [Cell("", None)]
+        else:
+            cells += figure_cells(facts.stated_share(dimension, code), "share")
+            cells.append(f.value_cell(workforce.get(code) if workforce else None, "share"))
+        rows.append(Row(code, label, tuple(cells)))
+    total = [count_cell(facts, TOTAL), *figure_cells(_whole(facts), "share", interval=False),
+             *[Cell("", None)] * 4]
+    rows.append(Row("total", "All cases", tuple(total), is_total=True))
+    notes = symbol_notes(facts, dimensions=[dimension])
+    notes += (f"Workforce shares are of practitioners' headcount ({professions}) summed over the years, "
+              "among those whose characteristic is recorded. They are staff numbers, not cases.",)
+    return Table(dimension, title, tuple(columns), tuple(rows), notes)
+
+
+def _whole(facts: Facts) -> Figure:
+    if facts.pub.hidden(TOTAL):
+        return Figure(None, hidden=True)
+    return Figure(1.0) if facts.pub.total else Figure(None)
+
+
+def workforce_shares(facts: Facts, dimension: str) -> tuple[dict[str, float] | None, str]:
+    """Each recorded group's share of the practitioners' person-years, from the equality measures.
+
+    Only when every group of the dimension has a known headcount for the same
+    professions; the professions in words, for the note.
+    """
+    heads: dict[str, float] = {}
+    professions: set[tuple[str, ...]] = set()
+    for item in facts.likelihoods:
+        comparison, result = item.comparison, item.result
+        if v.DIMENSION_CASE_COLUMN[comparison.dimension] != dimension:
+            continue
+        if len(comparison.group_a) != 1 or result.headcount_a is None or result.headcount_b is None:
+            continue
+        professions.add(result.professions)
+        heads[comparison.group_a[0]] = result.headcount_a
+        heads[comparison.group_b[0]] = result.headcount_b
+    stated = [code for code, _ in facts.labels(dimension) if code != "not_stated"]
+    if len(professions) != 1 or set(heads) != set(stated) or not sum(heads.values()):
+        return None, "the professions whose headcount is recorded"
+    whole = sum(heads.values())
+    names = ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in next(iter(professions)))
+    return {code: heads[code] / whole for code in stated}, names
+
+
+def subtypes(facts: Facts, *, national: bool = True) -> Table:
+    rows = facts.labels("concern_subtype")
+    table = breakdown(facts, "concern_subtype", table_id="concern_subtypes", title="Sub-types of concern",
+                      peers=False, national=national, rows=rows, total=False)
+    all_cases = _total_row(facts, table.columns, None, is_total=False)
+    note = "A case can have several sub-types, or only a type of concern; sub-types do not add up to the types."
+    return Table(table.id, table.title, table.columns, (*table.rows, all_cases), (note, *table.notes))
+
+
+# --- equality --------------------------------------------------------------------------------
+
+
+def relative_likelihood(facts: Facts, figures: Mapping[str, Figure], readings: Mapping[str, str]) -> Table:
+    columns = (
+        Column("ratio", "Relative likelihood", kind="ratio"),
+        Column("ci_low", "95% interval: from", kind="interval"),
+        Column("ci_high", "95% interval: to", kind="interval"),
+        Column("professions", "Professions counted", kind="text"),
+        Column("reading", "What it says", kind="text"),
+    )
+    rows = []
+    for item in facts.likelihoods:
+        comparison, figure = item.comparison, figures[item.comparison.id]
+        if item.status == "too_few":
+            numbers = [f.hidden_cell(f.TOO_FEW), f.hidden_cell(), f.hidden_cell()]
+        elif figure.hidden:
+            numbers = [f.hidden_cell(facts.policy.complementary_symbol), f.hidden_cell(), f.hidden_cell()]
+        else:
+            numbers = figure_cells(figure, "ratio")
+        professions = ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in item.result.professions) or "none"
+        rows.append(Row(comparison.id, comparison.label,
+                        (*numbers, f.text_cell(professions), f.text_cell(readings[comparison.id]))))
+    notes = (
+        "Relative likelihood: the share of one group of practitioners who were the subject of a case, divided "
+        "by the same share for the comparison group (the Workforce Race Equality Standard method), over the "
+        "five years. 1 means equally likely; 0.80 to 1.25 is often read as no material difference.",
+        f"{f.TOO_FEW}: fewer than {max(facts.policy.threshold, 5)} cases in one of the groups, too few to say.",
+        f"{facts.policy.complementary_symbol}: hidden so that a small number of cases cannot be worked out.",
+        f"{f.NOT_AVAILABLE}: not available (no workforce figures for the groups).",
+    )
+    return Table("relative_likelihood", "Relative likelihood of being the subject of a case", columns,
+                 tuple(rows), notes)
+
+
+# --- clusters --------------------------------------------------------------------------------
+
+
+def cluster_key(dimension: str, codes: Sequence[str]) -> CellKey:
+    """The published count of a cluster: its row in a breakdown, or its own cell when crossed."""
+    return ("cluster", "|".join(codes)) if len(codes) > 1 else (dimension, codes[0])
+
+
+def clusters(facts: Facts, tests: Sequence[object], *, titles: Mapping[str, str], q: float) -> Table:
+    columns = (
+        Column("observed", "Cases"),
+        Column("expected", "Expected cases", kind="rate"),
+        Column("ratio", "Observed ÷ expected", kind="ratio"),
+        Column("q", "Adjusted p (false discovery rate)", kind="ratio"),
+    )
+    rows = []
+    for test in tests:
+        key = cluster_key(test.dimension, test.codes)
+        observed = facts.pub.value(key)
+        hidden = observed is None
+        ratio = observed / test.expected if observed is not None and test.expected > 0 else None
+        if hidden:
+            q_cell = f.hidden_cell()
+        elif facts.exact:
+            q_cell = Cell(f.p_value(test.q), round(test.q, 6))
+        else:  # the exact p-value would give the unrounded count back
+            q_cell = Cell(f"≤ {q:g}", None)
+        rows.append(Row(
+            f"{test.dimension}:{'|'.join(test.codes)}", f"{titles[test.dimension]}: {test.label}",
+            (count_cell(facts, key), f.value_cell(test.expected, "count"),
+             f.derived_cell(ratio, "ratio", hidden=hidden), q_cell),
+        ))
+    notes = (
+        "Expected cases: what this organisation's staff would have if cases arose as often as in the other "
+        "organisations of the same type. Adjusted p: the Benjamini–Hochberg adjusted p-value over every "
+        f"staff group examined; a group stands out when it is below {q:g} and cases exceed the expected number.",
+        *symbol_notes(facts),
+    )
+    return Table("clusters", "Staff groups that stand out", columns, tuple(rows), notes)
+
+
+# --- position --------------------------------------------------------------------------------
+
+
+def funnel_position(rate: Figure, unit: object | None, target: float | None, levels: Sequence[float],
+                    position: str) -> Table:
+    columns = [Column("rate", "Cases per 1,000 practitioners a year", kind="rate")]
+    for level in levels:
+        name = _level_key(level)
+        columns += [Column(f"low_{name}", f"{level:.1%} limit: lower".replace(".0%", "%"), kind="rate"),
+                    Column(f"high_{name}", f"{level:.1%} limit: upper".replace(".0%", "%"), kind="rate")]
+    columns.append(Column("position", "Where it sits", kind="text"))
+    cells = figure_cells(rate, "rate", interval=False)
+    for level in levels:
+        limit = unit.limit(level) if unit is not None and unit.limits else None
+        cells += [f.value_cell(limit.low if limit else None, "rate"), f.value_cell(limit.high if limit else None, "rate")]
+    cells.append(f.text_cell(position))
+    average = [f.value_cell(target, "rate"), *[Cell("", None)] * (2 * len(levels)), f.text_cell("")]
+    rows = (Row("this_organisation", "This organisation", tuple(cells)),
+            Row("average", "Average of all organisations of the type", tuple(average)))
+    notes = ("Control limits at this organisation's number of practitioner-years: a rate outside the 95% "
+             "limits is worth a look, outside the 99.8% limits a strong signal. Neither judges quality.",)
+    return Table("funnel_position", "Where the organisation sits", tuple(columns), rows, notes)
+
+
+def _level_key(level: float) -> str:
+    return f"{level * 100:g}".replace(".", "_")
+
+
+# --- data quality ----------------------------------------------------------------------------
+
+QUALITY_FIELDS = ("grade", "specialty_group", "ethnic_group", "sex", "age_band", "pmq", "disability")
+
+
+def data_quality(facts: Facts, titles: Mapping[str, str]) -> Table:
+    columns = (Column("cases", "Cases with the field not stated"), Column("share", "Share of cases", kind="share"))
+    rows = tuple(
+        Row(field, titles[field], (count_cell(facts, (field, "not_stated")),
+                                   figure_cells(facts.share((field, "not_stated")), "share", interval=False)[0]))
+        for field in QUALITY_FIELDS
+    )
+    return Table("data_quality", "Fields not stated", columns, rows,
+                 symbol_notes(facts, dimensions=QUALITY_FIELDS))

@@ -1,0 +1,122 @@
+"""`concerns report` and `concerns national`: files, manifest, all-or-nothing batches."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from concerns.cli import app
+from concerns.synth import SynthConfig, write
+
+AS_OF = "2025-06-30"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return write(SynthConfig(as_of=dt.date.fromisoformat(AS_OF)), tmp_path_factory.mktemp("synthetic"))
+
+
+def run(*arguments):
+    return CliRunner().invoke(app, [*arguments, "--as-of", AS_OF])
+
+
+def codes(data) -> list[str]:
+    with (data / "organisations.csv").open(encoding="utf-8-sig") as handle:
+        return sorted(row["org_code"] for row in csv.DictReader(handle))
+
+
+def test_it_writes_each_format_and_a_manifest_of_their_hashes(data, tmp_path):
+    code = codes(data)[0]
+    result = run("report", "--data", str(data), "--org", code, "--out", str(tmp_path / "out"), "--formats", "json,html")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["as_of"] == AS_OF
+    assert manifest["policy"] == "standard"
+    assert manifest["illustrative"] is True
+    assert [f["path"] for f in manifest["files"]] == [f"{code}/report.json", f"{code}/report.html"]
+    for entry in manifest["files"]:
+        content = (tmp_path / "out" / entry["path"]).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == entry["sha256"]
+    report = json.loads((tmp_path / "out" / code / "report.json").read_text())
+    assert report["org"]["code"] == code
+    assert report["data_sha256"] == manifest["data_sha256"]
+
+
+def test_it_writes_every_organisation_in_parallel_and_the_same_bytes_again(data, tmp_path):
+    result = run("report", "--data", str(data), "--all", "--out", str(tmp_path / "all"), "--formats", "json")
+    assert result.exit_code == 0, result.output
+    every = json.loads((tmp_path / "all" / "manifest.json").read_text())
+    assert every["reports"] == len(codes(data))
+    some = codes(data)[:3]
+    options = [option for code in some for option in ("--org", code)]
+    result = run("report", "--data", str(data), *options, "--out", str(tmp_path / "some"), "--formats", "json")
+    assert result.exit_code == 0, result.output
+    again = json.loads((tmp_path / "some" / "manifest.json").read_text())
+    assert again["files"] == [entry for entry in every["files"] if entry["path"].split("/")[0] in some]
+
+
+def test_it_writes_the_national_report(data, tmp_path):
+    result = run("national", "--data", str(data), "--out", str(tmp_path / "national"), "--formats", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "national" / "national" / "report.json").read_text())
+    assert report["kind"] == "national"
+    assert report["org"] is None
+    assert "peers" not in report
+
+
+def test_it_stops_before_writing_anything_when_the_input_has_rejected_rows(data, tmp_path):
+    bad = shutil.copytree(data, tmp_path / "bad")
+    lines = (bad / "cases.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines[1] = lines[1].replace(",doctor,", ",surgeon,", 1)
+    (bad / "cases.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("report", "--data", str(bad), "--all", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "rejected" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_it_leaves_no_half_batch_when_a_report_fails(data, tmp_path, monkeypatch):
+    from concerns.report import _batch
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "old.txt").write_text("the previous batch")
+    calls = []
+
+    def failing(report):
+        calls.append(report)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return b"{}"
+
+    monkeypatch.setattr(_batch, "renderer", lambda fmt: failing)
+    from concerns.analytics import Settings, prepare
+    from concerns.ingest import load
+
+    context = prepare(load(data, today=dt.date.fromisoformat(AS_OF)), Settings.as_of(dt.date.fromisoformat(AS_OF)))
+    options = _batch.BatchOptions(dt.date.fromisoformat(AS_OF), formats=("json",), workers=1)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        _batch.write_batch(context, codes(data)[:3], tmp_path / "out", options)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["old.txt"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--formats", "html,docx", "--all"], "--formats"),
+        (["--policy", "lax", "--all"], "--policy"),
+        (["--org", "NOPE"], "no organisation NOPE"),
+        ([], "--org CODE"),
+    ],
+)
+def test_it_refuses_bad_arguments_in_one_line(data, tmp_path, arguments, message):
+    result = run("report", "--data", str(data), "--out", str(tmp_path / "out"), *arguments)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (tmp_path / "out").exists()

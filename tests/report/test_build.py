@@ -1,0 +1,389 @@
+"""The builder: analysis results → the report model, with disclosure control across every table."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from concerns.analytics import analyse_organisation
+from concerns.disclosure import audit, get_policy
+from concerns.report import render_json
+from concerns.report._build import _protection
+from concerns.report._build._scope import organisation_facts
+from concerns.report._charts import draw_chart, draw_charts
+from tests.report.test_build_support import (
+    AS_OF,
+    REQUIRED,
+    as_json,
+    build,
+    build_national,
+    cell,
+    codes,
+    context_of,
+    no_svg,
+    plant_dentists,
+    sentences,
+    synthetic,
+    tables,
+    texts,
+    unsafe_cells,
+)
+
+REQUIRED_ROWS = {
+    "concern_categories": ["clinical", "behaviour", "health", "other", "more_than_one"],
+    "profession": ["doctor", "dentist", "pharmacist", "total"],
+    "ethnic_group": ["white", "mixed", "asian", "black", "other", "not_stated", "total"],
+    "sex": ["female", "male", "not_stated", "total"],
+    "pmq": ["uk", "eea", "international", "not_stated", "total"],
+    "services": ["exclusion", "restriction", "clinical_assessment", "behavioural_assessment", "action_plan",
+                 "team_review", "hpan", "education"],
+}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return synthetic(tmp_path_factory.mktemp("synthetic"))
+
+
+@pytest.fixture(scope="module")
+def context(data):
+    return context_of(data)
+
+
+def _pick(context) -> dict[str, str]:
+    """Organisations that exercise each path: the first, the largest, one with a staff group that stands out,
+    one with too few cases to break down, one with none."""
+    totals = {code: context.profiles[code].total for code in codes(context)}
+    flagged = [code for code in codes(context) if any(t.dimension == "specialty_grade"
+                                                      for t in context.clusters[code].flagged)]
+    return {
+        "first": codes(context)[0],
+        "largest": max(totals, key=lambda code: (totals[code], code)),
+        "cluster": flagged[0],
+        "few": next(code for code, total in totals.items() if 1 <= total <= 4),
+        "none": next(code for code, total in totals.items() if total == 0),
+    }
+
+
+@pytest.fixture(scope="module")
+def picked(context):
+    return _pick(context)
+
+
+@pytest.fixture(scope="module")
+def reports(context, picked):
+    with no_svg():
+        return {name: build(context, code) for name, code in picked.items()}
+
+
+@pytest.fixture(scope="module")
+def national(context):
+    with no_svg():
+        return build_national(context)
+
+
+def _all_json(reports):
+    return {name: as_json(report) for name, (_, report) in reports.items()}
+
+
+# --- the contract --------------------------------------------------------------------------
+
+
+def test_it_builds_every_table_the_contract_requires(reports, context):
+    for name, (analysis, report) in reports.items():
+        found = tables(as_json(report))
+        for table_id, count_column in REQUIRED.items():
+            assert table_id in found, (name, table_id)
+            assert count_column in [c["key"] for c in found[table_id]["columns"]], (name, table_id)
+        for table_id, rows in REQUIRED_ROWS.items():
+            assert [r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases"] == rows, (name, table_id)
+        years = [r["key"] for r in found["cases_by_year"]["rows"]]
+        assert years == [*analysis.period.fiscal_years, "total"]
+        assert [r["key"] for r in found["grade"]["rows"]][-1] == "total"
+        assert {r["key"] for r in found["relative_likelihood"]["rows"]} >= {
+            "ethnic_minority_vs_white", "international_vs_uk", "male_vs_female"}
+        assert {c["key"] for c in found["relative_likelihood"]["columns"]} >= {"ratio", "ci_low", "ci_high"}
+        assert report.org.code == analysis.organisation.code
+        assert report.peers is not None and len(report.peers.organisations) == len(analysis.peers.peers)
+        assert [s.id for s in report.sections] == [
+            "at_a_glance", "activity", "position", "concerns", "who", "equality", "clusters", "services",
+            "questions", "data_quality", "methods", "glossary"]
+
+
+def test_it_marks_hidden_cells_and_totals_as_the_contract_says(reports, national):
+    for data in [*_all_json(reports).values(), as_json(national)]:
+        assert data["schema"] == "concerns.report/1"
+        for table in data["tables"]:
+            for row in table["rows"]:
+                assert len(row["cells"]) == len(table["columns"])
+                for c in row["cells"]:
+                    if c["suppressed"]:
+                        assert c["value"] is None and c["display"], (table["id"], row["key"], c)
+                assert row["is_total"] == (row["key"] == "total")
+            total = next((r for r in table["rows"] if r["is_total"]), None)
+            count_key = "organisation" if table["id"] == "cases_by_year" and data["kind"] == "organisation" else "cases"
+            if total is None or count_key not in [c["key"] for c in table["columns"]]:
+                continue
+            parts = [cell(table, r["key"], count_key) for r in table["rows"] if not r["is_total"]]
+            whole = cell(table, "total", count_key)
+            if not whole["suppressed"] and not any(p["suppressed"] for p in parts):
+                assert sum(p["value"] for p in parts) == whole["value"], table["id"]
+
+
+def test_it_gives_the_same_bytes_for_the_same_input(context, picked):
+    _protection._protect.cache_clear()
+    first = build(context, picked["cluster"])[1]
+    _protection._protect.cache_clear()
+    second = build(context, picked["cluster"])[1]
+    assert render_json(first) == render_json(second)
+    first, second = draw_charts(first), draw_charts(second)
+    assert [chart.svg for chart in first.charts()] == [chart.svg for chart in second.charts()]
+    assert all(chart.svg.startswith("<svg") for chart in first.charts())
+
+
+def test_it_reports_the_organisation_and_the_national_report_as_the_contract_says(national, reports):
+    data = as_json(national)
+    assert data["kind"] == "national" and data["org"] is None and "peers" not in data
+    found = tables(data)
+    for table_id in ("cases_by_year", "concern_categories", "concern_categories_by_year", "profession", "grade",
+                     "specialty_group", "ethnic_group", "sex", "age_band", "pmq", "services", "relative_likelihood"):
+        assert table_id in found
+    by_year = found["concern_categories_by_year"]
+    for category in REQUIRED_ROWS["concern_categories"]:
+        period = cell(by_year, f"{category}:period", "cases")
+        assert period == cell(found["concern_categories"], category, "cases")
+        assert cell(by_year, f"{category}:period", "share_low")["value"] < cell(
+            by_year, f"{category}:period", "share")["value"]
+    organisation = as_json(reports["first"][1])
+    assert organisation["kind"] == "organisation" and organisation["org"]["code"]
+
+
+# --- disclosure ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted(data):
+    changed, code = plant_dentists(data)
+    context = context_of(changed)
+    with no_svg():
+        analysis, report = build(context, code)
+    return context, analysis, report
+
+
+def test_it_never_shows_a_planted_small_count(planted):
+    _context, analysis, report = planted
+    assert analysis.profile["profession"].count("dentist") == 3
+    data = as_json(report)
+    found = tables(data)
+    for table_id, row in (("profession", "dentist"), ("grade", "dentist"), ("specialty_group", "dental")):
+        hidden = cell(found[table_id], row, "cases")
+        assert hidden == {"display": "<5", "value": None, "suppressed": True}, (table_id, hidden)
+        own = [c["key"] for c in found[table_id]["columns"] if c["key"].startswith(("share", "rate"))]
+        assert all(cell(found[table_id], row, key)["value"] is None for key in own), table_id
+    # The complement that would give it away by subtraction is hidden too.
+    assert cell(found["profession"], "doctor", "cases")["suppressed"]
+    near = re.compile(r"(dentist|dental)[^.;]{0,40}\b3\b|\b3\b[^.;]{0,40}(dentist|dental)", re.IGNORECASE)
+    for text in texts(data):
+        assert not near.search(text), text
+    for chart in report.charts():
+        for row in chart.spec["data"]["values"]:
+            if str(row.get("category", "")).lower().startswith(("dentist", "dental")):
+                assert "value" not in row, (chart.id, row)
+
+
+def test_its_protection_passes_the_disclosure_audit_as_one_linked_table(planted):
+    context, analysis, _ = planted
+    facts = organisation_facts(analysis, context, get_policy("standard"))
+    table, reasons, zeros_hidden = facts.pub.linked()
+    result = audit(table, reasons, "standard", zeros_hidden=zeros_hidden)
+    assert result.ok, [p.message for p in result.problems]
+    assert result.intervals[("profession", "dentist")].width >= 2
+
+
+@pytest.mark.parametrize("policy", ["standard", "nhs-digital", "ons-10-5"])
+def test_no_hidden_count_can_be_narrowed_by_combining_the_tables(context, picked, planted, policy):
+    cases = [(context, code) for name, code in picked.items() if name in ("first", "cluster", "few")]
+    cases.append((planted[0], planted[1].organisation.code))
+    with no_svg():
+        for ctx, code in cases:
+            analysis, report = build(ctx, code, policy)
+            assert unsafe_cells(as_json(report), analysis, policy) == [], (code, policy)
+
+
+def test_it_withholds_every_breakdown_of_an_organisation_with_fewer_cases_than_the_threshold(reports):
+    _analysis, report = reports["few"]
+    data = as_json(report)
+    for table_id in ("cases_by_year", "profession", "grade", "concern_categories", "services"):
+        key = "organisation" if table_id == "cases_by_year" else "cases"
+        table = tables(data)[table_id]
+        assert all(cell(table, r["key"], key)["display"] == "<5" for r in table["rows"]), table_id
+    assert any("no breakdown" in message for message in data["key_messages"])
+    assert not report.charts() or all(c.id in ("funnel", "relative_likelihood_chart") for c in report.charts())
+
+
+def test_it_shows_no_cases_as_zeros_without_hiding_anything(reports):
+    _, report = reports["none"]
+    data = as_json(report)
+    assert cell(tables(data)["profession"], "total", "cases") == {"display": "0", "value": 0, "suppressed": False}
+    assert any("no cases" in message for message in data["key_messages"])
+
+
+def test_charts_hold_only_published_values(reports, national):
+    for _, report in [*reports.values(), (None, national)]:
+        hidden_displays = {"<5", "*", "–", "too few cases"}
+        for chart in report.charts():
+            for row in chart.spec["data"]["values"]:
+                if row.get("label") in hidden_displays:
+                    assert "value" not in row, (chart.id, row)
+            assert chart.svg == ""  # drawn only when HTML or PDF is written
+            assert "<svg" in draw_chart(chart).svg
+
+
+QUOTED = re.compile(r"(?<!ewer than )(?<![\d,])(\d[\d,]*) of (\d[\d,]*) cases?")
+
+
+def check_quoted_counts(data: dict) -> None:
+    """Every "12 of 40 cases" in the text quotes two counts a table shows."""
+    published = {c["display"] for t in data["tables"] for r in t["rows"] for c in r["cells"] if not c["suppressed"]}
+    for text in texts(data):
+        for part, whole in QUOTED.findall(text):
+            assert part in published and whole in published, text
+
+
+def test_other_organisations_appear_only_as_names_and_unlabelled_points(reports, context):
+    import json
+
+    names = dict(context.organisations.select("org_code", "name").iter_rows())
+    for analysis, report in reports.values():
+        funnel = next((chart for chart in report.charts() if chart.id == "funnel"), None)
+        if funnel is None:
+            continue
+        spec = json.dumps(funnel.spec)
+        others = [code for code in names if code != analysis.organisation.code]
+        assert not any(code in spec or names[code] in spec for code in others)
+        points = [row for row in funnel.spec["data"]["values"] if row.get("kind") in ("other", "highlight")]
+        assert all(set(row) == {"kind", "precision", "value"} for row in points if row["kind"] == "other")
+        assert sum(row["kind"] == "highlight" for row in points) == (0 if report.org is None else
+                                                                     int(not _rate_hidden(report)))
+        for table in report.tables():
+            for row in table.rows:
+                assert not any(code in row.label for code in others), (table.id, row.label)
+
+
+def _rate_hidden(report) -> bool:
+    return report.table("funnel_position").cell("this_organisation", "rate").value is None
+
+
+def test_text_quotes_only_counts_the_tables_publish(reports, national):
+    for report in [r for _, r in reports.values()] + [national]:
+        check_quoted_counts(as_json(report))
+
+
+# --- writing rules ---------------------------------------------------------------------------
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace("−", "-").rstrip("%"))
+
+
+def test_it_says_more_likely_only_when_the_interval_excludes_one(reports, national):
+    seen = 0
+    for report in [r for _, r in reports.values()] + [national]:
+        data = as_json(report)
+        table = tables(data)["relative_likelihood"]
+        for row in table["rows"]:
+            reading = cell(table, row["key"], "reading")["display"]
+            if cell(table, row["key"], "ci_low")["value"] is None:
+                assert "likely than" not in reading, reading
+                continue
+            # Judged on the printed interval: "more likely" never sits beside an interval printed as 1.00.
+            low, high = (float(cell(table, row["key"], key)["display"]) for key in ("ci_low", "ci_high"))
+            if "more likely" in reading:
+                assert low > 1, reading
+                seen += 1
+            if "less likely" in reading:
+                assert high < 1, reading
+            if "No clear difference between" in reading:
+                assert low <= 1 <= high, reading
+        for text in texts(data):
+            for sentence in sentences(text):
+                if "more likely" in sentence or "less likely" in sentence:
+                    match = re.search(r"95% interval ([\d.]+) to ([\d.]+)", sentence)
+                    assert match, sentence
+                    low, high = map(float, match.groups())
+                    assert (low > 1) if "more likely" in sentence else (high < 1), sentence
+    assert seen, "the synthetic data plant clear differences: some must be reported"
+
+
+HIGHER = re.compile(
+    r"(?:\(([\d.]+)%\), a share|(?:That is|there were) ([\d.]+) cases per 1,000 practitioners a year \([^)]*\):) "
+    r"(higher|lower) than most similar sized organisations \((?:above their upper|below their lower) quartile of "
+    r"([\d.]+)%?\)"
+)
+
+
+def peer_claims(data: dict) -> int:
+    """Check every "higher (lower) than most similar sized organisations": it quotes a value beyond the
+    quartile it names. Returns how many there were."""
+    claims = 0
+    for text in texts(data):
+        for sentence in sentences(text):
+            if "than most similar sized organisations (" not in sentence:
+                continue
+            match = HIGHER.search(sentence)
+            assert match, sentence
+            share, rate, direction, quartile = match.groups()
+            value = float(share or rate)
+            assert value > float(quartile) if direction == "higher" else value < float(quartile), sentence
+            claims += 1
+    return claims
+
+
+def test_it_says_higher_than_most_only_beyond_the_peers_quartile(context):
+    with no_svg():
+        claims = sum(peer_claims(as_json(build(context, code)[1])) for code in codes(context)[:12])
+    assert claims
+
+
+def test_it_calls_a_trend_rising_only_when_its_interval_excludes_no_change(reports, national):
+    for report in [r for _, r in reports.values()] + [national]:
+        for text in texts(as_json(report)):
+            for match in re.finditer(r"(rose|fell) by about [\d.]+% a year \(95% interval ([^ ]+) to ([^ )]+)\)", text):
+                low, high = _number(match.group(2)), _number(match.group(3))
+                assert low > 0 if match.group(1) == "rose" else high < 0, text
+
+
+def test_key_messages_are_four_to_six_plain_sentences(reports, national):
+    for report in [r for _, r in reports.values()] + [national]:
+        assert 4 <= len(report.key_messages) <= 6, report.key_messages
+        for message in report.key_messages:
+            assert message.endswith(".") and "None" not in message and "  " not in message, message
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+def test_it_builds_a_report_in_milliseconds_once_its_tables_are_protected(context):
+    sample = codes(context)[12:24]
+    _protection._protect.cache_clear()
+    with no_svg():
+        analyses = [analyse_organisation(context, code) for code in sample]
+        start = time.perf_counter()
+        for analysis in analyses:
+            _build_report(analysis, context)
+        first = (time.perf_counter() - start) / len(sample)
+        start = time.perf_counter()
+        for analysis in analyses:
+            _build_report(analysis, context)
+        warm = (time.perf_counter() - start) / len(sample)
+    print(f"\nbuild per report without SVG: {first * 1000:.0f} ms; with its protection cached: {warm * 1000:.1f} ms")
+    assert warm < 0.06
+    assert first < 2.0
+
+
+def _build_report(analysis, context):
+    from concerns.report._build import build_organisation_report
+
+    return build_organisation_report(analysis, context, as_of=AS_OF, illustrative=True)

@@ -1,0 +1,83 @@
+"""Every organisation of the default synthetic data, built and checked against the contract and the rules."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.report.test_build import REQUIRED_ROWS, check_quoted_counts, peer_claims
+from tests.report.test_build_support import (
+    REQUIRED,
+    as_json,
+    build,
+    cell,
+    codes,
+    context_of,
+    no_svg,
+    published_counts,
+    sentences,
+    synthetic,
+    tables,
+    texts,
+    unsafe_cells,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    context = context_of(synthetic(tmp_path_factory.mktemp("synthetic")))
+    with no_svg():
+        return context, {code: build(context, code) for code in codes(context)}
+
+
+def test_it_builds_every_organisation_to_the_contract(built):
+    _context, reports = built
+    assert len(reports) == 220
+    for code, (_, report) in reports.items():
+        data = as_json(report)
+        found = tables(data)
+        for table_id, count_column in REQUIRED.items():
+            assert count_column in [c["key"] for c in found[table_id]["columns"]], (code, table_id)
+        for table_id, rows in REQUIRED_ROWS.items():
+            assert [r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases"] == rows, (code, table_id)
+        for table in data["tables"]:
+            for row in table["rows"]:
+                for c in row["cells"]:
+                    assert not c["suppressed"] or c["value"] is None, (code, table["id"], row["key"])
+        published_counts(data)  # the same count reads the same in every table
+        assert 4 <= len(data["key_messages"]) <= 6, (code, data["key_messages"])
+
+
+def test_every_organisation_follows_the_writing_rules(built):
+    _, reports = built
+    claims = likely = 0
+    for code, (_, report) in reports.items():
+        data = as_json(report)
+        claims += peer_claims(data)
+        check_quoted_counts(data)
+        for text in texts(data):
+            for sentence in sentences(text):
+                if "more likely" in sentence:
+                    low = float(re.search(r"95% interval ([\d.]+) to", sentence).group(1))
+                    assert low > 1, (code, sentence)
+                    likely += 1
+        table = tables(data)["relative_likelihood"]
+        for row in table["rows"]:
+            if "more likely" in cell(table, row["key"], "reading")["display"]:
+                assert float(cell(table, row["key"], "ci_low")["display"]) > 1
+    assert claims and likely
+
+
+def test_no_hidden_count_of_the_most_protected_organisations_can_be_worked_out(built):
+    """The independent linear programme over every table, for the organisations with the most hidden counts."""
+    _, reports = built
+
+    def hidden(item):
+        data = as_json(item[1][1])
+        return sum(c["suppressed"] for c in published_counts(data).values())
+
+    for code, (analysis, report) in sorted(reports.items(), key=hidden, reverse=True)[:12]:
+        assert unsafe_cells(as_json(report), analysis, "standard") == [], code

@@ -1,0 +1,385 @@
+"""Shared fixtures and checks for the builder's tests (no tests here).
+
+The cross-table check is written independently of the builder's own plan:
+it reads the built report's tables (what a reader sees), states what a reader
+knows about how they relate, and solves linear programmes for the widest and
+narrowest value of every hidden count and every difference a reader can form.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy.optimize import linprog
+
+from concerns import vocabulary as v
+from concerns.analytics import Settings, analyse_national, analyse_organisation, organisation_codes, prepare
+from concerns.disclosure import get_policy
+from concerns.ingest import load
+from concerns.report import render_json
+from concerns.report._build import build_national_report, build_organisation_report
+from concerns.synth import SynthConfig, write
+
+AS_OF = dt.date(2025, 6, 30)
+ONE_WAY = ("profession", "grade", "specialty_group", "ethnic_group", "sex", "age_band", "pmq", "disability")
+REQUIRED = {
+    "cases_by_year": "organisation", "concern_categories": "cases", "profession": "cases", "grade": "cases",
+    "specialty_group": "cases", "ethnic_group": "cases", "sex": "cases", "age_band": "cases", "pmq": "cases",
+    "services": "cases", "relative_likelihood": "ratio",
+}
+DOCTOR_GRADES = ("consultant", "sas", "resident", "locally_employed", "gp")
+# What a reader may take from the labels alone: these sets hold the same practitioners, or one holds the other.
+SAME_PEOPLE = (
+    (("grade", ("dentist",)), ("profession", ("dentist",))),
+    (("grade", ("pharmacist",)), ("profession", ("pharmacist",))),
+    (("grade", DOCTOR_GRADES), ("profession", ("doctor",))),
+    (("specialty_group", ("dental",)), ("profession", ("dentist",))),
+    (("specialty_group", ("pharmacy",)), ("profession", ("pharmacist",))),
+    (("specialty_group", ("general_practice",)), ("grade", ("gp",))),
+    (("specialty_group", ("dental",)), ("grade", ("dentist",))),
+    (("specialty_group", ("pharmacy",)), ("grade", ("pharmacist",))),
+)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Data:
+    cases: pl.DataFrame
+    organisations: pl.DataFrame
+    workforce: pl.DataFrame
+    fingerprint: str
+
+
+def synthetic(folder) -> Data:
+    ingested = load(write(SynthConfig(as_of=AS_OF), folder), today=AS_OF)
+    return Data(ingested.cases, ingested.organisations, ingested.workforce, ingested.fingerprint)
+
+
+def context_of(data: Data):
+    return prepare(data, Settings.as_of(AS_OF))
+
+
+def plant_dentists(data: Data, *, dentists: int = 3) -> tuple[Data, str]:
+    """The data with one mid-sized organisation's cases rewritten: exactly `dentists` dentist cases
+    (grade dentist, dental specialty), every other case of it a doctor."""
+    period = Settings.as_of(AS_OF).period
+    counts = (
+        data.cases.filter(pl.col("fiscal_year").is_in(list(period.fiscal_years)))
+        .group_by("org_code").len().filter(pl.col("len").is_between(30, 60)).sort("org_code")
+    )
+    code = counts["org_code"][0]
+    cases = data.cases.with_row_index("_row")
+    mine = cases.filter((pl.col("org_code") == code) & pl.col("fiscal_year").is_in(list(period.fiscal_years)))
+    chosen = mine["_row"].head(dentists).to_list()
+    others = mine["_row"].to_list()[dentists:]
+    dtypes = data.cases.schema
+
+    def put(column: str, chosen_value: str, other_value: str | None, keep_doctors: bool = False) -> pl.Expr:
+        other = pl.col(column)
+        if other_value is not None:
+            other = pl.when(pl.col("profession").cast(pl.String) != "doctor").then(pl.lit(other_value)).otherwise(
+                pl.col(column).cast(pl.String)) if keep_doctors else pl.lit(other_value)
+        return (
+            pl.when(pl.col("_row").is_in(chosen)).then(pl.lit(chosen_value))
+            .when(pl.col("_row").is_in(others)).then(other.cast(pl.String))
+            .otherwise(pl.col(column).cast(pl.String))
+            .cast(dtypes[column]).alias(column)
+        )
+
+    cases = cases.with_columns(
+        put("profession", "dentist", "doctor"),
+        put("grade", "dentist", "consultant", keep_doctors=True),
+        put("specialty_group", "dental", "medicine", keep_doctors=True),
+        pl.when(pl.col("_row").is_in(chosen)).then(pl.lit("Dental")).otherwise(pl.col("specialty")).alias("specialty"),
+    ).drop("_row")
+    return dataclasses.replace(data, cases=cases, fingerprint="planted"), code
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+@contextmanager
+def no_svg() -> Iterator[None]:
+    """Charts' SVG drawing stubbed out: the builder's own work is what is measured and checked."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("concerns.report._charts._render.to_svg", lambda spec, **_: "<svg/>")
+        yield
+
+
+def build(context, code: str, policy: str = "standard"):
+    analysis = analyse_organisation(context, code)
+    return analysis, build_organisation_report(analysis, context, policy=policy, as_of=AS_OF, illustrative=True)
+
+
+def build_national(context, policy: str = "standard"):
+    return build_national_report(analyse_national(context), context, policy=policy, as_of=AS_OF, illustrative=True)
+
+
+def as_json(report) -> dict:
+    return json.loads(render_json(report))
+
+
+def codes(context) -> list[str]:
+    return organisation_codes(context)
+
+
+# --- reading the report ----------------------------------------------------------------------
+
+
+def tables(data: dict) -> dict[str, dict]:
+    return {table["id"]: table for table in data["tables"]}
+
+
+def cell(table: dict, row: str, column: str) -> dict:
+    index = next(i for i, c in enumerate(table["columns"]) if c["key"] == column)
+    return next(r for r in table["rows"] if r["key"] == row)["cells"][index]
+
+
+def texts(data: dict) -> list[str]:
+    """Every sentence-bearing string of the report: messages, paragraphs, lists, tiles, callouts, alt text,
+    and the text cells of tables."""
+    found = list(data["key_messages"])
+    for section in data["sections"]:
+        for block in section["blocks"]:
+            kind = block["type"]
+            if kind == "paragraph":
+                found.append(block["text"])
+            elif kind in ("list", "key_messages"):
+                found += block["items"]
+            elif kind == "tiles":
+                found += [f"{t['label']}: {t['value']}. {t['note']}" for t in block["tiles"]]
+            elif kind == "callout":
+                found += [block["title"], block["text"]]
+            elif kind == "chart":
+                found.append(block["alt"])
+    for table in data["tables"]:
+        for row in table["rows"]:
+            for column, c in zip(table["columns"], row["cells"], strict=True):
+                if column["kind"] == "text":
+                    found.append(c["display"])
+    return found
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;])\s+(?=[A-Z0-9])", text) if s]
+
+
+# --- the reader's linear programme ------------------------------------------------------------
+
+
+def variable_of(table_id: str, row: str) -> tuple[str, ...] | None:
+    """The count a table row publishes, named as the same count in every table."""
+    if row in ("total", "all_cases"):
+        return ("total",)
+    if table_id == "cases_by_year":
+        return ("fiscal_year", row)
+    if table_id in ONE_WAY or table_id == "disability":
+        return (table_id, row)
+    if table_id == "concern_categories":
+        return ("concern_category", row)
+    if table_id == "concern_subtypes":
+        return ("concern_subtype", row)
+    if table_id == "services":
+        return ("service", row)
+    if table_id == "data_quality":
+        return (row, "not_stated")
+    if table_id == "clusters":
+        dimension, codes_ = row.split(":")
+        return ("cluster", codes_) if "|" in codes_ else (dimension, codes_)
+    return None
+
+
+COUNT_COLUMN = {"cases_by_year": "organisation", "clusters": "observed"}
+
+
+def published_counts(data: dict) -> dict[tuple[str, ...], dict]:
+    """Every count cell of the report by the count it publishes; the same count must read the same everywhere.
+
+    Each cell comes back with `zeros_hidden`: whether every table it appears in says its symbol includes 0.
+    """
+    seen: dict[tuple[str, ...], dict] = {}
+    for table in data["tables"]:
+        key = COUNT_COLUMN.get(table["id"], "cases")
+        if not any(c["key"] == key for c in table["columns"]):
+            continue
+        zeros = any("zero included" in note for note in table["notes"])
+        withheld = any(note.startswith("Every count in this table is hidden") for note in table["notes"])
+        for row in table["rows"]:
+            name = variable_of(table["id"], row["key"])
+            if name is None:
+                continue
+            found = cell(table, row["key"], key)
+            if name in seen:
+                first = {k: seen[name][k] for k in ("display", "value", "suppressed")}
+                assert first == found, f"{name} reads {first} in one table and {found} in another"
+                seen[name]["zeros_hidden"] &= zeros
+                seen[name]["withheld"] |= withheld
+            else:
+                seen[name] = {**found, "zeros_hidden": zeros, "withheld": withheld}
+    return seen
+
+
+def _small(count: int, policy, zeros_hidden: bool) -> bool:
+    return count < policy.threshold and (count > 0 or zeros_hidden or not policy.show_zeros)
+
+
+@dataclasses.dataclass
+class Reader:
+    """Linear knowledge: variables with bounds, equalities and inequalities (a·x = b, a·x <= b)."""
+
+    names: list[tuple[str, ...]]
+    bounds: list[tuple[float, float | None]]
+    equal: list[tuple[dict, float]] = dataclasses.field(default_factory=list)
+    at_most: list[tuple[dict, float]] = dataclasses.field(default_factory=list)
+
+    def index(self, name: tuple[str, ...]) -> int:
+        return self.names.index(name)
+
+    def add(self, name: tuple[str, ...], low: float, high: float | None) -> None:
+        self.names.append(name)
+        self.bounds.append((low, high))
+
+    def range_of(self, terms: dict) -> tuple[float, float]:
+        """The least and greatest value of sum(coefficient × variable) the reader cannot rule out."""
+        objective = np.zeros(len(self.names))
+        for name, coefficient in terms.items():
+            objective[self.index(name)] += coefficient
+        extremes = []
+        for sign in (1, -1):
+            result = linprog(sign * objective, A_eq=self._matrix(self.equal)[0], b_eq=self._matrix(self.equal)[1],
+                             A_ub=self._matrix(self.at_most)[0], b_ub=self._matrix(self.at_most)[1],
+                             bounds=self.bounds, method="highs")
+            if result.status == 3:
+                extremes.append(math.inf)
+                continue
+            assert result.status == 0, result.message
+            extremes.append(sign * result.fun)
+        low, high = extremes
+        return math.ceil(low - 1e-6), (high if math.isinf(high) else math.floor(high + 1e-6))
+
+    def _matrix(self, rows: list[tuple[dict, float]]):
+        if not rows:
+            return None, None
+        matrix = np.zeros((len(rows), len(self.names)))
+        for i, (terms, _) in enumerate(rows):
+            for name, coefficient in terms.items():
+                matrix[i, self.index(name)] += coefficient
+        return matrix, np.array([b for _, b in rows])
+
+
+def true_counts(analysis) -> dict[tuple[str, ...], int]:
+    profile = analysis.profile
+    counts: dict[tuple[str, ...], int] = {("total",): profile.total}
+    for dimension, breakdown in profile.breakdowns.items():
+        for row in breakdown.rows:
+            counts[(dimension, row.code)] = row.cases
+    for test in analysis.clusters.tests:
+        if test.dimension == "specialty_grade":
+            counts[("cluster", "|".join(test.codes))] = test.observed
+    return counts
+
+
+def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tuple[str, dict, int]]]:
+    """What a reader knows from the report, and the differences they can form (name, terms, true value)."""
+    policy = get_policy(policy_name)
+    truth = true_counts(analysis)
+    shown = published_counts(data)
+    reader = Reader([], [])
+    for name, c in shown.items():
+        zeros = c["zeros_hidden"] or not policy.show_zeros
+        if not c["suppressed"]:
+            low, high = policy.shown_as(c["value"])
+            reader.add(name, low, high)
+        elif c["withheld"]:  # a withheld table's symbols say nothing of which counts are small
+            reader.add(name, 0, None)
+        elif _small(truth[name], policy, zeros):
+            # Cautious: the reader knows a hidden count is small, and that it is not zero where zeros are shown.
+            reader.add(name, 0 if zeros else 1, policy.threshold - 1)
+        elif truth[name] >= policy.threshold and c["display"] == policy.complementary_symbol:
+            reader.add(name, policy.threshold, None)
+        else:
+            reader.add(name, 0, None)
+    tables_ = tables(data)
+
+    def rows(table_id: str) -> list[str]:
+        return [r["key"] for r in tables_[table_id]["rows"] if r["key"] not in ("total", "all_cases")]
+
+    total = {("total",): 1}
+    years = [("fiscal_year", y) for y in rows("cases_by_year")]
+    reader.equal.append(({**dict.fromkeys(years, 1), ("total",): -1}, 0))
+    for table_id in ONE_WAY:
+        reader.equal.append(({**{(table_id, r): 1 for r in rows(table_id)}, ("total",): -1}, 0))
+    categories = [("concern_category", c) for c in v.CONCERN_CATEGORIES.codes]
+    several = ("concern_category", "more_than_one")
+    for name in (*categories, several, *(("service", r) for r in rows("services"))):
+        reader.at_most.append(({name: 1, ("total",): -1}, 0))
+    reader.at_most.append(({**dict.fromkeys(categories, -1), several: 1, **total}, 0))
+    reader.at_most.append(({**dict.fromkeys(categories, 1), several: -3, ("total",): -1}, 0))
+    for r in rows("concern_subtypes"):
+        reader.at_most.append(({("concern_subtype", r): 1, ("concern_category", v.CONCERNS.group(r)): -1}, 0))
+    differences = []
+    for (dim_a, codes_a), (dim_b, codes_b) in SAME_PEOPLE:
+        a = {(dim_a, c): 1 for c in codes_a}
+        b = {(dim_b, c): 1 for c in codes_b}
+        true_a, true_b = sum(truth[k] for k in a), sum(truth[k] for k in b)
+        small, large = (a, b) if true_a <= true_b else (b, a)
+        reader.at_most.append(({**small, **{k: -1 for k in large}}, 0))
+        differences.append((f"{codes_b} minus {codes_a}", {**large, **{k: -1 for k in small}}, abs(true_b - true_a)))
+    for row in tables_.get("clusters", {"rows": []})["rows"]:
+        name = variable_of("clusters", row["key"])
+        if name[0] == "cluster":
+            specialty, grade = name[1].split("|")
+            for margin in (("specialty_group", specialty), ("grade", grade)):
+                reader.at_most.append(({name: 1, margin: -1}, 0))
+                differences.append((f"{margin} minus {name}", {margin: 1, name: -1}, truth[margin] - truth[name]))
+    if policy.rounding_base == 1:
+        _ratio_knowledge(reader, data, analysis)
+    return reader, differences
+
+
+def _ratio_knowledge(reader: Reader, data: dict, analysis) -> None:
+    """A relative likelihood shown with its interval gives away both of its case counts."""
+    from concerns.analytics._equality import COMPARISONS
+
+    table = tables(data)["relative_likelihood"]
+    for comparison in COMPARISONS:
+        if cell(table, comparison.id, "ratio")["value"] is None:
+            continue
+        result = analysis.equality.pooled[comparison.id]
+        dimension = v.DIMENSION_CASE_COLUMN[comparison.dimension]
+        assert result.cases_left_out == 0, "the synthetic data count every profession"
+        for codes_, cases in ((comparison.group_a, result.cases_a), (comparison.group_b, result.cases_b)):
+            reader.equal.append(({(dimension, c): 1 for c in codes_}, cases))
+
+
+def unsafe_cells(data: dict, analysis, policy_name: str) -> list[str]:
+    """Every hidden count (and every difference a reader can form) narrower than the policy allows."""
+    policy = get_policy(policy_name)
+    truth = true_counts(analysis)
+    reader, differences = reader_of(data, analysis, policy_name)
+    problems = []
+    shown = published_counts(data)
+    for name, c in shown.items():
+        if not c["suppressed"]:
+            continue
+        low, high = reader.range_of({name: 1})
+        needed = policy.min_width if _small(truth[name], policy, c["zeros_hidden"]) else 1
+        if high - low < needed:
+            problems.append(f"{name}: [{low}, {high}] (true {truth[name]}, needs width {needed})")
+    for label, terms, true_value in differences:
+        if 0 < true_value < policy.threshold:
+            low, high = reader.range_of(terms)
+            if high - low < policy.min_width:
+                problems.append(f"difference {label}: [{low}, {high}] (true {true_value})")
+    return problems
