@@ -37,10 +37,13 @@ demo: install
 	$(BIN)/concerns synth --out $(DEMO_DATA)
 	$(BIN)/concerns validate --data $(DEMO_DATA) --rejects out/demo/rejects.csv
 	$(BIN)/concerns analyse --data $(DEMO_DATA) --all --out out/demo/analysis
+	$(BIN)/concerns report --data $(DEMO_DATA) --all --out out/demo/reports
+	$(BIN)/concerns national --data $(DEMO_DATA) --out out/demo/national
 	@echo
-	@echo "Demo data:      $(DEMO_DATA) (truth.json says what was planted in it)"
-	@echo "Analysis JSON:  out/demo/analysis/<org_code>.json and national.json"
-	@echo "The rendered reports (HTML, PDF, XLSX) come with the report issue."
+	@echo "Demo data (fictional):  $(DEMO_DATA)   (truth.json says what was planted in it)"
+	@echo "Organisation reports:   out/demo/reports/<org_code>/report.{html,pdf,xlsx,json}"
+	@echo "National report:        out/demo/national/national/report.html"
+	@echo "Open one:               out/demo/reports/$$(ls out/demo/reports | grep -v manifest | head -1)/report.html"
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -42,27 +42,49 @@ def problem_rows(problems: pl.DataFrame) -> pl.Series:
 # --- per-column rules (pandera) ---------------------------------------------------------
 
 
-def column_problems(file: str, prepared: pl.DataFrame, today: dt.date) -> pl.DataFrame:
-    """Every failed per-column rule of one file, found by its pandera schema."""
+FAILURE_SCHEMA: dict[str, pl.DataType] = {
+    "source_row": pl.Int64(),
+    "column": pl.String(),
+    "check": pl.String(),
+    "value": pl.String(),
+    "dimension": pl.String(),  # a workforce row's dimension, which a group is read against
+}
+
+
+def column_failures(file: str, prepared: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """Each failed per-column rule of (a batch of) one file, found by its pandera schema: FAILURE_SCHEMA rows, no sentences yet.
+
+    Sentences are written by `explain_failures` once every batch has been
+    checked, because whether a mistake gets a suggestion depends on how many
+    distinct mistakes its column holds in the whole file.
+    """
+    schema = schema_for(file, today)
+    checked = prepared.select(name for name in prepared.columns if name in schema.columns)  # no copy
     try:
-        schema_for(file, today).validate(prepared, lazy=True)
+        schema.validate(checked, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return _as_problems(file, errors.failure_cases, prepared, today)
-    return no_problems()
+        return _located(file, errors.failure_cases, prepared)
+    return pl.DataFrame(schema=FAILURE_SCHEMA)
 
 
-def _as_problems(file: str, failures: pl.DataFrame, prepared: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+def _located(file: str, failures: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
     if failures["index"].null_count():
         unexpected = failures.filter(pl.col("index").is_null()).row(0, named=True)
         raise RuntimeError(f"{file}: schema failure that is not about a row: {unexpected}")
     dimension = prepared["dimension"] if "dimension" in prepared.columns else pl.repeat(None, prepared.height, dtype=pl.String, eager=True)
-    located = failures.select(
+    return failures.select(
         prepared["source_row"].gather(failures["index"]).alias("source_row"),
         "column",
         "check",
         pl.col("failure_case").cast(pl.String).alias("value"),
         dimension.gather(failures["index"]).alias("dimension"),
-    )
+    ).cast(FAILURE_SCHEMA)
+
+
+def explain_failures(file: str, located: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """Failed per-column rules (FAILURE_SCHEMA, from every batch of a file) as problems with their sentences."""
+    if located.is_empty():
+        return no_problems()
     # One sentence per distinct failure, not per row: a million rows hold few distinct mistakes.
     distinct = located.select("column", "check", "value", "dimension").unique()
     # A column full of distinct wrong values (say, ids in the grade column) gets no suggestions:

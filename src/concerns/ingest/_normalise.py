@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import cache
 
 import polars as pl
 
@@ -79,6 +80,12 @@ def _prepare_cases(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def trimmed(column: str) -> pl.Expr:
+    """A text column as `prepare` trims it (a cell of spaces is empty), as an expression: `_trimmed` lazily."""
+    text = pl.col(column).str.strip_chars()
+    return pl.when(text != "").then(text).alias(column)
+
+
 def _trimmed(values: pl.Series) -> pl.Series:
     """Free text without surrounding space; a cell of spaces is empty."""
     text = values.str.strip_chars()
@@ -97,12 +104,24 @@ def _code_columns(raw: pl.DataFrame, file: str) -> list[pl.Expr]:
     return [_mapped(raw[name], codes.resolve) for name, codes in k.CODE_COLUMNS[file].items()]
 
 
+# What each converter made of each text, kept across batches (a batch holds mostly the spellings
+# of the one before) and bounded, since a column of ids in the wrong place holds a million texts.
+_REMEMBERED = 100_000
+_conversions: dict[Callable[[str], str | None], dict[str, str | None]] = {}
+
+
 def _mapped(series: pl.Series, convert: Callable[[str], str | None], *, keep_unmapped: bool = True) -> pl.Expr:
     """`convert` applied to each distinct non-empty value, trimmed; unconvertible values kept (trimmed) or nulled."""
+    remembered = _conversions.setdefault(convert, {})
+    if len(remembered) > _REMEMBERED:
+        remembered.clear()
     changes: dict[str, str | None] = {}
     for value in series.drop_nulls().unique().to_list():
         text = value.strip()
-        converted = convert(text) if text else None
+        if text in remembered:
+            converted = remembered[text]
+        else:
+            converted = remembered[text] = convert(text) if text else None
         if converted is None:
             converted = (text or None) if keep_unmapped else None
         if converted != value:
@@ -122,6 +141,7 @@ def list_items(text: str) -> list[str]:
     return [item.strip() for item in text.split(k.LIST_SEPARATOR) if item.strip()]
 
 
+@cache  # one converter per code set, so that its conversions are remembered across batches
 def _list_text(codes: v.CodeSet, implied: str | None = None) -> Callable[[str], str | None]:
     """A `;` list as its known codes in vocabulary order, then any unknown items as written.
 
@@ -218,19 +238,15 @@ def _fiscal_year_of_text(iso: str) -> str:
 
 def _concern_lookup(concerns: pl.Series) -> pl.DataFrame:
     """Each distinct concerns text with its code list, top-level flags and number of areas."""
-    texts = concerns.unique().drop_nulls()
-    lists = [text.split(k.LIST_SEPARATOR) for text in texts]
-    categories = [{v.CONCERNS.group(code) for code in codes} for codes in lists]
-    return pl.DataFrame(
-        {
-            "concerns": texts,
-            "concern_list": pl.Series(lists, dtype=pl.List(c.enum(v.CONCERNS))),
-            **{
-                flag: pl.Series([category in found for found in categories], dtype=pl.Boolean)
-                for flag, category in c.TOP_LEVEL_FLAGS.items()
-            },
-            "concern_areas": pl.Series([len(found) for found in categories], dtype=pl.Int8),
-        }
+    area_of = {code: v.CONCERNS.group(code) for code in v.CONCERNS.codes}
+    texts = pl.DataFrame({"concerns": concerns.unique().drop_nulls()})
+    codes = pl.col("concerns").str.split(k.LIST_SEPARATOR)
+    areas = codes.list.eval(pl.element().replace_strict(area_of, return_dtype=pl.String))
+    return texts.select(
+        "concerns",
+        codes.cast(pl.List(c.enum(v.CONCERNS))).alias("concern_list"),
+        *(areas.list.contains(area).alias(flag) for flag, area in c.TOP_LEVEL_FLAGS.items()),
+        areas.list.n_unique().cast(pl.Int8).alias("concern_areas"),
     )
 
 

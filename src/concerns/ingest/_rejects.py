@@ -23,7 +23,7 @@ def rejects_of(file: str, problems: pl.DataFrame, raw: pl.DataFrame) -> pl.DataF
     """One file's problems with the file name, the row's case_id and the raw cell value."""
     rows = problems["source_row"].unique().implode()
     rejected_raw = raw.filter(pl.col("source_row").is_in(rows))
-    cells = rejected_raw.unpivot(index="source_row", variable_name="column", value_name="value")
+    cells = _cells_at_fault(problems, rejected_raw)
     case_ids = rejected_raw.select(
         "source_row",
         (pl.col("case_id") if "case_id" in raw.columns else pl.lit(None, dtype=pl.String)).alias("case_id"),
@@ -41,6 +41,24 @@ def rejects_of(file: str, problems: pl.DataFrame, raw: pl.DataFrame) -> pl.DataF
         .select(list(REJECTS_SCHEMA))
         .cast(REJECTS_SCHEMA)
     )
+
+
+def _cells_at_fault(problems: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
+    """source_row, column and the raw value of each cell a problem is about.
+
+    Gathered a column at a time for the rows with a problem in it: unpivoting
+    every cell of every rejected row would make a frame many times the size.
+    """
+    at_fault = problems.select("source_row", "column").drop_nulls().unique()
+    cells = [
+        raw.join(rows.select("source_row"), on="source_row", how="semi").select(
+            "source_row", pl.lit(column, dtype=pl.String).alias("column"), pl.col(column).alias("value")
+        )
+        for (column,), rows in at_fault.group_by("column")
+        if column in raw.columns
+    ]
+    schema = {"source_row": pl.Int64, "column": pl.String, "value": pl.String}
+    return pl.concat([frame.cast(schema) for frame in cells]) if cells else pl.DataFrame(schema=schema)
 
 
 def write(rejects: pl.DataFrame, path: Path) -> None:
