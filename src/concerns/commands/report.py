@@ -69,7 +69,8 @@ def _run(data: Path, out: Path, codes: list[str] | None, national: bool, as_of: 
         # Nothing was written: the batch is staged and moved into place only when complete.
         fail(f"no reports were written: {error}")
     typer.echo(f"Wrote {manifest['reports']} report(s) in {', '.join(chosen_formats)} to {out}")
-    typer.echo(f"Open {out / (codes[0] if codes else 'national') / 'report.html'} in a browser to read one.")
+    if "html" in chosen_formats:
+        typer.echo(f"Open {out / (codes[0] if codes else 'national') / 'report.html'} in a browser to read one.")
 
 
 def report_command(
