@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 
 from concerns import vocabulary as v
 
 AS_OF = dt.date(2025, 11, 23)  # fixed, so tests do not change with the date they run on
-PUBLIC = "/work/shared/public-data"
+def _public_data() -> str:
+    """shared/public-data beside the checkout (as CI lays it out), else where developers have it."""
+    beside = Path(__file__).resolve().parents[3] / "shared" / "public-data"
+    return str(beside if beside.is_dir() else Path("/work/shared/public-data"))
+
+
+PUBLIC = _public_data()
 
 
 def ethnic_group(text: str | None) -> str:
