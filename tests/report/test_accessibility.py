@@ -8,6 +8,7 @@ the tests skip with the reason, except under CI (CI=true), where they fail.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,10 +57,41 @@ def _national_report() -> Report:
     return dataclasses.replace(sample_report(illustrative=False), kind="national", org=None, peers=None)
 
 
+@functools.cache
+def _built_reports() -> tuple[Report, Report]:
+    """A real organisation's report and the national one, built from synthetic data."""
+    import datetime as dt
+    import tempfile
+    from pathlib import Path
+
+    from concerns.analytics import (
+        Settings,
+        analyse_national,
+        analyse_organisation,
+        organisation_codes,
+        prepare,
+    )
+    from concerns.ingest import load
+    from concerns.report._build import build_national_report, build_organisation_report
+    from concerns.synth import SynthConfig, write
+
+    as_of = dt.date(2025, 6, 30)
+    with tempfile.TemporaryDirectory() as directory:
+        data = load(write(SynthConfig(as_of=as_of), Path(directory)), today=as_of)
+    context = prepare(data, Settings.as_of(as_of))
+    code = organisation_codes(context)[0]
+    organisation = build_organisation_report(analyse_organisation(context, code), context, as_of=as_of,
+                                             illustrative=True)
+    national = build_national_report(analyse_national(context), context, as_of=as_of, illustrative=True)
+    return organisation, national
+
+
 REPORTS: dict[str, Callable[[], Report]] = {
     "sample": sample_report,
     "sample-vega-chart": _vega_chart_report,
     "national": _national_report,
+    "built-organisation": lambda: _built_reports()[0],
+    "built-national": lambda: _built_reports()[1],
 }
 
 
@@ -133,7 +165,15 @@ def _readable(violations: list[dict[str, Any]]) -> str:
 
 @pytest.mark.parametrize(
     ("name", "viewport"),
-    [("sample", "desktop"), ("sample", "mobile"), ("sample-vega-chart", "desktop"), ("national", "desktop")],
+    [
+        ("sample", "desktop"),
+        ("sample", "mobile"),
+        ("sample-vega-chart", "desktop"),
+        ("national", "desktop"),
+        ("built-organisation", "desktop"),
+        ("built-organisation", "mobile"),
+        ("built-national", "desktop"),
+    ],
 )
 def test_it_has_no_axe_violations(open_page: Callable[..., Any], name: str, viewport: str) -> None:
     page = open_page(REPORTS[name](), viewport)
