@@ -28,7 +28,7 @@ from concerns.analytics._peers import (
 )
 from concerns.analytics._period import Period
 from concerns.analytics._profile import NATIONAL, Profile, count_cases, national_counts, profile
-from concerns.analytics._rates import ALL, Rate, rates, yearly_rates
+from concerns.analytics._rates import ALL, Rate, rate_from_row, rates, yearly_rates
 
 # Profile dimensions whose shares are compared with peers.
 COMPARED_DIMENSIONS = ("concern_category", "profession", "grade", "specialty_group", "ethnic_group", "service")
@@ -170,13 +170,8 @@ def prepare(data: Dataset, settings: Settings) -> Context:
     )
 
 
-def _rate(row: dict) -> Rate:
-    professions = tuple(code for code in v.PROFESSIONS.codes if code in (row["professions"] or []))
-    return Rate(row["cases"], row["person_years"], row["per_1000"], row["low"], row["high"], professions)
-
-
 def _index_rates(frame: pl.DataFrame, key: str) -> dict[tuple[str, str], Rate]:
-    return {(row["org_code"], row[key]): _rate(row) for row in frame.iter_rows(named=True)}
+    return {(row["org_code"], row[key]): rate_from_row(row) for row in frame.iter_rows(named=True)}
 
 
 def _yearly_index(counts: pl.DataFrame, yearly: pl.DataFrame) -> dict[tuple[str, str], Rate]:

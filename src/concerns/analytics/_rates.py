@@ -130,6 +130,10 @@ def rate_of(frame: pl.DataFrame, org_code: str, profession: str = ALL) -> Rate:
     rows = frame.filter((pl.col("org_code") == org_code) & (pl.col("profession") == profession))
     if rows.is_empty():
         return Rate(0, None, None, None, None, ())
-    row = rows.row(0, named=True)
+    return rate_from_row(rows.row(0, named=True))
+
+
+def rate_from_row(row: dict) -> Rate:
+    """A row of `rates` or `yearly_rates` as a Rate, its professions in vocabulary order."""
     professions = tuple(code for code in v.PROFESSIONS.codes if code in (row["professions"] or []))
     return Rate(row["cases"], row["person_years"], row["per_1000"], row["low"], row["high"], professions)
