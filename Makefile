@@ -6,23 +6,28 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DATA := out/demo/data
 PYTEST_WORKERS ?= 2
+NODE_STAMP := node_modules/.installed
+WEB_ASSETS := src/concerns/web/portal/static/nhsuk/VERSION
 
 export MPLCONFIGDIR := $(CURDIR)/.local/mpl
 export XDG_CACHE_HOME := $(CURDIR)/.local/cache
 
 .PHONY: install system demo test lint bench clean
 
-install: $(STAMP) system
+install: $(STAMP) system $(WEB_ASSETS)
 
 # Debian packages (chromium for the accessibility tests, poppler-utils, fonts), only when missing.
 system:
 	@scripts/system-deps.sh
 
 # npm assets: axe-core for the accessibility tests.
-NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+
+# NHS.UK frontend assets for the portal, copied out of node_modules.
+$(WEB_ASSETS): $(NODE_STAMP) scripts/web-assets.sh
+	scripts/web-assets.sh
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +55,7 @@ lint: install
 
 test: lint $(NODE_STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	PYTEST_WORKERS=$(PYTEST_WORKERS) scripts/test-postgres.sh
 
 bench: install
 	$(BIN)/python bench/run.py

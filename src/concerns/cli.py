@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from concerns import __version__
-from concerns.commands import analyse, report, synth, validate
+from concerns.commands import analyse, report, synth, validate, web
 
 app = typer.Typer(
     name="concerns",
@@ -25,6 +25,11 @@ app.command("synth")(synth.command)
 app.command("analyse")(analyse.command)
 app.command("report")(report.report_command)
 app.command("national")(report.national_command)
+app.command("serve")(web.serve_command)
+app.command("createadmin")(web.createadmin_command)
+app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+    web.manage_command
+)
 
 
 def _version(value: bool) -> None:

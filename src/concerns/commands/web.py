@@ -1,0 +1,90 @@
+"""`concerns serve`, `concerns createadmin` and `concerns manage`: the portal from the command line."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+import typer
+
+from concerns.commands._common import fail
+
+
+def _django(production: bool | None = None) -> None:
+    from concerns.web import setup
+
+    try:
+        setup(production)
+    except RuntimeError as error:  # settings refuse to start, e.g. production without a secret key
+        fail(str(error))
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+    from django.db.utils import OperationalError
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except OperationalError as error:
+        fail(f"cannot reach the database: {error}")
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(2, help="gunicorn worker processes."),
+    production: bool = typer.Option(False, "--production", help="Production settings (needs CONCERNS_SECRET_KEY)."),
+) -> None:
+    """Run the portal with gunicorn: SQLite under CONCERNS_HOME (./var), or PostgreSQL when DATABASE_URL is set."""
+    _django(production)
+    _migrate()
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    typer.echo(f"Portal on http://{host}:{port}/  (database: {database}; data folder: {settings.HOME})")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "concerns.web.settings"
+    arguments = [sys.executable, "-m", "gunicorn", "concerns.web.wsgi:application", "--bind", f"{host}:{port}",
+                 "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"]
+    os.execv(sys.executable, arguments)
+
+
+def createadmin_command(
+    username: str = typer.Option(..., prompt=True, help="Username for the administrator."),
+    email: str = typer.Option(..., prompt=True, help="Email address (password resets go here)."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Create an administrator. They set up two-factor authentication at their first sign-in."""
+    _django()
+    _migrate()
+    from django.contrib.auth.password_validation import ValidationError, validate_password
+
+    from concerns.web.portal.models import User
+    from concerns.web.portal.roles import Role
+
+    if User.objects.filter(username=username).exists():
+        fail(f"a user called {username!r} already exists")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else _ask_password()
+    candidate = User(username=username, email=email, role=Role.ADMIN)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        fail("password refused: " + " ".join(error.messages))
+    candidate.set_password(password)
+    candidate.save()
+    typer.echo(f"Administrator {username} created. Sign in, then set up two-factor authentication.")
+
+
+def _ask_password() -> str:
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password (again): "):
+        fail("the passwords differ")
+    return first
+
+
+def manage_command(ctx: typer.Context) -> None:
+    """Run a Django management command against the portal (e.g. `concerns manage migrate`)."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["concerns manage", *ctx.args])

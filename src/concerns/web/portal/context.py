@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from concerns import __version__
+from concerns.web.portal.roles import Role
+
+# Menu per role: (URL name, label). Names not (yet) routed are left out.
+MENUS: dict[str, list[tuple[str, str]]] = {
+    Role.ORGANISATION: [("reports", "Reports"), ("actions", "Agreed actions"), ("report_requests", "Request a report"),
+                        ("two_factor", "Two-factor")],
+    Role.ADVISER: [("reports", "Reports"), ("discussions", "Discussions"), ("casework:home", "Casework"),
+                   ("two_factor", "Two-factor")],
+    Role.INSIGHTS: [("uploads", "Uploads"), ("batches", "Batches"), ("reports", "Reports"),
+                    ("report_requests", "Requests"), ("casework:home", "Casework"), ("audit", "Audit log"),
+                    ("two_factor", "Two-factor")],
+    Role.ADMIN: [("users", "Users"), ("organisations", "Organisations"), ("audit", "Audit log"),
+                 ("two_factor", "Two-factor")],
+}
+
+
+def _menu(role: str) -> list[dict[str, str]]:
+    items = []
+    for name, label in MENUS.get(role, []):
+        try:
+            items.append({"url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    menu = _menu(user.role) if user is not None and user.is_authenticated else []
+    return {"software_version": __version__, "navigation": menu}

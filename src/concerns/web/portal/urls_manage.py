@@ -1,0 +1,3 @@
+"""Administration: organisations, users, roles, memberships, assignments; the audit log."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Reports: reading, downloading, discussions, requests; the insights team's upload → publish path."""
+
+urlpatterns: list = []
