@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from concerns import __version__
-from concerns.commands import analyse, report, synth, validate, web
+from concerns.commands import analyse, extract, portal, report, synth, validate, web
 
 app = typer.Typer(
     name="concerns",
@@ -25,7 +25,10 @@ app.command("synth")(synth.command)
 app.command("analyse")(analyse.command)
 app.command("report")(report.report_command)
 app.command("national")(report.national_command)
+app.command("extract")(extract.command)
 app.command("serve")(web.serve_command)
+app.command("portal-demo")(portal.demo_command)
+app.command("portal-generate", hidden=True)(portal.generate_command)
 app.command("createadmin")(web.createadmin_command)
 app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     web.manage_command

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from concerns.web.portal import twofactor
 from concerns.web.portal.models import Assignment, Membership, Organisation, Report, User
 from concerns.web.portal.roles import Position, Role
 
@@ -67,7 +69,16 @@ def users(organisation: Organisation, other_organisation: Organisation) -> dict[
 
 
 def signed_in(user: User) -> Client:
-    """A client signed in as `user`, past two-factor (tests of two-factor itself sign in for real)."""
+    """A client signed in as `user`, past two-factor (tests of two-factor itself sign in for real).
+
+    Users who need two-factor (staff, and organisation users who opted in) get a confirmed device, and the
+    session is marked as verified with it the way `django_otp.login` does.
+    """
     client = Client()
     client.force_login(user)
+    if twofactor.requires_two_factor(user):
+        device = twofactor.confirmed_device(user) or twofactor.create_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client

@@ -1,1 +1,87 @@
-"""Who sees which casework records (registered with the portal's one scoping function)."""
+"""Who sees which casework records (registered with the portal's one scoping function).
+
+- Advisers: the cases of the organisations assigned to them, and the cases they are the adviser of, with
+  everything recorded in those cases.
+- Insights team: every case, every subject access request, the reference data.
+- Identifying details of a practitioner: the insights team, and the adviser of one of the practitioner's
+  cases; no one else (an adviser who only covers the organisation sees the pseudonym).
+- Subject access requests: the insights team only (a pack gathers every organisation's cases).
+- Organisation users and administrators: nothing. The register is Advice's own record; organisations
+  receive reports, which never show a case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from concerns.web.portal.roles import Role
+from concerns.web.portal.scope import rule_for
+
+
+def visible_cases(user: Any, prefix: str = "") -> Q | None:
+    """The condition on cases (reached through `prefix`) this user may see; None for none at all."""
+    if user.role == Role.INSIGHTS:
+        return Q()
+    if user.role == Role.ADVISER:
+        return Q(**{f"{prefix}organisation__assignments__adviser": user}) | Q(**{f"{prefix}adviser": user})
+    return None
+
+
+def _through_case(prefix: str):
+    def rule(user: Any, queryset: QuerySet) -> QuerySet:
+        condition = visible_cases(user, prefix)
+        return queryset.none() if condition is None else queryset.filter(condition).distinct()
+
+    return rule
+
+
+def _insights_only(user: Any, queryset: QuerySet) -> QuerySet:
+    return queryset if user.role == Role.INSIGHTS else queryset.none()
+
+
+for label, prefix in {
+    "casework.Case": "",
+    "casework.ThirdParty": "case__",
+    "casework.CaseEntry": "case__",
+    "casework.Exclusion": "case__",
+    "casework.ExclusionReview": "exclusion__case__",
+    "casework.Assessment": "case__",
+    "casework.ActionPlan": "case__",
+    "casework.TeamReview": "case__",
+    "casework.Hpan": "case__",
+    "casework.HpanReview": "hpan__case__",
+    "casework.Practitioner": "cases__",
+}.items():
+    rule_for(label)(_through_case(prefix))
+
+
+@rule_for("casework.ChangeRecord")
+def _changes(user: Any, queryset: QuerySet) -> QuerySet:
+    # Advisers see a case's own history; changes to identities and subject access requests have no case.
+    if user.role == Role.INSIGHTS:
+        return queryset
+    condition = visible_cases(user, "case__")
+    return queryset.none() if condition is None else queryset.filter(case__isnull=False).filter(condition).distinct()
+
+
+@rule_for("casework.PractitionerIdentity")
+def _identities(user: Any, queryset: QuerySet) -> QuerySet:
+    if user.role == Role.INSIGHTS:
+        return queryset
+    if user.role == Role.ADVISER:
+        return queryset.filter(practitioner__cases__adviser=user).distinct()
+    return queryset.none()
+
+
+rule_for("casework.SubjectAccessRequest")(_insights_only)
+rule_for("casework.OrganisationProfile")(_insights_only)
+rule_for("casework.Headcount")(_insights_only)
+
+
+def may_see_identity(user: Any, practitioner: Any) -> bool:
+    from concerns.web.casework.models import PractitionerIdentity
+    from concerns.web.portal.scope import scoped
+
+    return scoped(user, PractitionerIdentity.objects.filter(practitioner=practitioner)).exists()

@@ -27,7 +27,19 @@ class Action:
     ASSIGNMENT_CHANGED = "assignment-changed"
     USER_CREATED = "user-created"
     TWO_FACTOR_ADDED = "two-factor-added"
+    TWO_FACTOR_FAILED = "two-factor-failed"
+    TWO_FACTOR_RESET = "two-factor-reset"
     PASSWORD_RESET = "password-reset"
+    PASSWORD_CHANGED = "password-changed"
+    USER_CHANGED = "user-changed"
+    ORGANISATION_CREATED = "organisation-created"
+    ORGANISATION_CHANGED = "organisation-changed"
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every action, as (value, label) pairs for the audit log's filter."""
+    values = sorted(value for name, value in vars(Action).items() if name.isupper())
+    return [(value, value.replace("-", " ").capitalize()) for value in values]
 
 
 def client_address(request: HttpRequest | None) -> str | None:

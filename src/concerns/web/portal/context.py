@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from concerns import __version__
+from concerns.web.portal import twofactor
 from concerns.web.portal.roles import Role
 
 # Menu per role: (URL name, label). Names not (yet) routed are left out.
@@ -22,17 +23,20 @@ MENUS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _menu(role: str) -> list[dict[str, str]]:
+def _menu(role: str, path: str) -> list[dict[str, Any]]:
     items = []
     for name, label in MENUS.get(role, []):
         try:
-            items.append({"url": reverse(name), "label": label})
+            url = reverse(name)
         except NoReverseMatch:
             continue
+        items.append({"url": url, "label": label, "current": path.startswith(url)})
     return items
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    menu = _menu(user.role) if user is not None and user.is_authenticated else []
+    signed_in = user is not None and user.is_authenticated
+    # Someone still owing a two-factor code sees no menu: every page but two-factor is closed to them.
+    menu = _menu(user.role, request.path) if signed_in and not twofactor.is_pending(request) else []
     return {"software_version": __version__, "navigation": menu}

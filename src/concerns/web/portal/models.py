@@ -6,6 +6,8 @@ in a view.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -104,9 +106,16 @@ class Batch(models.Model):
     total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     directory = models.CharField(max_length=300, blank=True, help_text="Relative to STORE_DIR.")
+    formats = models.CharField(max_length=40, default="html,pdf,xlsx,json")
+    national = models.BooleanField(default=True, help_text="Also write the national report.")
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class Report(models.Model):
@@ -214,6 +223,9 @@ class AgreedAction(models.Model):
     class Meta:
         ordering = ["due_on"]
 
+    def is_overdue(self, today: date) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < today
+
 
 class ReportRequest(models.Model):
     """An organisation user's request for a report on an organisation not yet served."""
@@ -230,6 +242,10 @@ class ReportRequest(models.Model):
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True, help_text="What the insights team told the requester.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,0 +1,61 @@
+"""What the register's views share: who may use them, the audit actions, and saving with history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render as django_render
+from django.utils import timezone
+
+from concerns.web.portal.roles import Role
+from concerns.web.portal.views._access import roles
+from concerns.web.portal.views._forms import errors_of
+
+# Advice staff who do casework; everyone else (organisation users, administrators) gets 404.
+casework_staff = roles(Role.ADVISER, Role.INSIGHTS)
+insights_only = roles(Role.INSIGHTS)
+
+
+class Action:
+    """Audit actions of the register (beside the portal's own)."""
+
+    IDENTITY_VIEWED = "practitioner-identity-viewed"
+    SAR_RECORDS_VIEWED = "sar-records-viewed"
+    SAR_PACK_DOWNLOADED = "sar-pack-downloaded"
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def render_form(request: HttpRequest, title: str, forms: list[Any], *, back: str, intro: str = "",
+                submit: str = "Save") -> HttpResponse:
+    return django_render(request, "casework/form.html", {
+        "title": title, "forms": forms, "errors": errors_of(*forms), "back": back, "intro": intro,
+        "submit": submit,
+    })
+
+
+def facts(record: Any, names: list[str]) -> list[tuple[str, str]]:
+    """(label, value as shown) for each named field of a record; empty values are left out."""
+    from concerns import vocabulary as v
+
+    shown = []
+    for name in names:
+        field = record._meta.get_field(name)
+        value = getattr(record, name)
+        if value in (None, "", []):
+            continue
+        if field.choices:
+            value = getattr(record, f"get_{name}_display")()
+        elif name in ("concerns", "services"):
+            codes = v.CONCERNS if name == "concerns" else v.SERVICES
+            value = "; ".join(codes.label(code) for code in value)
+        elif isinstance(value, dt.date):
+            value = f"{value.day} {value:%B %Y}"
+        elif isinstance(value, bool):
+            value = "Yes" if value else "No"
+        shown.append((str(field.verbose_name).capitalize(), str(value)))
+    return shown

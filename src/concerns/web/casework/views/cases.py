@@ -1,0 +1,142 @@
+"""Cases, their practitioners, and the staff's lists of what is due."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from concerns import vocabulary as v
+from concerns.web.casework import dates, lists, measures
+from concerns.web.casework.export import services_used
+from concerns.web.casework.forms import CaseForm, NewPractitionerForm
+from concerns.web.casework.models import Case, ChangeRecord, Practitioner, PractitionerIdentity
+from concerns.web.casework.rules import may_see_identity
+from concerns.web.casework.views._common import Action, casework_staff, facts, render_form, today
+from concerns.web.portal.audit import record
+from concerns.web.portal.roles import Role
+from concerns.web.portal.scope import get_scoped_or_404, scoped
+
+CASE_FACTS = ["organisation", "adviser", "status", "opened_on", "first_response_on", "closed_on", "outcome",
+              "summary", "concerns", "profession", "grade", "specialty", "sex", "age_band", "ethnicity", "pmq",
+              "disability"]
+
+
+@casework_staff
+def home(request: HttpRequest) -> HttpResponse:
+    day = today()
+    cases = scoped(request.user, Case.objects.all())
+    return render(request, "casework/home.html", {
+        "today": day,
+        "reviews_due": lists.exclusions_due_for_review(request.user, day),
+        "overdue": lists.overdue_items(request.user, day),
+        "open_requests": lists.open_subject_access_requests(request.user, day),
+        "my_cases": cases.filter(adviser=request.user, status=Case.Status.OPEN).select_related("organisation"),
+        "open_cases": cases.filter(status=Case.Status.OPEN).count(),
+    })
+
+
+@casework_staff
+def case_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", Case.Status.OPEN)
+    cases = scoped(request.user, Case.objects.select_related("organisation", "practitioner", "adviser"))
+    if status in Case.Status.values:
+        cases = cases.filter(status=status)
+    return render(request, "casework/case_list.html", {"cases": cases, "status": status,
+                                                       "statuses": Case.Status.choices})
+
+
+@casework_staff
+def case_new(request: HttpRequest) -> HttpResponse:
+    initial = {"opened_on": today(), "adviser": request.user if request.user.role == Role.ADVISER else None}
+    case_form = CaseForm(request.POST or None, user=request.user, initial=initial, prefix="case")
+    who_form = NewPractitionerForm(request.POST or None, prefix="practitioner")
+    if request.method == "POST" and all([who_form.is_valid(), case_form.is_valid()]):
+        with transaction.atomic():
+            case = case_form.save(commit=False)
+            case.practitioner = _practitioner_for(who_form.cleaned_data, request.user)
+            case.save(by=request.user)
+        return redirect("casework:case", pk=case.pk)
+    return render_form(request, "Open a case", [who_form, case_form], back=reverse("casework:cases"),
+                       intro="The practitioner's name and registration are kept apart from the case, "
+                             "which refers to them by a pseudonym.")
+
+
+def _practitioner_for(details: dict[str, str], user: object) -> Practitioner:
+    """The practitioner with this registration, or a new one: repeat cases link to one pseudonym."""
+    existing = PractitionerIdentity.objects.filter(  # linking only; nothing of it is shown to the user
+        registration_body=details["registration_body"],
+        registration_number=details["registration_number"].strip().upper(),
+    ).select_related("practitioner").first()
+    if existing:
+        return existing.practitioner
+    practitioner = Practitioner()
+    practitioner.save(by=user)
+    PractitionerIdentity(practitioner=practitioner, full_name=details["full_name"].strip(),
+                         registration_body=details["registration_body"],
+                         registration_number=details["registration_number"].strip().upper()).save(by=user)
+    return practitioner
+
+
+@casework_staff
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_scoped_or_404(request.user, Case.objects.select_related("organisation", "practitioner", "adviser"),
+                             pk=pk)
+    day = today()
+    exclusions = list(case.exclusions.prefetch_related("reviews"))
+    hpans = list(case.hpans.prefetch_related("reviews"))
+    return render(request, "casework/case_detail.html", {
+        "case": case, "today": day,
+        "facts": facts(case, CASE_FACTS),
+        "services": "; ".join(v.SERVICES.label(code) for code in services_used(case)),
+        "entries": case.entries.select_related("recorded_by"),
+        "third_parties": case.third_parties.all(),
+        "exclusions": [(exclusion, exclusion.flags(day)) for exclusion in exclusions],
+        "assessments": case.assessments.all(),
+        "action_plans": case.action_plans.all(),
+        "team_reviews": case.team_reviews.all(),
+        "hpans": [(hpan, hpan.flags(day)) for hpan in hpans],
+        "history": scoped(request.user, ChangeRecord.objects.filter(case=case))[:50],
+        "can_see_identity": may_see_identity(request.user, case.practitioner),
+    })
+
+
+@casework_staff
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_scoped_or_404(request.user, Case.objects.all(), pk=pk)
+    form = CaseForm(request.POST or None, instance=case, user=request.user, prefix="case")
+    if request.method == "POST" and form.is_valid():
+        form.save(commit=False).save(by=request.user)
+        return redirect("casework:case", pk=case.pk)
+    return render_form(request, f"Change case {case.reference}", [form],
+                       back=reverse("casework:case", args=[case.pk]))
+
+
+@casework_staff
+def practitioner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    practitioner = get_scoped_or_404(request.user, Practitioner.objects.all(), pk=pk)
+    cases = scoped(request.user, practitioner.cases.select_related("organisation"))
+    return render(request, "casework/practitioner.html", {
+        "practitioner": practitioner, "cases": cases,
+        "can_see_identity": may_see_identity(request.user, practitioner),
+    })
+
+
+@casework_staff
+def practitioner_identity(request: HttpRequest, pk: int) -> HttpResponse:
+    identity = get_scoped_or_404(request.user, PractitionerIdentity.objects.select_related("practitioner"),
+                                 practitioner__pk=pk)
+    record(request, Action.IDENTITY_VIEWED, target=identity.practitioner, pseudonym=identity.practitioner.pseudonym)
+    return render(request, "casework/identity.html", {"identity": identity, "practitioner": identity.practitioner})
+
+
+@casework_staff
+def service_measures(request: HttpRequest) -> HttpResponse:
+    day = today()
+    return render(request, "casework/measures.html", {
+        "today": day, "target": measures.TARGET,
+        "reviews": measures.monthly_shares(lists.exclusion_reviews_due(request.user, day), day),
+        "responses": measures.monthly_shares(lists.case_responses_due(request.user), day),
+        "response_days": dates.RESPONSE_TARGET_WORKING_DAYS,
+    })

@@ -1,0 +1,89 @@
+"""The register's pages in Chromium: axe-core finds no violation (demo casework, every kind of page)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from concerns.web.casework import demo
+from concerns.web.casework.models import Case, Exclusion, Hpan, SubjectAccessRequest
+from concerns.web.portal.middleware import POLICY
+from concerns.web.portal.models import Assignment
+from tests.web.conftest import signed_in
+from tests.web.test_reports_accessibility import AXE, AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, _browser_tools
+
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+
+
+def _pages(users, organisation, other_organisation) -> dict[str, str]:
+    demo.load()
+    for case in Case.objects.all():  # the fixture's adviser advises every demo case
+        case.adviser = users["adviser"]
+        case.save(by=users["insights"])
+    Assignment.objects.get_or_create(adviser=users["adviser"], organisation=other_organisation)
+    insights, adviser = signed_in(users["insights"]), signed_in(users["adviser"])
+    case = Case.objects.filter(exclusions__isnull=False).first()
+    gets = {
+        "home (adviser)": (adviser, reverse("casework:home")),
+        "home (insights)": (insights, reverse("casework:home")),
+        "cases": (adviser, reverse("casework:cases")),
+        "measures": (insights, reverse("casework:measures")),
+        "case form": (adviser, reverse("casework:case_new")),
+        "practitioner": (adviser, reverse("casework:practitioner", args=[case.practitioner.pk])),
+        "identity": (adviser, reverse("casework:identity", args=[case.practitioner.pk])),
+        "hpan form": (adviser, reverse("casework:record_edit", args=["hpan", Hpan.objects.first().pk])),
+        "exclusion form": (adviser, reverse("casework:record_edit", args=["exclusion", Exclusion.objects.first().pk])),
+        "sars": (insights, reverse("casework:sars")),
+        "sar form": (insights, reverse("casework:sar_new")),
+        **{f"case {c.reference}": (adviser, reverse("casework:case", args=[c.pk])) for c in Case.objects.all()},
+        **{f"sar {s.pk}": (insights, reverse("casework:sar", args=[s.pk])) for s in SubjectAccessRequest.objects.all()},
+    }
+    pages = {name: client.get(url) for name, (client, url) in gets.items()}
+    pages["case form with errors"] = adviser.post(reverse("casework:case_new"), {"case-opened_on": "soon"})
+    pages["assessment form with errors"] = adviser.post(
+        reverse("casework:record_new", args=["assessment", case.pk]),
+        {"kind": "clinical", "status": "started", "requested_on": "2025-01-01", "started_on": "2025-02-01"})
+    pages["sar form with errors"] = insights.post(reverse("casework:sar_new"), {})
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+    return {name: response.content.decode() for name, response in pages.items()}
+
+
+def test_it_has_no_accessibility_violations_on_any_casework_page(users, organisation, other_organisation):
+    _browser_tools()
+    from playwright.sync_api import Route, sync_playwright
+
+    pages = _pages(users, organisation, other_organisation)
+    showing: dict[str, str] = {}
+
+    def serve(route: Route) -> None:
+        path = urlsplit(route.request.url).path
+        if path.startswith("/static/"):
+            found = finders.find(path.removeprefix("/static/"))
+            route.fulfill(path=found) if found else route.fulfill(status=404)
+            return
+        route.fulfill(status=200, body=showing["html"], content_type="text/html; charset=utf-8",
+                      headers={"Content-Security-Policy": POLICY})
+
+    violations: dict[str, list[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(bypass_csp=True).new_page()  # bypass only so axe can be injected
+            page.route("**/*", serve)
+            for name, html in pages.items():
+                showing["html"] = html
+                page.goto("http://portal.test/page")
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                                       AXE_TAGS)
+                found = [f"{v['id']}: {v['nodes'][0]['target']} {v['help']}" for v in result["violations"]]
+                if found:
+                    violations[name] = found
+        finally:
+            browser.close()
+    assert len(pages) > 20
+    assert violations == {}

@@ -1,0 +1,125 @@
+"""The register's pages doing their work: opening cases, the consent rule in the browser, the lists, measures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from concerns.web.casework.models import (
+    Assessment,
+    Case,
+    ChangeRecord,
+    Exclusion,
+    ExclusionReview,
+    Practitioner,
+    SubjectAccessRequest,
+)
+from concerns.web.casework.views import _common
+from tests.web.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2025, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(_common, "today", lambda: TODAY)
+    for module in ("cases", "sars"):
+        monkeypatch.setattr(f"concerns.web.casework.views.{module}.today", lambda: TODAY)
+
+
+def new_case_form(organisation, **changes) -> dict[str, object]:
+    form = {
+        "practitioner-full_name": "Sam Surgeon", "practitioner-registration_body": "GMC",
+        "practitioner-registration_number": "7123456", "case-organisation": organisation.pk,
+        "case-opened_on": "2025-06-02", "case-profession": "doctor", "case-grade": "consultant",
+        "case-specialty": "General surgery", "case-sex": "male", "case-age_band": "55_64", "case-ethnicity": "H",
+        "case-pmq": "international", "case-disability": "not_stated", "case-concerns": ["clinical", "behaviour.probity"],
+        "case-status": "open", "case-outcome": "open",
+    }
+    return {**form, **changes}
+
+
+def test_it_opens_a_case_and_links_repeat_cases_to_one_pseudonym(users, organisation):
+    client = signed_in(users["adviser"])
+    first = client.post(reverse("casework:case_new"), new_case_form(organisation))
+    case = Case.objects.get()
+    assert first.status_code == 302 and first["Location"] == reverse("casework:case", args=[case.pk])
+    assert case.concerns == ["clinical", "behaviour.probity"] and case.practitioner.identity.full_name == "Sam Surgeon"
+    client.post(reverse("casework:case_new"), new_case_form(organisation, **{"case-opened_on": "2025-06-20"}))
+    assert Case.objects.count() == 2 and Practitioner.objects.count() == 1
+    assert set(ChangeRecord.objects.values_list("model", "action")) == {
+        ("Practitioner", "created"), ("PractitionerIdentity", "created"), ("Case", "created")}
+
+
+def test_it_shows_form_errors_in_an_error_summary(users, organisation):
+    response = signed_in(users["adviser"]).post(reverse("casework:case_new"),
+                                                new_case_form(organisation, **{"case-concerns": []}))
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page
+    assert 'href="#id_case-concerns_0"' in page and not Case.objects.exists()
+
+
+def test_it_refuses_to_start_an_assessment_without_consent_in_the_browser(case, users):
+    client = signed_in(users["adviser"])
+    response = client.post(reverse("casework:record_new", args=["assessment", case.pk]), {
+        "kind": "clinical", "status": "started", "requested_on": "2025-05-01", "organisation_agreed_on": "2025-05-10",
+        "started_on": "2025-06-01"})
+    assert response.status_code == 200
+    assert "An assessment cannot start without the practitioner&#x27;s agreement." in response.content.decode()
+    assert not Assessment.objects.exists()
+    client.post(reverse("casework:record_new", args=["assessment", case.pk]), {
+        "kind": "clinical", "status": "offered", "requested_on": "2025-05-01", "organisation_agreed_on": "2025-05-10"})
+    page = client.get(reverse("casework:case", args=[case.pk])).content.decode()
+    assert "Cannot start" in page and "Waiting for the practitioner&#x27;s agreement" in page
+
+
+def test_it_records_each_edit_in_the_history_shown_on_the_case(case, users):
+    exclusion = Exclusion(case=case, kind="formal", started_on=dt.date(2025, 5, 1))
+    exclusion.save(by=users["adviser"])
+    client = signed_in(users["insights"])
+    response = client.post(reverse("casework:record_edit", args=["exclusion", exclusion.pk]), {
+        "kind": "formal", "started_on": "2025-05-01", "police_involved": "on", "advice_consulted_on": "2025-05-02"})
+    assert response.status_code == 302
+    change = ChangeRecord.objects.get(model="Exclusion", action="changed")
+    assert change.by == users["insights"]
+    assert change.changes == {"police_involved": {"from": False, "to": True},
+                              "advice_consulted_on": {"from": None, "to": "2025-05-02"}}
+    page = client.get(reverse("casework:case", args=[case.pk])).content.decode()
+    assert "Exclusion changed" in page and "police_involved" in page
+
+
+def test_it_lists_overdue_reviews_for_those_who_see_the_case(case, users):
+    late = Exclusion(case=case, kind="formal", started_on=dt.date(2025, 5, 1))  # review due 29 May
+    late.save(by=users["adviser"])
+    page = signed_in(users["adviser"]).get(reverse("casework:home")).content.decode()
+    assert "Exclusion review (formal)" in page and "29 May 2025" in page and "Review overdue" in page
+    other = signed_in(users["unassigned_adviser"]).get(reverse("casework:home")).content.decode()
+    assert case.reference not in other and "Nothing is overdue." in other
+
+
+def test_it_measures_reviews_done_when_due_by_month(case, users):
+    exclusion = Exclusion(case=case, kind="formal", started_on=dt.date(2025, 3, 3))
+    exclusion.save(by=users["adviser"])
+    for due, held in ((dt.date(2025, 3, 31), dt.date(2025, 3, 28)), (dt.date(2025, 4, 25), dt.date(2025, 4, 29))):
+        ExclusionReview(exclusion=exclusion, due_on=due, held_on=held, decision="renew").save(by=users["adviser"])
+    # The next review, due 27 May, is overdue and counts as missed in May.
+    page = signed_in(users["adviser"]).get(reverse("casework:measures")).content.decode()
+    rows = [row.split("</td>")[:4] for row in page.split('<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">')[1:]]
+    months = [(cells[0], cells[1].split(">")[-1], cells[2].split(">")[-1]) for cells in rows[:3]]
+    assert months == [("2025-03", "1", "1"), ("2025-04", "0", "1"), ("2025-05", "0", "1")]
+
+
+def test_it_finds_the_requester_by_registration_and_logs_the_request(case, users):
+    client = signed_in(users["insights"])
+    response = client.post(reverse("casework:sar_new"), {
+        "find-registration_body": "GMC", "find-registration_number": "7000001", "sar-received_on": "2025-06-02"})
+    request = SubjectAccessRequest.objects.get()
+    assert response["Location"] == reverse("casework:sar", args=[request.pk])
+    assert request.practitioner == case.practitioner and request.due_on is None
+    missing = client.post(reverse("casework:sar_new"), {
+        "find-registration_body": "GDC", "find-registration_number": "1", "sar-received_on": "2025-06-02"})
+    assert "we hold no case about them" in missing.content.decode()
+    assert SubjectAccessRequest.objects.count() == 1

@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from concerns.web.portal.audit import Action
+from concerns.web.portal.models import AuditEvent, Batch, Organisation, Report, Upload
+from concerns.web.portal.roles import Role
+from tests.web.conftest import make_user, signed_in
+from tests.web.test_reports_data import AS_OF, tiny_extract, zipped
+
+pytestmark = pytest.mark.django_db
+FORMULAS = {"grade": "=HYPERLINK(\"http://evil.example\")", "sex": "+1+1", "ethnicity": "@SUM(A1)", "pmq": "-2"}
+
+
+@pytest.fixture(autouse=True)
+def store(settings, tmp_path):
+    settings.STORE_DIR = tmp_path / "store"
+    settings.PORTAL_BATCHES_INLINE = True
+    settings.PORTAL_BATCH_WORKERS = 1
+    return settings.STORE_DIR
+
+
+def _files(folder):
+    return [SimpleUploadedFile(path.name, path.read_bytes()) for path in sorted(folder.glob("*.csv"))]
+
+
+def _upload(client, files):
+    return client.post(reverse("uploads"), {"files": files})
+
+
+def _bad_extract(tmp_path):
+    """The tiny extract with spreadsheet formulas written into four cells of the first four cases."""
+    folder = shutil.copytree(tiny_extract(), tmp_path / "bad")
+    path = folder / "cases.csv"
+    rows = list(csv.DictReader(path.open(newline="")))
+    for row, (column, value) in zip(rows, FORMULAS.items(), strict=False):
+        row[column] = value
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+# --- who may use the insights pages --------------------------------------------------------
+
+
+@pytest.fixture
+def upload_and_batch(users):
+    upload = Upload.objects.create(uploaded_by=users["insights"], directory="uploads/x", status="valid",
+                                   summary={"problems": 0})
+    batch = Batch.objects.create(upload=upload, created_by=users["insights"], as_of=AS_OF, status="done")
+    return upload, batch
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("owner", 404), ("member", 404), ("stranger", 404), ("adviser", 404), ("unassigned_adviser", 404),
+    ("insights", 200), ("admin", 404), ("anonymous", 302),
+])
+@pytest.mark.parametrize("page", ["uploads", "upload", "batches", "batch"])
+def test_it_opens_the_insights_pages_to_the_insights_team_only(upload_and_batch, users, page, who, expected):
+    upload, batch = upload_and_batch
+    url = reverse(page, args=[upload.pk if page == "upload" else batch.pk] if page in {"upload", "batch"} else [])
+    client = Client() if who == "anonymous" else signed_in(users[who])
+    assert client.get(url).status_code == expected
+
+
+@pytest.mark.parametrize("who", ["owner", "adviser", "admin"])
+@pytest.mark.parametrize("page", ["batch_new", "batch_publish", "uploads"])
+def test_it_refuses_insights_actions_to_everyone_else(upload_and_batch, users, page, who):
+    upload, batch = upload_and_batch
+    url = {"batch_new": reverse("batch_new", args=[upload.pk]),
+           "batch_publish": reverse("batch_publish", args=[batch.pk]), "uploads": reverse("uploads")}[page]
+    assert signed_in(users[who]).post(url, {"all": "1", "as_of": "2025-06-30"}).status_code == 404
+    assert Batch.objects.count() == 1 and Upload.objects.count() == 1
+
+
+# --- a bad extract ---------------------------------------------------------------------------
+
+
+def test_it_shows_the_row_errors_of_a_bad_extract(users, tmp_path):
+    client = signed_in(users["insights"])
+    response = _upload(client, _files(_bad_extract(tmp_path)))
+    upload = Upload.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("upload", args=[upload.pk])
+    assert upload.status == Upload.Status.INVALID
+    assert upload.summary["rejected_rows"] == len(FORMULAS)
+    page = client.get(reverse("upload", args=[upload.pk])).content.decode()
+    assert f"{len(FORMULAS)} of {upload.summary['read_rows']} rows were rejected" in page
+    assert "&quot;=HYPERLINK(\\&quot;" not in page  # escaped as text, never markup
+    assert "is not a known grade" in page
+    assert reverse("upload_rejects", args=[upload.pk]) in page
+    assert "Generate reports" not in page
+
+
+def test_it_neutralises_formulas_in_the_rejects_download(users, tmp_path):
+    client = signed_in(users["insights"])
+    _upload(client, _files(_bad_extract(tmp_path)))
+    response = client.get(reverse("upload_rejects", args=[Upload.objects.get().pk]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    values = {row["column"]: row["value"] for row in csv.DictReader(io.StringIO(text))}
+    assert values == {column: f"'{value}" for column, value in FORMULAS.items()}
+
+
+def test_it_pages_long_lists_of_row_errors(users, tmp_path, monkeypatch):
+    monkeypatch.setattr("concerns.web.portal.views.insights.REJECTS_PER_PAGE", 3)
+    client = signed_in(users["insights"])
+    _upload(client, _files(_bad_extract(tmp_path)))
+    upload = Upload.objects.get()
+    first = client.get(reverse("upload", args=[upload.pk])).content.decode()
+    second = client.get(reverse("upload", args=[upload.pk]) + "?page=2").content.decode()
+    assert "Problems 1 to 3 of 4" in first and "Page 2 of 2" in first
+    assert "Problems 4 to 4 of 4" in second
+
+
+def test_it_will_not_generate_from_an_invalid_upload(users, tmp_path):
+    client = signed_in(users["insights"])
+    _upload(client, _files(_bad_extract(tmp_path)))
+    upload = Upload.objects.get()
+    response = client.post(reverse("batch_new", args=[upload.pk]), {"as_of": "2025-06-30", "policy": "standard",
+                                                                    "formats": ["json"]})
+    assert response.status_code == 404
+    assert not Batch.objects.exists()
+
+
+# --- unsafe uploads --------------------------------------------------------------------------
+
+
+def _zip_upload(client, tmp_path, extra, folder=None):
+    target = zipped(folder or tiny_extract(), tmp_path / "extract.zip", extra)
+    return _upload(client, [SimpleUploadedFile("extract.zip", target.read_bytes())])
+
+
+def test_it_refuses_a_zip_with_a_path_outside_its_folder(users, tmp_path, store):
+    response = _zip_upload(signed_in(users["insights"]), tmp_path, {"../../escaped/cases.csv": b"case_id\n"})
+    assert response.status_code == 400
+    assert "unsafe path" in response.content.decode()
+    assert not Upload.objects.exists()
+    assert not list(tmp_path.rglob("escaped")) and not list(store.rglob("*.csv"))
+
+
+def test_it_refuses_a_zip_bomb(users, tmp_path, store):
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("cases.csv", b"0" * (20 * 1024 * 1024))
+    response = _upload(signed_in(users["insights"]), [SimpleUploadedFile("bomb.zip", bomb.read_bytes())])
+    assert response.status_code == 400
+    assert "possible zip bomb" in response.content.decode()
+    assert not list(store.rglob("cases.csv"))
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("cases.exe", b"MZ", "is not a data file"),
+    ("cases.xlsx", b"case_id,org_code\n", "is not a real .xlsx file"),
+])
+def test_it_refuses_files_that_are_not_data(users, name, content, message):
+    response = _upload(signed_in(users["insights"]), [SimpleUploadedFile(name, content)])
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_it_refuses_an_incomplete_extract(users, tmp_path):
+    only_cases = tmp_path / "only"
+    only_cases.mkdir()
+    shutil.copy(tiny_extract() / "cases.csv", only_cases)
+    response = _upload(signed_in(users["insights"]), _files(only_cases))
+    assert response.status_code == 400
+    assert "no organisations or workforce file" in response.content.decode()
+
+
+def test_it_refuses_files_over_the_size_limit(users, settings):
+    settings.PORTAL_MAX_FILE_BYTES = 1000
+    response = _upload(signed_in(users["insights"]), [SimpleUploadedFile("cases.csv", b"x" * 1001)])
+    assert response.status_code == 400
+    assert "larger than 1,000 bytes" in response.content.decode()
+
+
+# --- a good extract, end to end ---------------------------------------------------------------
+
+
+def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
+        users, tmp_path, django_capture_on_commit_callbacks):
+    client = signed_in(users["insights"])
+    _zip_upload(client, tmp_path, {"README.txt": b"ignored"})
+    upload = Upload.objects.get()
+    assert upload.status == Upload.Status.VALID and upload.summary["ignored"] == ["README.txt"]
+    assert "Every row was accepted" in client.get(reverse("upload", args=[upload.pk])).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("batch_new", args=[upload.pk]),
+                               {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]})
+    batch = Batch.objects.get()
+    assert response["Location"] == reverse("batch", args=[batch.pk])
+    assert (batch.status, batch.done, batch.total, batch.national) == (Batch.Status.DONE, 4, 4, False)
+    drafts = list(batch.reports.all())
+    assert len(drafts) == 4 and {r.status for r in drafts} == {Report.Status.DRAFT}
+    assert {f.format for r in drafts for f in r.files.all()} == {"json"}
+
+    page = client.get(reverse("batch", args=[batch.pk])).content.decode()
+    assert "Publish all 4 drafts" in page
+    client.post(reverse("batch_publish", args=[batch.pk]), {"report": [str(drafts[0].pk)]})
+    assert Report.objects.filter(status=Report.Status.PUBLISHED).count() == 1
+    client.post(reverse("batch_publish", args=[batch.pk]), {"all": "1"})
+    assert Report.objects.filter(status=Report.Status.PUBLISHED).count() == 4
+    assert AuditEvent.objects.filter(action=Action.REPORT_PUBLISHED, actor=users["insights"]).count() == 4
+    assert AuditEvent.objects.filter(action=Action.BATCH_STARTED, object_id=str(batch.pk)).exists()
+
+    organisation = drafts[0].organisation
+    reader = make_user("synthetic_md", Role.ORGANISATION, organisation)
+    assert signed_in(reader).get(reverse("report", args=[drafts[0].pk])).status_code == 200
+    assert signed_in(users["stranger"]).get(reverse("report", args=[drafts[0].pk])).status_code == 404
+    assert Organisation.objects.filter(code__in=[r.organisation.code for r in drafts]).count() == 4
+
+
+def test_it_shows_progress_and_refreshes_while_a_batch_runs(upload_and_batch, users):
+    _, batch = upload_and_batch
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.RUNNING, done=3, total=8)
+    response = signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))
+    assert response["Refresh"] == "3"
+    assert "3 of 8 reports written" in response.content.decode()
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.DONE)
+    assert "Refresh" not in signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))
+
+
+def test_it_ends_a_batch_as_failed_when_the_files_changed(users, tmp_path, django_capture_on_commit_callbacks):
+    client = signed_in(users["insights"])
+    _zip_upload(client, tmp_path, {})
+    upload = Upload.objects.get()
+    from concerns.web.portal.store import store_path
+
+    with (store_path(upload.directory) / "data" / "cases.csv").open("a") as handle:
+        handle.write("\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("batch_new", args=[upload.pk]), {"as_of": AS_OF.isoformat(), "policy": "standard",
+                                                             "formats": ["json"]})
+    batch = Batch.objects.get()
+    assert batch.status == Batch.Status.FAILED
+    assert "changed after they were validated" in batch.message
+    assert not Report.objects.exists()

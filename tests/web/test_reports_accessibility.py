@@ -1,0 +1,133 @@
+"""The report, insights, discussion and request pages in Chromium: axe-core finds no violation.
+
+Pages are rendered by the test client (the database stays in the test's transaction) and handed to Chromium
+with the real static files under the portal's own Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from concerns.web.portal.middleware import POLICY
+from concerns.web.portal.models import AgreedAction, Batch, Discussion, ReportRequest, Upload
+from concerns.web.portal.store import import_batch, publish
+from tests.web.conftest import signed_in
+from tests.web.test_insights import _bad_extract, _files
+from tests.web.test_reports_data import AS_OF, batch_renamed, tiny_extract, zipped
+
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+
+
+def _browser_tools() -> None:
+    missing = [str(path) for path in (CHROMIUM, AXE) if not path.exists()]
+    if not missing:
+        return
+    reason = "missing " + ", ".join(missing)
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"accessibility tests cannot run: {reason}", pytrace=False)
+    pytest.skip(f"ACCESSIBILITY NOT CHECKED: {reason}")
+
+
+def _pages(users, organisation, tmp_path):
+    """Every page of this area in each state worth checking: (name → HTML)."""
+    imported = import_batch(batch_renamed(tmp_path, {"ours": organisation.code}), generated_by=users["insights"])
+    ours = next(r for r in imported if r.organisation == organisation)
+    for report in imported:
+        publish(report, users["insights"])
+    newer = next(r for r in import_batch(batch_renamed(tmp_path / "2", {"ours": organisation.code}))
+                 if r.organisation == organisation)
+    publish(newer, users["insights"])
+    today = timezone.localdate()
+    discussion = Discussion.objects.create(report=newer, held_on=today, attendee_roles="Medical director",
+                                           notes="Notes", recorded_by=users["adviser"])
+    AgreedAction.objects.create(discussion=discussion, description="Late", owner="HR", due_on=today - dt.timedelta(1))
+    AgreedAction.objects.create(discussion=discussion, description="Soon", owner="MD", due_on=today + dt.timedelta(9))
+    ReportRequest.objects.create(requested_by=users["owner"], organisation_name="Newtown", reason="Merger")
+    insights, owner, adviser = (signed_in(users[who]) for who in ("insights", "owner", "adviser"))
+    insights.post(reverse("uploads"), {"files": _files(_bad_extract(tmp_path))})
+    good = zipped(tiny_extract(), tmp_path / "good.zip")
+    insights.post(reverse("uploads"), {"files": [SimpleUploadedFile("good.zip", good.read_bytes())]})
+    bad_upload, good_upload = Upload.objects.order_by("pk")
+    running = Batch.objects.create(upload=good_upload, created_by=users["insights"], as_of=AS_OF, status="running",
+                                   done=2, total=5)
+    drafts = import_batch(batch_renamed(tmp_path / "3", {"ours": organisation.code}), batch=running)
+    gets = {
+        "reports (owner)": (owner, reverse("reports")),
+        "report superseded (owner)": (owner, reverse("report", args=[ours.pk])),
+        "report current (adviser)": (adviser, reverse("report", args=[newer.pk])),
+        "report draft (insights)": (insights, reverse("report", args=[drafts[0].pk])),
+        "actions (owner)": (owner, reverse("actions")),
+        "discussion (owner)": (owner, reverse("discussion", args=[discussion.pk])),
+        "discussions (adviser)": (adviser, reverse("discussions")),
+        "discussion form (adviser)": (adviser, reverse("discussion_new", args=[newer.pk])),
+        "requests (owner)": (owner, reverse("report_requests")),
+        "requests (insights)": (insights, reverse("report_requests")),
+        "uploads (insights)": (insights, reverse("uploads")),
+        "upload with errors (insights)": (insights, reverse("upload", args=[bad_upload.pk])),
+        "valid upload (insights)": (insights, reverse("upload", args=[good_upload.pk])),
+        "batches (insights)": (insights, reverse("batches")),
+        "batch running (insights)": (insights, reverse("batch", args=[running.pk])),
+    }
+    pages = {name: client.get(url) for name, (client, url) in gets.items()}
+    pages["discussion form with errors"] = adviser.post(reverse("discussion_new", args=[newer.pk]),
+                                                        {"held_on": "soon", "action-0-owner": "HR"})
+    pages["request form with errors"] = owner.post(reverse("report_requests"), {"organisation_name": ""})
+    pages["upload form with errors"] = insights.post(reverse("uploads"), {})
+    pages["generate form with errors"] = insights.post(reverse("batch_new", args=[good_upload.pk]), {"as_of": "x"})
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+    return {name: response.content.decode() for name, response in pages.items()}
+
+
+def test_it_has_no_accessibility_violations_on_any_report_page(users, organisation, settings, tmp_path):
+    _browser_tools()
+    from playwright.sync_api import Route, sync_playwright
+
+    settings.STORE_DIR = tmp_path / "store"
+    pages = _pages(users, organisation, tmp_path)
+    showing: dict[str, str] = {}
+
+    def serve(route: Route) -> None:
+        path = urlsplit(route.request.url).path
+        if path.startswith("/static/"):
+            found = finders.find(path.removeprefix("/static/"))
+            route.fulfill(path=found) if found else route.fulfill(status=404)
+            return
+        route.fulfill(status=200, body=showing["html"], content_type="text/html; charset=utf-8",
+                      headers={"Content-Security-Policy": POLICY})
+
+    violations: dict[str, list[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(bypass_csp=True).new_page()  # bypass only so axe can be injected
+            page.route("**/*", serve)
+            for name, html in pages.items():
+                showing["html"] = html
+                page.goto("http://portal.test/page")
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                                       AXE_TAGS)
+                found = [f"{v['id']}: {v['nodes'][0]['target']} {v['help']}" for v in result["violations"]]
+                if found:
+                    violations[name] = found
+        finally:
+            browser.close()
+    assert len(pages) == 19
+    assert violations == {}
