@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DATA := out/demo/data
+DEMO_PORTAL := out/demo/portal
 PYTEST_WORKERS ?= 2
 NODE_STAMP := node_modules/.installed
 WEB_ASSETS := src/concerns/web/portal/static/nhsuk/VERSION
@@ -12,7 +13,7 @@ WEB_ASSETS := src/concerns/web/portal/static/nhsuk/VERSION
 export MPLCONFIGDIR := $(CURDIR)/.local/mpl
 export XDG_CACHE_HOME := $(CURDIR)/.local/cache
 
-.PHONY: install system demo test lint bench clean
+.PHONY: install system demo serve test lint bench clean
 
 install: $(STAMP) system $(WEB_ASSETS)
 
@@ -44,11 +45,18 @@ demo: install
 	$(BIN)/concerns analyse --data $(DEMO_DATA) --all --out out/demo/analysis
 	$(BIN)/concerns report --data $(DEMO_DATA) --all --out out/demo/reports
 	$(BIN)/concerns national --data $(DEMO_DATA) --out out/demo/national
+	CONCERNS_HOME=$(DEMO_PORTAL) $(BIN)/concerns portal-demo --reports out/demo/reports --national out/demo/national
 	@echo
 	@echo "Demo data (fictional):  $(DEMO_DATA)   (truth.json says what was planted in it)"
 	@echo "Organisation reports:   out/demo/reports/<org_code>/report.{html,pdf,xlsx,json}"
 	@echo "National report:        out/demo/national/national/report.html"
 	@echo "Open one:               out/demo/reports/$$(ls out/demo/reports | grep -v manifest | head -1)/report.html"
+	@echo "Portal (demo users above): make serve, then open http://127.0.0.1:8000/"
+
+# The portal on the demo data (SQLite in out/demo/portal); `make demo` first if it has not run.
+serve: install
+	@test -f $(DEMO_PORTAL)/portal.sqlite3 || $(MAKE) demo
+	CONCERNS_HOME=$(DEMO_PORTAL) $(BIN)/concerns serve
 
 lint: install
 	$(BIN)/ruff check src tests bench

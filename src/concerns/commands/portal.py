@@ -223,8 +223,8 @@ def _print_people(people: dict[str, Any]) -> None:
         if user.is_advice_staff:
             line += f"\n  {'':<24} TOTP secret (base32): {_totp_secret(user)}"
         typer.echo(line)
-    typer.echo("Staff must give a two-factor code: add the TOTP secret to an authenticator app "
-               "(or run: oathtool --totp -b SECRET).")
+    typer.echo("Staff must give a two-factor code: add the TOTP secret to an authenticator app, "
+               "or run: concerns demo-code USERNAME")
 
 
 def _role_text(user: Any) -> str:
@@ -242,6 +242,21 @@ def _organisations_of(user: Any) -> list[str]:
     if user.role == "adviser":
         return [assignment.organisation.code for assignment in user.assignments.select_related("organisation")]
     return ["all"] if user.role == "insights" else []
+
+
+def demo_code_command(
+    username: Annotated[str, typer.Argument(help="A demo staff user, e.g. demo-insights.")],
+) -> None:
+    """Print a demo user's current two-factor code (demo users only: their addresses end in @demo.invalid)."""
+    _django()
+    from concerns.web.portal.models import User
+    from concerns.web.portal.twofactor import confirmed_device, current_code
+
+    user = User.objects.filter(username=username, email__endswith="@demo.invalid").first()
+    device = confirmed_device(user) if user is not None else None
+    if device is None:
+        fail(f"{username!r} is not a demo user with a two-factor device (see `concerns portal-demo`)")
+    typer.echo(current_code(device))
 
 
 def main(arguments: list[str]) -> None:
