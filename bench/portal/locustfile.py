@@ -1,4 +1,4 @@
-"""Simulated organisation users reading their reports (run by bench/bench_portal.py, headless, loopback only).
+"""Simulated organisation users reading their reports (driven by bench/portal/run_load.py, loopback only).
 
 Each user signs in once through the real sign-in form, then reads: the reports list, a report's page and
 the report itself. Report links are found on the list page, so the scenario follows the portal's own URLs.
@@ -6,6 +6,7 @@ the report itself. Report links are found on the list page, so the scenario foll
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import re
@@ -13,17 +14,18 @@ import re
 from locust import HttpUser, between, task
 
 PASSWORD = os.environ["BENCH_PASSWORD"]
-USERNAMES = os.environ["BENCH_USERS"].split(",")
+USERNAMES = itertools.cycle(os.environ["BENCH_USERS"].split(","))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REPORT_LINK = re.compile(r'href="(/reports/\d+/)"')
+signed_in = 0  # read by run_load.py: measuring starts once every user is in
 
 
 class OrganisationUser(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self) -> None:
-        username = USERNAMES[self.environment.runner.user_count % len(USERNAMES)] if self.environment.runner \
-            else random.choice(USERNAMES)
+        global signed_in
+        username = next(USERNAMES)
         page = self.client.get("/sign-in/", name="sign-in form")
         token = CSRF.search(page.text).group(1)
         self.client.post("/sign-in/", {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
@@ -32,6 +34,7 @@ class OrganisationUser(HttpUser):
         self.reports = sorted(set(REPORT_LINK.findall(listing.text)))
         if not self.reports:
             raise RuntimeError(f"{username} sees no reports")
+        signed_in += 1
 
     @task(2)
     def reports_list(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -252,7 +251,7 @@ def check_quoted_counts(data: dict) -> None:
             assert part in published and whole in published, text
 
 
-def test_other_organisations_appear_only_as_names_and_unlabelled_points(reports, context):
+def test_other_organisations_appear_only_as_names_and_counts_outside_the_limits(reports, context):
     import json
 
     names = dict(context.organisations.select("org_code", "name").iter_rows())
@@ -263,13 +262,16 @@ def test_other_organisations_appear_only_as_names_and_unlabelled_points(reports,
         spec = json.dumps(funnel.spec)
         others = [code for code in names if code != analysis.organisation.code]
         assert not any(code in spec or names[code] in spec for code in others)
-        points = [row for row in funnel.spec["data"]["values"] if row.get("kind") in ("other", "highlight")]
-        assert all(set(row) == {"kind", "precision", "value"} for row in points if row["kind"] == "other")
-        assert sum(row["kind"] == "highlight" for row in points) == (0 if report.org is None else
-                                                                     int(not _rate_hidden(report)))
+        kinds = [row["kind"] for row in funnel.spec["data"]["values"]]
+        assert "other" not in kinds  # a point's public headcount would name it and give its count
+        assert kinds.count("highlight") == (0 if report.org is None else int(not _rate_hidden(report)))
         for table in report.tables():
             for row in table.rows:
                 assert not any(code in row.label for code in others), (table.id, row.label)
+        units = [u for u in analysis.funnels.rate.units if u.label != analysis.organisation.code and u.limits]
+        above = sum(u.position(0.998).value == "above" for u in units)
+        spread = f"Of the {len(units)} other "
+        assert any(spread in text and f" {above} above and " in text for text in texts(as_json(report)))
 
 
 def _rate_hidden(report) -> bool:
@@ -365,22 +367,19 @@ def test_key_messages_are_four_to_six_plain_sentences(reports, national):
 # --- time ------------------------------------------------------------------------------------
 
 
-def test_it_builds_a_report_in_milliseconds_once_its_tables_are_protected(context):
+def test_it_reuses_table_protection_when_a_report_is_built_again(context):
+    # Speed is measured by `make bench`; here, that a second build solves no suppression problem afresh.
     sample = codes(context)[12:24]
     _protection._protect.cache_clear()
     with no_svg():
         analyses = [analyse_organisation(context, code) for code in sample]
-        start = time.perf_counter()
-        for analysis in analyses:
-            _build_report(analysis, context)
-        first = (time.perf_counter() - start) / len(sample)
-        start = time.perf_counter()
-        for analysis in analyses:
-            _build_report(analysis, context)
-        warm = (time.perf_counter() - start) / len(sample)
-    print(f"\nbuild per report without SVG: {first * 1000:.0f} ms; with its protection cached: {warm * 1000:.1f} ms")
-    assert warm < 0.06
-    assert first < 2.0
+        first = [_build_report(analysis, context) for analysis in analyses]
+        solved = _protection._protect.cache_info().misses
+        again = [_build_report(analysis, context) for analysis in analyses]
+    after = _protection._protect.cache_info()
+    assert solved > 0
+    assert after.misses == solved
+    assert again == first
 
 
 def _build_report(analysis, context):

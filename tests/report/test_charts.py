@@ -42,14 +42,13 @@ def time_chart(organisation: list[float | None] | None = None) -> dict[str, Any]
     )
 
 
-def funnel_chart(points: list[tuple[float, float]] | None = None) -> dict[str, Any]:
-    others = points if points is not None else [(900.0, 4.4), (2500.0, 3.1), (400.0, 7.5), (6100.0, 4.2)]
+def funnel_chart() -> dict[str, Any]:
     limits = {
         "95%": [(200.0, 0.1, 12.8), (3000.0, 1.7, 6.3), (7000.0, 2.5, 5.5)],
         "99.8%": [(200.0, 0.0, 17.6), (3000.0, 0.8, 7.2), (7000.0, 1.9, 6.1)],
     }
     return funnel_plot(
-        others, (5200.0, 6.1), limits, 4.0,
+        (5200.0, 6.1), limits, 4.0,
         title="Cases per 1,000 practitioner-years", x_title="Practitioner-years", y_title="Rate",
     )
 
@@ -191,28 +190,15 @@ def test_it_treats_a_non_finite_value_as_not_available() -> None:
     assert [row.get("value") for row in data_rows(spec)] == [None, 4.0]
 
 
-def test_it_shows_other_organisations_as_bare_unlabelled_points() -> None:
-    spec = funnel_chart([(6100.0, 4.2), (400.0, 7.5), (900.0, 4.4)])
-    others = [row for row in data_rows(spec) if row["kind"] == "other"]
-    assert others == [
-        {"kind": "other", "precision": 400.0, "value": 7.5},
-        {"kind": "other", "precision": 900.0, "value": 4.4},
-        {"kind": "other", "precision": 6100.0, "value": 4.2},
-    ]
+def test_it_draws_no_other_organisation_on_the_funnel() -> None:
+    spec = funnel_chart()
+    assert {row["kind"] for row in data_rows(spec)} == {"highlight", "limit", "target"}
     assert find_keys(spec, "tooltip") == []
-    assert find_keys(spec, "href") == []
     svg = to_svg(spec)
     assert "<title" not in svg
-    assert "aria-label" not in svg
-    # three grey dots and this organisation's diamond; one text mark: its own label
-    assert len(marks(svg, "symbol")) == 4
+    # only this organisation's diamond, with its own label as the one text mark
+    assert len(marks(svg, "symbol")) == 1
     assert [text.text for text in marks(svg, "text")] == ["This organisation"]
-
-
-def test_it_rounds_other_organisations_to_what_the_picture_shows() -> None:
-    spec = funnel_chart([(5234.5678, 4.123456), (812.25, 0.0123456)])
-    others = [(row["precision"], row["value"]) for row in data_rows(spec) if row["kind"] == "other"]
-    assert others == [(812.0, 0.0123), (5230.0, 4.12)]
     highlight = next(row for row in data_rows(spec) if row["kind"] == "highlight")
     assert (highlight["precision"], highlight["value"]) == (5200.0, 6.1)
 
@@ -299,7 +285,7 @@ def test_it_wraps_a_long_title_into_lines() -> None:
 
 
 def test_it_keeps_points_that_are_not_drawn_out_of_the_funnel_legend() -> None:
-    spec = funnel_plot([], None, {"95%": [(1.0, 0.0, 5.0), (10.0, 1.0, 3.0)]}, 2.0, title="t", x_title="x", y_title="y")
+    spec = funnel_plot(None, {"95%": [(1.0, 0.0, 5.0), (10.0, 1.0, 3.0)]}, 2.0, title="t", x_title="x", y_title="y")
     domains = {tuple(scale["domain"]) for scale in find_keys(spec, "scale") if "domain" in scale}
     assert ("Average of all organisations", "95% limits") in domains
     assert not any("This organisation" in domain for domain in domains)

@@ -9,3 +9,5 @@ from concerns.web.settings import *  # noqa: F403
 
 # Argon2 at full cost makes hundreds of test sign-ins slow; production keeps the default parameters.
 PASSWORD_HASHERS = ["concerns.web.portal.hashers.FastArgon2PasswordHasher"]
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise serves from the finders in tests)

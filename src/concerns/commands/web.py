@@ -40,6 +40,9 @@ def serve_command(
     _django(production)
     _migrate()
     from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
 
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     typer.echo(f"Portal on http://{host}:{port}/  (database: {database}; data folder: {settings.HOME})")

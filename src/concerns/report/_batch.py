@@ -1,8 +1,8 @@
 """Writing reports: one organisation, every organisation, or the national report.
 
 The analysis context is prepared once in the parent process; worker processes
-(spawned, each given the context once) analyse, build and render organisations
-in parallel. A batch is written into a temporary folder beside its destination
+(spawned, each given the pickled context once) analyse, build and render the
+organisations and the national report in parallel. A batch is written into a temporary folder beside its destination
 and moved into place only when every report is written, so a failure never
 leaves half a batch. `manifest.json` lists every file with its SHA-256.
 """
@@ -14,6 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from typing import Any
 from concerns import __version__
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "json")
+NATIONAL = "national"
 MANIFEST_SCHEMA = "concerns.manifest/1"
 
 
@@ -80,13 +82,17 @@ _context: Any = None
 _options: BatchOptions | None = None
 
 
-def _start_worker(context: Any, options: BatchOptions) -> None:
+def _start_worker(context: bytes, options: BatchOptions) -> None:
     global _context, _options
-    _context, _options = context, options
+    _context, _options = pickle.loads(context), options
 
 
 def _organisation(code: str, staging: str) -> tuple[str, list[dict[str, Any]]]:
     return code, render_organisation(_context, code, Path(staging), _options)
+
+
+def _national(staging: str) -> tuple[str, list[dict[str, Any]]]:
+    return NATIONAL, render_national(_context, Path(staging), _options)
 
 
 def render_organisation(context: Any, code: str, staging: Path, options: BatchOptions) -> list[dict[str, Any]]:
@@ -108,7 +114,7 @@ def render_national(context: Any, staging: Path, options: BatchOptions) -> list[
         analyse_national(context), context, policy=options.policy, as_of=options.as_of,
         illustrative=options.illustrative,
     )
-    return write_report_files(report, staging / "national", options.formats)
+    return write_report_files(report, staging / NATIONAL, options.formats)
 
 
 # --- batches ---------------------------------------------------------------------------
@@ -129,12 +135,10 @@ def write_batch(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         files: dict[str, list[dict[str, Any]]] = {}
-        if national:
-            files["national"] = render_national(context, staging, options)
+        for name, entries in _reports(context, codes, national, staging, options):
+            files[name] = entries
             if progress:
-                progress("national")
-        for code, entries in _organisations(context, codes, staging, options, progress):
-            files[code] = entries
+                progress(name)
         manifest = _manifest(context, options, files)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         _move_into_place(staging, out)
@@ -144,23 +148,25 @@ def write_batch(
     return manifest
 
 
-def _organisations(context, codes, staging, options, progress):
-    workers = max(1, min(options.workers, len(codes)))
+def _reports(context, codes, national, staging, options):
+    """(name, manifest entries) of every report, in the order they are finished."""
+    workers = max(1, min(options.workers, len(codes) + national))
     if workers == 1:
+        if national:
+            yield NATIONAL, render_national(context, staging, options)
         for code in codes:
             yield code, render_organisation(context, code, staging, options)
-            if progress:
-                progress(code)
         return
-    # Spawned, not forked: Polars' thread pool does not survive a fork safely.
+    # Spawned, not forked: Polars' thread pool does not survive a fork safely. The context is
+    # pickled once here, not once per worker; the national report, the largest, is the first job
+    # so that no worker is left finishing it alone at the end.
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_start_worker, initargs=(context, options)) as pool:
-        futures = [pool.submit(_organisation, code, str(staging)) for code in codes]
+    initargs = (pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL), options)
+    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_start_worker, initargs=initargs) as pool:
+        futures = [pool.submit(_national, str(staging))] if national else []
+        futures += [pool.submit(_organisation, code, str(staging)) for code in codes]
         for future in as_completed(futures):
-            code, entries = future.result()
-            yield code, entries
-            if progress:
-                progress(code)
+            yield future.result()
 
 
 def _manifest(context: Any, options: BatchOptions, files: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:

@@ -92,6 +92,30 @@ class Facts:
         interval = wilson_interval(part, stated)
         return Figure(part / stated, interval.low, interval.high)
 
+    def stated_share_range(self, dimension: str, code: str) -> tuple[Figure, Figure] | None:
+        """When the not-stated count is hidden: the shares where recorded (with Wilson intervals) at the
+        fewest and the most cases not stated that the published counts allow; None when not known.
+
+        Worked out from published figures only, so it tells a reader nothing the tables do not: the
+        hidden not-stated count lies between 0 and the sum of the dimension's hidden counts (the
+        total less its shown rows), and below the threshold when its symbol says it is a small
+        count. Exact policies only: under rounding that sum is not known.
+        """
+        from concerns.analytics.stats import wilson_interval
+
+        pub, policy, not_stated = self.pub, self.policy, (dimension, "not_stated")
+        part, whole = pub.value((dimension, code)), pub.value(TOTAL)
+        if part is None or not whole or not self.exact or pub.shown(not_stated):
+            return None
+        most = whole - sum(pub.value((dimension, row)) or 0 for row, _ in self.labels(dimension))
+        if pub.display(not_stated) == policy.symbol != policy.complementary_symbol:
+            most = min(most, policy.threshold - 1)
+        figures = []
+        for stated in (whole, max(whole - most, part, 1)):
+            interval = wilson_interval(min(part, stated), stated)
+            figures.append(Figure(min(part, stated) / stated, interval.low, interval.high))
+        return figures[0], figures[1]
+
     # --- sums a table determines ----------------------------------------------------------------
 
     def determined_sum(self, keys: Sequence[CellKey], dimension: str, codes: Sequence[str]) -> int | None:

@@ -2,27 +2,31 @@
 
 Each chart takes its numbers from the published cells of a table (a hidden
 cell's value is None, so it is never drawn) and its text alternative from
-the same cells' display strings. The funnel plot's other organisations are
-unlabelled points, and only those with at least the policy's threshold of
-cases are drawn.
+the same cells' display strings. The funnel plot draws no other organisation:
+only how many lie outside its limits is said, in words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from concerns.disclosure import Policy
+from concerns.report._build import _format as f
 from concerns.report._charts import bars, cases_over_time, forest_plot, funnel_plot, grouped_bars, make_chart
 from concerns.report._model import Chart, Table
 
 PERCENT = ".0%"
 
 
-def _column(table: Table, key: str, rows: Sequence[str]) -> tuple[list[float | None], list[str]]:
+def _column(table: Table, key: str, rows: Sequence[str], *, floor: str | None = None) -> tuple[list[float | None], list[str]]:
+    """A column's shown values and display labels. A figure given as a range is drawn to its `floor`
+    column's value (its lower end), labelled with the range."""
     values, labels = [], []
     for row in rows:
         cell = table.cell(row, key)
-        values.append(None if cell.suppressed else cell.value)
+        value = None if cell.suppressed else cell.value
+        if floor is not None and f.is_range(cell):
+            value = table.cell(row, floor).value
+        values.append(value)
         labels.append(cell.display)
     return values, labels
 
@@ -61,27 +65,23 @@ def cases_over_time_chart(table: Table, *, count_key: str, with_peers: bool, who
 
 def funnel_chart(
     *,
-    points: Sequence[tuple[float, float]],
     highlight: tuple[float, float] | None,
     curves: dict[str, list[tuple[float, float, float]]],
     target: float,
     position_table: Table,
     kind_label: str,
-    placed: int,
-    threshold: int,
 ) -> Chart:
     title = "Cases per 1,000 practitioners a year, against all organisations of the same type"
-    spec = funnel_plot(list(points), highlight, curves, target, title=title,
+    spec = funnel_plot(highlight, curves, target, title=title,
                        x_title="Practitioner-years (headcount summed over the years)",
                        y_title="Cases per 1,000 practitioners a year")
     rate = position_table.cell("this_organisation", "rate").display
     position = position_table.cell("this_organisation", "position").display
     average = position_table.cell("average", "rate").display
-    alt = (f"Funnel plot of the rate of cases against the number of practitioner-years for the {placed} "
-           f"{kind_label} with a known headcount; the others with at least {threshold} cases are unlabelled dots. "
-           f"This organisation: {rate}"
-           f"{'' if highlight else ' (not drawn)'}; {position}. Average of all organisations: {average}; "
-           "the control limits narrow as organisations get larger.")
+    alt = (f"Funnel plot of the rate of cases against the number of practitioner-years, with the average "
+           f"and the control limits for {kind_label}; the limits narrow as organisations get larger. "
+           f"This organisation: {rate}{'' if highlight else ' (not drawn)'}; {position}. "
+           f"Average of all organisations: {average}. Other organisations are not drawn.")
     return make_chart("funnel", title, alt, spec, position_table.id, draw=False)
 
 
@@ -97,25 +97,38 @@ def funnel_curves(funnel: object, precisions: Sequence[float]) -> dict[str, list
     return curves
 
 
-def funnel_points(funnel: object, own_label: str | None, policy: Policy) -> list[tuple[float, float]]:
-    """Other organisations as (precision, rate): unlabelled, and only those not small under the policy."""
-    points = []
-    for unit in funnel.units:
-        if unit.label == own_label or unit.value is None or unit.precision is None:
-            continue
-        if policy.is_small(unit.observed, zeros_hidden=not policy.show_zeros):
-            continue
-        points.append((round(unit.precision, 3), round(unit.value, 6)))
-    return sorted(points)
+def funnel_range(funnel: object) -> list[float]:
+    """The smallest and largest practitioner-years of the type: where the limits are drawn. Headcounts
+    are public, so their range reveals no case counts."""
+    precisions = [unit.precision for unit in funnel.units if unit.precision]
+    return [min(precisions), max(precisions)] if precisions else []
 
 
-def share_bars(table: Table, series: dict[str, str], *, chart_id: str, title: str) -> Chart:
-    """Grouped bars of share columns (series name → column key), from a table's rows."""
+def funnel_spread(funnel: object, own_label: str | None, kind_label: str) -> str:
+    """How many other organisations lie outside each level's limits, in words: counts of
+    organisations, never of cases, and no point a reader could match to an organisation."""
+    others = [unit for unit in funnel.units if unit.label != own_label and unit.limits]
+    if not others:
+        return f"There are no other {kind_label} with a known headcount to compare with."
+    parts = []
+    for level in sorted(funnel.levels, reverse=True):
+        positions = [unit.position(level).value for unit in others]
+        name = f"{level:.1%}".replace(".0%", "%")
+        parts.append(f"{positions.count('above')} above and {positions.count('below')} below the {name} limits")
+    return (f"Of the {len(others)} other {kind_label} with a known headcount, {'; '.join(parts)} "
+            "(those outside the 99.8% limits are among those outside the 95% limits). They are not drawn "
+            "one by one: with public headcounts each point would give away an organisation's number of cases.")
+
+
+def share_bars(table: Table, series: dict[str, str], *, chart_id: str, title: str,
+               floors: dict[str, str] | None = None) -> Chart:
+    """Grouped bars of share columns (series name → column key), from a table's rows; a series'
+    ranges are drawn to the value of its column in `floors`."""
     rows = _rows(table)
     categories = [_label(table, row) for row in rows]
     values, labels = {}, {}
     for name, key in series.items():
-        values[name], labels[name] = _column(table, key, rows)
+        values[name], labels[name] = _column(table, key, rows, floor=(floors or {}).get(name))
     spec = grouped_bars(categories, values, title=title, x_title="Share of cases", value_labels=labels,
                         axis_format=PERCENT)
     parts = [f"{name}: {_pairs(categories, labels[name])}" for name in series]

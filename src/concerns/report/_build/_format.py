@@ -58,6 +58,15 @@ def value_cell(x: float | None, kind: str) -> Cell:
     return Cell(number(x, kind), round(float(x), 6))
 
 
+def range_cell(low: float, high: float, kind: str) -> Cell:
+    """A figure known only to lie between two values (a hidden count it rests on): no single value."""
+    return Cell(f"{number(low, kind)} to {number(high, kind)}", None)
+
+
+def is_range(cell: Cell) -> bool:
+    return cell.value is None and not cell.suppressed and " to " in cell.display
+
+
 def hidden_cell(display: str = DASH) -> Cell:
     """A figure withheld by disclosure control: no value anywhere."""
     return Cell(display, None, True)

@@ -278,6 +278,7 @@ def position(built: Built, names: Mapping[str, str]) -> Section:
             f"organisations of the same type ({kind}s) with a known headcount. The average line is their pooled "
             f"rate; the control limits show how far from it a rate can be by chance, given the number of "
             f"practitioners. This organisation is {where}. {_overdispersion(funnel)}"))
+        blocks.append(Paragraph(_figures.funnel_spread(funnel, analysis.organisation.code, f"{kind}s")))
         blocks.append(_funnel_chart(built, funnel, table, kind))
     else:
         blocks.append(Paragraph(f"No funnel plot can be drawn for {kind}s: {funnel.message}."))
@@ -298,15 +299,12 @@ def _overdispersion(funnel: Funnel) -> str:
 
 def _funnel_chart(built: Built, funnel: Funnel, table: Table, kind: str) -> Chart | None:
     unit = built.analysis.funnel_unit("rate")
-    points = _figures.funnel_points(funnel, built.analysis.organisation.code, built.policy)
-    precisions = [x for x, _ in points] + ([unit.precision] if unit is not None and unit.precision else [])
+    precisions = _figures.funnel_range(funnel)
     if not precisions:
         return None
     highlight = (unit.precision, built.rate.value) if built.rate.available and unit is not None and unit.precision else None
-    curves = _figures.funnel_curves(funnel, precisions)
-    return _figures.funnel_chart(points=points, highlight=highlight, curves=curves, target=funnel.target,
-                                 position_table=table, kind_label=f"{kind}s", placed=funnel.units_placed,
-                                 threshold=built.policy.threshold)
+    return _figures.funnel_chart(highlight=highlight, curves=_figures.funnel_curves(funnel, precisions),
+                                 target=funnel.target, position_table=table, kind_label=f"{kind}s")
 
 
 # --- page 5: types of concern ------------------------------------------------------------------
@@ -385,7 +383,7 @@ def equality(built: Built) -> Section:
     tables = built.tables
     ethnic = tables["ethnic_group"]
     chart = None if facts.pub.withheld else _figures.share_bars(
-        ethnic, {"Cases": "stated_share", "Practitioners": "workforce_share"},
+        ethnic, {"Cases": "stated_share", "Practitioners": "workforce_share"}, floors={"Cases": "share"},
         chart_id="ethnic_group_chart", title="Ethnic group: share of cases and of practitioners")
     forest = _figures.forest_chart(tables["relative_likelihood"])
     claims = [item for item, _ in _claims(built)]

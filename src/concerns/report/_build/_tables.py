@@ -216,16 +216,34 @@ def demographic(
         if code == "not_stated":
             cells += [Cell("", None)] * 3 + [Cell("", None)]
         else:
-            cells += figure_cells(facts.stated_share(dimension, code), "share")
+            cells += stated_share_cells(facts, dimension, code)
             cells.append(f.value_cell(workforce.get(code) if workforce else None, "share"))
         rows.append(Row(code, label, tuple(cells)))
     total = [count_cell(facts, TOTAL), *figure_cells(_whole(facts), "share", interval=False),
              *[Cell("", None)] * 4]
     rows.append(Row("total", "All cases", tuple(total), is_total=True))
     notes = symbol_notes(facts, dimensions=[dimension])
+    if any(f.is_range(row.cells[2]) for row in rows):
+        notes += (RANGE_NOTE,)
     notes += (f"Workforce shares are of practitioners' headcount ({professions}) summed over the years, "
               "among those whose characteristic is recorded. They are staff numbers, not cases.",)
     return Table(dimension, title, tuple(columns), tuple(rows), notes)
+
+
+RANGE_NOTE = ("“30.0% to 31.6%”: the number of cases not stated is hidden, so the share where recorded is "
+              "given as the range the published counts allow (its interval spans both ends).")
+
+
+def stated_share_cells(facts: Facts, dimension: str, code: str) -> list[Cell]:
+    """The share where recorded with its interval; when the not-stated count is hidden, the range the
+    published counts allow instead of a single share (which would give the hidden count back)."""
+    share = facts.stated_share(dimension, code)
+    bounds = facts.stated_share_range(dimension, code) if share.hidden else None
+    if bounds is None:
+        return figure_cells(share, "share")
+    fewest, most = bounds
+    return [f.range_cell(fewest.value, most.value, "share"), f.value_cell(fewest.low, "share"),
+            f.value_cell(most.high, "share")]
 
 
 def _whole(facts: Facts) -> Figure:

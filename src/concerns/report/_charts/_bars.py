@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from concerns.report._charts._theme import (
+    CATEGORY_LABEL_PADDING,
     DARK_GREY,
     GREY_4,
+    LABEL_LINES_EXPR,
     MID_GREY,
     NHS_BLUE,
     NHS_LIGHT_BLUE,
     TEXT,
     base_spec,
+    category_axis_room,
     present,
 )
 
@@ -40,7 +43,7 @@ def bars(
     labels = _labels(values, value_labels, axis_format)
     rows = [_row(category, order, value, label) for order, (category, value, label)
             in enumerate(zip(categories, values, labels, strict=True))]
-    spec = base_spec(title, subtitle=subtitle, data=rows)
+    spec = base_spec(title, subtitle=subtitle, data=rows, beside=category_axis_room(categories))
     spec["height"] = {"step": BAR_STEP}
     y = _category_axis()
     x = _value_axis(x_title, axis_format, values)
@@ -75,7 +78,7 @@ def grouped_bars(
             _row(category, order, value, label) | {"series": name, "series_order": series_order}
             for order, (category, value, label) in enumerate(zip(categories, series[name], labels, strict=True))
         )
-    spec = base_spec(title, subtitle=subtitle, data=rows)
+    spec = base_spec(title, subtitle=subtitle, data=rows, beside=category_axis_room(categories))
     spec["height"] = {"step": GROUPED_BAR_STEP, "for": "offset"}
     y = _category_axis() | {"scale": {"paddingInner": 0.25}}
     offset = {"field": "series", "type": "nominal", "sort": names}
@@ -123,7 +126,8 @@ def _default_label(value: float | None, axis_format: str | None) -> str:
 def _category_axis() -> dict[str, Any]:
     return {
         "field": "category", "type": "nominal", "title": None,
-        "sort": {"field": "order", "op": "min"}, "axis": {"ticks": False, "domain": False, "labelPadding": 6},
+        "sort": {"field": "order", "op": "min"}, "axis": {"ticks": False, "domain": False, "labelPadding": CATEGORY_LABEL_PADDING,
+                 "labelExpr": LABEL_LINES_EXPR},
     }
 
 
@@ -144,7 +148,7 @@ def _series_scale(names: list[str], colours: tuple[str, ...]) -> dict[str, Any]:
     palette = [colours[index % len(colours)] for index in range(len(names))]
     return {
         "field": "series", "type": "nominal", "sort": names,
-        "scale": {"domain": names, "range": palette}, "legend": {"symbolType": "square", "symbolSize": 120},
+        "scale": {"domain": names, "range": palette}, "legend": {"symbolType": "square", "symbolSize": 120, "direction": "vertical", "columns": 1},
     }
 
 

@@ -6,18 +6,22 @@ import math
 from typing import Any
 
 from concerns.report._charts._theme import (
+    CATEGORY_LABEL_PADDING,
     DARK_GREY,
+    LABEL_LINES_EXPR,
     NHS_BLUE,
     PALE_GREY,
     SECONDARY_TEXT,
     TEXT,
     WHITE,
     base_spec,
+    category_axis_room,
     present,
+    text_width,
 )
 
 ROW_STEP = 30  # pixels per row
-NOTE_COLUMN = 140  # at most this many pixels right of the plot for each row's note
+NOTE_GAP = 12  # pixels between the plot and each row's note
 ONE_DATUM = {"values": [{}]}  # a layer drawn once, not once per row
 TICKS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0)  # in pairs around 1
 PLOT_WIDTH_GUESS = 170  # pixels: what is left of WIDTH beside long labels and the notes
@@ -38,11 +42,13 @@ def forest_plot(
     whose ratio is None (too few cases) is listed with its note and has no point or line."""
     data = [_row(order, *row) for order, row in enumerate(rows)]
     domain = _domain(data, band)
-    spec = base_spec(title, subtitle=subtitle, data=data)
+    beside = category_axis_room([row[0] for row in rows]) + NOTE_GAP + text_width([row[4] for row in rows])
+    spec = base_spec(title, subtitle=subtitle, data=data, beside=beside)
     spec["height"] = {"step": ROW_STEP}
     y = {
         "field": "label", "type": "nominal", "title": None, "sort": {"field": "order", "op": "min"},
-        "axis": {"ticks": False, "domain": False, "labelPadding": 6, "grid": False},
+        "axis": {"ticks": False, "domain": False, "labelPadding": CATEGORY_LABEL_PADDING, "grid": False,
+                 "labelExpr": LABEL_LINES_EXPR},
     }
     x = {
         "type": "quantitative", "title": x_title,
@@ -121,6 +127,7 @@ def _points(x: dict[str, Any], y: dict[str, Any]) -> dict[str, Any]:
 def _notes(y: dict[str, Any]) -> dict[str, Any]:
     colour = {"condition": {"test": "isValid(datum.ratio)", "value": TEXT}, "value": SECONDARY_TEXT}
     return {
-        "mark": {"type": "text", "align": "left", "baseline": "middle", "x": {"expr": "width + 12"}, "limit": NOTE_COLUMN - 16},
+        # No length limit: a limited text is measured again for truncation, and notes are short.
+        "mark": {"type": "text", "align": "left", "baseline": "middle", "x": {"expr": f"width + {NOTE_GAP}"}},
         "encoding": {"y": y, "text": {"field": "note"}, "color": colour},
     }

@@ -7,15 +7,13 @@ from typing import Any
 
 from concerns.report._charts._theme import (
     DARK_GREY,
-    GREY_3,
     MID_GREY,
     NHS_BLUE,
+    NUMBER_AXIS_ROOM,
     TEXT,
     WHITE,
     base_spec,
-    js_string,
     present,
-    rounded,
 )
 
 HEIGHT = 280
@@ -24,7 +22,6 @@ DASHES = ([1, 0], [6, 3], [10, 3, 2, 3], [2, 2])
 
 
 def funnel_plot(
-    points: list[tuple[float, float]],
     highlight: tuple[float, float] | None,
     limits: dict[str, list[tuple[float, float, float]]],
     target: float,
@@ -34,44 +31,30 @@ def funnel_plot(
     y_title: str,
     highlight_label: str = "This organisation",
     target_label: str = "Average of all organisations",
-    others_label: str = "Other organisations of the same type",
-    significant_figures: int = 3,
     subtitle: str | None = None,
 ) -> dict[str, Any]:
-    """Other organisations are small grey dots carrying nothing but their two coordinates, sorted so
-    their order says nothing about who they are; this organisation is a large blue diamond with its
-    label; control limits are lines, dashed by level; the target is a solid line. Other
-    organisations' coordinates are rounded to `significant_figures` (a shift of under a pixel at 3),
-    so the spec carries no more of their figures than the picture shows."""
+    """This organisation is a large blue diamond with its label; control limits are lines, dashed by
+    level; the target is a solid line. Other organisations are not drawn: workforce sizes are
+    public, so a point's size would name its organisation and its rate × size would give that
+    organisation's count of cases (docs/disclosure.md). How many of them lie outside the limits is
+    said in words beside the chart instead."""
     line_labels = [target_label, *(f"{level} limits" for level in limits)]
     rows = [
-        *_other_rows(points, significant_figures),
         *_highlight_rows(highlight, highlight_label),
         *_limit_rows(limits),
         {"kind": "target", "label": target_label, "value": float(target)},
     ]
-    spec = base_spec(title, subtitle=subtitle, data=rows)
+    spec = base_spec(title, subtitle=subtitle, data=rows, beside=NUMBER_AXIS_ROOM)
     spec["height"] = HEIGHT
-    kinds = {row["kind"] for row in rows}
-    point_labels = [label for kind, label in (("highlight", highlight_label), ("other", others_label)) if kind in kinds]
+    point_labels = [highlight_label] if any(row["kind"] == "highlight" for row in rows) else []
     styles = _styles(highlight_label, point_labels, line_labels)
     spec["layer"] = [
         _lines(styles, x_title, y_title),
         _target(styles),
-        _points(styles, "other", others_label, {"shape": "circle", "size": 22, "opacity": 0.85}),
         _points(styles, "highlight", highlight_label, {"shape": "diamond", "size": 150, "stroke": WHITE, "strokeWidth": 1.5}),
         _highlight_text(_label_on_left(rows)),
     ]
     return spec
-
-
-def _other_rows(points: list[tuple[float, float]], figures: int) -> list[dict[str, Any]]:
-    drawable = sorted(
-        (rounded(x, figures), rounded(y, figures))
-        for x, y in ((present(x), present(y)) for x, y in points)
-        if x is not None and y is not None
-    )
-    return [{"kind": "other", "precision": x, "value": y} for x, y in drawable]
 
 
 def _highlight_rows(highlight: tuple[float, float] | None, label: str) -> list[dict[str, Any]]:
@@ -95,19 +78,19 @@ def _limit_rows(limits: dict[str, list[tuple[float, float, float]]]) -> list[dic
 
 
 def _styles(highlight_label: str, point_labels: list[str], line_labels: list[str]) -> dict[str, Any]:
-    """Colour and dash channels shared by every layer, so one legend explains points and lines; a
-    kind of point that is not drawn (no highlight, no other organisation) is not in the legend."""
+    """Colour and dash channels shared by every layer, so one legend explains the point and the lines;
+    a point that is not drawn (no highlight) is not in the legend."""
     domain = [*point_labels, *line_labels]
     is_point = f"indexof({json.dumps(point_labels)}, datum.value) >= 0"
     legend = {
         "symbolType": "stroke", "symbolSize": 400, "labelOffset": 10, "columns": 2,
         "encode": {"symbols": {"update": {
-            "shape": {"signal": f"datum.value === {js_string(highlight_label)} ? 'diamond' : {is_point} ? 'circle' : 'stroke'"},
-            "size": {"signal": f"datum.value === {js_string(highlight_label)} ? 90 : {is_point} ? 40 : 400"},
+            "shape": {"signal": f"{is_point} ? 'diamond' : 'stroke'"},
+            "size": {"signal": f"{is_point} ? 90 : 400"},
             "strokeWidth": {"signal": f"{is_point} ? 0 : 1.5"},
         }}},
     }
-    point_colours = [NHS_BLUE if label == highlight_label else GREY_3 for label in point_labels]
+    point_colours = [NHS_BLUE] * len(point_labels)
     dashes = [*[[1, 0]] * len(point_labels), *DASHES[: len(line_labels)]]
     colours = [*point_colours, DARK_GREY, *[MID_GREY] * (len(line_labels) - 1)]
     return {

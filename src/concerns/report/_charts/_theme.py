@@ -32,6 +32,17 @@ PALE_GREY = "#E8EDEE"
 WHITE = "#FFFFFF"
 
 TITLE_CHARACTERS_PER_LINE = 60
+PADDING = 8
+MIN_PLOT = 160  # pixels: the plot never narrower than this, however long the labels
+LABEL_SIZE = 11  # pixels: axis labels and text marks
+# Liberation Sans advance widths in ems, by kind of character (Arial's metrics): enough to size a plot
+# to within a few pixels without measuring.
+_EMS = {"digit": 0.556, "upper": 0.667, "lower": 0.5, "narrow": 0.278}
+_NARROW = set(" .,:;'!|()[]ijlft-")
+# vl-convert measures each text by laying it out as glyph outlines (~0.1 ms a character), and a label
+# with a length limit is measured again to test for truncation, both for its bounds and when drawn.
+# Labels here are short and known in advance, so none has a limit: that alone halves a chart's cost.
+NO_LIMIT = 0
 
 
 def config() -> dict[str, Any]:
@@ -39,7 +50,7 @@ def config() -> dict[str, Any]:
     return {
         "font": FONT_FAMILY,
         "background": WHITE,
-        "padding": 8,
+        "padding": PADDING,
         "aria": False,
         "view": {"stroke": None},
         "title": {
@@ -49,27 +60,34 @@ def config() -> dict[str, Any]:
         "axis": {
             "labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY, "labelFontSize": 11, "titleFontSize": 11,
             "titleFontWeight": "normal", "labelColor": SECONDARY_TEXT, "titleColor": TEXT,
-            "gridColor": PALE_GREY, "domainColor": MID_GREY, "tickColor": MID_GREY, "labelLimit": 220,
+            "gridColor": PALE_GREY, "domainColor": MID_GREY, "tickColor": MID_GREY, "labelLimit": NO_LIMIT,
         },
         "legend": {
             "labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY, "labelFontSize": 11, "labelColor": TEXT,
             "orient": "top", "direction": "horizontal", "title": None, "symbolStrokeWidth": 2,
-            "labelLimit": 260, "columnPadding": 14,
+            "labelLimit": NO_LIMIT, "columnPadding": 14,
         },
         "text": {"font": FONT_FAMILY, "fontSize": 11, "color": TEXT},
     }
 
 
-def base_spec(title: str, *, subtitle: str | None = None, data: list[dict[str, Any]]) -> dict[str, Any]:
-    """The skeleton every chart shares: schema, wrapped title, fixed total width, inline data, config."""
+def base_spec(
+    title: str, *, subtitle: str | None = None, data: list[dict[str, Any]], beside: float = 0.0
+) -> dict[str, Any]:
+    """The skeleton every chart shares: schema, wrapped title, inline data, config, and a plot as
+    wide as WIDTH less `beside` (the pixels its axes and side texts take, from `text_width`).
+
+    The plot width is set here rather than by Vega's `fit-x`, which lays the chart out twice and so
+    measures every label twice: a quarter of a chart's cost. The total width is WIDTH give or take
+    the estimate's error, a few pixels."""
     heading: dict[str, Any] = {"text": wrap(title)}
     if subtitle:
         heading["subtitle"] = wrap(subtitle, TITLE_CHARACTERS_PER_LINE + 12)
     return {
         "$schema": SCHEMA_URL,
         "title": heading,
-        "width": WIDTH,
-        "autosize": {"type": "fit-x", "contains": "padding"},
+        "width": round(max(MIN_PLOT, WIDTH - 2 * PADDING - beside)),
+        "autosize": {"type": "pad"},
         "data": {"values": data},
         "config": config(),
     }
@@ -89,11 +107,48 @@ def present(value: float | None) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def rounded(value: float, figures: int) -> float:
-    """The value to so many significant figures."""
-    return float(f"{value:.{figures}g}")
-
-
 def js_string(text: str) -> str:
     """A string literal for a Vega expression (JSON's escaping is valid there)."""
     return json.dumps(text)
+
+
+def text_width(texts: list[str], size: float = LABEL_SIZE) -> float:
+    """The estimated width in pixels of the longest of `texts` in the chart font at `size`."""
+    return max((sum(_character_em(c) for c in text) * size for text in texts), default=0.0)
+
+
+def _character_em(character: str) -> float:
+    if character in _NARROW:
+        return _EMS["narrow"]
+    if character.isdigit():
+        return _EMS["digit"]
+    return _EMS["upper"] if character.isupper() else _EMS["lower"]
+
+
+# What a quantitative y axis with a title takes beside the plot: its tick labels (a few digits),
+# ticks, paddings and the rotated title; and a little on the right for the last x label's overhang.
+NUMBER_AXIS_ROOM = 50.0
+
+
+def category_axis_room(labels: list[str]) -> float:
+    """What a category axis without ticks or title takes beside the plot: its longest label line and
+    padding."""
+    return text_width([line for label in labels for line in label_lines(label)]) + CATEGORY_LABEL_PADDING
+
+
+def label_lines(label: str) -> list[str]:
+    """A long category label as the lines LABEL_LINES_EXPR draws: "A compared with B" as "A" and
+    "compared with B"; "A · B" as "A" and "B". Labels are never cut short."""
+    at = label.find(COMPARED)
+    if at > 0:
+        return [label[:at], label[at + 1 :]]
+    return label.split(SEPARATOR)
+
+
+CATEGORY_LABEL_PADDING = 6
+COMPARED = " compared with "
+SEPARATOR = " · "
+_AT = f"indexof(datum.value, '{COMPARED}')"
+# The same split as label_lines, as a Vega expression (a list of strings is drawn as lines).
+LABEL_LINES_EXPR = (f"{_AT} > 0 ? [slice(datum.value, 0, {_AT}), slice(datum.value, {_AT} + 1)] "
+                    f": split(datum.value, '{SEPARATOR}')")

@@ -8,6 +8,7 @@ from concerns.report._charts._theme import (
     DARK_GREY,
     GREY_4,
     NHS_BLUE,
+    NUMBER_AXIS_ROOM,
     WHITE,
     base_spec,
     js_string,
@@ -43,7 +44,7 @@ def cases_over_time(
     x = {"field": "year", "type": "ordinal", "sort": list(years), "title": None, "axis": {"labelAngle": 0}}
     y = {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": True}}
     series = _series(labels)
-    spec = base_spec(title, subtitle=subtitle, data=rows)
+    spec = base_spec(title, subtitle=subtitle, data=rows, beside=NUMBER_AXIS_ROOM)
     spec["height"] = HEIGHT
     spec["layer"] = [
         _band(x, labels[2]),
@@ -70,7 +71,7 @@ def _legend(labels: list[str]) -> dict[str, Any]:
     """One legend for all three: line samples, dashed as drawn, and a thick pale stroke for the band."""
     band = f"datum.value === {js_string(labels[2])} ? 10 : 2.5"
     return {
-        "symbolType": "stroke", "symbolSize": 500, "labelOffset": 12, "columns": 2,
+        "symbolType": "stroke", "symbolSize": 500, "labelOffset": 12, "columns": 1,
         "encode": {"symbols": {"update": {"strokeWidth": {"signal": band}}}},
     }
 

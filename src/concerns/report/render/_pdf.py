@@ -201,6 +201,11 @@ def _long_date(iso: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+# Short closing sections run on from the one before instead of starting a page (report-outline.md:
+# questions follow the services, methods and glossary share the data quality page).
+RUN_ON = frozenset({"questions", "methods", "glossary"})
+
+
 def _section(section: Section, tables: dict[str, Table]) -> dict[str, Any]:
     blocks, level = [], 1
     for block in section.blocks:
@@ -209,7 +214,7 @@ def _section(section: Section, tables: dict[str, Table]) -> dict[str, Any]:
             blocks.append({"type": "heading", "text": block.text, "level": level})
         else:
             blocks.append(_block(block, tables))
-    return {"title": section.title, "blocks": blocks}
+    return {"title": section.title, "new_page": section.id not in RUN_ON, "blocks": blocks}
 
 
 def heading_level(model_level: int, previous: int) -> int:
@@ -222,7 +227,7 @@ def _block(block: object, tables: dict[str, Table]) -> dict[str, Any]:
     if isinstance(block, Paragraph):
         return {"type": "paragraph", "text": block.text}
     if isinstance(block, BulletList):
-        return {"type": "list", "items": list(block.items)}
+        return {"type": "list", "items": list(block.items), "columns": list_columns(block.items)}
     if isinstance(block, KeyMessages):
         return {"type": "key_messages", "title": "Key messages", "items": list(block.items)}
     if isinstance(block, Tiles):
@@ -257,12 +262,26 @@ def svg_wider_than_text(svg: str) -> bool:
     return width is None or float(width.group(1)) * PT_PER_PX > TEXT_WIDTH_PT
 
 
+def list_columns(items: tuple[str, ...]) -> int:
+    """Two columns for a long list of short items (such as the peer list), else one."""
+    return 2 if len(items) >= 6 and max(map(len, items)) <= 60 else 1
+
+
+def column_weight(table: Table, index: int) -> int:
+    """A column's share of the width (in fractions): 1 for figures; a text column by its longest cell."""
+    if table.columns[index].kind != "text":
+        return 1
+    longest = max((len(row.cells[index].display) for row in table.rows), default=0)
+    return max(1, min(5, round(longest / 20)))
+
+
 def _table(table: Table) -> dict[str, Any]:
     return {
         "type": "table",
         "title": table.title,
         "row_header": "",
-        "columns": [{"label": column.label, "numeric": column.kind != "text"} for column in table.columns],
+        "columns": [{"label": column.label, "numeric": column.kind != "text", "weight": column_weight(table, i)}
+                    for i, column in enumerate(table.columns)],
         "rows": [
             {"label": row.label, "is_total": row.is_total, "cells": [cell.display for cell in row.cells]}
             for row in table.rows
