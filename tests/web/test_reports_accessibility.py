@@ -7,42 +7,20 @@ with the real static files under the portal's own Content-Security-Policy.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from concerns.web.portal.middleware import POLICY
 from concerns.web.portal.models import AgreedAction, Batch, Discussion, ReportRequest, Upload
 from concerns.web.portal.store import import_batch, publish
+from tests.web.browser import require_browser_tools, violations_in
 from tests.web.conftest import signed_in
 from tests.web.test_insights import _bad_extract, _files
 from tests.web.test_reports_data import AS_OF, batch_renamed, tiny_extract, zipped
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
-
-
-def _browser_tools() -> None:
-    missing = [str(path) for path in (CHROMIUM, AXE) if not path.exists()]
-    if not missing:
-        return
-    reason = "missing " + ", ".join(missing)
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"accessibility tests cannot run: {reason}", pytrace=False)
-    pytest.skip(f"ACCESSIBILITY NOT CHECKED: {reason}")
-
 
 def _pages(users, organisation, tmp_path):
     """Every page of this area in each state worth checking: (name → HTML)."""
@@ -96,38 +74,8 @@ def _pages(users, organisation, tmp_path):
 
 
 def test_it_has_no_accessibility_violations_on_any_report_page(users, organisation, settings, tmp_path):
-    _browser_tools()
-    from playwright.sync_api import Route, sync_playwright
-
+    require_browser_tools()
     settings.STORE_DIR = tmp_path / "store"
     pages = _pages(users, organisation, tmp_path)
-    showing: dict[str, str] = {}
-
-    def serve(route: Route) -> None:
-        path = urlsplit(route.request.url).path
-        if path.startswith("/static/"):
-            found = finders.find(path.removeprefix("/static/"))
-            route.fulfill(path=found) if found else route.fulfill(status=404)
-            return
-        route.fulfill(status=200, body=showing["html"], content_type="text/html; charset=utf-8",
-                      headers={"Content-Security-Policy": POLICY})
-
-    violations: dict[str, list[str]] = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(bypass_csp=True).new_page()  # bypass only so axe can be injected
-            page.route("**/*", serve)
-            for name, html in pages.items():
-                showing["html"] = html
-                page.goto("http://portal.test/page")
-                page.add_script_tag(path=str(AXE))
-                result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                                       AXE_TAGS)
-                found = [f"{v['id']}: {v['nodes'][0]['target']} {v['help']}" for v in result["violations"]]
-                if found:
-                    violations[name] = found
-        finally:
-            browser.close()
     assert len(pages) == 19
-    assert violations == {}
+    assert violations_in(pages) == {}

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
-from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from concerns.web.casework import demo
 from concerns.web.casework.models import Case, Exclusion, Hpan, SubjectAccessRequest
-from concerns.web.portal.middleware import POLICY
 from concerns.web.portal.models import Assignment
+from tests.web.browser import require_browser_tools, violations_in
 from tests.web.conftest import signed_in
-from tests.web.test_reports_accessibility import AXE, AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, _browser_tools
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -53,37 +49,7 @@ def _pages(users, organisation, other_organisation) -> dict[str, str]:
 
 
 def test_it_has_no_accessibility_violations_on_any_casework_page(users, organisation, other_organisation):
-    _browser_tools()
-    from playwright.sync_api import Route, sync_playwright
-
+    require_browser_tools()
     pages = _pages(users, organisation, other_organisation)
-    showing: dict[str, str] = {}
-
-    def serve(route: Route) -> None:
-        path = urlsplit(route.request.url).path
-        if path.startswith("/static/"):
-            found = finders.find(path.removeprefix("/static/"))
-            route.fulfill(path=found) if found else route.fulfill(status=404)
-            return
-        route.fulfill(status=200, body=showing["html"], content_type="text/html; charset=utf-8",
-                      headers={"Content-Security-Policy": POLICY})
-
-    violations: dict[str, list[str]] = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(bypass_csp=True).new_page()  # bypass only so axe can be injected
-            page.route("**/*", serve)
-            for name, html in pages.items():
-                showing["html"] = html
-                page.goto("http://portal.test/page")
-                page.add_script_tag(path=str(AXE))
-                result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                                       AXE_TAGS)
-                found = [f"{v['id']}: {v['nodes'][0]['target']} {v['help']}" for v in result["violations"]]
-                if found:
-                    violations[name] = found
-        finally:
-            browser.close()
     assert len(pages) > 20
-    assert violations == {}
+    assert violations_in(pages) == {}
