@@ -66,6 +66,7 @@ READERS = statuses(200, admin=404)
 OWN_ORGANISATION = statuses(404, owner=200, member=200, adviser=200, insights=200)
 INSIGHTS = statuses(404, insights=200)
 ADMIN = statuses(404, admin=200)
+ORGANISATION_KEEPERS = statuses(404, admin=200, insights=200)
 READ_ONLY_FOR_READERS = statuses(405, admin=404)  # readers reach the view, which takes GET only
 
 
@@ -171,12 +172,14 @@ EXPECTED: dict[str, list[Row]] = {
                            data=lambda w: {"assignment-organisation": w.other_organisation.pk})],
     "assignment_remove": [Row(kwargs=lambda w: {"pk": w.subject_adviser.pk, "assignment_pk": w.assignment.pk},
                               get=only(405, "admin"), post=only(302, "admin"), acts=acting("admin"))],
-    "organisations": [Row(get=ADMIN, post=only(405, "admin"))],
-    "organisation_create": [Row(get=ADMIN, post=only(302, "admin"), acts=acting("admin"),
+    # Organisations: administrators and the insights team (who answer requests for new ones).
+    "organisations": [Row(get=ORGANISATION_KEEPERS, post=only(405, "admin", "insights"))],
+    "organisation_create": [Row(get=ORGANISATION_KEEPERS, post=only(302, "admin", "insights"),
+                                acts=acting("admin", "insights"),
                                 data=lambda w: {"code": "X003", "name": "New Town Trust", "nation": "England",
                                                 "served": "on"})],
-    "organisation_edit": [Row(kwargs=lambda w: {"pk": w.organisation.pk}, get=ADMIN, post=only(302, "admin"),
-                              acts=acting("admin"),
+    "organisation_edit": [Row(kwargs=lambda w: {"pk": w.organisation.pk}, get=ORGANISATION_KEEPERS,
+                              post=only(302, "admin", "insights"), acts=acting("admin", "insights"),
                               data=lambda w: {"code": w.organisation.code, "name": "Renamed Hospitals NHS Trust",
                                               "nation": "England", "served": "on"})],
     # The audit log: read-only for everyone, administrators included.

@@ -16,7 +16,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
     Role.ADVISER: [("reports", "Reports"), ("discussions", "Discussions"), ("casework:home", "Casework"),
                    ("two_factor", "Two-factor")],
     Role.INSIGHTS: [("uploads", "Uploads"), ("batches", "Batches"), ("reports", "Reports"),
-                    ("report_requests", "Requests"), ("casework:home", "Casework"), ("audit", "Audit log"),
+                    ("report_requests", "Requests"), ("organisations", "Organisations"), ("casework:home", "Casework"), ("audit", "Audit log"),
                     ("two_factor", "Two-factor")],
     Role.ADMIN: [("users", "Users"), ("organisations", "Organisations"), ("audit", "Audit log"),
                  ("two_factor", "Two-factor")],

@@ -1,6 +1,7 @@
-"""Administration (administrators only): users, roles, memberships, assignments, organisations. The audit log.
+"""Administration: users, roles, memberships, assignments (administrators); organisations (administrators and
+the insights team); the audit log.
 
-Everyone but an administrator gets 404 from administration pages (the audit log: insights team too).
+Everyone else gets 404 from these pages.
 Every change to a role, membership, assignment, account or organisation is written to the audit log.
 """
 
@@ -56,6 +57,8 @@ def role_required(*roles: Role) -> Callable[[View], View]:
 
 
 admin_only = role_required(Role.ADMIN)
+# The insights team keeps the list of organisations too: it answers requests for reports on new ones.
+organisation_keepers = role_required(Role.ADMIN, Role.INSIGHTS)
 
 
 def _page(request: HttpRequest, queryset: QuerySet) -> Page:
@@ -254,7 +257,7 @@ def _remove_assignment(request: HttpRequest, assignment: Assignment, **detail: A
 
 # Organisations -----------------------------------------------------------------------------------------
 
-@admin_only
+@organisation_keepers
 @require_GET
 def organisations(request: HttpRequest) -> HttpResponse:
     rows = (scoped(request.user, Organisation.objects.all())
@@ -264,7 +267,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/manage/organisations.html", {"page": _page(request, rows)})
 
 
-@admin_only
+@organisation_keepers
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
@@ -278,7 +281,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/manage/organisation_form.html", {"form": form, "organisation": None})
 
 
-@admin_only
+@organisation_keepers
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_scoped_or_404(request.user, Organisation.objects.all(), pk=pk)
