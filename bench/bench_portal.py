@@ -37,6 +37,7 @@ def main() -> None:
         _recreate_database(psycopg)
         env = os.environ | {"CONCERNS_HOME": str(folder / "home"), "DATABASE_URL": f"{SERVER}/{DATABASE}",
                             "CONCERNS_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "concerns.web.settings"}
+        (folder / "home" / "static").mkdir(parents=True)  # whitenoise serves from the finders here
         usernames = _load_demo(folder, env)
         port = _free_port()
         server = subprocess.Popen(
