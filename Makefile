@@ -45,7 +45,8 @@ demo: install
 	$(BIN)/concerns analyse --data $(DEMO_DATA) --all --out out/demo/analysis
 	$(BIN)/concerns report --data $(DEMO_DATA) --all --out out/demo/reports
 	$(BIN)/concerns national --data $(DEMO_DATA) --out out/demo/national
-	CONCERNS_HOME=$(DEMO_PORTAL) $(BIN)/concerns portal-demo --reports out/demo/reports --national out/demo/national
+	CONCERNS_HOME=$(DEMO_PORTAL) $(BIN)/concerns portal-demo --reports out/demo/reports --national out/demo/national \
+		--data $(DEMO_DATA)
 	@echo
 	@echo "Demo data (fictional):  $(DEMO_DATA)   (truth.json says what was planted in it)"
 	@echo "Organisation reports:   out/demo/reports/<org_code>/report.{html,pdf,xlsx,json}"

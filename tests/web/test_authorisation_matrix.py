@@ -28,6 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from concerns.web.portal import twofactor
 from concerns.web.portal.models import (
+    AgreedAction,
     Batch,
     Discussion,
     Organisation,
@@ -130,14 +131,22 @@ EXPECTED: dict[str, list[Row]] = {
     "discussions": [Row(get=READERS, post=READ_ONLY_FOR_READERS)],
     "discussion": [Row(kwargs=lambda w: {"pk": w.discussion.pk}, get=OWN_ORGANISATION, post=READ_ONLY_FOR_READERS)],
     "actions": [Row(get=READERS, post=READ_ONLY_FOR_READERS)],
+    # Marking an agreed action done: the assigned adviser and the insights team (POST only).
+    "action_done": [Row(kwargs=lambda w: {"pk": w.action.pk}, get=only(405, "adviser", "unassigned_adviser", "insights"),
+                        post=only(302, "adviser", "insights"), acts=acting("adviser", "insights"))],
     # Report requests: organisation users ask, the insights team decides.
     "report_requests": [Row(get=only(200, "owner", "member", "stranger", "insights"),
                             post=only(302, "owner", "member", "stranger", "insights"),
                             acts=acting("owner", "member", "stranger"),
                             data=lambda w: {"organisation_name": "Newtown Hospitals", "reason": "A merger."})],
-    "report_request_decide": [Row(kwargs=lambda w: {"pk": w.request.pk}, get=only(405, "insights"),
-                                  post=only(302, "insights"), acts=acting("insights"),
-                                  data=lambda w: {"decision": "accepted", "response": "From next quarter."})],
+    "report_request_decide": [
+        Row(kwargs=lambda w: {"pk": w.request.pk}, get=only(405, "insights"), post=only(302, "insights"),
+            acts=acting("insights"), data=lambda w: {"decision": "accepted", "response": "From next quarter."}),
+        Row(kwargs=lambda w: {"pk": w.request.pk}, get=only(405, "insights"), post=only(302, "insights"),
+            acts=acting("insights"),  # accepting and adding the organisation in the same step
+            data=lambda w: {"decision": "accepted", "create_organisation": "on", "organisation-code": "X004",
+                            "organisation-name": "Newtown", "organisation-nation": "England"}),
+    ],
     # The insights team's path: upload → validation → generate → review → publish.
     "uploads": [Row(get=INSIGHTS, post=only(302, "insights"), acts=acting("insights"),
                     data=lambda w: {"files": [SimpleUploadedFile("extract.zip", w.good_zip())]})],
@@ -201,6 +210,7 @@ class World:
     published: Report
     draft: Report
     discussion: Discussion
+    action: AgreedAction
     request: ReportRequest
     upload: Upload
     batch: Batch
@@ -247,11 +257,14 @@ def world(settings, tmp_path, users, organisation, other_organisation) -> World:
     published = _stored_report(organisation, Report.Status.PUBLISHED, 1)
     subject_adviser = make_user("subject_adviser", Role.ADVISER, organisation)
     twofactor.create_device(subject_adviser)
+    discussion = Discussion.objects.create(report=published, held_on=AS_OF, attendee_roles="Medical director",
+                                           recorded_by=users["adviser"])
     return World(
         organisation=organisation, other_organisation=other_organisation, published=published,
         draft=_stored_report(organisation, Report.Status.DRAFT, 2, batch=batch),
-        discussion=Discussion.objects.create(report=published, held_on=AS_OF, attendee_roles="Medical director",
-                                             recorded_by=users["adviser"]),
+        discussion=discussion,
+        action=AgreedAction.objects.create(discussion=discussion, description="Review", owner="HR director",
+                                           due_on=AS_OF),
         request=ReportRequest.objects.create(requested_by=users["owner"], organisation_name="Newtown",
                                              reason="Merger"),
         upload=upload, batch=batch,

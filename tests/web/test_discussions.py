@@ -112,3 +112,61 @@ def test_it_lists_discussions_for_advisers_with_reports_to_discuss(discussion, r
     assert reverse("discussion_new", args=[report.pk]) in page
     other = signed_in(users["unassigned_adviser"]).get(reverse("discussions")).content.decode()
     assert reverse("discussion", args=[discussion.pk]) not in other
+
+
+# --- marking an agreed action done --------------------------------------------------------------
+
+
+def _overdue(discussion):
+    return discussion.actions.get(description="Review referral forms")
+
+
+@pytest.mark.parametrize("who", ["adviser", "insights"])
+def test_it_lets_the_assigned_adviser_and_insights_mark_an_action_done(discussion, users, who):
+    action = _overdue(discussion)
+    response = _client(users, who).post(reverse("action_done", args=[action.pk]))
+    action.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == reverse("discussion", args=[discussion.pk])
+    assert (action.status, action.done_by) == (AgreedAction.Status.DONE, users[who])
+    assert action.done_at is not None
+    event = AuditEvent.objects.get(action=Action.AGREED_ACTION_DONE)
+    assert (event.actor, event.object_id, event.organisation) == (users[who], str(action.pk),
+                                                                   discussion.report.organisation)
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("owner", 404), ("member", 404), ("stranger", 404), ("unassigned_adviser", 404), ("admin", 404),
+    ("anonymous", 302),
+])
+def test_it_refuses_marking_done_to_everyone_else(discussion, users, who, expected):
+    action = _overdue(discussion)
+    response = _client(users, who).post(reverse("action_done", args=[action.pk]))
+    action.refresh_from_db()
+    assert response.status_code == expected
+    assert action.status == AgreedAction.Status.OPEN
+    assert not AuditEvent.objects.filter(action=Action.AGREED_ACTION_DONE).exists()
+
+
+def test_it_marks_an_action_done_once(discussion, users):
+    action = _overdue(discussion)
+    client = signed_in(users["adviser"])
+    client.post(reverse("action_done", args=[action.pk]))
+    client.post(reverse("action_done", args=[action.pk]))
+    assert AuditEvent.objects.filter(action=Action.AGREED_ACTION_DONE).count() == 1
+
+
+def test_it_shows_organisation_users_a_done_action_as_done_not_overdue(discussion, users):
+    action = _overdue(discussion)
+    signed_in(users["adviser"]).post(reverse("action_done", args=[action.pk]))
+    page = signed_in(users["owner"]).get(reverse("actions")).content.decode()
+    done_row = page.split("Review referral forms")[1].split("</tr>")[0]
+    assert "Done</strong>" in done_row and "Overdue" not in done_row
+    assert f"on {timezone.localdate():%-d %B %Y}" in done_row
+    assert "Mark as done" not in page  # organisation users read, they do not mark
+
+
+def test_it_offers_mark_as_done_for_open_actions_only(discussion, users):
+    signed_in(users["adviser"]).post(reverse("action_done", args=[_overdue(discussion).pk]))
+    page = signed_in(users["adviser"]).get(reverse("discussion", args=[discussion.pk])).content.decode()
+    assert page.count("Mark as done<span") == 1
+    assert reverse("action_done", args=[discussion.actions.get(status="open").pk]) in page

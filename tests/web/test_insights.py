@@ -1,15 +1,24 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import os
+import re
 import shutil
+import socket
+import subprocess
+import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from concerns.web.portal import batches
 from concerns.web.portal.audit import Action
 from concerns.web.portal.models import AuditEvent, Batch, Organisation, Report, Upload
 from concerns.web.portal.roles import Role
@@ -118,7 +127,7 @@ def test_it_pages_long_lists_of_row_errors(users, tmp_path, monkeypatch):
     upload = Upload.objects.get()
     first = client.get(reverse("upload", args=[upload.pk])).content.decode()
     second = client.get(reverse("upload", args=[upload.pk]) + "?page=2").content.decode()
-    assert "Problems 1 to 3 of 4" in first and "Page 2 of 2" in first
+    assert "Problems 1 to 3 of 4" in first and "Page 1 of 2" in first and 'href="?page=2"' in first
     assert "Problems 4 to 4 of 4" in second
 
 
@@ -246,3 +255,104 @@ def test_it_ends_a_batch_as_failed_when_the_files_changed(users, tmp_path, djang
     assert batch.status == Batch.Status.FAILED
     assert "changed after they were validated" in batch.message
     assert not Report.objects.exists()
+
+
+# --- batches whose generating process stopped --------------------------------------------------
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def _running(batch, **fields):
+    fields = {"status": Batch.Status.RUNNING, "done": 2, "total": 8, "host": socket.gethostname(),
+              "updated_at": timezone.now(), **fields}
+    Batch.objects.filter(pk=batch.pk).update(**fields)
+
+
+def test_it_marks_a_running_batch_failed_when_its_process_is_gone(upload_and_batch, users):
+    _, batch = upload_and_batch
+    pid = _dead_pid()
+    _running(batch, pid=pid)
+    response = signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.FAILED
+    assert f"process {pid} is no longer running" in batch.message
+    assert "Start the batch again" in batch.message
+    assert "Refresh" not in response
+    assert "Start the batch again" in response.content.decode()
+    event = AuditEvent.objects.get(action=Action.BATCH_STALLED)
+    assert (event.object_id, event.actor) == (str(batch.pk), users["insights"])
+
+
+def test_it_marks_a_silent_batch_failed_after_fifteen_minutes(upload_and_batch, users):
+    _, batch = upload_and_batch
+    _running(batch, pid=os.getpid(), updated_at=timezone.now() - dt.timedelta(minutes=16))
+    content = signed_in(users["insights"]).get(reverse("batches")).content.decode()
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.FAILED
+    assert "no progress for more than 15 minutes" in batch.message
+    assert "Failed" in content
+
+
+@pytest.mark.parametrize(("fields", "silent_minutes"), [
+    ({"pid": None}, 0),  # started, process not yet recorded
+    ({"pid": os.getpid()}, 0),  # alive here and making progress
+    ({"pid": 1, "host": "another-host.invalid"}, 0),  # on another host: only the heartbeat can tell
+    ({"pid": os.getpid()}, 14),
+])
+def test_it_leaves_a_batch_running_while_it_may_still_finish(upload_and_batch, users, fields, silent_minutes):
+    _, batch = upload_and_batch
+    _running(batch, updated_at=timezone.now() - dt.timedelta(minutes=silent_minutes), **fields)
+    response = signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.RUNNING and response["Refresh"] == "3"
+    assert not AuditEvent.objects.filter(action=Action.BATCH_STALLED).exists()
+
+
+def test_it_notices_a_queued_batch_whose_process_died_before_it_began(upload_and_batch, users):
+    upload, batch = upload_and_batch
+    _running(batch, status=Batch.Status.QUEUED, pid=_dead_pid())
+    signed_in(users["insights"]).get(reverse("upload", args=[upload.pk]))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.FAILED
+
+
+def test_it_starts_a_stalled_batch_again_from_the_same_upload(upload_and_batch, users):
+    upload, batch = upload_and_batch
+    Batch.objects.filter(pk=batch.pk).update(policy="ons-10-5", formats="pdf,json", national=False)
+    _running(batch, pid=_dead_pid())
+    client = signed_in(users["insights"])
+    page = client.get(reverse("batch", args=[batch.pk])).content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="(as_of|policy|national)" value="([^"]*)">', page))
+    formats = re.findall(r'<input type="hidden" name="formats" value="([^"]*)">', page)
+    response = client.post(reverse("batch_new", args=[upload.pk]), {**fields, "formats": formats})
+    again = Batch.objects.exclude(pk=batch.pk).get()
+    assert response.status_code == 302 and response["Location"] == reverse("batch", args=[again.pk])
+    assert (again.upload, again.as_of, again.policy, again.formats, again.national) == (
+        upload, AS_OF, "ons-10-5", "pdf,json", False)
+
+
+def test_it_keeps_a_stalled_batch_failed_if_its_process_finishes_later(upload_and_batch):
+    _, batch = upload_and_batch
+    _running(batch, pid=_dead_pid())
+    assert batches.notice_stalled([Batch.objects.get(pk=batch.pk)])
+    batches._finish(batch, Batch.Status.DONE, "8 draft report(s) ready for review")
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.FAILED and "stopped" in batch.message
+    with pytest.raises(RuntimeError):
+        batches._still_running(batch)
+
+
+def test_it_counts_an_unreaped_child_as_stopped():
+    process = subprocess.Popen(["true"])
+    for _ in range(200):
+        if Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z":
+            break
+        time.sleep(0.01)
+    assert batches.process_alive(process.pid) is False
+    assert batches.process_alive(os.getpid()) is True
+    process.wait()
+    assert batches.process_alive(process.pid) is False

@@ -6,7 +6,7 @@ from django.urls import reverse
 from concerns.web.portal.audit import Action
 from concerns.web.portal.models import AuditEvent, Report
 from concerns.web.portal.store import import_batch, publish
-from tests.web.conftest import signed_in
+from tests.web.conftest import make_report, signed_in
 from tests.web.test_reports_data import batch_renamed
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,12 @@ def test_it_keeps_superseded_versions_readable_and_labelled(reports, users, orga
     assert reverse("report", args=[new.pk]) in page
     assert client.get(reverse("report_html", args=[old.pk])).status_code == 200
     assert Report.objects.get(pk=old.pk).superseded_by == new
+
+
+def test_it_keeps_the_status_filter_when_paging_the_report_list(users, organisation, monkeypatch):
+    monkeypatch.setattr("concerns.web.portal.views.reports.PAGE_SIZE", 2)
+    for version in (1, 2, 3):
+        make_report(organisation, status=Report.Status.DRAFT, version=version)
+    page = signed_in(users["insights"]).get(reverse("reports") + "?status=draft").content.decode()
+    assert 'href="?status=draft&amp;page=2"' in page
+    assert "Page 1 of 2 (3 in all)" in page

@@ -36,7 +36,9 @@ def _pages(users, organisation, tmp_path):
                                            notes="Notes", recorded_by=users["adviser"])
     AgreedAction.objects.create(discussion=discussion, description="Late", owner="HR", due_on=today - dt.timedelta(1))
     AgreedAction.objects.create(discussion=discussion, description="Soon", owner="MD", due_on=today + dt.timedelta(9))
-    ReportRequest.objects.create(requested_by=users["owner"], organisation_name="Newtown", reason="Merger")
+    AgreedAction.objects.create(discussion=discussion, description="Finished", owner="MD", due_on=today,
+                                status=AgreedAction.Status.DONE, done_by=users["adviser"], done_at=timezone.now())
+    newtown = ReportRequest.objects.create(requested_by=users["owner"], organisation_name="Newtown", reason="Merger")
     insights, owner, adviser = (signed_in(users[who]) for who in ("insights", "owner", "adviser"))
     insights.post(reverse("uploads"), {"files": _files(_bad_extract(tmp_path))})
     good = zipped(tiny_extract(), tmp_path / "good.zip")
@@ -45,6 +47,8 @@ def _pages(users, organisation, tmp_path):
     running = Batch.objects.create(upload=good_upload, created_by=users["insights"], as_of=AS_OF, status="running",
                                    done=2, total=5)
     drafts = import_batch(batch_renamed(tmp_path / "3", {"ours": organisation.code}), batch=running)
+    stalled = Batch.objects.create(upload=good_upload, created_by=users["insights"], as_of=AS_OF, status="running",
+                                   updated_at=timezone.now() - dt.timedelta(hours=1))
     gets = {
         "reports (owner)": (owner, reverse("reports")),
         "report superseded (owner)": (owner, reverse("report", args=[ours.pk])),
@@ -61,12 +65,18 @@ def _pages(users, organisation, tmp_path):
         "valid upload (insights)": (insights, reverse("upload", args=[good_upload.pk])),
         "batches (insights)": (insights, reverse("batches")),
         "batch running (insights)": (insights, reverse("batch", args=[running.pk])),
+        "batch stalled (insights)": (insights, reverse("batch", args=[stalled.pk])),
+        "discussion with actions to mark done (adviser)": (adviser, reverse("discussion", args=[discussion.pk])),
+        "actions to mark done (insights)": (insights, reverse("actions")),
     }
     pages = {name: client.get(url) for name, (client, url) in gets.items()}
     pages["discussion form with errors"] = adviser.post(reverse("discussion_new", args=[newer.pk]),
                                                         {"held_on": "soon", "action-0-owner": "HR"})
     pages["request form with errors"] = owner.post(reverse("report_requests"), {"organisation_name": ""})
     pages["upload form with errors"] = insights.post(reverse("uploads"), {})
+    pages["request decision with errors"] = insights.post(reverse("report_request_decide", args=[newtown.pk]), {
+        "decision": "accepted", "create_organisation": "on", "organisation-code": "", "organisation-name": "Newtown",
+        "organisation-nation": "England"})
     pages["generate form with errors"] = insights.post(reverse("batch_new", args=[good_upload.pk]), {"as_of": "x"})
     for name, response in pages.items():
         assert response.status_code in (200, 400), name
@@ -77,5 +87,8 @@ def test_it_has_no_accessibility_violations_on_any_report_page(users, organisati
     require_browser_tools()
     settings.STORE_DIR = tmp_path / "store"
     pages = _pages(users, organisation, tmp_path)
-    assert len(pages) == 19
+    assert len(pages) == 23
+    assert "Start the batch again" in pages["batch stalled (insights)"]
+    assert "Mark as done" in pages["discussion with actions to mark done (adviser)"]
+    assert "There is a problem" in pages["request decision with errors"]
     assert violations_in(pages) == {}

@@ -20,8 +20,9 @@ from tests.web.conftest import PASSWORD, signed_in
 pytestmark = pytest.mark.django_db
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATES = REPOSITORY / "src/concerns/web/portal/templates/portal"
-OWN_TEMPLATES = [TEMPLATES / "base.html", TEMPLATES / "_navigation.html", TEMPLATES / "locked_out.html",
-                 *sorted((TEMPLATES / "accounts").glob("*.html")), *sorted((TEMPLATES / "manage").glob("*.html"))]
+OWN_TEMPLATES = sorted(TEMPLATES.rglob("*.html"))
+FORM_PARTIALS = ("_field.html", "_error_summary.html", "_pagination.html")
+INCLUDE = re.compile(r'{%\s*include\s+"([^"]+)"')
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
@@ -114,9 +115,18 @@ def test_it_shows_error_summaries_on_pages_with_errors(users, organisation):
                if name != "sign in, wrong password")
 
 
-@pytest.mark.parametrize("template", OWN_TEMPLATES, ids=lambda path: path.name)
+@pytest.mark.parametrize("template", OWN_TEMPLATES, ids=lambda path: str(path.relative_to(TEMPLATES)))
 def test_it_keeps_script_and_style_out_of_templates(template):
     assert inline_code(template.read_text()) == []
+
+
+def test_it_keeps_one_set_of_form_partials():
+    copies = [str(path.relative_to(TEMPLATES)) for path in OWN_TEMPLATES
+              if path.name in FORM_PARTIALS and path.parent != TEMPLATES]
+    assert copies == []
+    included = {name for path in OWN_TEMPLATES for name in INCLUDE.findall(path.read_text())
+                if name.rpartition("/")[2] in FORM_PARTIALS}
+    assert included == {f"portal/{name}" for name in FORM_PARTIALS}
 
 
 def test_it_sets_the_security_headers(db):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from concerns.commands._common import fail
+
+if TYPE_CHECKING:
+    from concerns.web.casework.registry import RegistryImport
 
 
 def command(
@@ -33,3 +36,32 @@ def extract(out: Path) -> dict[str, int]:
         fail(str(error))
     except DatabaseError as error:
         fail(f"cannot read the register's database ({error}); set it up with `concerns manage migrate`")
+
+
+def registry_command(
+    data: Annotated[Path, typer.Option("--data", help="A contract data directory (organisations, workforce "
+                                                      "and cases files).")],
+) -> None:
+    """Record organisations' type, nation and headcounts in the register from a contract data directory."""
+    result = import_registry(data)
+    typer.echo(f"{result.profiles} organisation profiles and {result.headcounts} headcount rows recorded; "
+               f"{result.rejected_rows} invalid rows left out")
+    if result.unknown_organisations:
+        typer.echo(f"not in the portal, so left out: {', '.join(result.unknown_organisations)}")
+
+
+def import_registry(data: Path) -> RegistryImport:
+    from concerns.web import setup
+
+    setup()
+    from django.db import DatabaseError
+
+    from concerns.ingest import UnusableInput
+    from concerns.web.casework.registry import import_registry as run
+
+    try:
+        return run(data)
+    except UnusableInput as error:
+        fail(str(error))
+    except DatabaseError as error:
+        fail(f"cannot write to the register's database ({error}); set it up with `concerns manage migrate`")

@@ -42,6 +42,8 @@ def generate_command(batch_id: Annotated[int, typer.Argument(help="The portal ba
 def demo_command(
     reports: Annotated[Path, typer.Option("--reports", help="A batch from `concerns report --all`.")],
     national: Annotated[Path | None, typer.Option("--national", help="A batch from `concerns national`.")] = None,
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="The demo data folder: its organisations and headcounts go into the casework register.")] = None,
 ) -> None:
     """Load and publish the demo reports in the portal, with demo users of every role (prints how to sign in)."""
     _django()
@@ -52,7 +54,7 @@ def demo_command(
         people = load_demo(reports, national)
     except StoreError as error:
         fail(str(error))
-    _casework_demo()
+    _casework_demo(data)
     _print_people(people)
 
 
@@ -198,17 +200,11 @@ def _demo_discussion(adviser: Any, code: str) -> None:
            report=report.pk, actions=2, demo=True)
 
 
-def _casework_demo() -> None:
-    """The casework register's demo data, once that module exists."""
-    import importlib
+def _casework_demo(data: Path | None) -> None:
+    """The casework register's demo data, with the demo data folder's registry when given."""
+    from concerns.web.casework import demo
 
-    try:
-        demo = importlib.import_module("concerns.web.casework.demo")
-    except ModuleNotFoundError as missing:
-        if missing.name != "concerns.web.casework.demo":
-            raise
-        return
-    demo.load()
+    demo.load(data=data)
 
 
 # --- printing ----------------------------------------------------------------------------

@@ -76,6 +76,7 @@ def urls(o) -> dict[str, tuple[str, dict[str, int]]]:
         "case_edit": (reverse("casework:case_edit", args=[case.pk]), CASE_PAGE),
         "practitioner": (reverse("casework:practitioner", args=[case.practitioner.pk]), CASE_PAGE),
         "identity": (reverse("casework:identity", args=[case.practitioner.pk]), CASE_PAGE),
+        "identity_edit": (reverse("casework:identity_edit", args=[case.practitioner.pk]), CASE_PAGE),
         **{f"record_new:{kind}": (reverse("casework:record_new", args=[kind, o[PARENTS.get(kind, "case")].pk]), CASE_PAGE)
            for kind in KINDS},
         **{f"record_edit:{kind}": (reverse("casework:record_edit", args=[kind, o[kind].pk]), CASE_PAGE) for kind in KINDS},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from concerns.web.casework import demo
+from concerns.web.casework import demo, sar
 from concerns.web.casework.models import Case, Exclusion, Hpan, SubjectAccessRequest
 from concerns.web.portal.models import Assignment
 from tests.web.browser import require_browser_tools, violations_in
@@ -14,7 +14,12 @@ from tests.web.conftest import signed_in
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
 
-def _pages(users, organisation, other_organisation) -> dict[str, str]:
+class BrokenTypesetter:
+    def compile(self, **_: object) -> bytes:
+        raise RuntimeError("font not found")
+
+
+def _pages(users, organisation, other_organisation, monkeypatch) -> dict[str, str]:
     demo.load()
     for case in Case.objects.all():  # the fixture's adviser advises every demo case
         case.adviser = users["adviser"]
@@ -30,6 +35,7 @@ def _pages(users, organisation, other_organisation) -> dict[str, str]:
         "case form": (adviser, reverse("casework:case_new")),
         "practitioner": (adviser, reverse("casework:practitioner", args=[case.practitioner.pk])),
         "identity": (adviser, reverse("casework:identity", args=[case.practitioner.pk])),
+        "identity form": (adviser, reverse("casework:identity_edit", args=[case.practitioner.pk])),
         "hpan form": (adviser, reverse("casework:record_edit", args=["hpan", Hpan.objects.first().pk])),
         "exclusion form": (adviser, reverse("casework:record_edit", args=["exclusion", Exclusion.objects.first().pk])),
         "sars": (insights, reverse("casework:sars")),
@@ -43,13 +49,19 @@ def _pages(users, organisation, other_organisation) -> dict[str, str]:
         reverse("casework:record_new", args=["assessment", case.pk]),
         {"kind": "clinical", "status": "started", "requested_on": "2025-01-01", "started_on": "2025-02-01"})
     pages["sar form with errors"] = insights.post(reverse("casework:sar_new"), {})
+    pages["identity form with errors"] = adviser.post(
+        reverse("casework:identity_edit", args=[case.practitioner.pk]), {"registration_body": "GMC"})
+    monkeypatch.setattr(sar, "_compiler", lambda: BrokenTypesetter())
+    pages["pdf pack failure"] = insights.get(
+        reverse("casework:sar_pack", args=[SubjectAccessRequest.objects.first().pk, "pdf"]))
     for name, response in pages.items():
-        assert response.status_code == 200, name
+        assert response.status_code == (503 if name == "pdf pack failure" else 200), name
     return {name: response.content.decode() for name, response in pages.items()}
 
 
-def test_it_has_no_accessibility_violations_on_any_casework_page(users, organisation, other_organisation):
+def test_it_has_no_accessibility_violations_on_any_casework_page(users, organisation, other_organisation,
+                                                                  monkeypatch):
     require_browser_tools()
-    pages = _pages(users, organisation, other_organisation)
+    pages = _pages(users, organisation, other_organisation, monkeypatch)
     assert len(pages) > 20
     assert violations_in(pages) == {}

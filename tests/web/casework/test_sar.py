@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,7 +32,9 @@ from concerns.web.casework.models import (
     recorded_models,
 )
 from concerns.web.casework.redaction import Redactor
+from concerns.web.portal.models import AuditEvent
 from tests.web.casework.conftest import make_case, make_practitioner
+from tests.web.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 COLLEAGUE = "Jane Smith"
@@ -152,3 +155,23 @@ def test_it_leaves_no_known_name_in_redacted_text(known, words):
     remaining = redacted.replace("[a colleague]", " ").split()
     assert not any(word.casefold() == name.casefold() for word in remaining for name in known)
     assert count >= 2 * len(known)
+
+
+class BrokenTypesetter:
+    def compile(self, **_: object) -> bytes:
+        raise RuntimeError("font not found")
+
+
+def test_it_explains_a_pdf_that_cannot_be_typeset_and_offers_the_json_pack(case, users, monkeypatch):
+    monkeypatch.setattr(sar, "_compiler", lambda: BrokenTypesetter())
+    request = SubjectAccessRequest(practitioner=case.practitioner, received_on=dt.date(2025, 1, 6))
+    request.save(by=users["insights"])
+    client = signed_in(users["insights"])
+    response = client.get(reverse("casework:sar_pack", args=[request.pk, "pdf"]))
+    page = response.content.decode()
+    assert response.status_code == 503 and "Content-Disposition" not in response
+    assert "The PDF pack could not be made" in page
+    assert f'href="{reverse("casework:sar_pack", args=[request.pk, "json"])}"' in page
+    assert not AuditEvent.objects.filter(action="sar-pack-downloaded").exists()
+    offered = client.get(reverse("casework:sar_pack", args=[request.pk, "json"]))
+    assert offered.status_code == 200 and {"label": "Name", "value": "Alex Example"} in json.loads(offered.content)["subject"]

@@ -17,6 +17,7 @@ from concerns.web.casework.models import (
     SubjectAccessRequest,
 )
 from concerns.web.casework.views import _common
+from tests.web.casework.conftest import make_case
 from tests.web.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +124,17 @@ def test_it_finds_the_requester_by_registration_and_logs_the_request(case, users
         "find-registration_body": "GDC", "find-registration_number": "1", "sar-received_on": "2025-06-02"})
     assert "we hold no case about them" in missing.content.decode()
     assert SubjectAccessRequest.objects.count() == 1
+
+
+def test_it_pages_the_case_list_fifty_at_a_time_keeping_the_filter(case, users, organisation):
+    for day in range(50):  # all newer than the fixture's case, opened 1 May 2024
+        make_case(organisation, users["adviser"], case.practitioner, opened_on=dt.date(2025, 1, 1) + dt.timedelta(day))
+    client = signed_in(users["adviser"])
+    first = client.get(reverse("casework:cases"), {"status": "all"}).content.decode()
+    second = client.get(reverse("casework:cases"), {"status": "all", "page": "2"}).content.decode()
+    rows = [page.count('<tr class="nhsuk-table__row"><td') for page in (first, second)]
+    assert rows == [50, 1]
+    assert case.reference not in first and case.reference in second
+    assert '<nav class="nhsuk-pagination' in first and 'href="?status=all&amp;page=2"' in first
+    assert 'rel="next"' in first and 'rel="next"' not in second and 'href="?status=all&amp;page=1"' in second
+    assert "nhsuk-pagination" not in client.get(reverse("casework:cases"), {"status": "closed"}).content.decode()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -34,6 +35,7 @@ from concerns.web.casework.models import (
     TeamReview,
     ThirdParty,
 )
+from concerns.web.casework.registry import import_registry
 from concerns.web.portal.models import Assignment, Organisation, Report, ReportFile, User
 from concerns.web.portal.roles import Role
 
@@ -47,10 +49,16 @@ STAFF = (("demo-adviser-1", Role.ADVISER), ("demo-adviser-2", Role.ADVISER), ("d
 NOTE = "(Demo data: every name here is fictional.)"
 
 
-def load(today: dt.date | None = None) -> dict[str, int]:
-    """Create the demo casework once; how many cases and requests exist afterwards."""
+def load(today: dt.date | None = None, data: Path | None = None) -> dict[str, int]:
+    """Create the demo casework once; how many cases and requests exist afterwards.
+
+    Given the demo data folder, the portal's organisations first take their type, nation and headcounts
+    from it (see `registry`), so reports built from the register have rates.
+    """
     today = today or timezone.localdate()
     with transaction.atomic():
+        if data is not None:
+            import_registry(data, today=today)
         if not PractitionerIdentity.objects.filter(registration_number=PRACTITIONERS[0][2]).exists():
             _create(today)
     return {"cases": Case.objects.count(), "subject_access_requests": SubjectAccessRequest.objects.count()}

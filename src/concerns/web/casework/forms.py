@@ -75,6 +75,20 @@ class NewPractitionerForm(NhsStyled, forms.Form):
     registration_number = forms.CharField(label="Registration number", max_length=20)
 
 
+class IdentityForm(NhsStyled, forms.ModelForm):
+    """Correcting who a practitioner is (a misspelt name, a mistyped registration) after the case is opened."""
+
+    class Meta:
+        model = PractitionerIdentity
+        fields = ["full_name", "registration_body", "registration_number"]
+
+    def clean_full_name(self) -> str:
+        return self.cleaned_data["full_name"].strip()
+
+    def clean_registration_number(self) -> str:
+        return self.cleaned_data["registration_number"].strip().upper()
+
+
 class EntryForm(NhsStyled, forms.ModelForm):
     class Meta:
         model = CaseEntry

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/change/", cases.case_edit, name="case_edit"),
     path("practitioners/<int:pk>/", cases.practitioner_detail, name="practitioner"),
     path("practitioners/<int:pk>/identity/", cases.practitioner_identity, name="identity"),
+    path("practitioners/<int:pk>/identity/change/", cases.identity_edit, name="identity_edit"),
     path("measures/", cases.service_measures, name="measures"),
     path("records/<slug:kind>/new/<int:parent>/", records.record_new, name="record_new"),
     path("records/<slug:kind>/<int:pk>/", records.record_edit, name="record_edit"),

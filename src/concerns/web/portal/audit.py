@@ -19,8 +19,11 @@ class Action:
     REPORT_PUBLISHED = "report-published"
     UPLOADED = "extract-uploaded"
     BATCH_STARTED = "batch-started"
+    BATCH_STALLED = "batch-stalled"
     DISCUSSION_RECORDED = "discussion-recorded"
+    AGREED_ACTION_DONE = "agreed-action-done"
     REPORT_REQUESTED = "report-requested"
+    REPORT_REQUEST_DECIDED = "report-request-decided"
     ROLE_CHANGED = "role-changed"
     MEMBERSHIP_ADDED = "membership-added"
     MEMBERSHIP_REMOVED = "membership-removed"
@@ -34,6 +37,11 @@ class Action:
     USER_CHANGED = "user-changed"
     ORGANISATION_CREATED = "organisation-created"
     ORGANISATION_CHANGED = "organisation-changed"
+    # The casework register's actions (concerns.web.casework.views._common.Action uses the same values).
+    IDENTITY_VIEWED = "practitioner-identity-viewed"
+    IDENTITY_CORRECTED = "practitioner-identity-corrected"
+    SAR_RECORDS_VIEWED = "sar-records-viewed"
+    SAR_PACK_DOWNLOADED = "sar-pack-downloaded"
 
 
 def action_choices() -> list[tuple[str, str]]:

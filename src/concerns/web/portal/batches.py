@@ -4,14 +4,22 @@
 in-process when settings.PORTAL_BATCHES_INLINE is true, as tests do); `run` writes the batch with
 `concerns.report._batch.write_batch`, counting progress into Batch.done / Batch.total, then imports the
 reports into the store as drafts for the insights team to review.
+
+A batch records its process (pid and host) and a heartbeat (`updated_at`, touched on each step). When a
+page shows a batch that is still queued or running but whose process is gone from this host, or that has
+made no progress for `STALL_AFTER`, `notice_stalled` marks it FAILED so the team can start it again.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +29,10 @@ from django.utils import timezone
 from concerns.web.portal.models import Batch, Upload
 from concerns.web.portal.store import import_batch, store_path
 
+STALL_AFTER = timedelta(minutes=15)
+STALLED_MESSAGE = ("The generating process stopped ({reason}) before the batch was finished, so nothing from it "
+                   "was imported. Start the batch again.")
+
 
 def start(batch: Batch) -> None:
     if getattr(settings, "PORTAL_BATCHES_INLINE", False):
@@ -29,12 +41,13 @@ def start(batch: Batch) -> None:
     folder = store_path(f"batches/{batch.pk}")
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "log.txt").open("ab") as log:
-        subprocess.Popen(  # our own interpreter and module, with a number as the only argument
+        process = subprocess.Popen(  # our own interpreter and module, with a number as the only argument
             [sys.executable, "-m", "concerns.commands.portal", "generate", str(batch.pk)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
                                                                         "concerns.web.settings")},
         )
+    _update(batch, pid=process.pid, host=socket.gethostname())
 
 
 def run(batch_id: int) -> Batch:
@@ -42,21 +55,85 @@ def run(batch_id: int) -> Batch:
     batch = Batch.objects.select_related("upload").get(pk=batch_id)
     if batch.status != Batch.Status.QUEUED:
         return batch
-    _update(batch, status=Batch.Status.RUNNING)
+    _update(batch, status=Batch.Status.RUNNING, pid=os.getpid(), host=socket.gethostname())
     try:
         count = _generate(batch)
     except Exception as error:  # any failure ends the batch with its reason; nothing was imported
-        _update(batch, status=Batch.Status.FAILED, message=f"{type(error).__name__}: {error}",
-                finished_at=timezone.now())
+        _finish(batch, Batch.Status.FAILED, f"{type(error).__name__}: {error}")
     else:
-        _update(batch, status=Batch.Status.DONE, message=f"{count} draft report(s) ready for review",
-                finished_at=timezone.now())
+        _finish(batch, Batch.Status.DONE, f"{count} draft report(s) ready for review")
     batch.refresh_from_db()
     return batch
 
 
+def _finish(batch: Batch, status: str, message: str) -> None:
+    # Only a batch still running is finished here: one marked stalled meanwhile keeps its FAILED status.
+    Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING).update(
+        status=status, message=message, finished_at=timezone.now(), updated_at=timezone.now())
+
+
 def _update(batch: Batch, **fields: Any) -> None:
-    Batch.objects.filter(pk=batch.pk).update(**fields)
+    Batch.objects.filter(pk=batch.pk).update(updated_at=timezone.now(), **fields)
+
+
+def _progress(batch: Batch) -> None:
+    Batch.objects.filter(pk=batch.pk).update(done=F("done") + 1, updated_at=timezone.now())
+
+
+def _still_running(batch: Batch) -> None:
+    if not Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING).exists():
+        raise RuntimeError("the batch was marked as stopped while it ran; its reports were not imported")
+
+
+# --- noticing batches whose process stopped --------------------------------------------------
+
+
+def notice_stalled(found: Iterable[Batch], now: Any = None) -> list[Batch]:
+    """Mark FAILED each queued or running batch whose process is gone or silent; the batches so marked."""
+    now = now or timezone.now()
+    stalled = []
+    for batch in found:
+        reason = stall_reason(batch, now)
+        if reason is None:
+            continue
+        message = STALLED_MESSAGE.format(reason=reason)
+        marked = Batch.objects.filter(pk=batch.pk, status__in=[Batch.Status.QUEUED, Batch.Status.RUNNING]).update(
+            status=Batch.Status.FAILED, message=message, finished_at=now)
+        if marked:
+            batch.status, batch.message, batch.finished_at = Batch.Status.FAILED, message, now
+            stalled.append(batch)
+    return stalled
+
+
+def stall_reason(batch: Batch, now: Any) -> str | None:
+    """Why this batch can no longer finish, or None while it may."""
+    if not batch.is_running:
+        return None
+    if batch.pid and batch.host == socket.gethostname() and not process_alive(batch.pid):
+        return f"process {batch.pid} is no longer running"
+    if now - batch.updated_at > STALL_AFTER:
+        minutes = int(STALL_AFTER.total_seconds() // 60)
+        return f"no progress for more than {minutes} minutes"
+    return None
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    # A child that died but was not yet reaped by its parent (the web worker that started it) still has a pid.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def _generate(batch: Batch) -> int:
@@ -74,8 +151,8 @@ def _generate(batch: Batch) -> int:
     out = store_path(f"batches/{batch.pk}/out")
     options = BatchOptions(batch.as_of, batch.policy, tuple(batch.formats.split(",")), is_illustrative(data),
                            int(getattr(settings, "PORTAL_BATCH_WORKERS", 2)))
-    write_batch(context, codes, out, options, national=batch.national,
-                progress=lambda _: Batch.objects.filter(pk=batch.pk).update(done=F("done") + 1))
+    write_batch(context, codes, out, options, national=batch.national, progress=lambda _: _progress(batch))
+    _still_running(batch)
     names = {row["org_code"]: (row["name"], str(row["nation"]))
              for row in ingested.organisations.select("org_code", "name", "nation").iter_rows(named=True)}
     reports = import_batch(out, batch=batch, generated_by=batch.created_by, names=names)

@@ -18,7 +18,8 @@ ERROR_CLASSES = {"select": "nhsuk-select--error", "textarea": "nhsuk-textarea--e
 class NHSFormMixin:
     """Adds NHS.UK classes to widgets, and error classes and `aria-describedby` once validated.
 
-    Render each field with `portal/manage/_field.html` and the errors with `portal/manage/_error_summary.html`.
+    Render each field with `portal/_field.html` and the errors with `portal/_error_summary.html`
+    (`{% include "portal/_error_summary.html" with errors=form|summary_errors %}`, after `{% load portal_forms %}`).
     """
 
     fields: dict[str, forms.Field]

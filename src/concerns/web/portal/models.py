@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from concerns.web.portal.roles import STAFF_ROLES, Position, Role
 
@@ -109,6 +110,10 @@ class Batch(models.Model):
     formats = models.CharField(max_length=40, default="html,pdf,xlsx,json")
     national = models.BooleanField(default=True, help_text="Also write the national report.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The generating process, so a batch whose process died (crash, restart) is noticed rather than left running.
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Touched on each step of progress.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -116,6 +121,10 @@ class Batch(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def format_list(self) -> list[str]:
+        return self.formats.split(",")
 
 
 class Report(models.Model):
@@ -219,6 +228,9 @@ class AgreedAction(models.Model):
     owner = models.CharField(max_length=120, help_text="Who will do it (role or name).")
     due_on = models.DateField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on"]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("discussions/", discussions.discussion_list, name="discussions"),
     path("discussions/<int:pk>/", discussions.discussion_detail, name="discussion"),
     path("actions/", discussions.action_list, name="actions"),
+    path("actions/<int:pk>/done/", discussions.action_done, name="action_done"),
     path("requests/", requests.request_list, name="report_requests"),
     path("requests/<int:pk>/decide/", requests.request_decide, name="report_request_decide"),
     path("uploads/", insights.upload_list, name="uploads"),

@@ -1,4 +1,4 @@
-"""What the register's views share: who may use them, the audit actions, and saving with history."""
+"""What the register's views share: who may use them, the audit actions (the portal's), and saving with history."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render as django_render
 from django.utils import timezone
 
+from concerns.web.portal.audit import Action  # noqa: F401  (one vocabulary of audit actions, re-exported)
 from concerns.web.portal.roles import Role
 from concerns.web.portal.views._access import roles
 from concerns.web.portal.views._forms import errors_of
@@ -16,14 +17,6 @@ from concerns.web.portal.views._forms import errors_of
 # Advice staff who do casework; everyone else (organisation users, administrators) gets 404.
 casework_staff = roles(Role.ADVISER, Role.INSIGHTS)
 insights_only = roles(Role.INSIGHTS)
-
-
-class Action:
-    """Audit actions of the register (beside the portal's own)."""
-
-    IDENTITY_VIEWED = "practitioner-identity-viewed"
-    SAR_RECORDS_VIEWED = "sar-records-viewed"
-    SAR_PACK_DOWNLOADED = "sar-pack-downloaded"
 
 
 def today() -> dt.date:

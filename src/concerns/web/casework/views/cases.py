@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +11,7 @@ from django.urls import reverse
 from concerns import vocabulary as v
 from concerns.web.casework import dates, lists, measures
 from concerns.web.casework.export import services_used
-from concerns.web.casework.forms import CaseForm, NewPractitionerForm
+from concerns.web.casework.forms import CaseForm, IdentityForm, NewPractitionerForm
 from concerns.web.casework.models import Case, ChangeRecord, Practitioner, PractitionerIdentity
 from concerns.web.casework.rules import may_see_identity
 from concerns.web.casework.views._common import Action, casework_staff, facts, render_form, today
@@ -18,6 +19,7 @@ from concerns.web.portal.audit import record
 from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 
+CASES_PER_PAGE = 50
 CASE_FACTS = ["organisation", "adviser", "status", "opened_on", "first_response_on", "closed_on", "outcome",
               "summary", "concerns", "profession", "grade", "specialty", "sex", "age_band", "ethnicity", "pmq",
               "disability"]
@@ -43,7 +45,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = scoped(request.user, Case.objects.select_related("organisation", "practitioner", "adviser"))
     if status in Case.Status.values:
         cases = cases.filter(status=status)
-    return render(request, "casework/case_list.html", {"cases": cases, "status": status,
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "casework/case_list.html", {"page": page, "status": status,
                                                        "statuses": Case.Status.choices})
 
 
@@ -129,6 +132,26 @@ def practitioner_identity(request: HttpRequest, pk: int) -> HttpResponse:
                                  practitioner__pk=pk)
     record(request, Action.IDENTITY_VIEWED, target=identity.practitioner, pseudonym=identity.practitioner.pseudonym)
     return render(request, "casework/identity.html", {"identity": identity, "practitioner": identity.practitioner})
+
+
+@casework_staff
+def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    identity = get_scoped_or_404(request.user, PractitionerIdentity.objects.select_related("practitioner"),
+                                 practitioner__pk=pk)
+    before = {name: getattr(identity, name) for name in IdentityForm._meta.fields}
+    form = IdentityForm(request.POST or None, instance=identity)
+    if request.method == "POST" and form.is_valid():
+        changed = [name for name, value in before.items() if form.cleaned_data[name] != value]
+        if changed:
+            with transaction.atomic():
+                form.save(commit=False).save(by=request.user)
+                # Field names only: the audit log, like the history, never holds identifying values.
+                record(request, Action.IDENTITY_CORRECTED, target=identity.practitioner,
+                       pseudonym=identity.practitioner.pseudonym, fields=changed)
+        return redirect("casework:identity", pk=pk)
+    return render_form(request, f"Correct the identifying details of {identity.practitioner.pseudonym}", [form],
+                       back=reverse("casework:identity", args=[pk]),
+                       intro="The change is recorded (who, when and which details changed, not their values).")
 
 
 @casework_staff

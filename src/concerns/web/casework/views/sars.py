@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +16,7 @@ from concerns.web.casework.views._common import Action, insights_only, render_fo
 from concerns.web.portal.audit import record
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 
+logger = logging.getLogger(__name__)
 PACK_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
 
@@ -81,7 +84,11 @@ def sar_pack(request: HttpRequest, pk: int, file_type: str) -> HttpResponse:
     if file_type not in PACK_TYPES:
         return HttpResponse(status=404)
     pack = sar.build_pack(item, prepared_on=today())
-    body = sar.pack_json(pack) if file_type == "json" else sar.pack_pdf(pack)
+    try:
+        body = sar.pack_json(pack) if file_type == "json" else sar.pack_pdf(pack)
+    except sar.PackRenderError:
+        logger.exception("Subject access pack %s could not be typeset", item.pk)
+        return render(request, "casework/sar_pack_failed.html", {"item": item}, status=503)
     record(request, Action.SAR_PACK_DOWNLOADED, target=item, format=file_type,
            pseudonym=item.practitioner.pseudonym)
     response = HttpResponse(body, content_type=PACK_TYPES[file_type])

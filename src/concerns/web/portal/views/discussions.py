@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerns.web.portal.audit import Action, record
 from concerns.web.portal.models import AgreedAction, Discussion, Report
@@ -103,6 +104,7 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = scoped(request.user, discussion.actions.all())
     return render(request, "portal/discussions/detail.html", {
         "discussion": discussion, "rows": [{"action": action, "overdue": action.is_overdue(today)} for action in actions],
+        "can_complete": _can_complete(request.user),
     })
 
 
@@ -113,4 +115,23 @@ def action_list(request: HttpRequest) -> HttpResponse:
     actions = scoped(request.user, AgreedAction.objects.select_related("discussion__report__organisation"))
     rows = [{"action": action, "overdue": action.is_overdue(today)} for action in actions]
     return render(request, "portal/discussions/actions.html", {
-        "rows": rows, "overdue": sum(row["overdue"] for row in rows)})
+        "rows": rows, "overdue": sum(row["overdue"] for row in rows), "can_complete": _can_complete(request.user)})
+
+
+def _can_complete(user) -> bool:
+    return user.role in (Role.ADVISER, Role.INSIGHTS)
+
+
+@roles(Role.ADVISER, Role.INSIGHTS)
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assigned adviser or the insights team marks an agreed action done (scope keeps other advisers out)."""
+    action = get_scoped_or_404(request.user, AgreedAction.objects.select_related("discussion__report__organisation"),
+                               pk=pk)
+    if action.status != AgreedAction.Status.DONE:
+        action.status, action.done_by, action.done_at = AgreedAction.Status.DONE, request.user, timezone.now()
+        action.save(update_fields=["status", "done_by", "done_at"])
+        record(request, Action.AGREED_ACTION_DONE, target=action, organisation=action.discussion.report.organisation,
+               discussion=action.discussion_id, due_on=action.due_on.isoformat())
+        messages.info(request, f"Marked as done: {action.description}")
+    return redirect("discussion", pk=action.discussion_id)

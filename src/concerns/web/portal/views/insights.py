@@ -119,7 +119,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = BatchForm(initial={"as_of": timezone.localdate()}) if upload.status == Upload.Status.VALID else None
     return render(request, "portal/insights/upload.html", {
         "upload": upload, "summary": upload.summary, "total": total, "page": page, "rows": rows if total else [],
-        "form": form, "batches": scoped(request.user, upload.batches.all()),
+        "form": form, "batches": _noticed(request, scoped(request.user, upload.batches.all())),
     })
 
 
@@ -163,13 +163,14 @@ def batch_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def batch_list(request: HttpRequest) -> HttpResponse:
     found = scoped(request.user, Batch.objects.select_related("upload", "created_by"))[:50]
-    return render(request, "portal/insights/batches.html", {"batches": found})
+    return render(request, "portal/insights/batches.html", {"batches": _noticed(request, found)})
 
 
 @insights_only
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_scoped_or_404(request.user, Batch.objects.select_related("upload", "created_by"), pk=pk)
+    _noticed(request, [batch])
     reports = scoped(request.user, batch.reports.select_related("organisation")).order_by("kind", "organisation__name")
     percent = round(100 * batch.done / batch.total) if batch.total else 0
     response = render(request, "portal/insights/batch.html", {
@@ -179,6 +180,15 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.is_running:
         response["Refresh"] = str(REFRESH_SECONDS)  # the page follows progress without JavaScript
     return response
+
+
+def _noticed(request: HttpRequest, found: Any) -> list[Batch]:
+    """The batches, with any whose generating process stopped marked as failed (and audited)."""
+    found = list(found)
+    for batch in batches.notice_stalled(found):
+        record(request, Action.BATCH_STALLED, target=batch, upload=batch.upload_id, pid=batch.pid,
+               reason=batch.message)
+    return found
 
 
 @insights_only
