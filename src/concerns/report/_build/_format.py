@@ -59,7 +59,10 @@ def value_cell(x: float | None, kind: str) -> Cell:
 
 
 def range_cell(low: float, high: float, kind: str) -> Cell:
-    """A figure known only to lie between two values (a hidden count it rests on): no single value."""
+    """A figure known only to lie between two values (a hidden count it rests on): no single value, unless
+    both ends read the same, when the published counts pin it down anyway."""
+    if number(low, kind) == number(high, kind):
+        return value_cell(low, kind)
     return Cell(f"{number(low, kind)} to {number(high, kind)}", None)
 
 
