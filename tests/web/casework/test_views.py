@@ -55,6 +55,14 @@ def test_it_opens_a_case_and_links_repeat_cases_to_one_pseudonym(users, organisa
         ("Practitioner", "created"), ("PractitionerIdentity", "created"), ("Case", "created")}
 
 
+def test_it_refuses_a_case_for_an_organisation_outside_the_advisers_own(users, organisation, other_organisation):
+    # The adviser is assigned `organisation` only: the form's choices are scoped, and validation keeps to them.
+    client = signed_in(users["adviser"])
+    response = client.post(reverse("casework:case_new"), new_case_form(other_organisation))
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert not Case.objects.exists()
+
+
 def test_it_shows_form_errors_in_an_error_summary(users, organisation):
     response = signed_in(users["adviser"]).post(reverse("casework:case_new"),
                                                 new_case_form(organisation, **{"case-concerns": []}))

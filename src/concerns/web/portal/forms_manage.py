@@ -7,14 +7,16 @@ from typing import Any
 from django import forms
 
 from concerns.web.portal.audit import action_choices
-from concerns.web.portal.forms_accounts import NHSFormMixin
 from concerns.web.portal.models import Organisation, User
 from concerns.web.portal.roles import Position
+from concerns.web.portal.views._forms import NhsStyled
 
 NATIONS = [("England", "England"), ("Wales", "Wales"), ("Northern Ireland", "Northern Ireland")]
 
 
-class UserCreateForm(NHSFormMixin, forms.ModelForm):
+class UserCreateForm(NhsStyled, forms.ModelForm):
+    input_width = "nhsuk-u-width-two-thirds"
+
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "role"]
@@ -32,7 +34,9 @@ class UserCreateForm(NHSFormMixin, forms.ModelForm):
         return email
 
 
-class UserEditForm(NHSFormMixin, forms.ModelForm):
+class UserEditForm(NhsStyled, forms.ModelForm):
+    input_width = "nhsuk-u-width-two-thirds"
+
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "role", "is_active"]
@@ -51,19 +55,20 @@ class UserEditForm(NHSFormMixin, forms.ModelForm):
         return email
 
 
-class MembershipForm(NHSFormMixin, forms.Form):
+class MembershipForm(NhsStyled, forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"),
                                           empty_label="Choose an organisation")
     position = forms.ChoiceField(choices=Position.choices)
 
 
-class AssignmentForm(NHSFormMixin, forms.Form):
+class AssignmentForm(NhsStyled, forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"),
                                           empty_label="Choose an organisation",
                                           label="Organisation to assign")
 
 
-class OrganisationForm(NHSFormMixin, forms.ModelForm):
+class OrganisationForm(NhsStyled, forms.ModelForm):
+    input_width = "nhsuk-u-width-two-thirds"
     nation = forms.ChoiceField(choices=NATIONS)
 
     class Meta:
@@ -76,7 +81,8 @@ class OrganisationForm(NHSFormMixin, forms.ModelForm):
         return self.cleaned_data["code"].strip().upper()
 
 
-class AuditFilterForm(NHSFormMixin, forms.Form):
+class AuditFilterForm(NhsStyled, forms.Form):
+    input_width = "nhsuk-u-width-two-thirds"
     action = forms.ChoiceField(required=False)
     user = forms.CharField(required=False, label="Username", max_length=150)
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"), required=False,

@@ -6,37 +6,51 @@ from typing import Any
 
 from django import forms
 
-WIDGET_CLASSES = {"textarea": "nhsuk-textarea", "select": "nhsuk-select", "clearablefile": "nhsuk-file-upload__input",
-                  "multiplefile": "nhsuk-file-upload__input", "file": "nhsuk-file-upload__input"}
-UNSTYLED = {"checkbox", "checkboxselectmultiple", "radioselect"}
+WIDGET_CLASSES = {"textarea": "nhsuk-textarea", "select": "nhsuk-select", "checkbox": "nhsuk-checkboxes__input",
+                  "clearablefile": "nhsuk-file-upload__input", "multiplefile": "nhsuk-file-upload__input",
+                  "file": "nhsuk-file-upload__input"}
+UNSTYLED = {"checkboxselectmultiple", "radioselect"}  # their templates draw each option, in a described fieldset
 
 
 class NhsStyled:
-    """Mix into a form: the NHS.UK class of each input, aria-describedby pointing at its hint and error."""
+    """Mix into a form: the NHS.UK class of each input, aria-describedby pointing at its hint and error.
+
+    A class given in the widget's attrs (such as a width) is kept. `input_width` is added to text inputs
+    that have no class of their own. Render each field with `portal/_field.html` and the errors with
+    `portal/_error_summary.html` (`{% include "portal/_error_summary.html" with errors=form|summary_errors %}`,
+    after `{% load portal_forms %}`).
+    """
+
+    input_width = ""
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style(self)
+        self._style(errors={})  # not `self.errors`: that would validate before a subclass's __init__ ends
 
     def full_clean(self) -> None:
-        super().full_clean()
-        style(self)
+        super().full_clean()  # type: ignore[misc]
+        self._style(errors=self.errors)  # type: ignore[attr-defined]
 
+    def _style(self, errors: dict[str, Any]) -> None:
+        for name, field in self.fields.items():
+            bound = self[name]  # type: ignore[index]
+            if field.widget.is_hidden or bound.widget_type in UNSTYLED:
+                continue
+            field.widget.attrs["class"] = " ".join(self._classes(bound, failed=name in errors))
+            described = [f"{bound.auto_id}-hint"] if field.help_text else []
+            if name in errors:
+                described.append(f"{bound.auto_id}-error")
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
 
-def style(form: forms.BaseForm) -> forms.BaseForm:
-    for name, field in form.fields.items():
-        bound = form[name]
-        if bound.widget_type in UNSTYLED:
-            continue
-        classes = [WIDGET_CLASSES.get(bound.widget_type, "nhsuk-input")]
-        described = [f"{bound.auto_id}-hint"] if field.help_text else []
-        if form.is_bound and bound.errors:
-            classes.append(f"{classes[0]}--error")
-            described.append(f"{bound.auto_id}-error")
-        field.widget.attrs["class"] = " ".join(classes)
-        if described:
-            field.widget.attrs["aria-describedby"] = " ".join(described)
-    return form
+    def _classes(self, bound: forms.BoundField, *, failed: bool) -> list[str]:
+        kind = WIDGET_CLASSES.get(bound.widget_type, "nhsuk-input")
+        given = [name for name in bound.field.widget.attrs.get("class", "").split() if not name.endswith("--error")]
+        classes = given or [kind, *([self.input_width] if kind == "nhsuk-input" and self.input_width else [])]
+        if failed and bound.widget_type != "checkbox":
+            classes.append(f"{kind}--error")
+        return classes
 
 
 def errors_of(*forms_: forms.BaseForm) -> list[dict[str, str]]:
@@ -48,6 +62,6 @@ def errors_of(*forms_: forms.BaseForm) -> list[dict[str, str]]:
                 found += [{"href": "#maincontent", "text": str(text)} for text in form.non_field_errors()]
                 continue
             bound = form[name]
-            target = f"{bound.auto_id}_0" if bound.widget_type in UNSTYLED - {"checkbox"} else bound.auto_id
+            target = f"{bound.auto_id}_0" if bound.widget_type in UNSTYLED else bound.auto_id
             found += [{"href": f"#{target}", "text": str(text)} for text in bound.errors]
     return found
