@@ -17,8 +17,9 @@ from concerns.web.casework.models import (
     SubjectAccessRequest,
 )
 from concerns.web.casework.views import _common
+from concerns.web.portal.roles import Role
 from tests.web.casework.conftest import make_case
-from tests.web.conftest import signed_in
+from tests.web.conftest import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2025, 6, 30)
@@ -61,6 +62,28 @@ def test_it_refuses_a_case_for_an_organisation_outside_the_advisers_own(users, o
     response = client.post(reverse("casework:case_new"), new_case_form(other_organisation))
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
     assert not Case.objects.exists()
+
+
+def test_it_opens_an_advisers_cases_as_their_own(users, organisation):
+    colleague = make_user("colleague", Role.ADVISER, organisation)
+    response = signed_in(users["adviser"]).post(reverse("casework:case_new"),
+                                                new_case_form(organisation, **{"case-adviser": colleague.pk}))
+    assert response.status_code == 200 and not Case.objects.exists()
+
+
+def test_it_lets_only_the_insights_team_hand_a_case_to_another_adviser(users, organisation):
+    colleague = make_user("colleague", Role.ADVISER, organisation)
+    signed_in(colleague).post(reverse("casework:case_new"), new_case_form(organisation, **{"case-adviser": colleague.pk}))
+    case = Case.objects.get()
+    edit = {**new_case_form(organisation, **{"case-adviser": users["adviser"].pk})}
+    signed_in(users["adviser"]).post(reverse("casework:case_edit", args=[case.pk]), edit)
+    case.refresh_from_db()
+    assert case.adviser == colleague
+    assert signed_in(users["adviser"]).get(
+        reverse("casework:identity", args=[case.practitioner.pk])).status_code == 404
+    signed_in(users["insights"]).post(reverse("casework:case_edit", args=[case.pk]), edit)
+    case.refresh_from_db()
+    assert case.adviser == users["adviser"]
 
 
 def test_it_shows_form_errors_in_an_error_summary(users, organisation):

@@ -63,8 +63,15 @@ class CaseForm(NhsStyled, forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = scoped(user, Organisation.objects.all())
-        self.fields["adviser"].queryset = User.objects.filter(role=Role.ADVISER, is_active=True).order_by(
-            "last_name", "username")
+        advisers = User.objects.filter(role=Role.ADVISER, is_active=True).order_by("last_name", "username")
+        if user.role != Role.INSIGHTS:
+            # The case's adviser sees the practitioner's identity, so only the insights team hands a case to
+            # someone: an adviser opens cases as their own and cannot make themselves another case's adviser.
+            if self.instance.pk is None:
+                advisers = advisers.filter(pk=user.pk)
+            else:
+                self.fields["adviser"].disabled = True
+        self.fields["adviser"].queryset = advisers
 
 
 class NewPractitionerForm(NhsStyled, forms.Form):
