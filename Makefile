@@ -61,6 +61,7 @@ serve: install
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 test: lint $(NODE_STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile

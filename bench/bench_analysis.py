@@ -50,29 +50,37 @@ def _measure(directory: str) -> None:
     results = [analyse_organisation(context, code) for code in organisation_codes(context)]
     analyse_national(context)
     finished = time.perf_counter()
-    print(json.dumps({
-        "rows": data.cases.height,
-        "organisations": len(results),
-        "load_s": loaded - started,
-        "load_peak_mb": load_peak,
-        "prepare_s": prepared - loaded,
-        "per_org_s": finished - prepared,
-        "analysis_s": finished - loaded,
-        "peak_mb": _peak_mb(),
-    }))
+    print(
+        json.dumps(
+            {
+                "rows": data.cases.height,
+                "organisations": len(results),
+                "load_s": loaded - started,
+                "load_peak_mb": load_peak,
+                "prepare_s": prepared - loaded,
+                "per_org_s": finished - prepared,
+                "analysis_s": finished - loaded,
+                "peak_mb": _peak_mb(),
+            }
+        )
+    )
 
 
 def _generate(out: Path, total_cases: int | None) -> None:
     from concerns.synth import SynthConfig, write
 
-    config = SynthConfig(as_of=AS_OF) if total_cases is None else SynthConfig(as_of=AS_OF, total_cases=total_cases)
+    config = (
+        SynthConfig(as_of=AS_OF) if total_cases is None else SynthConfig(as_of=AS_OF, total_cases=total_cases)
+    )
     write(config, out, "parquet")
 
 
 def _run(directory: Path) -> dict:
     child = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--measure", str(directory)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(child.stdout.strip().splitlines()[-1])
 

@@ -35,14 +35,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-portal-") as directory:
         folder = Path(directory)
         _recreate_database(psycopg)
-        env = os.environ | {"CONCERNS_HOME": str(folder / "home"), "DATABASE_URL": f"{SERVER}/{DATABASE}",
-                            "CONCERNS_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "concerns.web.settings"}
+        env = os.environ | {
+            "CONCERNS_HOME": str(folder / "home"),
+            "DATABASE_URL": f"{SERVER}/{DATABASE}",
+            "CONCERNS_DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "concerns.web.settings",
+        }
         (folder / "home" / "static").mkdir(parents=True)  # whitenoise serves from the finders here
         usernames = _load_demo(folder, env)
         port = _free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "concerns.web.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(WORKERS), "--log-level", "warning"], env=env)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "concerns.web.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(WORKERS),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
         try:
             _wait_for(port)
             stats = _run_locust(folder, port, usernames, env)
@@ -74,10 +90,18 @@ def _load_demo(folder: Path, env: dict[str, str]) -> list[str]:
     data = write(SynthConfig(as_of=AS_OF), folder / "data")
     context = prepare(load(data, today=AS_OF), Settings.as_of(AS_OF))
     codes = organisation_codes(context)[:10]
-    write_batch(context, codes, folder / "reports", BatchOptions(AS_OF, formats=("html", "pdf", "json"),
-                                                               illustrative=True))
-    subprocess.run([sys.executable, "-m", "concerns", "portal-demo", "--reports", str(folder / "reports")],
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    write_batch(
+        context,
+        codes,
+        folder / "reports",
+        BatchOptions(AS_OF, formats=("html", "pdf", "json"), illustrative=True),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "concerns", "portal-demo", "--reports", str(folder / "reports")],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return [f"demo-{code.lower()}-{who}" for code in codes[:3] for who in ("md", "hr", "board")]
 
 
@@ -103,23 +127,37 @@ def _run_locust(folder: Path, port: int, usernames: list[str], env: dict[str, st
 
     out = folder / "load.json"
     subprocess.run(
-        [sys.executable, str(HERE / "portal" / "run_load.py"), f"http://127.0.0.1:{port}", str(USERS),
-         str(SECONDS), str(out)],
-        env=env | {"BENCH_USERS": ",".join(usernames), "BENCH_PASSWORD": DEMO_PASSWORD}, check=True)
+        [
+            sys.executable,
+            str(HERE / "portal" / "run_load.py"),
+            f"http://127.0.0.1:{port}",
+            str(USERS),
+            str(SECONDS),
+            str(out),
+        ],
+        env=env | {"BENCH_USERS": ",".join(usernames), "BENCH_PASSWORD": DEMO_PASSWORD},
+        check=True,
+    )
     return json.loads(out.read_text())
 
 
 def _print(result: dict) -> None:
     sign_in = result["sign_in"]
-    print(f"portal load: {USERS} organisation users, gunicorn {WORKERS} workers on PostgreSQL, loopback; "
-          f"goal p95 < 150 ms, 0 errors")
-    print(f"  sign-in burst: {sign_in['signed_in']} users signed in within {sign_in['seconds']:.1f} s "
-          f"(argon2; p50 {sign_in['sign-in']['p50']:.0f} ms), then measured for {SECONDS} s:")
+    print(
+        f"portal load: {USERS} organisation users, gunicorn {WORKERS} workers on PostgreSQL, loopback; "
+        f"goal p95 < 150 ms, 0 errors"
+    )
+    print(
+        f"  sign-in burst: {sign_in['signed_in']} users signed in within {sign_in['seconds']:.1f} s "
+        f"(argon2; p50 {sign_in['sign-in']['p50']:.0f} ms), then measured for {SECONDS} s:"
+    )
     for name, row in sorted(result["pages"].items(), key=lambda item: item[0] == "ALL"):
         if not row["requests"]:
             continue
-        print(f"  {name:<16} requests {row['requests']:>6}  errors {row['errors']:>3}  p50 {row['p50']:>5.0f} ms  "
-              f"p95 {row['p95']:>5.0f} ms  p99 {row['p99']:>5.0f} ms  {row['rps']:6.1f} req/s")
+        print(
+            f"  {name:<16} requests {row['requests']:>6}  errors {row['errors']:>3}  p50 {row['p50']:>5.0f} ms  "
+            f"p95 {row['p95']:>5.0f} ms  p99 {row['p99']:>5.0f} ms  {row['rps']:6.1f} req/s"
+        )
     for error in result["errors"]:
         print(f"  error: {error}")
 

@@ -47,24 +47,34 @@ def main() -> None:
         write_batch(context, codes, Path(directory) / "out", options, national=True)
         batch = time.perf_counter() - started
         main_cpu, workers_cpu = time.process_time() - main_cpu, _children_cpu() - workers_cpu
-        print(f"reports batch: {len(codes)} organisations + national, {', '.join(FORMATS)}: {batch:.1f} s "
-              f"on 2 worker processes ({len(codes) / batch:.1f} reports/s); load average before "
-              f"{load_before:.1f}, after {os.getloadavg()[0]:.1f}")
+        print(
+            f"reports batch: {len(codes)} organisations + national, {', '.join(FORMATS)}: {batch:.1f} s "
+            f"on 2 worker processes ({len(codes) / batch:.1f} reports/s); load average before "
+            f"{load_before:.1f}, after {os.getloadavg()[0]:.1f}"
+        )
         # CPU time does not grow when other processes share the cores: (workers + main) / 2 is what
         # the batch would take on two otherwise idle cores, whatever the load now.
-        print(f"batch CPU time: workers {workers_cpu:.1f} s + main process {main_cpu:.1f} s; "
-              f"on 2 idle cores ≈ {(workers_cpu + main_cpu) / 2:.1f} s")
+        print(
+            f"batch CPU time: workers {workers_cpu:.1f} s + main process {main_cpu:.1f} s; "
+            f"on 2 idle cores ≈ {(workers_cpu + main_cpu) / 2:.1f} s"
+        )
 
         stages: dict[str, list[float]] = {"analyse+build": [], "charts": [], **{fmt: [] for fmt in FORMATS}}
         cpu: dict[str, list[float]] = {name: [] for name in stages}
         pages: list[int] = []
         for fmt in FORMATS:  # warm up: engines, fonts, templates
-            renderer(fmt)(draw_charts(build_organisation_report(
-                analyse_organisation(context, codes[0]), context, as_of=AS_OF, illustrative=True)))
+            renderer(fmt)(
+                draw_charts(
+                    build_organisation_report(
+                        analyse_organisation(context, codes[0]), context, as_of=AS_OF, illustrative=True
+                    )
+                )
+            )
         for code in codes[1 : SAMPLE + 1]:
             t0, c0 = time.perf_counter(), time.process_time()
-            report = build_organisation_report(analyse_organisation(context, code), context, as_of=AS_OF,
-                                               illustrative=True)
+            report = build_organisation_report(
+                analyse_organisation(context, code), context, as_of=AS_OF, illustrative=True
+            )
             t1, c1 = time.perf_counter(), time.process_time()
             report = draw_charts(report)
             stages["analyse+build"].append(t1 - t0)
@@ -78,8 +88,14 @@ def main() -> None:
                 cpu[fmt].append(time.process_time() - c)
                 if fmt == "pdf":
                     pages.append(len(PDF_PAGE.findall(content)))
-        medians = ", ".join(f"{name} {statistics.median(times) * 1000:.0f} ms" for name, times in stages.items())
-        cpu_medians = ", ".join(f"{name} {statistics.median(times) * 1000:.0f} ms" for name, times in cpu.items())
+        medians = ", ".join(
+            f"{name} {statistics.median(times) * 1000:.0f} ms" for name, times in stages.items()
+        )
+        cpu_medians = ", ".join(
+            f"{name} {statistics.median(times) * 1000:.0f} ms" for name, times in cpu.items()
+        )
         print(f"per report, CPU time (every thread of the process; median of {SAMPLE}): {cpu_medians}")
-        print(f"per report, wall (median of {SAMPLE}): {medians}; PDF pages median {statistics.median(pages):.0f} "
-              f"(range {min(pages)}–{max(pages)}); peak RSS {peak_rss_mib():,.0f} MiB")
+        print(
+            f"per report, wall (median of {SAMPLE}): {medians}; PDF pages median {statistics.median(pages):.0f} "
+            f"(range {min(pages)}–{max(pages)}); peak RSS {peak_rss_mib():,.0f} MiB"
+        )

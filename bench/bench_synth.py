@@ -42,7 +42,9 @@ def _measure(kind: str, out: str) -> None:
 def _run(kind: str, out: Path) -> dict:
     child = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--measure", kind, str(out)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(child.stdout.strip().splitlines()[-1])
 

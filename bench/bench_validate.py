@@ -37,16 +37,50 @@ BAD_SHARE = 0.005
 RUNS = 3
 
 _SPECIALTIES = [
-    "Cardiology", "General surgery", "Anaesthetics", "Emergency medicine", "Obstetrics and gynaecology",
-    "Paediatrics", "General psychiatry", "Radiology", "Histopathology", "General practice", "Orthodontics",
-    "Community pharmacy", "Gen Surg", "A&E", "T&O", "Geriatric medicine", "Something unusual", "",
+    "Cardiology",
+    "General surgery",
+    "Anaesthetics",
+    "Emergency medicine",
+    "Obstetrics and gynaecology",
+    "Paediatrics",
+    "General psychiatry",
+    "Radiology",
+    "Histopathology",
+    "General practice",
+    "Orthodontics",
+    "Community pharmacy",
+    "Gen Surg",
+    "A&E",
+    "T&O",
+    "Geriatric medicine",
+    "Something unusual",
+    "",
 ]
 _CONCERNS = [
-    "behaviour", "clinical", "behaviour.misconduct", "clinical.capability;behaviour", "health.mental",
-    "behaviour.bullying_harassment;behaviour.team_relationships", "clinical.governance_safety",
-    "Clinical; Health", "other.language", "behaviour;clinical;health", "behaviour.probity", "other",
+    "behaviour",
+    "clinical",
+    "behaviour.misconduct",
+    "clinical.capability;behaviour",
+    "health.mental",
+    "behaviour.bullying_harassment;behaviour.team_relationships",
+    "clinical.governance_safety",
+    "Clinical; Health",
+    "other.language",
+    "behaviour;clinical;health",
+    "behaviour.probity",
+    "other",
 ]
-_SERVICES = ["", "", "", "exclusion", "clinical_assessment", "action_plan;team_review", "hpan", "Education", "restriction"]
+_SERVICES = [
+    "",
+    "",
+    "",
+    "exclusion",
+    "clinical_assessment",
+    "action_plan;team_review",
+    "hpan",
+    "Education",
+    "restriction",
+]
 
 
 TEN_MILLION = 10_000_000
@@ -70,12 +104,18 @@ def _one_million_csv() -> None:
         print(f"built {CASES:,} cases ({size / 1e6:.0f} MB of CSV) in {time.perf_counter() - started:.1f} s")
         result = _in_child("--measure", data)
     median = statistics.median(result["seconds"])
-    print(f"load: median {median:.2f} s of {RUNS} runs after a warm-up ({', '.join(f'{s:.2f}' for s in result['seconds'])})")
+    print(
+        f"load: median {median:.2f} s of {RUNS} runs after a warm-up ({', '.join(f'{s:.2f}' for s in result['seconds'])})"
+    )
     print(f"      {CASES / median:,.0f} case rows/s; {result['rejected']:,} rows rejected")
     print(f"      CPU time (all threads) median {statistics.median(result['cpu_seconds']):.2f} s")
-    print(f"      machine load average while measuring: {result['load_average']:.1f} on {os.cpu_count()} cores")
+    print(
+        f"      machine load average while measuring: {result['load_average']:.1f} on {os.cpu_count()} cores"
+    )
     print(f"      peak RSS {result['peak_rss_mb']:.0f} MB")
-    print(f"goal: < 5 s and < 2048 MB -> {'met' if median < 5 and result['peak_rss_mb'] < 2048 else 'NOT met'}")
+    print(
+        f"goal: < 5 s and < 2048 MB -> {'met' if median < 5 and result['peak_rss_mb'] < 2048 else 'NOT met'}"
+    )
 
 
 def _ten_million_parquet() -> None:
@@ -89,13 +129,21 @@ def _ten_million_parquet() -> None:
             started = time.perf_counter()
             _write_synthetic(data)
             size = sum(path.stat().st_size for path in data.glob("*.parquet"))
-            print(f"\nbuilt {TEN_MILLION:,} synthetic cases ({size / 1e6:.0f} MB of Parquet) in {time.perf_counter() - started:.1f} s")
+            print(
+                f"\nbuilt {TEN_MILLION:,} synthetic cases ({size / 1e6:.0f} MB of Parquet) in {time.perf_counter() - started:.1f} s"
+            )
             result = _in_child("--measure-once", data)
-    print(f"load: {result['seconds']:.1f} s for {result['read']:,} case rows ({result['read'] / result['seconds']:,.0f} rows/s); "
-          f"{result['rejected']:,} rejected")
+    print(
+        f"load: {result['seconds']:.1f} s for {result['read']:,} case rows ({result['read'] / result['seconds']:,.0f} rows/s); "
+        f"{result['rejected']:,} rejected"
+    )
     print(f"      CPU time (all threads) {result['cpu_seconds']:.1f} s")
-    print(f"      machine load average while measuring: {result['load_average']:.1f} on {os.cpu_count()} cores")
-    print(f"      peak RSS {result['peak_rss_mb']:.0f} MB; the canonical cases frame it returns is {result['cases_mb']:.0f} MB")
+    print(
+        f"      machine load average while measuring: {result['load_average']:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"      peak RSS {result['peak_rss_mb']:.0f} MB; the canonical cases frame it returns is {result['cases_mb']:.0f} MB"
+    )
     met = result["peak_rss_mb"] < TEN_MILLION_GOAL_MB
     print(f"goal: < {TEN_MILLION_GOAL_MB} MB -> {'met' if met else 'NOT met'}")
 
@@ -110,7 +158,9 @@ def _in_child(mode: str, data: Path) -> dict:
     """Run this file with `mode` in a fresh interpreter, so that the peak RSS is the load's own."""
     measured = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), mode, str(data)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(measured.stdout.strip().splitlines()[-1])
 
@@ -127,10 +177,17 @@ def _measure(data: Path) -> None:
         cpu_seconds.append(time.process_time() - cpu_started)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rejected = ingested.counts["cases"].rejected
-    print(json.dumps({
-        "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_mb": peak_kb / 1024, "rejected": rejected,
-        "load_average": os.getloadavg()[0],
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
+                "peak_rss_mb": peak_kb / 1024,
+                "rejected": rejected,
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    )
 
 
 def _measure_once(data: Path) -> None:
@@ -144,11 +201,19 @@ def _measure_once(data: Path) -> None:
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     counts = ingested.counts["cases"]
-    print(json.dumps({
-        "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_mb": peak_kb / 1024,
-        "read": counts.read, "rejected": counts.rejected, "cases_mb": ingested.cases.estimated_size("mb"),
-        "load_average": os.getloadavg()[0],
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
+                "peak_rss_mb": peak_kb / 1024,
+                "read": counts.read,
+                "rejected": counts.rejected,
+                "cases_mb": ingested.cases.estimated_size("mb"),
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    )
 
 
 def _write_data(data: Path) -> None:
@@ -161,25 +226,38 @@ def _write_data(data: Path) -> None:
 
 def _organisations(org_codes: list[str]) -> pl.DataFrame:
     types = ["acute", "mental_health", "community", "specialist", "Ambulance trust"]
-    return pl.DataFrame({
-        "org_code": org_codes,
-        "name": [f"Organisation {code} NHS Trust" for code in org_codes],
-        "org_type": [types[index % len(types)] for index in range(len(org_codes))],
-        "nation": ["england" if index % 10 else "Wales" for index in range(len(org_codes))],
-        "region": ["Somewhere"] * len(org_codes),
-    })
+    return pl.DataFrame(
+        {
+            "org_code": org_codes,
+            "name": [f"Organisation {code} NHS Trust" for code in org_codes],
+            "org_type": [types[index % len(types)] for index in range(len(org_codes))],
+            "nation": ["england" if index % 10 else "Wales" for index in range(len(org_codes))],
+            "region": ["Somewhere"] * len(org_codes),
+        }
+    )
 
 
 def _workforce(org_codes: list[str]) -> pl.DataFrame:
-    groups = [("total", "all"), ("sex", "female"), ("sex", "male"), ("ethnicity", "white"), ("ethnicity", "asian"),
-              ("pmq", "uk"), ("pmq", "international")]
+    groups = [
+        ("total", "all"),
+        ("sex", "female"),
+        ("sex", "male"),
+        ("ethnicity", "white"),
+        ("ethnicity", "asian"),
+        ("pmq", "uk"),
+        ("pmq", "international"),
+    ]
     rows = [
         (code, f"{year}/{(year + 1) % 100:02d}", "doctor", dimension, group, str(100 + index % 900))
         for index, code in enumerate(org_codes)
         for year in range(2019, 2024)
         for dimension, group in groups
     ]
-    return pl.DataFrame(rows, schema=["org_code", "fiscal_year", "profession", "dimension", "group", "headcount"], orient="row")
+    return pl.DataFrame(
+        rows,
+        schema=["org_code", "fiscal_year", "profession", "dimension", "group", "headcount"],
+        orient="row",
+    )
 
 
 def _pick(rng: np.random.Generator, values: list[str], p: list[float] | None = None) -> np.ndarray:
@@ -189,30 +267,41 @@ def _pick(rng: np.random.Generator, values: list[str], p: list[float] | None = N
 def _cases(rng: np.random.Generator, org_codes: list[str]) -> pl.DataFrame:
     opened = np.datetime64("2016-04-01") + rng.integers(0, 8 * 365, CASES).astype("timedelta64[D]")
     closed = opened + rng.integers(0, 400, CASES).astype("timedelta64[D]")
-    frame = pl.DataFrame({
-        "case_id": np.char.add("C", np.arange(CASES).astype(str)),
-        "org_code": _pick(rng, org_codes),
-        "opened_on": opened,
-        "closed_on": closed,
-        "practitioner_id": np.char.add("P", rng.integers(0, 400_000, CASES).astype(str)),
-        "profession": _pick(rng, ["doctor", "Doctor", "dentist", "pharmacist"], [0.6, 0.3, 0.06, 0.04]),
-        "grade": _pick(rng, ["consultant", "sas", "resident", "Locally employed doctor", "gp", "not_stated"]),
-        "specialty": _pick(rng, _SPECIALTIES),
-        "sex": _pick(rng, ["male", "female", "Male", "F", "not_stated"]),
-        "age_band": _pick(rng, ["under_35", "35_44", "45_54", "55_64", "65_plus", "35-44"]),
-        "ethnicity": _pick(rng, ["A", "B", "C", "H", "J", "M", "N", "R", "Z", "99", "White", "Black or Black British"]),
-        "pmq": _pick(rng, ["uk", "international", "eea", "UK", "not_stated"]),
-        "disability": _pick(rng, ["no", "yes", "", "not_stated"]),
-        "concerns": _pick(rng, _CONCERNS),
-        "services": _pick(rng, _SERVICES),
-        "outcome": _pick(rng, ["open", "resolved_locally", "action_plan", "", "referred_to_regulator"]),
-    })
+    frame = pl.DataFrame(
+        {
+            "case_id": np.char.add("C", np.arange(CASES).astype(str)),
+            "org_code": _pick(rng, org_codes),
+            "opened_on": opened,
+            "closed_on": closed,
+            "practitioner_id": np.char.add("P", rng.integers(0, 400_000, CASES).astype(str)),
+            "profession": _pick(rng, ["doctor", "Doctor", "dentist", "pharmacist"], [0.6, 0.3, 0.06, 0.04]),
+            "grade": _pick(
+                rng, ["consultant", "sas", "resident", "Locally employed doctor", "gp", "not_stated"]
+            ),
+            "specialty": _pick(rng, _SPECIALTIES),
+            "sex": _pick(rng, ["male", "female", "Male", "F", "not_stated"]),
+            "age_band": _pick(rng, ["under_35", "35_44", "45_54", "55_64", "65_plus", "35-44"]),
+            "ethnicity": _pick(
+                rng, ["A", "B", "C", "H", "J", "M", "N", "R", "Z", "99", "White", "Black or Black British"]
+            ),
+            "pmq": _pick(rng, ["uk", "international", "eea", "UK", "not_stated"]),
+            "disability": _pick(rng, ["no", "yes", "", "not_stated"]),
+            "concerns": _pick(rng, _CONCERNS),
+            "services": _pick(rng, _SERVICES),
+            "outcome": _pick(rng, ["open", "resolved_locally", "action_plan", "", "referred_to_regulator"]),
+        }
+    )
     uk_dates = pl.Series(rng.random(CASES) < 0.1)
     open_case = pl.Series(rng.random(CASES) < 0.3)
     bad = pl.Series(rng.random(CASES) < BAD_SHARE)
     return frame.with_columns(
-        pl.when(uk_dates).then(pl.col("opened_on").dt.to_string("%d/%m/%Y")).otherwise(pl.col("opened_on").dt.to_string("%Y-%m-%d")),
-        pl.when(open_case).then(pl.lit("")).otherwise(pl.col("closed_on").dt.to_string("%Y-%m-%d")).alias("closed_on"),
+        pl.when(uk_dates)
+        .then(pl.col("opened_on").dt.to_string("%d/%m/%Y"))
+        .otherwise(pl.col("opened_on").dt.to_string("%Y-%m-%d")),
+        pl.when(open_case)
+        .then(pl.lit(""))
+        .otherwise(pl.col("closed_on").dt.to_string("%Y-%m-%d"))
+        .alias("closed_on"),
         pl.when(bad).then(pl.lit("consultent")).otherwise(pl.col("grade")).alias("grade"),
     )
 

@@ -5,9 +5,22 @@ import pytest
 from concerns import vocabulary as v
 
 ALL_SETS = [
-    v.PROFESSIONS, v.GRADES, v.ETHNIC_CATEGORIES, v.ETHNIC_GROUPS, v.SEXES, v.AGE_BANDS, v.PMQS,
-    v.DISABILITIES, v.CONCERN_CATEGORIES, v.CONCERNS, v.SERVICES, v.OUTCOMES, v.ORG_TYPES,
-    v.NATIONS, v.SPECIALTY_GROUPS, v.WORKFORCE_DIMENSIONS,
+    v.PROFESSIONS,
+    v.GRADES,
+    v.ETHNIC_CATEGORIES,
+    v.ETHNIC_GROUPS,
+    v.SEXES,
+    v.AGE_BANDS,
+    v.PMQS,
+    v.DISABILITIES,
+    v.CONCERN_CATEGORIES,
+    v.CONCERNS,
+    v.SERVICES,
+    v.OUTCOMES,
+    v.ORG_TYPES,
+    v.NATIONS,
+    v.SPECIALTY_GROUPS,
+    v.WORKFORCE_DIMENSIONS,
 ]
 
 
@@ -89,7 +102,13 @@ def test_it_puts_dates_in_nhs_financial_years(day, year):
 
 
 def test_it_takes_five_complete_years_before_the_as_of_date():
-    assert v.fiscal_years_before(dt.date(2025, 6, 30)) == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
+    assert v.fiscal_years_before(dt.date(2025, 6, 30)) == [
+        "2020/21",
+        "2021/22",
+        "2022/23",
+        "2023/24",
+        "2024/25",
+    ]
     assert v.fiscal_years_before(dt.date(2025, 3, 31))[-1] == "2023/24"
     assert v.fiscal_years_before(dt.date(2025, 4, 1))[-1] == "2024/25"
 

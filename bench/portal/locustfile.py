@@ -28,8 +28,12 @@ class OrganisationUser(HttpUser):
         username = next(USERNAMES)
         page = self.client.get("/sign-in/", name="sign-in form")
         token = CSRF.search(page.text).group(1)
-        self.client.post("/sign-in/", {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-                         name="sign-in", headers={"Referer": self.host + "/sign-in/"})
+        self.client.post(
+            "/sign-in/",
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            name="sign-in",
+            headers={"Referer": self.host + "/sign-in/"},
+        )
         listing = self.client.get("/reports/", name="reports list")
         self.reports = sorted(set(REPORT_LINK.findall(listing.text)))
         if not self.reports:

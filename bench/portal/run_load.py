@@ -20,9 +20,14 @@ from locust.env import Environment  # noqa: E402
 
 
 def _row(entry, seconds: float) -> dict[str, float]:
-    return {"requests": entry.num_requests, "errors": entry.num_failures,
-            "p50": entry.get_response_time_percentile(0.50), "p95": entry.get_response_time_percentile(0.95),
-            "p99": entry.get_response_time_percentile(0.99), "rps": entry.num_requests / seconds}
+    return {
+        "requests": entry.num_requests,
+        "errors": entry.num_failures,
+        "p50": entry.get_response_time_percentile(0.50),
+        "p95": entry.get_response_time_percentile(0.95),
+        "p99": entry.get_response_time_percentile(0.99),
+        "rps": entry.num_requests / seconds,
+    }
 
 
 def main(host: str, users: int, seconds: float, out: str) -> None:
@@ -32,8 +37,11 @@ def main(host: str, users: int, seconds: float, out: str) -> None:
     started = time.monotonic()
     while locustfile.signed_in < users and time.monotonic() - started < 180:
         gevent.sleep(0.2)
-    sign_in = {"seconds": time.monotonic() - started, "signed_in": locustfile.signed_in,
-               "sign-in": _row(environment.stats.get("sign-in", "POST"), 1.0)}
+    sign_in = {
+        "seconds": time.monotonic() - started,
+        "signed_in": locustfile.signed_in,
+        "sign-in": _row(environment.stats.get("sign-in", "POST"), 1.0),
+    }
     environment.stats.reset_all()
     gevent.sleep(seconds)
     runner.quit()

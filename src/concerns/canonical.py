@@ -33,10 +33,7 @@ def enum(codes: v.CodeSet) -> pl.Enum:
 
 # Workforce `group` values: every group of every dimension, plus "all" for total.
 WORKFORCE_GROUPS: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        [v.TOTAL_GROUP]
-        + [code for codes in v.DIMENSION_CODESETS.values() for code in codes.codes]
-    )
+    dict.fromkeys([v.TOTAL_GROUP] + [code for codes in v.DIMENSION_CODESETS.values() for code in codes.codes])
 )
 
 TOP_LEVEL_FLAGS = {f"concern_{code}": code for code in v.CONCERN_CATEGORIES.codes}
@@ -68,8 +65,17 @@ CASES_SCHEMA: dict[str, pl.DataType] = {
 }
 
 CASES_REQUIRED = (
-    "case_id", "org_code", "opened_on", "practitioner_id", "profession", "grade",
-    "sex", "age_band", "ethnicity", "pmq", "concerns",
+    "case_id",
+    "org_code",
+    "opened_on",
+    "practitioner_id",
+    "profession",
+    "grade",
+    "sex",
+    "age_band",
+    "ethnicity",
+    "pmq",
+    "concerns",
 )
 CASES_OPTIONAL = ("closed_on", "specialty", "disability", "services", "outcome")
 

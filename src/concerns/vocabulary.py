@@ -147,8 +147,18 @@ PROFESSIONS = _codes(
 GRADES = _codes(
     "grade",
     ("consultant", "Consultant"),
-    ("sas", "Specialty and specialist (SAS) doctor", None, ("specialty and specialist", "staff grade", "associate specialist", "specialty doctor")),
-    ("resident", "Resident doctor (in training)", None, ("resident doctor", "trainee", "doctor in training", "junior doctor")),
+    (
+        "sas",
+        "Specialty and specialist (SAS) doctor",
+        None,
+        ("specialty and specialist", "staff grade", "associate specialist", "specialty doctor"),
+    ),
+    (
+        "resident",
+        "Resident doctor (in training)",
+        None,
+        ("resident doctor", "trainee", "doctor in training", "junior doctor"),
+    ),
     ("locally_employed", "Locally employed doctor", None, ("led", "trust grade", "locally employed")),
     ("gp", "General practitioner", None, ("general practice",)),
     ("dentist", "Dentist"),
@@ -162,7 +172,12 @@ ETHNIC_GROUPS = _codes(
     ("white", "White"),
     ("mixed", "Mixed", None, ("mixed or multiple ethnic groups", "mixed ethnic groups")),
     ("asian", "Asian or Asian British", None, ("asian british",)),
-    ("black", "Black or Black British", None, ("black british", "black, african, caribbean or black british")),
+    (
+        "black",
+        "Black or Black British",
+        None,
+        ("black british", "black, african, caribbean or black british"),
+    ),
     ("other", "Other ethnic groups", None, ("other ethnic group", "any other ethnic group")),
     ("not_stated", "Not stated", None, ("not known", "unknown")),
 )
@@ -213,7 +228,12 @@ PMQS = _codes(
     "place of primary qualification",
     ("uk", "UK", None, ("united kingdom", "uk graduate")),
     ("eea", "European Economic Area", None, ("eea graduate",)),
-    ("international", "International (outside the UK and EEA)", None, ("img", "international graduate", "non eea", "rest of world")),
+    (
+        "international",
+        "International (outside the UK and EEA)",
+        None,
+        ("img", "international graduate", "non eea", "rest of world"),
+    ),
     ("not_stated", "Not stated", None, ("unknown", "not known")),
 )
 
@@ -227,7 +247,12 @@ DISABILITIES = _codes(
 CONCERN_CATEGORIES = _codes(
     "concern category",
     ("clinical", "Clinical skills and knowledge"),
-    ("behaviour", "Misconduct and other behaviour", None, ("behavior", "conduct", "misconduct and behaviour")),
+    (
+        "behaviour",
+        "Misconduct and other behaviour",
+        None,
+        ("behavior", "conduct", "misconduct and behaviour"),
+    ),
     ("health", "Health of the practitioner"),
     ("other", "Other concerns"),
 )

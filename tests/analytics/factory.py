@@ -10,9 +10,17 @@ from concerns import canonical
 from concerns import vocabulary as v
 
 CASE_DEFAULTS = {
-    "profession": "doctor", "grade": "consultant", "specialty_group": "medicine", "sex": "male",
-    "age_band": "45_54", "ethnic_group": "white", "pmq": "uk", "disability": "no",
-    "concerns": ["clinical"], "services": ["advice"], "outcome": None,
+    "profession": "doctor",
+    "grade": "consultant",
+    "specialty_group": "medicine",
+    "sex": "male",
+    "age_band": "45_54",
+    "ethnic_group": "white",
+    "pmq": "uk",
+    "disability": "no",
+    "concerns": ["clinical"],
+    "services": ["advice"],
+    "outcome": None,
 }
 
 
@@ -23,7 +31,9 @@ def case(org_code: str, opened_on: dt.date, n: int = 1, **fields) -> list[dict]:
     for category in v.CONCERN_CATEGORIES.codes:
         record[f"concern_{category}"] = category in categories
     record["concern_areas"] = len(categories)
-    record["ethnic_minority"] = None if record["ethnic_group"] == "not_stated" else record["ethnic_group"] != "white"
+    record["ethnic_minority"] = (
+        None if record["ethnic_group"] == "not_stated" else record["ethnic_group"] != "white"
+    )
     return [dict(record) for _ in range(n)]
 
 

@@ -36,7 +36,8 @@ def test_it_analyses_every_organisation_and_their_cases_add_up_to_the_nation(nat
     in_period = data.cases.filter(data.cases["fiscal_year"].is_in(list(context.settings.period.fiscal_years)))
     assert sum(totals) == nation.profile.total == in_period.height
     assert [year.profile.total for year in nation.years] == [
-        in_period.filter(in_period["fiscal_year"] == year).height for year in context.settings.period.fiscal_years
+        in_period.filter(in_period["fiscal_year"] == year).height
+        for year in context.settings.period.fiscal_years
     ]
 
 
@@ -105,7 +106,9 @@ def test_it_serialises_the_national_analysis_with_its_period(national):
 def test_it_prints_one_organisation_as_json_from_the_command_line(national):
     directory, _, context, _ = national
     code = organisation_codes(context)[5]
-    result = CliRunner().invoke(app, ["analyse", "--data", str(directory), "--org", code, "--as-of", "2025-06-30"])
+    result = CliRunner().invoke(
+        app, ["analyse", "--data", str(directory), "--org", code, "--as-of", "2025-06-30"]
+    )
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     assert printed["organisation"]["code"] == code
@@ -115,7 +118,17 @@ def test_it_prints_one_organisation_as_json_from_the_command_line(national):
 def test_it_writes_every_organisation_and_the_nation(national, tmp_path):
     directory, data, _, _ = national
     result = CliRunner().invoke(
-        app, ["analyse", "--data", str(directory), "--all", "--out", str(tmp_path / "out"), "--as-of", "2025-06-30"]
+        app,
+        [
+            "analyse",
+            "--data",
+            str(directory),
+            "--all",
+            "--out",
+            str(tmp_path / "out"),
+            "--as-of",
+            "2025-06-30",
+        ],
     )
     assert result.exit_code == 0, result.output
     written = sorted(path.stem for path in (tmp_path / "out").glob("*.json"))

@@ -33,11 +33,14 @@ def consultants(org_code: str, per_year: int) -> list[tuple]:
 def three_acute_and_one_mental_health():
     """A has 10 consultant cases among 200 person-years; B and C together 8 among 800."""
     organisations = organisations_frame(
-        ("A", "acute", "england"), ("B", "acute", "england"), ("C", "acute", "wales"),
+        ("A", "acute", "england"),
+        ("B", "acute", "england"),
+        ("C", "acute", "wales"),
         ("M", "mental_health", "england"),
     )
-    workforce = workforce_frame(consultants("A", 100) + consultants("B", 300) + consultants("C", 100)
-                                + consultants("M", 100))
+    workforce = workforce_frame(
+        consultants("A", 100) + consultants("B", 300) + consultants("C", 100) + consultants("M", 100)
+    )
     cases = cases_frame(
         case("A", IN_FIRST_YEAR, 6, specialty_group="surgery"),
         case("A", IN_FIRST_YEAR, 4, specialty_group="medicine"),
@@ -64,7 +67,9 @@ def test_it_expects_the_other_organisations_rate_per_head_of_the_same_type(three
     assert clusters.reference_organisations == 2
 
 
-def test_it_expects_the_other_organisations_case_mix_where_there_is_no_headcount(three_acute_and_one_mental_health):
+def test_it_expects_the_other_organisations_case_mix_where_there_is_no_headcount(
+    three_acute_and_one_mental_health,
+):
     clusters = find_clusters(*three_acute_and_one_mental_health, PERIOD)["A"]
     surgery = clusters.get("specialty_group", "surgery")
     # B and C: 1 surgery case of 8; A has 10 cases.
@@ -75,7 +80,9 @@ def test_it_expects_the_other_organisations_case_mix_where_there_is_no_headcount
     assert clusters.get("sex", "male").basis == CASE_MIX  # no headcount by sex
 
 
-def test_it_compares_an_organisation_alone_of_its_type_with_every_other_organisation(three_acute_and_one_mental_health):
+def test_it_compares_an_organisation_alone_of_its_type_with_every_other_organisation(
+    three_acute_and_one_mental_health,
+):
     clusters = find_clusters(*three_acute_and_one_mental_health, PERIOD)["M"]
     consultant = clusters.get("grade", "consultant")
     # No other mental health trust: A, B and C have 18 cases over 1,000 person-years.
@@ -85,7 +92,9 @@ def test_it_compares_an_organisation_alone_of_its_type_with_every_other_organisa
     assert "all 3 other organisations" in clusters.reference
 
 
-def test_it_runs_benjamini_hochberg_over_the_whole_family_of_an_organisation(three_acute_and_one_mental_health):
+def test_it_runs_benjamini_hochberg_over_the_whole_family_of_an_organisation(
+    three_acute_and_one_mental_health,
+):
     clusters = find_clusters(*three_acute_and_one_mental_health, PERIOD)["A"]
     # specialty (2), grade (1), specialty × grade (2), and one group each of ethnicity, sex, age, pmq, disability
     assert clusters.family_size == len(clusters.tests) == 10
@@ -129,7 +138,9 @@ def test_it_falls_back_to_case_mix_when_a_years_headcount_is_missing(three_acute
     assert not consultant.flagged
 
 
-def test_it_falls_back_to_case_mix_when_a_profession_with_cases_has_no_headcount(three_acute_and_one_mental_health):
+def test_it_falls_back_to_case_mix_when_a_profession_with_cases_has_no_headcount(
+    three_acute_and_one_mental_health,
+):
     cases, workforce, organisations = three_acute_and_one_mental_health
     dentist = cases_frame(case("A", IN_FIRST_YEAR, 1, profession="dentist", grade="dentist"))
     table = cluster_table(pl.concat([cases, dentist]), workforce, organisations, PERIOD)
@@ -163,7 +174,10 @@ def null_world(rng: np.random.Generator, orgs: int = 60):
     """Every organisation has the same grade and sex mix and the same rates: no cluster anywhere."""
     codes = [f"N{i:03d}" for i in range(orgs)]
     sizes = rng.integers(100, 1200, size=orgs)
-    workforce, columns = [], {name: [] for name in ("org_code", "fiscal_year", "grade", "sex", "specialty_group")}
+    workforce, columns = (
+        [],
+        {name: [] for name in ("org_code", "fiscal_year", "grade", "sex", "specialty_group")},
+    )
     for code, size in zip(codes, sizes, strict=True):
         for year in YEARS:
             for grade, share in GRADE_SHARES.items():
@@ -174,12 +188,25 @@ def null_world(rng: np.random.Generator, orgs: int = 60):
                 columns["fiscal_year"] += [year] * count
                 columns["grade"] += [grade] * count
                 columns["sex"] += list(np.where(rng.random(count) < MALE_SHARE, "male", "female"))
-                columns["specialty_group"] += list(rng.choice(list(SPECIALTIES), size=count, p=list(SPECIALTIES.values())))
+                columns["specialty_group"] += list(
+                    rng.choice(list(SPECIALTIES), size=count, p=list(SPECIALTIES.values()))
+                )
             men = round(size * MALE_SHARE)
-            workforce += [(code, year, "doctor", "sex", "male", men), (code, year, "doctor", "sex", "female", size - men)]
-    constant = {"profession": "doctor", "ethnic_group": "white", "age_band": "45_54", "pmq": "uk", "disability": "no"}
-    cases = canonical.conform(pl.DataFrame(columns).with_columns(**{k: pl.lit(x) for k, x in constant.items()}),
-                              canonical.CASES_SCHEMA)
+            workforce += [
+                (code, year, "doctor", "sex", "male", men),
+                (code, year, "doctor", "sex", "female", size - men),
+            ]
+    constant = {
+        "profession": "doctor",
+        "ethnic_group": "white",
+        "age_band": "45_54",
+        "pmq": "uk",
+        "disability": "no",
+    }
+    cases = canonical.conform(
+        pl.DataFrame(columns).with_columns(**{k: pl.lit(x) for k, x in constant.items()}),
+        canonical.CASES_SCHEMA,
+    )
     organisations = organisations_frame(*[(code, "acute", "england") for code in codes])
     return cases, workforce_frame(workforce), organisations
 
@@ -212,8 +239,11 @@ def test_it_finds_the_planted_clusters_of_the_synthetic_data_and_few_others(tmp_
         test = found[cluster["org_code"]].get("specialty_grade", cluster["specialty_group"], cluster["grade"])
         assert test is not None and test.flagged, cluster
         assert test.basis == CASE_MIX
-    elsewhere = [code for code, clusters in found.items()
-                 if clusters.flagged and code not in {c["org_code"] for c in planted}]
+    elsewhere = [
+        code
+        for code, clusters in found.items()
+        if clusters.flagged and code not in {c["org_code"] for c in planted}
+    ]
     # The generator has no organisation effect, but repeat cases about one practitioner and the
     # organisations' differing demographic mix make a few real excesses; measured 5 to 13 of 216.
     assert len(elsewhere) <= 0.1 * len(found)
@@ -229,7 +259,9 @@ def test_it_does_not_flag_repeat_cases_about_one_practitioner(three_acute_and_on
         .alias("practitioner_id")
     )
     spread = find_clusters(cases, workforce, organisations, PERIOD)["A"].get("specialty_group", "surgery")
-    repeated = find_clusters(one_person, workforce, organisations, PERIOD)["A"].get("specialty_group", "surgery")
+    repeated = find_clusters(one_person, workforce, organisations, PERIOD)["A"].get(
+        "specialty_group", "surgery"
+    )
     assert (spread.practitioners, spread.eligible, spread.flagged) == (6, True, True)
     assert (repeated.practitioners, repeated.observed) == (1, 6)
     assert not repeated.eligible

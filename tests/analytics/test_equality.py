@@ -20,7 +20,9 @@ Z_975 = 1.959963984540054  # the normal quantile for a two-sided 95% interval
 EM_HEADS = {"mixed": 250, "asian": 500, "black": 150, "other": 100}  # 1,000 ethnic minority staff
 
 
-def ethnicity_rows(org_code: str, year: str, white: int = 2000, profession: str = "doctor", **minority) -> list[tuple]:
+def ethnicity_rows(
+    org_code: str, year: str, white: int = 2000, profession: str = "doctor", **minority
+) -> list[tuple]:
     heads = {**EM_HEADS, **minority, "white": white}
     return [(org_code, year, profession, "ethnicity", group, n) for group, n in heads.items()]
 
@@ -56,7 +58,9 @@ def test_it_reproduces_the_wres_worked_example():
     assert result.group_a == ("mixed", "asian", "black", "other")
     assert result.group_b == ("white",)
     assert result.label == "Ethnic minority compared with white"
-    assert result.reading.startswith("Ethnic minority practitioners were 3.00 times as likely as white practitioners")
+    assert result.reading.startswith(
+        "Ethnic minority practitioners were 3.00 times as likely as white practitioners"
+    )
     assert "95% interval 1.71 to 5.26" in result.reading
 
 
@@ -79,7 +83,10 @@ def test_it_says_not_available_when_the_headcount_is_missing_never_zero():
     assert result.headcount_a is None and result.ratio is None and result.excludes_one is None
     assert result.professions == ()
     assert result.cases_left_out == 55
-    assert result.reading == "Not available: the denominator is not known (no headcount by ethnic group for 2023/24)."
+    assert (
+        result.reading
+        == "Not available: the denominator is not known (no headcount by ethnic group for 2023/24)."
+    )
 
 
 def test_it_needs_a_headcount_for_every_group_it_compares():
@@ -104,10 +111,14 @@ def test_it_counts_only_professions_with_a_headcount_for_every_year():
 
 def test_it_pools_person_years_over_the_period_and_gives_each_year():
     cases = cases_frame(
-        case("A", D(2022, 6, 1), 10, ethnic_group="black"), case("A", D(2022, 6, 1), 10, ethnic_group="white"),
-        case("A", D(2023, 6, 1), 20, ethnic_group="black"), case("A", D(2023, 6, 1), 5, ethnic_group="white"),
+        case("A", D(2022, 6, 1), 10, ethnic_group="black"),
+        case("A", D(2022, 6, 1), 10, ethnic_group="white"),
+        case("A", D(2023, 6, 1), 20, ethnic_group="black"),
+        case("A", D(2023, 6, 1), 5, ethnic_group="white"),
     )
-    workforce = workforce_frame(ethnicity_rows("A", "2022/23", white=1000) + ethnicity_rows("A", "2023/24", white=1000))
+    workforce = workforce_frame(
+        ethnicity_rows("A", "2022/23", white=1000) + ethnicity_rows("A", "2023/24", white=1000)
+    )
     measures = equality_measures(cases, workforce, TWO_YEARS)["A"]
     pooled = measures["black_vs_white"]
     assert (pooled.cases_a, pooled.headcount_a, pooled.cases_b, pooled.headcount_b) == (30, 300, 15, 2000)
@@ -133,7 +144,8 @@ def test_it_gives_a_year_but_not_the_pooled_period_when_one_years_headcount_is_m
 def test_it_pools_every_organisation_nationally():
     cases = cases_frame(
         *wres_example("A"),
-        case("B", D(2023, 6, 1), 12, ethnic_group="black"), case("B", D(2023, 6, 1), 8, ethnic_group="white"),
+        case("B", D(2023, 6, 1), 12, ethnic_group="black"),
+        case("B", D(2023, 6, 1), 8, ethnic_group="white"),
         case("C", D(2023, 6, 1), 40, ethnic_group="black"),  # no headcount: not in the national figures
     )
     workforce = workforce_frame(ethnicity_rows("A", "2023/24") + ethnicity_rows("B", "2023/24", white=500))
@@ -159,19 +171,23 @@ def test_it_says_too_few_cases_rather_than_give_a_ratio():
 def test_it_claims_no_difference_when_the_interval_includes_one():
     cases = cases_frame(case("A", D(2023, 6, 1), 8, ethnic_group="asian"), case("A", D(2023, 6, 1), 12))
     em = equality_measures(cases, workforce_frame(ethnicity_rows("A", "2023/24")), ONE_YEAR)["A"][
-        "ethnic_minority_vs_white"]
+        "ethnic_minority_vs_white"
+    ]
     ratio, low, high = log_method(8, 1000, 12, 2000)
     assert em.ratio == pytest.approx(ratio)  # 1.33: outside 0.80-1.25, yet the interval includes 1
     assert low < 1 < high
     assert em.outside_band and not em.excludes_one
-    assert em.reading.startswith("No clear difference between ethnic minority practitioners and white practitioners")
+    assert em.reading.startswith(
+        "No clear difference between ethnic minority practitioners and white practitioners"
+    )
     assert "includes 1" in em.reading
 
 
 def test_it_says_less_likely_when_the_interval_is_wholly_below_one():
     cases = cases_frame(case("A", D(2023, 6, 1), 10, ethnic_group="asian"), case("A", D(2023, 6, 1), 80))
     em = equality_measures(cases, workforce_frame(ethnicity_rows("A", "2023/24")), ONE_YEAR)["A"][
-        "ethnic_minority_vs_white"]
+        "ethnic_minority_vs_white"
+    ]
     assert em.high < 1
     assert "were less likely than white practitioners" in em.reading
 
@@ -181,10 +197,23 @@ def test_it_makes_every_comparison_with_its_own_reference_group():
         case("A", D(2023, 6, 1), 9, age_band="55_64", pmq="international", sex="female", disability="yes"),
         case("A", D(2023, 6, 1), 11, age_band="35_44", pmq="uk", sex="male", disability="no"),
     )
-    rows = [("A", "2023/24", "doctor", dimension, group, 100) for dimension, group in [
-        ("age_band", "under_35"), ("age_band", "35_44"), ("age_band", "45_54"), ("age_band", "55_64"),
-        ("age_band", "65_plus"), ("pmq", "uk"), ("pmq", "eea"), ("pmq", "international"),
-        ("sex", "male"), ("sex", "female"), ("disability", "yes"), ("disability", "no")]]
+    rows = [
+        ("A", "2023/24", "doctor", dimension, group, 100)
+        for dimension, group in [
+            ("age_band", "under_35"),
+            ("age_band", "35_44"),
+            ("age_band", "45_54"),
+            ("age_band", "55_64"),
+            ("age_band", "65_plus"),
+            ("pmq", "uk"),
+            ("pmq", "eea"),
+            ("pmq", "international"),
+            ("sex", "male"),
+            ("sex", "female"),
+            ("disability", "yes"),
+            ("disability", "no"),
+        ]
+    ]
     measures = equality_measures(cases, workforce_frame(rows), ONE_YEAR)["A"]
     assert list(measures.pooled) == list(COMPARISON_IDS)
     assert measures["age_55_64_vs_35_44"].ratio == pytest.approx(9 / 11)
@@ -198,8 +227,9 @@ def test_it_makes_every_comparison_with_its_own_reference_group():
 def test_it_gives_every_listed_organisation_a_result_even_without_figures():
     organisations = organisations_frame(("A", "acute", "england"), ("Z", "acute", "england"))
     cases = cases_frame(*wres_example())
-    measures = equality_measures(cases, workforce_frame(ethnicity_rows("A", "2023/24")), ONE_YEAR,
-                                 organisations=organisations)
+    measures = equality_measures(
+        cases, workforce_frame(ethnicity_rows("A", "2023/24")), ONE_YEAR, organisations=organisations
+    )
     assert set(measures) == {"A", "Z", "national"}
     assert measures["Z"]["ethnic_minority_vs_white"].not_available.reason is Reason.MISSING_DENOMINATOR
 
@@ -207,6 +237,8 @@ def test_it_gives_every_listed_organisation_a_result_even_without_figures():
 def test_it_counts_all_organisations_in_one_table():
     cases = cases_frame(*wres_example("A"), *wres_example("B"))
     workforce = workforce_frame(ethnicity_rows("A", "2023/24") + ethnicity_rows("B", "2023/24"))
-    table = equality_table(cases, workforce, ONE_YEAR).filter(comparison="ethnic_minority_vs_white", span="period")
+    table = equality_table(cases, workforce, ONE_YEAR).filter(
+        comparison="ethnic_minority_vs_white", span="period"
+    )
     counted = dict(zip(table["scope"], table["cases_a"], strict=True))
     assert counted == {"A": 30, "B": 30, "national": 60}

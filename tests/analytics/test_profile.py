@@ -16,7 +16,13 @@ def cases():
     return cases_frame(
         case("AAA", D(2020, 4, 1), 3, concerns=["clinical.capability"], grade="sas"),
         case("AAA", D(2021, 6, 1), 2, concerns=["behaviour", "health.mental"], ethnic_group="asian"),
-        case("AAA", D(2025, 3, 31), 1, concerns=["behaviour.probity", "behaviour"], services=["advice", "exclusion"]),
+        case(
+            "AAA",
+            D(2025, 3, 31),
+            1,
+            concerns=["behaviour.probity", "behaviour"],
+            services=["advice", "exclusion"],
+        ),
         case("AAA", D(2025, 4, 1), 4),  # after the period
         case("AAA", D(2020, 3, 31), 4),  # before the period
         case("BBB", D(2022, 5, 5), 5, concerns=["other.language"], sex="female", outcome="resolved_locally"),

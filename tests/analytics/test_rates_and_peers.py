@@ -67,12 +67,16 @@ def test_it_gives_yearly_rates_with_zero_case_years():
 
 def sized(sizes: dict[str, int], kind: str = "acute"):
     organisations = organisations_frame(*[(code, kind, "england") for code in sizes])
-    workforce = workforce_frame([row for code, n in sizes.items() for row in totals(code, YEARS, "doctor", n)])
+    workforce = workforce_frame(
+        [row for code, n in sizes.items() for row in totals(code, YEARS, "doctor", n)]
+    )
     return organisations, organisation_sizes(workforce, PERIOD)
 
 
 def test_it_chooses_the_nearest_peers_on_a_log_scale():
-    organisations, sizes = sized({"ME": 400, "P200": 200, "P800": 800, "P390": 390, "P1000": 1000, "P100": 100})
+    organisations, sizes = sized(
+        {"ME": 400, "P200": 200, "P800": 800, "P390": 390, "P1000": 1000, "P100": 100}
+    )
     group = choose_peers(organisations, sizes, "ME", k=3)
     # 200 and 800 are equally far from 400 on a log scale: the tie goes to the lower code.
     assert group.peers == ("P390", "P200", "P800")

@@ -75,7 +75,9 @@ def test_it_numbers_rows_across_batches_and_skips_a_batch_of_blank_rows(contract
     ingested = load_in_batches(contract, monkeypatch, rows=2)  # rows 8 and 9 are one batch
     assert ingested.counts["cases"].read == 10
     assert ingested.cases["source_row"].to_list() == [2, 3, 4, 5, 6, 7, 10, 11, 12, 13]
-    assert ingested.cases["case_id"].to_list() == [f"K{index:03d}" for index in (0, 1, 2, 3, 4, 5, 8, 9, 10, 11)]
+    assert ingested.cases["case_id"].to_list() == [
+        f"K{index:03d}" for index in (0, 1, 2, 3, 4, 5, 8, 9, 10, 11)
+    ]
 
 
 def test_it_returns_the_cases_in_contiguous_pieces(contract, monkeypatch):
@@ -104,7 +106,10 @@ def test_it_reads_utf8_characters_cut_between_blocks(contract, monkeypatch):
     monkeypatch.setattr(reading, "_CSV_BLOCK", 7)  # every multi-byte character is cut somewhere
     contract.organisations[0]["name"] = "Hôpital Sainte-Élise – “Nord” ✓"
     ingested = contract.load()
-    assert ingested.organisations.filter(pl.col("org_code") == "RJ1")["name"].item() == "Hôpital Sainte-Élise – “Nord” ✓"
+    assert (
+        ingested.organisations.filter(pl.col("org_code") == "RJ1")["name"].item()
+        == "Hôpital Sainte-Élise – “Nord” ✓"
+    )
 
 
 def test_it_names_the_byte_that_is_neither_utf8_nor_windows_1252(contract, monkeypatch):
@@ -114,11 +119,15 @@ def test_it_names_the_byte_that_is_neither_utf8_nor_windows_1252(contract, monke
     data = b"\xef\xbb\xbf" + path.read_bytes() + b"C099,RJ1,caf\xe9,\x81\n"
     path.write_bytes(data)
     position = data.index(b"\x81") - 3  # counted after the byte-order mark
-    with pytest.raises(UnusableInput, match=rf"^cases\.csv is neither UTF-8 nor Windows-1252 text \(byte {position} "):
+    with pytest.raises(
+        UnusableInput, match=rf"^cases\.csv is neither UTF-8 nor Windows-1252 text \(byte {position} "
+    ):
         load(directory)
 
 
-def test_it_reads_as_windows_1252_a_utf8_lead_byte_whose_continuation_follows_a_block_later(contract, monkeypatch):
+def test_it_reads_as_windows_1252_a_utf8_lead_byte_whose_continuation_follows_a_block_later(
+    contract, monkeypatch
+):
     monkeypatch.setattr(reading, "_CSV_BLOCK", 4)
     directory = contract.write()
     path = directory / "organisations.csv"

@@ -45,7 +45,8 @@ def test_it_reads_native_excel_and_parquet_dates_and_numbers(contract):
     (contract.directory / "cases.csv").unlink()
     (contract.directory / "workforce.csv").unlink()
     cases = pl.DataFrame(contract.cases).with_columns(
-        pl.col("opened_on").str.to_date(), pl.col("closed_on").replace("", None).str.to_date().cast(pl.Datetime)
+        pl.col("opened_on").str.to_date(),
+        pl.col("closed_on").replace("", None).str.to_date().cast(pl.Datetime),
     )
     cases.write_excel(contract.directory / "cases.xlsx")
     workforce = pl.DataFrame(contract.workforce).with_columns(pl.col("headcount").cast(pl.Float64))
@@ -69,17 +70,31 @@ def test_it_accepts_uk_dates_and_derives_the_financial_year(contract):
 
 def test_it_accepts_labels_aliases_and_any_case(contract):
     contract.cases[0].update(
-        profession="DOCTOR", grade="Specialty and Specialist (SAS) doctor", sex=" f ", age_band="45-54",
-        pmq="International (outside the UK and EEA)", disability="Disabled", outcome="Referred to the Regulator",
-        concerns="Clinical capability; BEHAVIOUR", services="Team Review;suspension",
+        profession="DOCTOR",
+        grade="Specialty and Specialist (SAS) doctor",
+        sex=" f ",
+        age_band="45-54",
+        pmq="International (outside the UK and EEA)",
+        disability="Disabled",
+        outcome="Referred to the Regulator",
+        concerns="Clinical capability; BEHAVIOUR",
+        services="Team Review;suspension",
     )
     contract.organisations[0].update(org_type="ACUTE TRUST", nation="England")
     contract.workforce[1].update(profession="Doctors", dimension="Sex", group="Female")
     ingested = contract.load()
     assert ingested.rejects.is_empty()
     first = case(ingested, "C001")
-    assert [first[name] for name in ("profession", "grade", "sex", "age_band", "pmq", "disability", "outcome")] == [
-        "doctor", "sas", "female", "45_54", "international", "yes", "referred_to_regulator",
+    assert [
+        first[name] for name in ("profession", "grade", "sex", "age_band", "pmq", "disability", "outcome")
+    ] == [
+        "doctor",
+        "sas",
+        "female",
+        "45_54",
+        "international",
+        "yes",
+        "referred_to_regulator",
     ]
     assert first["concerns"] == ["clinical.capability", "behaviour"]
     assert first["services"] == ["advice", "exclusion", "team_review"]
@@ -95,9 +110,21 @@ def test_it_matches_org_codes_across_files_whatever_their_case(contract):
 def test_it_reads_ethnicity_as_a_letter_or_a_group_name(contract):
     ingested = contract.load()
     by_letter, by_group, not_stated = case(ingested, "C003"), case(ingested, "C007"), case(ingested, "C004")
-    assert (by_letter["ethnicity"], by_letter["ethnic_group"], by_letter["ethnic_minority"]) == ("N", "black", True)
-    assert (by_group["ethnicity"], by_group["ethnic_group"], by_group["ethnic_minority"]) == (None, "asian", True)
-    assert (not_stated["ethnicity"], not_stated["ethnic_group"], not_stated["ethnic_minority"]) == ("Z", "not_stated", None)
+    assert (by_letter["ethnicity"], by_letter["ethnic_group"], by_letter["ethnic_minority"]) == (
+        "N",
+        "black",
+        True,
+    )
+    assert (by_group["ethnicity"], by_group["ethnic_group"], by_group["ethnic_minority"]) == (
+        None,
+        "asian",
+        True,
+    )
+    assert (not_stated["ethnicity"], not_stated["ethnic_group"], not_stated["ethnic_minority"]) == (
+        "Z",
+        "not_stated",
+        None,
+    )
     white = case(ingested, "C006")
     assert (white["ethnicity"], white["ethnic_group"], white["ethnic_minority"]) == (None, "white", False)
 
@@ -130,7 +157,8 @@ def test_it_always_adds_advice_to_services_and_fills_optional_codes(contract):
 
 def test_it_matches_column_names_ignoring_case_and_space_and_ignores_extra_columns(contract):
     contract.cases = [
-        {(" Case_ID " if name == "case_id" else name.upper()): value for name, value in row.items()} | {"Notes": "x"}
+        {(" Case_ID " if name == "case_id" else name.upper()): value for name, value in row.items()}
+        | {"Notes": "x"}
         for row in contract.cases
     ]
     ingested = contract.load()
@@ -141,7 +169,9 @@ def test_it_matches_column_names_ignoring_case_and_space_and_ignores_extra_colum
 
 def test_it_accepts_optional_columns_being_absent(contract):
     optional = {"closed_on", "specialty", "disability", "services", "outcome"}
-    contract.cases = [{name: value for name, value in row.items() if name not in optional} for row in contract.cases]
+    contract.cases = [
+        {name: value for name, value in row.items() if name not in optional} for row in contract.cases
+    ]
     ingested = contract.load()
     assert ingested.rejects.is_empty()
     assert ingested.cases["services"].to_list()[0] == ["advice"]

@@ -53,7 +53,9 @@ case_rows = st.lists(
 workforce_rows = st.lists(
     st.tuples(st.integers(0, 5), st.sampled_from(["as is", *BAD_WORKFORCE_CHANGES])), min_size=0, max_size=8
 )
-organisation_rows = st.lists(st.sampled_from(["as is", "as is", *BAD_ORGANISATION_CHANGES]), min_size=3, max_size=3)
+organisation_rows = st.lists(
+    st.sampled_from(["as is", "as is", *BAD_ORGANISATION_CHANGES]), min_size=3, max_size=3
+)
 
 
 def build_cases(base: list[dict], picks: list[tuple[int, str]]) -> tuple[list[dict], set[int]]:
@@ -61,13 +63,17 @@ def build_cases(base: list[dict], picks: list[tuple[int, str]]) -> tuple[list[di
     for index, (template, change) in enumerate(picks):
         changes = GOOD_CASE_CHANGES.get(change) or BAD_CASE_CHANGES.get(change, {})
         rows.append(base[template] | {"case_id": f"K{index}"} | changes)
-        if change in BAD_CASE_CHANGES and not (change == "repeated id" and sum(c == change for _, c in picks) == 1):
+        if change in BAD_CASE_CHANGES and not (
+            change == "repeated id" and sum(c == change for _, c in picks) == 1
+        ):
             bad.add(index + 2)
     return rows, bad
 
 
 def build_workforce(base: list[dict], picks: list[tuple[int, str]]) -> tuple[list[dict], set[int]]:
-    rows = [row | {"fiscal_year": f"{2000 + i}/{(i + 1) % 100:02d}"} for i, row in enumerate(base)]  # keys unique
+    rows = [
+        row | {"fiscal_year": f"{2000 + i}/{(i + 1) % 100:02d}"} for i, row in enumerate(base)
+    ]  # keys unique
     bad = set()
     for template, change in picks:
         extra = base[template] | {"fiscal_year": f"{2030 + len(rows)}/{(31 + len(rows)) % 100:02d}"}
@@ -87,11 +93,16 @@ def test_it_counts_every_row_once_and_accepts_only_rows_that_honour_the_contract
         contract.cases, bad_cases = build_cases(contract.cases, cases)
         contract.workforce, bad_workforce = build_workforce(contract.workforce, workforce)
         contract.organisations = [
-            row | BAD_ORGANISATION_CHANGES.get(change, {}) for row, change in zip(contract.organisations, organisations, strict=True)
+            row | BAD_ORGANISATION_CHANGES.get(change, {})
+            for row, change in zip(contract.organisations, organisations, strict=True)
         ]
         ingested = contract.load()
 
-    written = {"cases": contract.cases, "workforce": contract.workforce, "organisations": contract.organisations}
+    written = {
+        "cases": contract.cases,
+        "workforce": contract.workforce,
+        "organisations": contract.organisations,
+    }
     for name, rows in written.items():
         counts = ingested.counts[name]
         assert counts.read == len(rows)
@@ -110,12 +121,30 @@ def test_it_counts_every_row_once_and_accepts_only_rows_that_honour_the_contract
 
 def assert_organisations_honour_the_contract(organisations: pl.DataFrame) -> None:
     assert organisations["org_code"].is_unique().all()
-    assert organisations.select("org_code", "name", "org_type", "nation").null_count().sum_horizontal().item() == 0
+    assert (
+        organisations.select("org_code", "name", "org_type", "nation").null_count().sum_horizontal().item()
+        == 0
+    )
 
 
 def assert_cases_honour_the_contract(cases: pl.DataFrame, org_codes: set[str], today: dt.date) -> None:
-    required = ["case_id", "org_code", "opened_on", "fiscal_year", "practitioner_id", "profession", "grade",
-                "specialty_group", "sex", "age_band", "ethnic_group", "pmq", "disability", "concerns", "services"]
+    required = [
+        "case_id",
+        "org_code",
+        "opened_on",
+        "fiscal_year",
+        "practitioner_id",
+        "profession",
+        "grade",
+        "specialty_group",
+        "sex",
+        "age_band",
+        "ethnic_group",
+        "pmq",
+        "disability",
+        "concerns",
+        "services",
+    ]
     assert cases.select(required).null_count().sum_horizontal().item() == 0
     assert cases["case_id"].is_unique().all()
     for case in cases.iter_rows(named=True):
@@ -123,7 +152,9 @@ def assert_cases_honour_the_contract(cases: pl.DataFrame, org_codes: set[str], t
         assert dt.date(2001, 1, 1) <= case["opened_on"] <= today
         assert case["closed_on"] is None or case["opened_on"] <= case["closed_on"] <= today
         assert case["fiscal_year"] == v.fiscal_year_of(case["opened_on"])
-        assert case["ethnicity"] is None or v.ETHNIC_CATEGORIES.group(case["ethnicity"]) == case["ethnic_group"]
+        assert (
+            case["ethnicity"] is None or v.ETHNIC_CATEGORIES.group(case["ethnicity"]) == case["ethnic_group"]
+        )
         areas = {v.CONCERNS.group(code) for code in case["concerns"]}
         assert areas, "every case has at least one concern"
         assert case["concern_areas"] == len(areas)

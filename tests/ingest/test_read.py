@@ -53,7 +53,9 @@ def test_it_refuses_two_files_for_one_name_naming_both(contract):
 def test_it_refuses_a_missing_file(contract, name):
     directory = contract.write()
     (directory / f"{name}.csv").unlink()
-    with pytest.raises(UnusableInput, match=rf"^no {name} file in .*expected {name}\.csv, {name}\.xlsx or {name}\.parquet"):
+    with pytest.raises(
+        UnusableInput, match=rf"^no {name} file in .*expected {name}\.csv, {name}\.xlsx or {name}\.parquet"
+    ):
         load(directory)
 
 
@@ -114,7 +116,10 @@ def test_it_refuses_a_csv_row_with_more_fields_than_the_header_naming_the_row(co
     directory = contract.write()
     path = directory / "organisations.csv"
     path.write_text(path.read_text() + "RZ9,Extra,acute,england,London,surplus\n")
-    with pytest.raises(UnusableInput, match=r"^organisations\.csv is not a readable CSV file: row 5 has 6 fields but the header has 5"):
+    with pytest.raises(
+        UnusableInput,
+        match=r"^organisations\.csv is not a readable CSV file: row 5 has 6 fields but the header has 5",
+    ):
         load(directory)
 
 
@@ -153,5 +158,7 @@ def test_it_refuses_a_sheet_whose_header_is_below_empty_rows(contract):
         sheet.append(row)
     sheet.insert_rows(1, amount=2)
     workbook.save(directory / "organisations.xlsx")
-    with pytest.raises(UnusableInput, match=r"^organisations\.xlsx: the header must be on row 1 .* rows 1 to 2 are empty"):
+    with pytest.raises(
+        UnusableInput, match=r"^organisations\.xlsx: the header must be on row 1 .* rows 1 to 2 are empty"
+    ):
         load(directory)

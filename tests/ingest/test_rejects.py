@@ -66,9 +66,24 @@ def test_it_rejects_each_unknown_list_item_once_but_counts_the_row_once(contract
     contract.cases[0]["services"] = "exclusoin"
     ingested = contract.load()
     assert problems(ingested, "cases") == [
-        (2, "concerns", "clinicl;behaviour;zzz", 'concerns item "clinicl" is not a known concern; did you mean "clinical"?'),
-        (2, "concerns", "clinicl;behaviour;zzz", 'concerns item "zzz" is not a known concern; see the data contract for the allowed codes'),
-        (2, "services", "exclusoin", 'services item "exclusoin" is not a known service; did you mean "exclusion"?'),
+        (
+            2,
+            "concerns",
+            "clinicl;behaviour;zzz",
+            'concerns item "clinicl" is not a known concern; did you mean "clinical"?',
+        ),
+        (
+            2,
+            "concerns",
+            "clinicl;behaviour;zzz",
+            'concerns item "zzz" is not a known concern; see the data contract for the allowed codes',
+        ),
+        (
+            2,
+            "services",
+            "exclusoin",
+            'services item "exclusoin" is not a known service; did you mean "exclusion"?',
+        ),
     ]
     assert ingested.counts["cases"].rejected == 1
     assert ingested.counts["cases"].accepted == 9
@@ -131,12 +146,17 @@ def test_it_names_the_first_five_rows_sharing_a_case_id_and_counts_the_rest(cont
     for row in contract.cases[1:7]:
         row["case_id"] = "C001"
     reason = problems(contract.load(), "cases")[0][3]
-    assert reason == 'case_id "C001" is used by rows 2, 3, 4, 5, 6 and 2 more; every one is rejected because we cannot tell which is right'
+    assert (
+        reason
+        == 'case_id "C001" is used by rows 2, 3, 4, 5, 6 and 2 more; every one is rejected because we cannot tell which is right'
+    )
 
 
 def test_it_rejects_a_case_whose_organisation_is_not_listed(contract):
     contract.cases[0]["org_code"] = "RZZ"
-    assert problems(contract.load(), "cases") == [(2, "org_code", "RZZ", 'org_code "RZZ" is not in organisations')]
+    assert problems(contract.load(), "cases") == [
+        (2, "org_code", "RZZ", 'org_code "RZZ" is not in organisations')
+    ]
 
 
 def test_it_rejects_cases_of_an_organisation_whose_only_row_was_rejected(contract):
@@ -155,7 +175,10 @@ def test_it_rejects_all_rows_of_an_org_code_given_twice_with_different_details(c
     contract.organisations.append(contract.organisations[1] | {"org_type": "community"})
     ingested = contract.load()
     reason = 'org_code "RX2" is in rows 3 and 5 with different details; every one is rejected because we cannot tell which is right'
-    assert problems(ingested, "organisations") == [(3, "org_code", "RX2", reason), (5, "org_code", "RX2", reason)]
+    assert problems(ingested, "organisations") == [
+        (3, "org_code", "RX2", reason),
+        (5, "org_code", "RX2", reason),
+    ]
     cascaded = 'org_code "RX2" is in organisations, but its rows 3 and 5 were rejected; fix it there'
     assert problems(ingested, "cases") == [(row, "org_code", "RX2", cascaded) for row in (5, 6, 11)]
 
@@ -199,13 +222,20 @@ def test_it_accepts_whole_numbers_as_excel_writes_them(contract):
 def test_it_rejects_a_malformed_fiscal_year(contract, value):
     contract.workforce[4]["fiscal_year"] = value
     assert problems(contract.load(), "workforce") == [
-        (6, "fiscal_year", value, f'fiscal_year "{value}" is not an NHS financial year; write it like 2023/24')
+        (
+            6,
+            "fiscal_year",
+            value,
+            f'fiscal_year "{value}" is not an NHS financial year; write it like 2023/24',
+        )
     ]
 
 
 def test_it_rejects_workforce_of_an_unknown_organisation(contract):
     contract.workforce[5]["org_code"] = "7A2"
-    assert problems(contract.load(), "workforce") == [(7, "org_code", "7A2", 'org_code "7A2" is not in organisations')]
+    assert problems(contract.load(), "workforce") == [
+        (7, "org_code", "7A2", 'org_code "7A2" is not in organisations')
+    ]
 
 
 def test_it_rejects_all_rows_of_a_workforce_key_with_different_headcounts(contract):
@@ -220,14 +250,20 @@ def test_it_rejects_all_rows_of_a_workforce_key_with_different_headcounts(contra
 def test_it_keeps_the_first_of_identical_workforce_rows(contract):
     contract.workforce.append(dict(contract.workforce[0]))
     ingested = contract.load()
-    assert reasons(ingested, "workforce") == ['RJ1, 2023/24, doctor, total "all" repeats row 2 exactly; only row 2 is used']
+    assert reasons(ingested, "workforce") == [
+        'RJ1, 2023/24, doctor, total "all" repeats row 2 exactly; only row 2 is used'
+    ]
     assert ingested.counts["workforce"] == type(ingested.counts["workforce"])(read=7, accepted=6, rejected=1)
 
 
 @pytest.mark.parametrize(
     ("dimension", "group", "reason"),
     [
-        ("sex", "white", 'group "white" is not a group of dimension "sex"; use one of: female, male, not_stated'),
+        (
+            "sex",
+            "white",
+            'group "white" is not a group of dimension "sex"; use one of: female, male, not_stated',
+        ),
         ("total", "male", 'group "male" does not go with dimension "total"; total rows use group "all"'),
         (
             "ethnicity",

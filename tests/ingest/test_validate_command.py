@@ -66,14 +66,23 @@ def test_it_judges_future_dates_against_the_today_option(contract):
     ("spoil", "fragments"),
     [
         (lambda d: (d / "workforce.csv").unlink(), ["no workforce file in"]),
-        (lambda d: (d / "cases.csv").write_text("case_id,org_code\nC1,RJ1\n"), ['cases.csv has no "opened_on"', "(required)"]),
-        (lambda d: (d / "cases.csv").write_bytes(b"case_id\n\x81\x8d\x8f\n"), ["cases.csv is neither UTF-8 nor Windows-1252"]),
+        (
+            lambda d: (d / "cases.csv").write_text("case_id,org_code\nC1,RJ1\n"),
+            ['cases.csv has no "opened_on"', "(required)"],
+        ),
+        (
+            lambda d: (d / "cases.csv").write_bytes(b"case_id\n\x81\x8d\x8f\n"),
+            ["cases.csv is neither UTF-8 nor Windows-1252"],
+        ),
         (lambda d: (d / "cases.csv").write_bytes(b""), ["cases.csv is empty"]),
         (
             lambda d: ((d / "cases.csv").unlink(), (d / "cases.xlsx").write_bytes(b"garbage\n" * 50)),
             ["cases.xlsx is not a readable Excel workbook"],
         ),
-        (lambda d: (d / "organisations.parquet").write_bytes(b"x"), ["found both organisations.csv and organisations.parquet"]),
+        (
+            lambda d: (d / "organisations.parquet").write_bytes(b"x"),
+            ["found both organisations.csv and organisations.parquet"],
+        ),
     ],
     ids=["missing file", "missing column", "undecodable", "empty", "not a workbook", "two files"],
 )
@@ -84,13 +93,17 @@ def test_it_exits_2_with_a_one_line_message_for_unusable_input(contract, spoil, 
 
 
 def test_it_exits_2_for_a_bad_today_option(contract):
-    assert_one_line_error(validate("--data", str(contract.write()), "--today", "30/06/2025"), "--today must be a date")
+    assert_one_line_error(
+        validate("--data", str(contract.write()), "--today", "30/06/2025"), "--today must be a date"
+    )
 
 
 def test_it_exits_2_when_the_rejects_file_cannot_be_written(contract, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    result = validate("--data", str(contract.write()), "--rejects", str(blocker / "rejects.csv"), "--today", TODAY)
+    result = validate(
+        "--data", str(contract.write()), "--rejects", str(blocker / "rejects.csv"), "--today", TODAY
+    )
     assert_one_line_error(result, "cannot write the rejects to")
 
 

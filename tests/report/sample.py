@@ -78,20 +78,34 @@ def sample_report(illustrative: bool = True) -> Report:
         "encoding": {"y": {"field": "profession"}, "x": {"field": "cases", "type": "quantitative"}},
     }
     sections = (
-        Section("at_a_glance", "At a glance", (
-            Tiles((Tile("Cases", "55", "2020/21 to 2024/25"), Tile("Trend", "No clear trend"))),
-            KeyMessages(("Cases were stable over the five years.",)),
-        )),
-        Section("who", "Who is referred", (
-            Heading("Profession"),
-            Paragraph("Most cases were about doctors: 40 of 55 cases."),
-            Chart("profession_chart", "Cases by profession", "Bar chart: doctors 40 cases; dentists and "
-                  "pharmacists fewer than 5 or hidden.", spec, CHART_SVG, "profession"),
-            profession,
-            years_table(),
-            Callout("Team review", "Where concerns point to a team, a team review may help.", "signpost"),
-            BulletList(("How does the board review this profile?", "Who owns the actions?")),
-        )),
+        Section(
+            "at_a_glance",
+            "At a glance",
+            (
+                Tiles((Tile("Cases", "55", "2020/21 to 2024/25"), Tile("Trend", "No clear trend"))),
+                KeyMessages(("Cases were stable over the five years.",)),
+            ),
+        ),
+        Section(
+            "who",
+            "Who is referred",
+            (
+                Heading("Profession"),
+                Paragraph("Most cases were about doctors: 40 of 55 cases."),
+                Chart(
+                    "profession_chart",
+                    "Cases by profession",
+                    "Bar chart: doctors 40 cases; dentists and pharmacists fewer than 5 or hidden.",
+                    spec,
+                    CHART_SVG,
+                    "profession",
+                ),
+                profession,
+                years_table(),
+                Callout("Team review", "Where concerns point to a team, a team review may help.", "signpost"),
+                BulletList(("How does the board review this profile?", "Who owns the actions?")),
+            ),
+        ),
     )
     return Report(
         kind="organisation",

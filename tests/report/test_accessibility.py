@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 740}}
@@ -48,7 +54,8 @@ def _vega_chart_report() -> Report:
     chart = report.charts()[0]
     drawn = dataclasses.replace(chart, svg=vl_convert.vegalite_to_svg(chart.spec))
     sections = tuple(
-        dataclasses.replace(s, blocks=tuple(drawn if b is chart else b for b in s.blocks)) for s in report.sections
+        dataclasses.replace(s, blocks=tuple(drawn if b is chart else b for b in s.blocks))
+        for s in report.sections
     )
     return dataclasses.replace(report, sections=sections)
 
@@ -80,8 +87,9 @@ def _built_reports() -> tuple[Report, Report]:
         data = load(write(SynthConfig(as_of=as_of), Path(directory)), today=as_of)
     context = prepare(data, Settings.as_of(as_of))
     code = organisation_codes(context)[0]
-    organisation = build_organisation_report(analyse_organisation(context, code), context, as_of=as_of,
-                                             illustrative=True)
+    organisation = build_organisation_report(
+        analyse_organisation(context, code), context, as_of=as_of, illustrative=True
+    )
     national = build_national_report(analyse_national(context), context, as_of=as_of, illustrative=True)
     return organisation, national
 
@@ -156,7 +164,9 @@ def _axe(page: Any) -> dict[str, Any]:
 def _readable(violations: list[dict[str, Any]]) -> str:
     lines = []
     for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} — {violation['helpUrl']}")
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} — {violation['helpUrl']}"
+        )
         for node in violation["nodes"]:
             lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}")
             lines.extend(f"        {line}" for line in node.get("failureSummary", "").splitlines())
@@ -180,7 +190,9 @@ def test_it_has_no_axe_violations(open_page: Callable[..., Any], name: str, view
     results = _axe(page)
     violations, undecided = results["violations"], results["undecided"]
     assert results["rules_passed"] >= 30, "axe checked too few rules: were the tags right?"
-    assert not violations, f"axe found {len(violations)} violation(s) in {name} ({viewport}):\n{_readable(violations)}"
+    assert not violations, (
+        f"axe found {len(violations)} violation(s) in {name} ({viewport}):\n{_readable(violations)}"
+    )
     assert not undecided, f"axe could not decide, in {name} ({viewport}):\n{_readable(undecided)}"
     assert page.requests == []
 
@@ -188,7 +200,9 @@ def test_it_has_no_axe_violations(open_page: Callable[..., Any], name: str, view
 def test_it_shows_the_skip_link_first_when_tabbing(open_page: Callable[..., Any]) -> None:
     page = open_page(sample_report())
     page.keyboard.press("Tab")
-    focused = page.evaluate("() => [document.activeElement.textContent, document.activeElement.getAttribute('href')]")
+    focused = page.evaluate(
+        "() => [document.activeElement.textContent, document.activeElement.getAttribute('href')]"
+    )
     assert focused == ["Skip to main content", "#main-content"]
     box = page.locator(".skip-link").bounding_box()
     assert box is not None and box["x"] >= 0 and box["y"] >= 0  # on screen once focused

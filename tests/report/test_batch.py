@@ -33,7 +33,9 @@ def codes(data) -> list[str]:
 
 def test_it_writes_each_format_and_a_manifest_of_their_hashes(data, tmp_path):
     code = codes(data)[0]
-    result = run("report", "--data", str(data), "--org", code, "--out", str(tmp_path / "out"), "--formats", "json,html")
+    result = run(
+        "report", "--data", str(data), "--org", code, "--out", str(tmp_path / "out"), "--formats", "json,html"
+    )
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["as_of"] == AS_OF
@@ -55,7 +57,9 @@ def test_it_writes_every_organisation_in_parallel_and_the_same_bytes_again(data,
     assert every["reports"] == len(codes(data))
     some = codes(data)[:3]
     options = [option for code in some for option in ("--org", code)]
-    result = run("report", "--data", str(data), *options, "--out", str(tmp_path / "some"), "--formats", "json")
+    result = run(
+        "report", "--data", str(data), *options, "--out", str(tmp_path / "some"), "--formats", "json"
+    )
     assert result.exit_code == 0, result.output
     again = json.loads((tmp_path / "some" / "manifest.json").read_text())
     assert again["files"] == [entry for entry in every["files"] if entry["path"].split("/")[0] in some]
@@ -98,7 +102,9 @@ def test_it_leaves_no_half_batch_when_a_report_fails(data, tmp_path, monkeypatch
     from concerns.analytics import Settings, prepare
     from concerns.ingest import load
 
-    context = prepare(load(data, today=dt.date.fromisoformat(AS_OF)), Settings.as_of(dt.date.fromisoformat(AS_OF)))
+    context = prepare(
+        load(data, today=dt.date.fromisoformat(AS_OF)), Settings.as_of(dt.date.fromisoformat(AS_OF))
+    )
     options = _batch.BatchOptions(dt.date.fromisoformat(AS_OF), formats=("json",), workers=1)
     with pytest.raises(RuntimeError, match="disk on fire"):
         _batch.write_batch(context, codes(data)[:3], tmp_path / "out", options)

@@ -36,8 +36,16 @@ REQUIRED_ROWS = {
     "ethnic_group": ["white", "mixed", "asian", "black", "other", "not_stated", "total"],
     "sex": ["female", "male", "not_stated", "total"],
     "pmq": ["uk", "eea", "international", "not_stated", "total"],
-    "services": ["exclusion", "restriction", "clinical_assessment", "behavioural_assessment", "action_plan",
-                 "team_review", "hpan", "education"],
+    "services": [
+        "exclusion",
+        "restriction",
+        "clinical_assessment",
+        "behavioural_assessment",
+        "action_plan",
+        "team_review",
+        "hpan",
+        "education",
+    ],
 }
 
 
@@ -55,8 +63,11 @@ def _pick(context) -> dict[str, str]:
     """Organisations that exercise each path: the first, the largest, one with a staff group that stands out,
     one with too few cases to break down, one with none."""
     totals = {code: context.profiles[code].total for code in codes(context)}
-    flagged = [code for code in codes(context) if any(t.dimension == "specialty_grade"
-                                                      for t in context.clusters[code].flagged)]
+    flagged = [
+        code
+        for code in codes(context)
+        if any(t.dimension == "specialty_grade" for t in context.clusters[code].flagged)
+    ]
     return {
         "first": codes(context)[0],
         "largest": max(totals, key=lambda code: (totals[code], code)),
@@ -97,18 +108,35 @@ def test_it_builds_every_table_the_contract_requires(reports, context):
             assert table_id in found, (name, table_id)
             assert count_column in [c["key"] for c in found[table_id]["columns"]], (name, table_id)
         for table_id, rows in REQUIRED_ROWS.items():
-            assert [r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases"] == rows, (name, table_id)
+            assert [r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases"] == rows, (
+                name,
+                table_id,
+            )
         years = [r["key"] for r in found["cases_by_year"]["rows"]]
         assert years == [*analysis.period.fiscal_years, "total"]
         assert [r["key"] for r in found["grade"]["rows"]][-1] == "total"
         assert {r["key"] for r in found["relative_likelihood"]["rows"]} >= {
-            "ethnic_minority_vs_white", "international_vs_uk", "male_vs_female"}
+            "ethnic_minority_vs_white",
+            "international_vs_uk",
+            "male_vs_female",
+        }
         assert {c["key"] for c in found["relative_likelihood"]["columns"]} >= {"ratio", "ci_low", "ci_high"}
         assert report.org.code == analysis.organisation.code
         assert report.peers is not None and len(report.peers.organisations) == len(analysis.peers.peers)
         assert [s.id for s in report.sections] == [
-            "at_a_glance", "activity", "position", "concerns", "who", "equality", "clusters", "services",
-            "questions", "data_quality", "methods", "glossary"]
+            "at_a_glance",
+            "activity",
+            "position",
+            "concerns",
+            "who",
+            "equality",
+            "clusters",
+            "services",
+            "questions",
+            "data_quality",
+            "methods",
+            "glossary",
+        ]
 
 
 def test_it_marks_hidden_cells_and_totals_as_the_contract_says(reports, national):
@@ -122,7 +150,11 @@ def test_it_marks_hidden_cells_and_totals_as_the_contract_says(reports, national
                         assert c["value"] is None and c["display"], (table["id"], row["key"], c)
                 assert row["is_total"] == (row["key"] == "total")
             total = next((r for r in table["rows"] if r["is_total"]), None)
-            count_key = "organisation" if table["id"] == "cases_by_year" and data["kind"] == "organisation" else "cases"
+            count_key = (
+                "organisation"
+                if table["id"] == "cases_by_year" and data["kind"] == "organisation"
+                else "cases"
+            )
             if total is None or count_key not in [c["key"] for c in table["columns"]]:
                 continue
             parts = [cell(table, r["key"], count_key) for r in table["rows"] if not r["is_total"]]
@@ -146,15 +178,29 @@ def test_it_reports_the_organisation_and_the_national_report_as_the_contract_say
     data = as_json(national)
     assert data["kind"] == "national" and data["org"] is None and "peers" not in data
     found = tables(data)
-    for table_id in ("cases_by_year", "concern_categories", "concern_categories_by_year", "profession", "grade",
-                     "specialty_group", "ethnic_group", "sex", "age_band", "pmq", "services", "relative_likelihood"):
+    for table_id in (
+        "cases_by_year",
+        "concern_categories",
+        "concern_categories_by_year",
+        "profession",
+        "grade",
+        "specialty_group",
+        "ethnic_group",
+        "sex",
+        "age_band",
+        "pmq",
+        "services",
+        "relative_likelihood",
+    ):
         assert table_id in found
     by_year = found["concern_categories_by_year"]
     for category in REQUIRED_ROWS["concern_categories"]:
         period = cell(by_year, f"{category}:period", "cases")
         assert period == cell(found["concern_categories"], category, "cases")
-        assert cell(by_year, f"{category}:period", "share_low")["value"] < cell(
-            by_year, f"{category}:period", "share")["value"]
+        assert (
+            cell(by_year, f"{category}:period", "share_low")["value"]
+            < cell(by_year, f"{category}:period", "share")["value"]
+        )
     organisation = as_json(reports["first"][1])
     assert organisation["kind"] == "organisation" and organisation["org"]["code"]
 
@@ -219,13 +265,19 @@ def test_it_withholds_every_breakdown_of_an_organisation_with_fewer_cases_than_t
         table = tables(data)[table_id]
         assert all(cell(table, r["key"], key)["display"] == "<5" for r in table["rows"]), table_id
     assert any("no breakdown" in message for message in data["key_messages"])
-    assert not report.charts() or all(c.id in ("funnel", "relative_likelihood_chart") for c in report.charts())
+    assert not report.charts() or all(
+        c.id in ("funnel", "relative_likelihood_chart") for c in report.charts()
+    )
 
 
 def test_it_shows_no_cases_as_zeros_without_hiding_anything(reports):
     _, report = reports["none"]
     data = as_json(report)
-    assert cell(tables(data)["profession"], "total", "cases") == {"display": "0", "value": 0, "suppressed": False}
+    assert cell(tables(data)["profession"], "total", "cases") == {
+        "display": "0",
+        "value": 0,
+        "suppressed": False,
+    }
     assert any("no cases" in message for message in data["key_messages"])
 
 
@@ -245,7 +297,9 @@ QUOTED = re.compile(r"(?<!ewer than )(?<![\d,])(\d[\d,]*) of (\d[\d,]*) cases?")
 
 def check_quoted_counts(data: dict) -> None:
     """Every "12 of 40 cases" in the text quotes two counts a table shows."""
-    published = {c["display"] for t in data["tables"] for r in t["rows"] for c in r["cells"] if not c["suppressed"]}
+    published = {
+        c["display"] for t in data["tables"] for r in t["rows"] for c in r["cells"] if not c["suppressed"]
+    }
     for text in texts(data):
         for part, whole in QUOTED.findall(text):
             assert part in published and whole in published, text
@@ -352,7 +406,9 @@ def test_it_says_higher_than_most_only_beyond_the_peers_quartile(context):
 def test_it_calls_a_trend_rising_only_when_its_interval_excludes_no_change(reports, national):
     for report in [r for _, r in reports.values()] + [national]:
         for text in texts(as_json(report)):
-            for match in re.finditer(r"(rose|fell) by about [\d.]+% a year \(95% interval ([^ ]+) to ([^ )]+)\)", text):
+            for match in re.finditer(
+                r"(rose|fell) by about [\d.]+% a year \(95% interval ([^ ]+) to ([^ )]+)\)", text
+            ):
                 low, high = _number(match.group(2)), _number(match.group(3))
                 assert low > 0 if match.group(1) == "rose" else high < 0, text
 

@@ -42,7 +42,10 @@ def test_it_builds_every_organisation_to_the_contract(built):
         for table_id, count_column in REQUIRED.items():
             assert count_column in [c["key"] for c in found[table_id]["columns"]], (code, table_id)
         for table_id, rows in REQUIRED_ROWS.items():
-            assert [r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases"] == rows, (code, table_id)
+            assert [r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases"] == rows, (
+                code,
+                table_id,
+            )
         for table in data["tables"]:
             for row in table["rows"]:
                 for c in row["cells"]:

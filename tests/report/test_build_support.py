@@ -32,9 +32,17 @@ from concerns.synth import SynthConfig, write
 AS_OF = dt.date(2025, 6, 30)
 ONE_WAY = ("profession", "grade", "specialty_group", "ethnic_group", "sex", "age_band", "pmq", "disability")
 REQUIRED = {
-    "cases_by_year": "organisation", "concern_categories": "cases", "profession": "cases", "grade": "cases",
-    "specialty_group": "cases", "ethnic_group": "cases", "sex": "cases", "age_band": "cases", "pmq": "cases",
-    "services": "cases", "relative_likelihood": "ratio",
+    "cases_by_year": "organisation",
+    "concern_categories": "cases",
+    "profession": "cases",
+    "grade": "cases",
+    "specialty_group": "cases",
+    "ethnic_group": "cases",
+    "sex": "cases",
+    "age_band": "cases",
+    "pmq": "cases",
+    "services": "cases",
+    "relative_likelihood": "ratio",
 }
 DOCTOR_GRADES = ("consultant", "sas", "resident", "locally_employed", "gp")
 # What a reader may take from the labels alone: these sets hold the same practitioners, or one holds the other.
@@ -76,7 +84,10 @@ def plant_dentists(data: Data, *, dentists: int = 3) -> tuple[Data, str]:
     period = Settings.as_of(AS_OF).period
     counts = (
         data.cases.filter(pl.col("fiscal_year").is_in(list(period.fiscal_years)))
-        .group_by("org_code").len().filter(pl.col("len").is_between(30, 60)).sort("org_code")
+        .group_by("org_code")
+        .len()
+        .filter(pl.col("len").is_between(30, 60))
+        .sort("org_code")
     )
     code = counts["org_code"][0]
     cases = data.cases.with_row_index("_row")
@@ -88,20 +99,31 @@ def plant_dentists(data: Data, *, dentists: int = 3) -> tuple[Data, str]:
     def put(column: str, chosen_value: str, other_value: str | None, keep_doctors: bool = False) -> pl.Expr:
         other = pl.col(column)
         if other_value is not None:
-            other = pl.when(pl.col("profession").cast(pl.String) != "doctor").then(pl.lit(other_value)).otherwise(
-                pl.col(column).cast(pl.String)) if keep_doctors else pl.lit(other_value)
+            other = (
+                pl.when(pl.col("profession").cast(pl.String) != "doctor")
+                .then(pl.lit(other_value))
+                .otherwise(pl.col(column).cast(pl.String))
+                if keep_doctors
+                else pl.lit(other_value)
+            )
         return (
-            pl.when(pl.col("_row").is_in(chosen)).then(pl.lit(chosen_value))
-            .when(pl.col("_row").is_in(others)).then(other.cast(pl.String))
+            pl.when(pl.col("_row").is_in(chosen))
+            .then(pl.lit(chosen_value))
+            .when(pl.col("_row").is_in(others))
+            .then(other.cast(pl.String))
             .otherwise(pl.col(column).cast(pl.String))
-            .cast(dtypes[column]).alias(column)
+            .cast(dtypes[column])
+            .alias(column)
         )
 
     cases = cases.with_columns(
         put("profession", "dentist", "doctor"),
         put("grade", "dentist", "consultant", keep_doctors=True),
         put("specialty_group", "dental", "medicine", keep_doctors=True),
-        pl.when(pl.col("_row").is_in(chosen)).then(pl.lit("Dental")).otherwise(pl.col("specialty")).alias("specialty"),
+        pl.when(pl.col("_row").is_in(chosen))
+        .then(pl.lit("Dental"))
+        .otherwise(pl.col("specialty"))
+        .alias("specialty"),
     ).drop("_row")
     return dataclasses.replace(data, cases=cases, fingerprint="planted"), code
 
@@ -119,11 +141,15 @@ def no_svg() -> Iterator[None]:
 
 def build(context, code: str, policy: str = "standard"):
     analysis = analyse_organisation(context, code)
-    return analysis, build_organisation_report(analysis, context, policy=policy, as_of=AS_OF, illustrative=True)
+    return analysis, build_organisation_report(
+        analysis, context, policy=policy, as_of=AS_OF, illustrative=True
+    )
 
 
 def build_national(context, policy: str = "standard"):
-    return build_national_report(analyse_national(context), context, policy=policy, as_of=AS_OF, illustrative=True)
+    return build_national_report(
+        analyse_national(context), context, policy=policy, as_of=AS_OF, illustrative=True
+    )
 
 
 def as_json(report) -> dict:
@@ -257,9 +283,15 @@ class Reader:
             objective[self.index(name)] += coefficient
         extremes = []
         for sign in (1, -1):
-            result = linprog(sign * objective, A_eq=self._matrix(self.equal)[0], b_eq=self._matrix(self.equal)[1],
-                             A_ub=self._matrix(self.at_most)[0], b_ub=self._matrix(self.at_most)[1],
-                             bounds=self.bounds, method="highs")
+            result = linprog(
+                sign * objective,
+                A_eq=self._matrix(self.equal)[0],
+                b_eq=self._matrix(self.equal)[1],
+                A_ub=self._matrix(self.at_most)[0],
+                b_ub=self._matrix(self.at_most)[1],
+                bounds=self.bounds,
+                method="highs",
+            )
             if result.status == 3:
                 extremes.append(math.inf)
                 continue
@@ -335,14 +367,18 @@ def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tupl
         true_a, true_b = sum(truth[k] for k in a), sum(truth[k] for k in b)
         small, large = (a, b) if true_a <= true_b else (b, a)
         reader.at_most.append(({**small, **{k: -1 for k in large}}, 0))
-        differences.append((f"{codes_b} minus {codes_a}", {**large, **{k: -1 for k in small}}, abs(true_b - true_a)))
+        differences.append(
+            (f"{codes_b} minus {codes_a}", {**large, **{k: -1 for k in small}}, abs(true_b - true_a))
+        )
     for row in tables_.get("clusters", {"rows": []})["rows"]:
         name = variable_of("clusters", row["key"])
         if name[0] == "cluster":
             specialty, grade = name[1].split("|")
             for margin in (("specialty_group", specialty), ("grade", grade)):
                 reader.at_most.append(({name: 1, margin: -1}, 0))
-                differences.append((f"{margin} minus {name}", {margin: 1, name: -1}, truth[margin] - truth[name]))
+                differences.append(
+                    (f"{margin} minus {name}", {margin: 1, name: -1}, truth[margin] - truth[name])
+                )
     if policy.rounding_base == 1:
         _ratio_knowledge(reader, data, analysis)
     return reader, differences

@@ -37,8 +37,13 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 def time_chart(organisation: list[float | None] | None = None) -> dict[str, Any]:
     return cases_over_time(
-        YEARS, organisation or [9, 11, 12, 10, 13], [8.5, 9, 9.5, 10, 9], [6, 6.5, 7, 7, 7], [11, 12, 12.5, 13, 12],
-        title="Cases per year against similar sized organisations", y_title="Cases",
+        YEARS,
+        organisation or [9, 11, 12, 10, 13],
+        [8.5, 9, 9.5, 10, 9],
+        [6, 6.5, 7, 7, 7],
+        [11, 12, 12.5, 13, 12],
+        title="Cases per year against similar sized organisations",
+        y_title="Cases",
     )
 
 
@@ -48,21 +53,28 @@ def funnel_chart() -> dict[str, Any]:
         "99.8%": [(200.0, 0.0, 17.6), (3000.0, 0.8, 7.2), (7000.0, 1.9, 6.1)],
     }
     return funnel_plot(
-        (5200.0, 6.1), limits, 4.0,
-        title="Cases per 1,000 practitioner-years", x_title="Practitioner-years", y_title="Rate",
+        (5200.0, 6.1),
+        limits,
+        4.0,
+        title="Cases per 1,000 practitioner-years",
+        x_title="Practitioner-years",
+        y_title="Rate",
     )
 
 
 def profession_bars(dentists: float | None) -> dict[str, Any]:
     labels = ["40", "<5" if dentists is None else f"{dentists:g}", "12"]
-    return bars(PROFESSIONS, [40, dentists, 12], title="Cases by profession", x_title="Cases", value_labels=labels)
+    return bars(
+        PROFESSIONS, [40, dentists, 12], title="Cases by profession", x_title="Cases", value_labels=labels
+    )
 
 
 def concern_bars(health: float | None) -> dict[str, Any]:
     return grouped_bars(
         ["Clinical", "Behaviour", "Health"],
         {"This organisation": [40, 21, health], "Similar sized median": [35, 18, 6], "National": [38, 20, 7]},
-        title="Types of concern", x_title="Cases",
+        title="Types of concern",
+        x_title="Cases",
         value_labels={"This organisation": ["40", "21", "<5" if health is None else f"{health:g}"]},
     )
 
@@ -159,7 +171,9 @@ def test_it_draws_no_grouped_bar_for_a_suppressed_value() -> None:
     shown, hidden = concern_bars(HIDDEN), concern_bars(None)
     assert len(marks(to_svg(shown), "rect")) == 9
     assert len(marks(to_svg(hidden), "rect")) == 8
-    health = next(row for row in data_rows(hidden) if row["category"] == "Health" and row["series_order"] == 0)
+    health = next(
+        row for row in data_rows(hidden) if row["category"] == "Health" and row["series_order"] == 0
+    )
     assert "value" not in health
     assert health["label"] == "<5"
     assert HIDDEN not in numbers_in([row for row in data_rows(hidden) if row["series_order"] == 0])
@@ -249,8 +263,13 @@ def test_it_draws_the_same_bytes_in_another_process() -> None:
         "sys.stdout.write(json.dumps([to_svg(spec, alt='a', id_prefix='x') for spec in json.load(sys.stdin)]))"
     )
     other = subprocess.run(
-        [sys.executable, "-c", script], input=json.dumps(specs), capture_output=True, text=True, check=True,
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}, timeout=120,
+        [sys.executable, "-c", script],
+        input=json.dumps(specs),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+        timeout=120,
     ).stdout
     assert json.loads(other) == [to_svg(spec, alt="a", id_prefix="x") for spec in specs]
 
@@ -259,7 +278,12 @@ def test_it_makes_a_chart_that_is_one_labelled_image_with_its_own_ids() -> None:
     alt = 'Bar chart: doctors 40 cases; dentists "fewer than 5" & pharmacists 12.'
     chart = make_chart("profession_chart", "Cases by profession", alt, funnel_chart(), "profession")
     assert isinstance(chart, Chart)
-    assert (chart.id, chart.title, chart.alt, chart.table_id) == ("profession_chart", "Cases by profession", alt, "profession")
+    assert (chart.id, chart.title, chart.alt, chart.table_id) == (
+        "profession_chart",
+        "Cases by profession",
+        alt,
+        "profession",
+    )
     root = ET.fromstring(chart.svg)
     assert root.get("role") == "img"
     assert root.get("aria-label") == alt
@@ -273,7 +297,9 @@ def test_it_leaves_the_title_to_the_figure_caption() -> None:
     chart = make_chart("profession_chart", "Cases by profession", "Bar chart.", spec, "profession")
     assert chart.spec["title"] == {"text": "Cases by profession"}
     assert "Cases by profession" not in chart.svg
-    titled = make_chart("profession_chart", "Cases by profession", "Bar chart.", spec, "profession", title_in_svg=True)
+    titled = make_chart(
+        "profession_chart", "Cases by profession", "Bar chart.", spec, "profession", title_in_svg=True
+    )
     assert "Cases by profession" in titled.svg
 
 
@@ -285,7 +311,9 @@ def test_it_wraps_a_long_title_into_lines() -> None:
 
 
 def test_it_keeps_points_that_are_not_drawn_out_of_the_funnel_legend() -> None:
-    spec = funnel_plot(None, {"95%": [(1.0, 0.0, 5.0), (10.0, 1.0, 3.0)]}, 2.0, title="t", x_title="x", y_title="y")
+    spec = funnel_plot(
+        None, {"95%": [(1.0, 0.0, 5.0), (10.0, 1.0, 3.0)]}, 2.0, title="t", x_title="x", y_title="y"
+    )
     domains = {tuple(scale["domain"]) for scale in find_keys(spec, "scale") if "domain" in scale}
     assert ("Average of all organisations", "95% limits") in domains
     assert not any("This organisation" in domain for domain in domains)
@@ -315,7 +343,11 @@ def test_it_reports_a_spec_vega_lite_cannot_draw() -> None:
 def test_it_refuses_to_load_data_from_a_file(tmp_path: Path) -> None:
     secret = tmp_path / "secret.csv"
     secret.write_text("value\n3\n")
-    spec = {"mark": "bar", "data": {"url": secret.as_uri()}, "encoding": {"x": {"field": "value", "type": "quantitative"}}}
+    spec = {
+        "mark": "bar",
+        "data": {"url": secret.as_uri()},
+        "encoding": {"x": {"field": "value", "type": "quantitative"}},
+    }
     with pytest.raises(ChartError, match="inline"):
         to_svg(spec)
 

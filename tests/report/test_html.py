@@ -64,7 +64,8 @@ class Element:
 
     def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Element]:
         return [
-            element for element in self.iter()
+            element
+            for element in self.iter()
             if (tag is None or element.tag == tag)
             and (cls is None or cls in element.classes)
             and all(element.attrs.get(name.replace("_", "-")) == value for name, value in attrs.items())
@@ -124,6 +125,7 @@ def with_blocks(report: Report, *blocks) -> Report:
 
 # Every block type of the model.
 
+
 def test_it_renders_headings_paragraphs_and_lists(page: Element) -> None:
     assert "Profession" in [h3.clean_text for h3 in page.find_all("h3")]
     assert "Most cases were about doctors: 40 of 55 cases." in [p.clean_text for p in page.find_all("p")]
@@ -154,7 +156,8 @@ def test_it_renders_the_report_key_messages_when_no_section_has_them() -> None:
 def test_it_renders_tiles_as_label_value_pairs(page: Element) -> None:
     tiles = page.find("dl", "tiles").find_all("div", "tile")
     assert [(t.find("dt").clean_text, t.find("dd", "tile__value").clean_text) for t in tiles] == [
-        ("Cases", "55"), ("Trend", "No clear trend"),
+        ("Cases", "55"),
+        ("Trend", "No clear trend"),
     ]
     assert tiles[0].find("dd", "tile__note").clean_text == "2020/21 to 2024/25"
 
@@ -196,6 +199,7 @@ def test_it_lists_the_peers(page: Element) -> None:
 
 
 # Disclosure: the planted hidden count appears nowhere.
+
 
 def _numbers_anywhere(page: Element) -> set[str]:
     """Every number in the page's text and attribute values (the stylesheet aside)."""
@@ -241,6 +245,7 @@ def test_it_explains_suppressed_cells(sample_html: bytes, page: Element) -> None
 
 # The banner, the cover and the confidential header.
 
+
 def test_it_shows_the_banner_only_on_illustrative_reports() -> None:
     illustrative = parse(render_html(sample_report(illustrative=True)))
     real = render_html(sample_report(illustrative=False))
@@ -260,7 +265,10 @@ def test_it_puts_the_confidential_header_and_banner_on_every_printed_page(page: 
 
 def test_it_shows_the_cover_information(page: Element) -> None:
     report = sample_report()
-    cover = {row.find("dt").clean_text: row.find("dd").clean_text for row in page.find_all("div", "summary-list__row")}
+    cover = {
+        row.find("dt").clean_text: row.find("dd").clean_text
+        for row in page.find_all("div", "summary-list__row")
+    }
     assert report.org is not None
     assert cover["Prepared for"].startswith(f"{report.org.name} ({report.org.code})")
     assert "Acute trust, England" in cover["Prepared for"]
@@ -285,6 +293,7 @@ def test_it_renders_a_national_report_without_organisation_or_peers() -> None:
 
 # Self-contained and safe.
 
+
 def test_it_is_self_contained(sample_html: bytes, page: Element) -> None:
     text = sample_html.decode("utf-8")
     for tag in ("script", "link", "img", "iframe", "object", "embed", "video", "audio", "source"):
@@ -294,9 +303,15 @@ def test_it_is_self_contained(sample_html: bytes, page: Element) -> None:
     assert hrefs and all(href.startswith("#") for href in hrefs)
     assert "@import" not in text
     assert re.findall(r"url\((?!#)", text) == []
-    outside = [m.group(0) for m in re.finditer(r'(\S+=")?https?://', text) if not m.group(0).startswith("xmlns")]
+    outside = [
+        m.group(0) for m in re.finditer(r'(\S+=")?https?://', text) if not m.group(0).startswith("xmlns")
+    ]
     assert outside == []
-    assert page.find("meta", http_equiv="Content-Security-Policy").attrs["content"].startswith("default-src 'none'")
+    assert (
+        page.find("meta", http_equiv="Content-Security-Policy")
+        .attrs["content"]
+        .startswith("default-src 'none'")
+    )
 
 
 def test_it_escapes_every_text_it_is_given() -> None:
@@ -339,6 +354,7 @@ def test_it_renders_a_chart_whose_table_is_missing_without_a_broken_link() -> No
 
 # Deterministic.
 
+
 def test_it_gives_the_same_bytes_for_the_same_report(sample_html: bytes) -> None:
     assert render_html(sample_report()) == sample_html
     assert render_html(sample_report()) == render_html(sample_report())
@@ -352,13 +368,18 @@ def test_it_gives_the_same_bytes_in_another_process(sample_html: bytes) -> None:
         "print(hashlib.sha256(render_html(sample_report())).hexdigest())"
     )
     digest = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
         env={**os.environ, "PYTHONHASHSEED": "12345"},
     ).stdout.strip()
     assert digest == hashlib.sha256(sample_html).hexdigest()
 
 
 # Accessible structure.
+
 
 def _heading_levels(page: Element) -> list[int]:
     return [int(element.tag[1]) for element in page.iter() if re.fullmatch(r"h[1-6]", element.tag)]
@@ -372,8 +393,12 @@ def test_it_keeps_heading_levels_in_order(page: Element) -> None:
 
 def test_it_keeps_heading_levels_in_order_whatever_the_blocks_ask_for() -> None:
     blocks = (
-        Heading("Too deep", level=5), Callout("Callout", "Text."), Heading("Too high", level=2),
-        Heading("Deeper", level=4), Heading("Deepest", level=6), Callout("After", "Text.", "warning"),
+        Heading("Too deep", level=5),
+        Callout("Callout", "Text."),
+        Heading("Too high", level=2),
+        Heading("Deeper", level=4),
+        Heading("Deepest", level=6),
+        Callout("After", "Text.", "warning"),
     )
     page = parse(render_html(with_blocks(sample_report(), *blocks)))
     extra = page.find("section", id="section-extra")
@@ -414,7 +439,9 @@ def test_it_marks_up_tables_with_headers_totals_and_numeric_columns(page: Elemen
 
 def test_it_keeps_a_total_row_in_place_when_ordinary_rows_follow_it() -> None:
     table = Table(
-        "mixed", "Subtotals", sample_report().table("profession").columns,
+        "mixed",
+        "Subtotals",
+        sample_report().table("profession").columns,
         rows=(
             Row("a", "A", (Cell("6", 6), Cell("50.0%", 0.5))),
             Row("sub", "Subtotal", (Cell("6", 6), Cell("50.0%", 0.5)), is_total=True),
@@ -423,6 +450,10 @@ def test_it_keeps_a_total_row_in_place_when_ordinary_rows_follow_it() -> None:
     )
     rendered = parse(render_html(with_blocks(sample_report(), table))).find("table", id="table-mixed")
     assert not rendered.find_all("tfoot")
-    assert [(tr.find("th").clean_text, "total" in tr.classes) for tr in rendered.find("tbody").find_all("tr")] == [
-        ("A", False), ("Subtotal", True), ("B", False),
+    assert [
+        (tr.find("th").clean_text, "total" in tr.classes) for tr in rendered.find("tbody").find_all("tr")
+    ] == [
+        ("A", False),
+        ("Subtotal", True),
+        ("B", False),
     ]

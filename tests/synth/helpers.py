@@ -10,6 +10,8 @@ import polars as pl
 from concerns import vocabulary as v
 
 AS_OF = dt.date(2025, 11, 23)  # fixed, so tests do not change with the date they run on
+
+
 def _public_data() -> str:
     """shared/public-data beside the checkout (as CI lays it out), else where developers have it."""
     beside = Path(__file__).resolve().parents[3] / "shared" / "public-data"
@@ -36,9 +38,10 @@ def with_readings(cases: pl.DataFrame) -> pl.DataFrame:
             v.specialty_group_of, return_dtype=pl.String, skip_nulls=False
         ),
         **{
-            f"is_{category}": pl.col("concerns").str.split(";").list.eval(
-                pl.element().str.split(".").list.first() == category
-            ).list.any()
+            f"is_{category}": pl.col("concerns")
+            .str.split(";")
+            .list.eval(pl.element().str.split(".").list.first() == category)
+            .list.any()
             for category in v.CONCERN_CATEGORIES.codes
         },
     ).with_columns(
@@ -47,8 +50,13 @@ def with_readings(cases: pl.DataFrame) -> pl.DataFrame:
 
 
 def relative_likelihood(
-    cases: pl.DataFrame, workforce: pl.DataFrame, years: list[str], column: str, dimension: str,
-    groups: tuple[str, ...], reference: str,
+    cases: pl.DataFrame,
+    workforce: pl.DataFrame,
+    years: list[str],
+    column: str,
+    dimension: str,
+    groups: tuple[str, ...],
+    reference: str,
 ) -> float:
     """(cases per head in `groups`) / (cases per head in `reference`), pooled over `years`."""
     counted = cases.filter(pl.col("fiscal_year").is_in(years)).group_by(column).len()

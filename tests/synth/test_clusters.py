@@ -19,12 +19,15 @@ def _flagged_cells(data, q: float = 0.05) -> pl.DataFrame:
         .filter(pl.col("fiscal_year").is_in(years), pl.col("profession") == "doctor")
         .join(data.organisations.select("org_code", "org_type"), on="org_code")
     )
-    shares = doctors.group_by("org_type", "specialty_group", "grade").len("k").with_columns(
-        share=pl.col("k") / pl.col("k").sum().over("org_type")
+    shares = (
+        doctors.group_by("org_type", "specialty_group", "grade")
+        .len("k")
+        .with_columns(share=pl.col("k") / pl.col("k").sum().over("org_type"))
     )
     observed = doctors.group_by("org_code", "specialty_group", "grade").len("observed")
     grid = (
-        doctors.group_by("org_type", "org_code").len("n")
+        doctors.group_by("org_type", "org_code")
+        .len("n")
         .join(shares, on="org_type")
         .join(observed, on=["org_code", "specialty_group", "grade"], how="left")
         .with_columns(pl.col("observed").fill_null(0), expected=pl.col("n") * pl.col("share"))

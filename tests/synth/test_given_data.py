@@ -29,8 +29,11 @@ def registry(tmp_path):
 
 def _workforce(tmp_path, rows):
     path = tmp_path / "workforce.csv"
-    pl.DataFrame(rows, schema=["org_code", "fiscal_year", "profession", "dimension", "group", "headcount"],
-                 orient="row").write_csv(path)
+    pl.DataFrame(
+        rows,
+        schema=["org_code", "fiscal_year", "profession", "dimension", "group", "headcount"],
+        orient="row",
+    ).write_csv(path)
     return path
 
 
@@ -43,12 +46,15 @@ def test_it_reads_a_parquet_registry_with_labels_and_loose_column_names(registry
 
 
 def test_it_keeps_given_groups_and_fills_the_rest_of_the_dimension(tmp_path, registry):
-    workforce = _workforce(tmp_path, [
-        ("AAA", YEAR, "doctor", "total", "all", 500),
-        ("AAA", YEAR, "doctor", "sex", "Female", 260),
-        ("BBB", YEAR, "Doctors", "ethnicity", "Asian or Asian British", 40),
-        ("BBB", YEAR, "doctor", "ethnicity", "white", 60),
-    ])
+    workforce = _workforce(
+        tmp_path,
+        [
+            ("AAA", YEAR, "doctor", "total", "all", 500),
+            ("AAA", YEAR, "doctor", "sex", "Female", 260),
+            ("BBB", YEAR, "Doctors", "ethnicity", "Asian or Asian British", 40),
+            ("BBB", YEAR, "doctor", "ethnicity", "white", 60),
+        ],
+    )
     data = generate(SynthConfig(organisations=registry, workforce=workforce, years=1, as_of=AS_OF))
     rows = data.workforce.filter(pl.col("fiscal_year") == YEAR, pl.col("profession") == "doctor")
     value = {(o, d, g): h for o, _, _, d, g, h in rows.iter_rows()}
@@ -67,12 +73,17 @@ def test_it_keeps_given_groups_and_fills_the_rest_of_the_dimension(tmp_path, reg
         ([("AAA", YEAR, "nurse", "total", "all", 5)], "unknown profession 'nurse'"),
         ([("AAA", YEAR, "doctor", "sex", "other", 5)], "unknown sex group 'other'"),
         ([("AAA", YEAR, "doctor", "total", "all", 4.5)], "not a whole number"),
-        ([("AAA", YEAR, "doctor", "total", "all", 5), ("AAA", YEAR, "doctor", "total", "all", 6)], "a second"),
+        (
+            [("AAA", YEAR, "doctor", "total", "all", 5), ("AAA", YEAR, "doctor", "total", "all", 6)],
+            "a second",
+        ),
     ],
 )
 def test_it_refuses_unusable_headcounts_with_the_row_named(tmp_path, registry, rows, message):
     with pytest.raises(SynthError, match=message) as raised:
-        generate(SynthConfig(organisations=registry, workforce=_workforce(tmp_path, rows), years=1, as_of=AS_OF))
+        generate(
+            SynthConfig(organisations=registry, workforce=_workforce(tmp_path, rows), years=1, as_of=AS_OF)
+        )
     text = str(raised.value)
     assert "\n" not in text and ("row 2" in text or "row 3" in text)
 

@@ -43,8 +43,10 @@ def test_it_makes_about_220_organisations_of_every_type_and_nation(national):
 def test_it_sizes_acute_trusts_from_tens_to_thousands_of_doctors(national, complete_years):
     acute = national.organisations.filter(pl.col("org_type") == "acute")["org_code"]
     doctors = national.workforce.filter(
-        pl.col("org_code").is_in(acute.implode()), pl.col("fiscal_year") == complete_years[0],
-        pl.col("profession") == "doctor", pl.col("dimension") == "total",
+        pl.col("org_code").is_in(acute.implode()),
+        pl.col("fiscal_year") == complete_years[0],
+        pl.col("profession") == "doctor",
+        pl.col("dimension") == "total",
     )["headcount"]
     assert 40 <= doctors.min() < 200 and 1500 < doctors.max() <= 3200
     assert doctors.median() < doctors.mean()  # skewed, as log-normal sizes are
@@ -97,9 +99,13 @@ def test_it_uses_the_other_services_at_plausible_rates(period_cases):
 
 def test_it_realises_the_fair_to_refer_relative_likelihoods(cases, national, complete_years):
     def ratio(column, dimension, groups, reference):
-        return relative_likelihood(cases, national.workforce, complete_years, column, dimension, groups, reference)
+        return relative_likelihood(
+            cases, national.workforce, complete_years, column, dimension, groups, reference
+        )
 
-    assert ratio("ethnic_group", "ethnicity", v.ETHNIC_MINORITY_GROUPS, "white") == pytest.approx(2.0, abs=0.3)
+    assert ratio("ethnic_group", "ethnicity", v.ETHNIC_MINORITY_GROUPS, "white") == pytest.approx(
+        2.0, abs=0.3
+    )
     assert ratio("pmq", "pmq", ("international",), "uk") == pytest.approx(2.5, abs=0.35)
     assert ratio("sex", "sex", ("male",), "female") == pytest.approx(1.5, abs=0.25)
     assert ratio("age_band", "age_band", ("55_64",), "under_35") > 1.5
@@ -125,7 +131,9 @@ def test_it_keeps_open_cases_open_and_mostly_recent(cases):
     closed = cases.filter(pl.col("closed_on").is_not_null())
     assert "open" not in set(closed["outcome"].drop_nulls())
     assert (closed["closed_on"] >= closed["opened_on"]).all()
-    assert (cases["opened_on"].max() <= AS_OF.isoformat()) and (closed["closed_on"].max() <= AS_OF.isoformat())
+    assert (cases["opened_on"].max() <= AS_OF.isoformat()) and (
+        closed["closed_on"].max() <= AS_OF.isoformat()
+    )
     recent = open_cases["opened_on"].str.to_date() >= AS_OF.replace(year=AS_OF.year - 1)
     assert recent.mean() > 0.8
 
@@ -134,7 +142,9 @@ def test_it_refers_some_practitioners_more_than_once_with_the_same_characteristi
     repeated = cases.filter(pl.col("practitioner_id").is_duplicated())
     assert 0.02 < repeated.height / cases.height < 0.2
     stated = repeated.filter(pl.col("ethnic_group") != "not_stated")
-    per_person = stated.group_by("practitioner_id").agg(pl.col("ethnic_group").n_unique(), pl.col("org_code").n_unique())
+    per_person = stated.group_by("practitioner_id").agg(
+        pl.col("ethnic_group").n_unique(), pl.col("org_code").n_unique()
+    )
     assert (per_person["ethnic_group"] == 1).all() and (per_person["org_code"] == 1).all()
 
 

@@ -62,8 +62,10 @@ def test_it_writes_every_group_of_every_dimension_for_every_year_and_profession(
 
 def test_it_gives_the_workforce_a_realistic_mix(small):
     doctors = small.workforce.filter(pl.col("profession") == "doctor", pl.col("dimension") != "total")
-    shares = doctors.group_by("dimension", "group").agg(pl.col("headcount").sum()).with_columns(
-        share=pl.col("headcount") / pl.col("headcount").sum().over("dimension")
+    shares = (
+        doctors.group_by("dimension", "group")
+        .agg(pl.col("headcount").sum())
+        .with_columns(share=pl.col("headcount") / pl.col("headcount").sum().over("dimension"))
     )
     share = {(d, g): s for d, g, _, s in shares.iter_rows()}
     minority = sum(share[("ethnicity", g)] for g in v.ETHNIC_MINORITY_GROUPS)
@@ -76,8 +78,10 @@ def test_it_gives_the_workforce_a_realistic_mix(small):
 
 def test_it_lets_headcount_drift_slowly_between_years(small):
     totals = small.workforce.filter(pl.col("dimension") == "total", pl.col("headcount") >= 100)
-    change = totals.sort("fiscal_year").group_by("org_code", "profession").agg(
-        (pl.col("headcount").last() / pl.col("headcount").first()).alias("ratio")
+    change = (
+        totals.sort("fiscal_year")
+        .group_by("org_code", "profession")
+        .agg((pl.col("headcount").last() / pl.col("headcount").first()).alias("ratio"))
     )
     assert change["ratio"].min() > 0.8 and change["ratio"].max() < 1.3
 
@@ -109,7 +113,9 @@ def test_it_keeps_a_real_registry_exactly(registry_data):
 def test_it_keeps_given_headcounts_and_invents_only_what_is_missing(registry_data):
     given = pl.read_csv(DOCTORS_2018)
     workforce = registry_data.workforce
-    joined = given.join(workforce, on=["org_code", "fiscal_year", "profession", "dimension", "group"], how="left")
+    joined = given.join(
+        workforce, on=["org_code", "fiscal_year", "profession", "dimension", "group"], how="left"
+    )
     assert joined["headcount_right"].null_count() == 0
     assert (joined["headcount"] == joined["headcount_right"]).all()
     missing = set(pl.read_csv(REGISTRY)["org_code"]) - set(given["org_code"])
@@ -119,7 +125,8 @@ def test_it_keeps_given_headcounts_and_invents_only_what_is_missing(registry_dat
     assert years == {"2018/19", *v.fiscal_years_before(AS_OF, 2), v.fiscal_year_of(AS_OF)}
     sums = (
         workforce.filter(pl.col("fiscal_year") == "2018/19", pl.col("dimension") == "sex")
-        .group_by("org_code", "profession").agg(pl.col("headcount").sum())
+        .group_by("org_code", "profession")
+        .agg(pl.col("headcount").sum())
         .join(given.filter(pl.col("profession") == "doctor"), on=["org_code", "profession"])
     )
     assert (sums["headcount"] == sums["headcount_right"]).all()

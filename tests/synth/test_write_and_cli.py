@@ -75,8 +75,20 @@ def test_it_writes_data_that_ingest_accepts_in_full(tmp_path):
 
 
 def test_the_command_writes_the_files_and_says_what_it_wrote(tmp_path):
-    result = _run("--out", str(tmp_path / "d"), "--orgs", "12", "--years", "1", "--as-of", AS_OF.isoformat(),
-                  "--format", "parquet", "--seed", "4")
+    result = _run(
+        "--out",
+        str(tmp_path / "d"),
+        "--orgs",
+        "12",
+        "--years",
+        "1",
+        "--as-of",
+        AS_OF.isoformat(),
+        "--format",
+        "parquet",
+        "--seed",
+        "4",
+    )
     assert result.exit_code == 0, result.output
     truth = json.loads((tmp_path / "d" / "truth.json").read_text())
     assert f"{truth['rows']['cases']:,} cases" in result.output
@@ -84,9 +96,20 @@ def test_the_command_writes_the_files_and_says_what_it_wrote(tmp_path):
 
 
 def test_the_command_generates_for_a_real_registry(tmp_path):
-    result = _run("--out", str(tmp_path / "d"), "--organisations", f"{PUBLIC}/organisations_2026.csv",
-                  "--workforce", f"{PUBLIC}/doctors_fte_by_trust_2018.csv", "--years", "1",
-                  "--as-of", AS_OF.isoformat(), "--cases", "500")
+    result = _run(
+        "--out",
+        str(tmp_path / "d"),
+        "--organisations",
+        f"{PUBLIC}/organisations_2026.csv",
+        "--workforce",
+        f"{PUBLIC}/doctors_fte_by_trust_2018.csv",
+        "--years",
+        "1",
+        "--as-of",
+        AS_OF.isoformat(),
+        "--cases",
+        "500",
+    )
     assert result.exit_code == 0, result.output
     orgs = pl.read_csv(tmp_path / "d" / "organisations.csv")
     assert orgs.height == 204 and "R0A" in set(orgs["org_code"])

@@ -19,8 +19,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 _RUN_AXE = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
 
@@ -83,8 +90,12 @@ def violations_in(pages: dict[str, str]) -> dict[str, list[str]]:
             found = finders.find(path.removeprefix("/static/"))
             route.fulfill(path=found) if found else route.fulfill(status=404)
             return
-        route.fulfill(status=200, body=showing["html"], content_type="text/html; charset=utf-8",
-                      headers={"Content-Security-Policy": POLICY})
+        route.fulfill(
+            status=200,
+            body=showing["html"],
+            content_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": POLICY},
+        )
 
     violations: dict[str, list[str]] = {}
     with chromium() as browser:

@@ -21,10 +21,15 @@ from concerns.web.portal.roles import Position, Role
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(username: str, role: Role, organisation: Organisation | None = None,
-              position: Position = Position.MEDICAL_DIRECTOR) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role,
-                                    email=f"{username}@example.nhs.uk")
+def make_user(
+    username: str,
+    role: Role,
+    organisation: Organisation | None = None,
+    position: Position = Position.MEDICAL_DIRECTOR,
+) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, email=f"{username}@example.nhs.uk"
+    )
     if organisation is not None and role == Role.ORGANISATION:
         Membership.objects.create(user=user, organisation=organisation, position=position)
     if organisation is not None and role == Role.ADVISER:
@@ -32,16 +37,29 @@ def make_user(username: str, role: Role, organisation: Organisation | None = Non
     return user
 
 
-def make_report(organisation: Organisation | None, *, status: str = Report.Status.PUBLISHED,
-                version: int = 1, **fields: Any) -> Report:
+def make_report(
+    organisation: Organisation | None,
+    *,
+    status: str = Report.Status.PUBLISHED,
+    version: int = 1,
+    **fields: Any,
+) -> Report:
     now = timezone.now()
     return Report.objects.create(
         organisation=organisation,
         kind=Report.Kind.ORGANISATION if organisation else Report.Kind.NATIONAL,
-        period="2020/21 to 2024/25", as_of=dt.date(2025, 6, 30), version=version,
-        fingerprint="sha256:" + "0" * 64, policy="standard", software_version="0.1.0", status=status,
+        period="2020/21 to 2024/25",
+        as_of=dt.date(2025, 6, 30),
+        version=version,
+        fingerprint="sha256:" + "0" * 64,
+        policy="standard",
+        software_version="0.1.0",
+        status=status,
         directory=f"reports/{organisation.code if organisation else 'national'}/v{version}",
-        generated_at=now, published_at=now if status != Report.Status.DRAFT else None, **fields)
+        generated_at=now,
+        published_at=now if status != Report.Status.DRAFT else None,
+        **fields,
+    )
 
 
 @pytest.fixture

@@ -22,8 +22,11 @@ TWO_FACTOR_PAGE = "/two-factor/"
 
 
 def sign_in(client: Client, username: str, password: str, next_url: str = TWO_FACTOR_PAGE):
-    return client.post(reverse("login"), {"username": username, "password": password, "next": next_url},
-                       REMOTE_ADDR="192.0.2.10")
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password, "next": next_url},
+        REMOTE_ADDR="192.0.2.10",
+    )
 
 
 def events(action: str) -> list[AuditEvent]:
@@ -107,7 +110,8 @@ def test_it_signs_out_an_idle_session(users):
     client = Client()
     sign_in(client, "owner", PASSWORD)
     Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=timezone.now() - dt.timedelta(seconds=1))
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
     response = client.get(TWO_FACTOR_PAGE)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={TWO_FACTOR_PAGE}"
@@ -140,7 +144,9 @@ def test_it_emails_a_password_reset_link_that_works(users):
     form = client.get(link, follow=True)
     assert form.status_code == 200 and "Choose a new password" in form.content.decode()
     new_password = "a different long passphrase 42"
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
     assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
     assert User.objects.get(username="owner").check_password(new_password)
     assert [event.actor_name for event in events(Action.PASSWORD_RESET)] == ["owner"]
@@ -181,7 +187,9 @@ def test_it_refuses_a_weak_new_password(users):
     client = Client()
     client.post(reverse("password_reset"), {"email": "owner@example.nhs.uk"})
     form = client.get(reset_link(mail.outbox[0]), follow=True)
-    refused = client.post(form.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"})
+    refused = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"}
+    )
     assert refused.status_code == 200
     assert "nhsuk-error-summary" in refused.content.decode()
     assert User.objects.get(username="owner").check_password(PASSWORD)
@@ -191,8 +199,10 @@ def test_it_changes_a_password_and_audits_it(users):
     client = Client()
     sign_in(client, "owner", PASSWORD)
     new_password = "another long passphrase 77"
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
     assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
     assert User.objects.get(username="owner").check_password(new_password)
     assert client.session[SESSION_KEY] == str(users["owner"].pk)  # still signed in
@@ -203,8 +213,10 @@ def test_it_refuses_a_password_change_without_the_old_password(users):
     client = Client()
     sign_in(client, "owner", PASSWORD)
     new_password = "another long passphrase 77"
-    response = client.post(reverse("password_change"), {
-        "old_password": "wrong", "new_password1": new_password, "new_password2": new_password})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": new_password, "new_password2": new_password},
+    )
     assert response.status_code == 200
     assert User.objects.get(username="owner").check_password(PASSWORD)
 

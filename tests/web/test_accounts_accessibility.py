@@ -13,6 +13,7 @@ from tests.web.test_security import rendered_pages
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
+
 def test_it_has_no_accessibility_violations_on_any_page(users, organisation):
     require_browser_tools()
     pages = rendered_pages(users, organisation)

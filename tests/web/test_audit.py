@@ -28,8 +28,15 @@ class Marker:
         self.pk = pk
 
 
-def add_event(action: str, *, actor=None, organisation=None, at: dt.datetime | None = None,
-              pk: int = 0, monkeypatch=None) -> AuditEvent:
+def add_event(
+    action: str,
+    *,
+    actor=None,
+    organisation=None,
+    at: dt.datetime | None = None,
+    pk: int = 0,
+    monkeypatch=None,
+) -> AuditEvent:
     if at is not None:
         monkeypatch.setattr(timezone, "now", lambda: at)
     event = record(None, action, actor=actor, target=Marker(pk), organisation=organisation)
@@ -62,33 +69,62 @@ def test_it_lists_events_newest_first_with_who_what_and_where(users):
 def test_it_shows_the_address_and_detail_of_an_event(users):
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9")
     request.user = users["admin"]
-    record(request, Action.ROLE_CHANGED, target=Marker(5), subject="owner", old_role="organisation",
-           new_role="insights")
+    record(
+        request,
+        Action.ROLE_CHANGED,
+        target=Marker(5),
+        subject="owner",
+        old_role="organisation",
+        new_role="insights",
+    )
     page = signed_in(users["admin"]).get(reverse("audit"), {"action": Action.ROLE_CHANGED}).content.decode()
     assert "203.0.113.9" in page
     assert "new role: insights; old role: organisation; subject: owner" in page
 
 
-def test_it_filters_by_action_user_organisation_and_dates(users, organisation, other_organisation, monkeypatch):
+def test_it_filters_by_action_user_organisation_and_dates(
+    users, organisation, other_organisation, monkeypatch
+):
     day = dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
-    add_event(Action.REPORT_VIEWED, actor=users["owner"], organisation=organisation, at=day, pk=1,
-              monkeypatch=monkeypatch)
-    add_event(Action.REPORT_DOWNLOADED, actor=users["owner"], organisation=organisation,
-              at=day + dt.timedelta(days=1), pk=2, monkeypatch=monkeypatch)
-    add_event(Action.REPORT_VIEWED, actor=users["stranger"], organisation=other_organisation,
-              at=day + dt.timedelta(days=2), pk=3, monkeypatch=monkeypatch)
+    add_event(
+        Action.REPORT_VIEWED,
+        actor=users["owner"],
+        organisation=organisation,
+        at=day,
+        pk=1,
+        monkeypatch=monkeypatch,
+    )
+    add_event(
+        Action.REPORT_DOWNLOADED,
+        actor=users["owner"],
+        organisation=organisation,
+        at=day + dt.timedelta(days=1),
+        pk=2,
+        monkeypatch=monkeypatch,
+    )
+    add_event(
+        Action.REPORT_VIEWED,
+        actor=users["stranger"],
+        organisation=other_organisation,
+        at=day + dt.timedelta(days=2),
+        pk=3,
+        monkeypatch=monkeypatch,
+    )
     client = signed_in(users["insights"])
     base = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
     assert event_ids(client.get(reverse("audit"), base)) == [3, 2, 1]
     assert event_ids(client.get(reverse("audit"), {**base, "action": Action.REPORT_VIEWED})) == [3, 1]
     assert event_ids(client.get(reverse("audit"), {**base, "user": "OWNER"})) == [2, 1]
     assert event_ids(client.get(reverse("audit"), {**base, "organisation": other_organisation.pk})) == [3]
-    assert event_ids(client.get(reverse("audit"), {"date_from": "2025-03-11", "date_to": "2025-03-11"})) == [2]
+    assert event_ids(client.get(reverse("audit"), {"date_from": "2025-03-11", "date_to": "2025-03-11"})) == [
+        2
+    ]
 
 
 def test_it_explains_a_date_range_that_ends_before_it_starts(users):
-    response = signed_in(users["insights"]).get(reverse("audit"), {"date_from": "2025-03-11",
-                                                                   "date_to": "2025-03-01"})
+    response = signed_in(users["insights"]).get(
+        reverse("audit"), {"date_from": "2025-03-11", "date_to": "2025-03-01"}
+    )
     assert response.status_code == 200
     assert "The end date must be on or after the start date" in response.content.decode()
 

@@ -100,7 +100,9 @@ EXPECTED: dict[str, list[Row]] = {
     "two_factor_verify": [Row(get=statuses(302))],  # already verified, or nothing to verify: sent on
     "password_reset": [Row(get=PUBLIC)],
     "password_reset_done": [Row(get=PUBLIC)],
-    "password_reset_confirm": [Row(kwargs=lambda w: {"uidb64": w.owner_uid, "token": "not-a-token"}, get=PUBLIC)],
+    "password_reset_confirm": [
+        Row(kwargs=lambda w: {"uidb64": w.owner_uid, "token": "not-a-token"}, get=PUBLIC)
+    ],
     "password_reset_complete": [Row(get=PUBLIC)],
     "password_change": [Row(get=SIGNED_IN)],
     "password_change_done": [Row(get=SIGNED_IN)],
@@ -115,88 +117,224 @@ EXPECTED: dict[str, list[Row]] = {
         Row(kwargs=lambda w: {"pk": w.draft.pk}, get=INSIGHTS),
     ],
     "report_download": [
-        *(Row(kwargs=lambda w, fmt=fmt: {"pk": w.published.pk, "fmt": fmt}, get=OWN_ORGANISATION,
-              post=READ_ONLY_FOR_READERS) for fmt in ("pdf", "xlsx", "json")),
+        *(
+            Row(
+                kwargs=lambda w, fmt=fmt: {"pk": w.published.pk, "fmt": fmt},
+                get=OWN_ORGANISATION,
+                post=READ_ONLY_FOR_READERS,
+            )
+            for fmt in ("pdf", "xlsx", "json")
+        ),
         Row(kwargs=lambda w: {"pk": w.draft.pk, "fmt": "pdf"}, get=INSIGHTS),
         Row(kwargs=lambda w: {"pk": w.published.pk, "fmt": "html"}, get=statuses(404)),  # not a download
     ],
-    "report_publish": [Row(kwargs=lambda w: {"pk": w.draft.pk}, get=only(405, "insights"),
-                           post=only(302, "insights"), acts=acting("insights"))],
+    "report_publish": [
+        Row(
+            kwargs=lambda w: {"pk": w.draft.pk},
+            get=only(405, "insights"),
+            post=only(302, "insights"),
+            acts=acting("insights"),
+        )
+    ],
     # Discussions and agreed actions.
-    "discussion_new": [Row(kwargs=lambda w: {"pk": w.published.pk}, get=only(200, "adviser", "insights"),
-                           post=only(302, "adviser", "insights"), acts=acting("adviser", "insights"),
-                           data=lambda w: {"held_on": "2025-07-01", "attendee_roles": "Medical director",
-                                           "notes": "Discussed.", "action-0-description": "Review",
-                                           "action-0-owner": "HR director", "action-0-due_on": "2025-12-31"})],
+    "discussion_new": [
+        Row(
+            kwargs=lambda w: {"pk": w.published.pk},
+            get=only(200, "adviser", "insights"),
+            post=only(302, "adviser", "insights"),
+            acts=acting("adviser", "insights"),
+            data=lambda w: {
+                "held_on": "2025-07-01",
+                "attendee_roles": "Medical director",
+                "notes": "Discussed.",
+                "action-0-description": "Review",
+                "action-0-owner": "HR director",
+                "action-0-due_on": "2025-12-31",
+            },
+        )
+    ],
     "discussions": [Row(get=READERS, post=READ_ONLY_FOR_READERS)],
-    "discussion": [Row(kwargs=lambda w: {"pk": w.discussion.pk}, get=OWN_ORGANISATION, post=READ_ONLY_FOR_READERS)],
+    "discussion": [
+        Row(kwargs=lambda w: {"pk": w.discussion.pk}, get=OWN_ORGANISATION, post=READ_ONLY_FOR_READERS)
+    ],
     "actions": [Row(get=READERS, post=READ_ONLY_FOR_READERS)],
     # Marking an agreed action done: the assigned adviser and the insights team (POST only).
-    "action_done": [Row(kwargs=lambda w: {"pk": w.action.pk}, get=only(405, "adviser", "unassigned_adviser", "insights"),
-                        post=only(302, "adviser", "insights"), acts=acting("adviser", "insights"))],
+    "action_done": [
+        Row(
+            kwargs=lambda w: {"pk": w.action.pk},
+            get=only(405, "adviser", "unassigned_adviser", "insights"),
+            post=only(302, "adviser", "insights"),
+            acts=acting("adviser", "insights"),
+        )
+    ],
     # Report requests: organisation users ask, the insights team decides.
-    "report_requests": [Row(get=only(200, "owner", "member", "stranger", "insights"),
-                            post=only(302, "owner", "member", "stranger", "insights"),
-                            acts=acting("owner", "member", "stranger"),
-                            data=lambda w: {"organisation_name": "Newtown Hospitals", "reason": "A merger."})],
+    "report_requests": [
+        Row(
+            get=only(200, "owner", "member", "stranger", "insights"),
+            post=only(302, "owner", "member", "stranger", "insights"),
+            acts=acting("owner", "member", "stranger"),
+            data=lambda w: {"organisation_name": "Newtown Hospitals", "reason": "A merger."},
+        )
+    ],
     "report_request_decide": [
-        Row(kwargs=lambda w: {"pk": w.request.pk}, get=only(405, "insights"), post=only(302, "insights"),
-            acts=acting("insights"), data=lambda w: {"decision": "accepted", "response": "From next quarter."}),
-        Row(kwargs=lambda w: {"pk": w.request.pk}, get=only(405, "insights"), post=only(302, "insights"),
+        Row(
+            kwargs=lambda w: {"pk": w.request.pk},
+            get=only(405, "insights"),
+            post=only(302, "insights"),
+            acts=acting("insights"),
+            data=lambda w: {"decision": "accepted", "response": "From next quarter."},
+        ),
+        Row(
+            kwargs=lambda w: {"pk": w.request.pk},
+            get=only(405, "insights"),
+            post=only(302, "insights"),
             acts=acting("insights"),  # accepting and adding the organisation in the same step
-            data=lambda w: {"decision": "accepted", "create_organisation": "on", "organisation-code": "X004",
-                            "organisation-name": "Newtown", "organisation-nation": "England"}),
+            data=lambda w: {
+                "decision": "accepted",
+                "create_organisation": "on",
+                "organisation-code": "X004",
+                "organisation-name": "Newtown",
+                "organisation-nation": "England",
+            },
+        ),
     ],
     # The insights team's path: upload → validation → generate → review → publish.
-    "uploads": [Row(get=INSIGHTS, post=only(302, "insights"), acts=acting("insights"),
-                    data=lambda w: {"files": [SimpleUploadedFile("extract.zip", w.good_zip())]})],
+    "uploads": [
+        Row(
+            get=INSIGHTS,
+            post=only(302, "insights"),
+            acts=acting("insights"),
+            data=lambda w: {"files": [SimpleUploadedFile("extract.zip", w.good_zip())]},
+        )
+    ],
     "upload": [Row(kwargs=lambda w: {"pk": w.upload.pk}, get=INSIGHTS, post=only(405, "insights"))],
     "upload_rejects": [Row(kwargs=lambda w: {"pk": w.upload.pk}, get=INSIGHTS, post=only(405, "insights"))],
-    "batch_new": [Row(kwargs=lambda w: {"pk": w.upload.pk}, get=only(405, "insights"),
-                      post=only(302, "insights"), acts=acting("insights"),
-                      data=lambda w: {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]})],
+    "batch_new": [
+        Row(
+            kwargs=lambda w: {"pk": w.upload.pk},
+            get=only(405, "insights"),
+            post=only(302, "insights"),
+            acts=acting("insights"),
+            data=lambda w: {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]},
+        )
+    ],
     "batches": [Row(get=INSIGHTS, post=only(405, "insights"))],
     "batch": [Row(kwargs=lambda w: {"pk": w.batch.pk}, get=INSIGHTS, post=only(405, "insights"))],
-    "batch_publish": [Row(kwargs=lambda w: {"pk": w.batch.pk}, get=only(405, "insights"),
-                          post=only(302, "insights"), acts=acting("insights"), data=lambda w: {"all": "1"})],
+    "batch_publish": [
+        Row(
+            kwargs=lambda w: {"pk": w.batch.pk},
+            get=only(405, "insights"),
+            post=only(302, "insights"),
+            acts=acting("insights"),
+            data=lambda w: {"all": "1"},
+        )
+    ],
     # Administration.
     "users": [Row(get=ADMIN, post=only(405, "admin"))],
-    "user_create": [Row(get=ADMIN, post=only(302, "admin"), acts=acting("admin"),
-                        data=lambda w: {"username": "newcomer", "email": "newcomer@example.nhs.uk",
-                                        "role": Role.ORGANISATION})],
-    "user_detail": [Row(kwargs=lambda w: {"pk": w.subject.pk}, get=ADMIN, post=only(302, "admin"),
-                        acts=acting("admin"),
-                        data=lambda w: {"first_name": "Renamed", "email": w.subject.email,
-                                        "role": Role.ORGANISATION, "is_active": "on"})],
-    "user_two_factor_reset": [Row(kwargs=lambda w: {"pk": w.subject_adviser.pk}, get=only(405, "admin"),
-                                  post=only(302, "admin"), acts=acting("admin"))],
-    "membership_add": [Row(kwargs=lambda w: {"pk": w.subject.pk}, get=only(405, "admin"),
-                           post=only(302, "admin"), acts=acting("admin"),
-                           data=lambda w: {"membership-organisation": w.other_organisation.pk,
-                                           "membership-position": Position.OTHER})],
-    "membership_remove": [Row(kwargs=lambda w: {"pk": w.subject.pk, "membership_pk": w.membership.pk},
-                              get=only(405, "admin"), post=only(302, "admin"), acts=acting("admin"))],
-    "assignment_add": [Row(kwargs=lambda w: {"pk": w.subject_adviser.pk}, get=only(405, "admin"),
-                           post=only(302, "admin"), acts=acting("admin"),
-                           data=lambda w: {"assignment-organisation": w.other_organisation.pk})],
-    "assignment_remove": [Row(kwargs=lambda w: {"pk": w.subject_adviser.pk, "assignment_pk": w.assignment.pk},
-                              get=only(405, "admin"), post=only(302, "admin"), acts=acting("admin"))],
+    "user_create": [
+        Row(
+            get=ADMIN,
+            post=only(302, "admin"),
+            acts=acting("admin"),
+            data=lambda w: {
+                "username": "newcomer",
+                "email": "newcomer@example.nhs.uk",
+                "role": Role.ORGANISATION,
+            },
+        )
+    ],
+    "user_detail": [
+        Row(
+            kwargs=lambda w: {"pk": w.subject.pk},
+            get=ADMIN,
+            post=only(302, "admin"),
+            acts=acting("admin"),
+            data=lambda w: {
+                "first_name": "Renamed",
+                "email": w.subject.email,
+                "role": Role.ORGANISATION,
+                "is_active": "on",
+            },
+        )
+    ],
+    "user_two_factor_reset": [
+        Row(
+            kwargs=lambda w: {"pk": w.subject_adviser.pk},
+            get=only(405, "admin"),
+            post=only(302, "admin"),
+            acts=acting("admin"),
+        )
+    ],
+    "membership_add": [
+        Row(
+            kwargs=lambda w: {"pk": w.subject.pk},
+            get=only(405, "admin"),
+            post=only(302, "admin"),
+            acts=acting("admin"),
+            data=lambda w: {
+                "membership-organisation": w.other_organisation.pk,
+                "membership-position": Position.OTHER,
+            },
+        )
+    ],
+    "membership_remove": [
+        Row(
+            kwargs=lambda w: {"pk": w.subject.pk, "membership_pk": w.membership.pk},
+            get=only(405, "admin"),
+            post=only(302, "admin"),
+            acts=acting("admin"),
+        )
+    ],
+    "assignment_add": [
+        Row(
+            kwargs=lambda w: {"pk": w.subject_adviser.pk},
+            get=only(405, "admin"),
+            post=only(302, "admin"),
+            acts=acting("admin"),
+            data=lambda w: {"assignment-organisation": w.other_organisation.pk},
+        )
+    ],
+    "assignment_remove": [
+        Row(
+            kwargs=lambda w: {"pk": w.subject_adviser.pk, "assignment_pk": w.assignment.pk},
+            get=only(405, "admin"),
+            post=only(302, "admin"),
+            acts=acting("admin"),
+        )
+    ],
     # Organisations: administrators and the insights team (who answer requests for new ones).
     "organisations": [Row(get=ORGANISATION_KEEPERS, post=only(405, "admin", "insights"))],
-    "organisation_create": [Row(get=ORGANISATION_KEEPERS, post=only(302, "admin", "insights"),
-                                acts=acting("admin", "insights"),
-                                data=lambda w: {"code": "X003", "name": "New Town Trust", "nation": "England",
-                                                "served": "on"})],
-    "organisation_edit": [Row(kwargs=lambda w: {"pk": w.organisation.pk}, get=ORGANISATION_KEEPERS,
-                              post=only(302, "admin", "insights"), acts=acting("admin", "insights"),
-                              data=lambda w: {"code": w.organisation.code, "name": "Renamed Hospitals NHS Trust",
-                                              "nation": "England", "served": "on"})],
+    "organisation_create": [
+        Row(
+            get=ORGANISATION_KEEPERS,
+            post=only(302, "admin", "insights"),
+            acts=acting("admin", "insights"),
+            data=lambda w: {"code": "X003", "name": "New Town Trust", "nation": "England", "served": "on"},
+        )
+    ],
+    "organisation_edit": [
+        Row(
+            kwargs=lambda w: {"pk": w.organisation.pk},
+            get=ORGANISATION_KEEPERS,
+            post=only(302, "admin", "insights"),
+            acts=acting("admin", "insights"),
+            data=lambda w: {
+                "code": w.organisation.code,
+                "name": "Renamed Hospitals NHS Trust",
+                "nation": "England",
+                "served": "on",
+            },
+        )
+    ],
     # The audit log: read-only for everyone, administrators included.
     "audit": [Row(get=only(200, "insights", "admin"), post=only(405, "insights", "admin"))],
 }
 
-CASES = [pytest.param(name, index, id=f"{name}-{index}") for name, rows in EXPECTED.items()
-         for index in range(len(rows))]
+CASES = [
+    pytest.param(name, index, id=f"{name}-{index}")
+    for name, rows in EXPECTED.items()
+    for index in range(len(rows))
+]
 POST_CASES = [case for case in CASES if EXPECTED[case.values[0]][case.values[1]].post is not None]
 
 
@@ -239,35 +377,53 @@ def _stored_report(organisation: Organisation, status: str, version: int, **fiel
     for fmt in ("html", "pdf", "xlsx", "json"):
         content = f"{fmt} of {organisation.code} v{version}".encode()
         (folder / f"report.{fmt}").write_bytes(content)
-        ReportFile.objects.create(report=report, format=fmt, name=f"report.{fmt}", size=len(content),
-                                  sha256=hashlib.sha256(content).hexdigest())
+        ReportFile.objects.create(
+            report=report,
+            format=fmt,
+            name=f"report.{fmt}",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
     return report
 
 
 @pytest.fixture
 def world(settings, tmp_path, users, organisation, other_organisation) -> World:
     settings.STORE_DIR = tmp_path / "store"
-    settings.PORTAL_BATCHES_INLINE = True  # a batch that did start would run here, not in a process left behind
+    settings.PORTAL_BATCHES_INLINE = (
+        True  # a batch that did start would run here, not in a process left behind
+    )
     insights = users["insights"]
-    upload = Upload.objects.create(uploaded_by=insights, directory="uploads/matrix", status=Upload.Status.VALID,
-                                   fingerprint="sha256:" + "1" * 64, summary={"problems": 0, "received": []})
+    upload = Upload.objects.create(
+        uploaded_by=insights,
+        directory="uploads/matrix",
+        status=Upload.Status.VALID,
+        fingerprint="sha256:" + "1" * 64,
+        summary={"problems": 0, "received": []},
+    )
     store_path(upload.directory).mkdir(parents=True)
     store_path(f"{upload.directory}/rejects.csv").write_text("file,source_row,case_id,column,value,reason\n")
     batch = Batch.objects.create(upload=upload, created_by=insights, as_of=AS_OF, status=Batch.Status.DONE)
     published = _stored_report(organisation, Report.Status.PUBLISHED, 1)
     subject_adviser = make_user("subject_adviser", Role.ADVISER, organisation)
     twofactor.create_device(subject_adviser)
-    discussion = Discussion.objects.create(report=published, held_on=AS_OF, attendee_roles="Medical director",
-                                           recorded_by=users["adviser"])
+    discussion = Discussion.objects.create(
+        report=published, held_on=AS_OF, attendee_roles="Medical director", recorded_by=users["adviser"]
+    )
     return World(
-        organisation=organisation, other_organisation=other_organisation, published=published,
+        organisation=organisation,
+        other_organisation=other_organisation,
+        published=published,
         draft=_stored_report(organisation, Report.Status.DRAFT, 2, batch=batch),
         discussion=discussion,
-        action=AgreedAction.objects.create(discussion=discussion, description="Review", owner="HR director",
-                                           due_on=AS_OF),
-        request=ReportRequest.objects.create(requested_by=users["owner"], organisation_name="Newtown",
-                                             reason="Merger"),
-        upload=upload, batch=batch,
+        action=AgreedAction.objects.create(
+            discussion=discussion, description="Review", owner="HR director", due_on=AS_OF
+        ),
+        request=ReportRequest.objects.create(
+            requested_by=users["owner"], organisation_name="Newtown", reason="Merger"
+        ),
+        upload=upload,
+        batch=batch,
         subject=make_user("subject", Role.ORGANISATION, organisation),
         subject_adviser=subject_adviser,
         owner_uid=urlsafe_base64_encode(force_bytes(users["owner"].pk)),
@@ -277,7 +433,9 @@ def world(settings, tmp_path, users, organisation, other_organisation) -> World:
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-def portal_url_names(patterns: list[Any] | None = None, namespace: str | None = None) -> list[tuple[str, str]]:
+def portal_url_names(
+    patterns: list[Any] | None = None, namespace: str | None = None
+) -> list[tuple[str, str]]:
     """(namespace, name) of every URL pattern, walking includes."""
     found = []
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
@@ -294,8 +452,11 @@ def client_for(users: dict[str, User], role: str) -> Client:
 
 def database_rows() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the watched apps, as plain values, ordered by primary key."""
-    return {model._meta.label: list(model.objects.order_by("pk").values_list())
-            for app in WATCHED_APPS for model in apps.get_app_config(app).get_models()}
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values_list())
+        for app in WATCHED_APPS
+        for model in apps.get_app_config(app).get_models()
+    }
 
 
 def assert_sent_to_sign_in(response: Any, url: str) -> None:

@@ -51,9 +51,18 @@ def test_it_records_a_discussion_with_one_overdue_action():
 
 def test_it_changes_nothing_when_run_again():
     portal.load_demo(tiny_batch())
-    counts = (Report.objects.count(), User.objects.count(), Discussion.objects.count(), TOTPDevice.objects.count())
+    counts = (
+        Report.objects.count(),
+        User.objects.count(),
+        Discussion.objects.count(),
+        TOTPDevice.objects.count(),
+    )
     secret = portal._totp_secret(User.objects.get(username="demo-admin"))
     portal.load_demo(tiny_batch())
-    assert (Report.objects.count(), User.objects.count(), Discussion.objects.count(),
-            TOTPDevice.objects.count()) == counts
+    assert (
+        Report.objects.count(),
+        User.objects.count(),
+        Discussion.objects.count(),
+        TOTPDevice.objects.count(),
+    ) == counts
     assert portal._totp_secret(User.objects.get(username="demo-admin")) == secret

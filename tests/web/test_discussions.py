@@ -22,19 +22,36 @@ def report(organisation):
 
 @pytest.fixture
 def discussion(report, users):
-    discussion = Discussion.objects.create(report=report, held_on=TODAY - dt.timedelta(days=20),
-                                           attendee_roles="Medical director", recorded_by=users["adviser"])
-    AgreedAction.objects.create(discussion=discussion, description="Review referral forms", owner="HR director",
-                                due_on=TODAY - dt.timedelta(days=1))
-    AgreedAction.objects.create(discussion=discussion, description="Take the report to the board",
-                                owner="Medical director", due_on=TODAY + dt.timedelta(days=30))
+    discussion = Discussion.objects.create(
+        report=report,
+        held_on=TODAY - dt.timedelta(days=20),
+        attendee_roles="Medical director",
+        recorded_by=users["adviser"],
+    )
+    AgreedAction.objects.create(
+        discussion=discussion,
+        description="Review referral forms",
+        owner="HR director",
+        due_on=TODAY - dt.timedelta(days=1),
+    )
+    AgreedAction.objects.create(
+        discussion=discussion,
+        description="Take the report to the board",
+        owner="Medical director",
+        due_on=TODAY + dt.timedelta(days=30),
+    )
     return discussion
 
 
 def _form(**overrides):
-    data = {"held_on": (TODAY - dt.timedelta(days=2)).isoformat(), "attendee_roles": "Medical director\nHR director",
-            "notes": "Talked it through.", "action-0-description": "Audit ethnicity recording",
-            "action-0-owner": "HR director", "action-0-due_on": (TODAY + dt.timedelta(days=40)).isoformat()}
+    data = {
+        "held_on": (TODAY - dt.timedelta(days=2)).isoformat(),
+        "attendee_roles": "Medical director\nHR director",
+        "notes": "Talked it through.",
+        "action-0-description": "Audit ethnicity recording",
+        "action-0-owner": "HR director",
+        "action-0-due_on": (TODAY + dt.timedelta(days=40)).isoformat(),
+    }
     return data | overrides
 
 
@@ -42,18 +59,36 @@ def _client(users, who):
     return Client() if who == "anonymous" else signed_in(users[who])
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("owner", 404), ("member", 404), ("stranger", 404), ("adviser", 200), ("unassigned_adviser", 404),
-    ("insights", 200), ("admin", 404), ("anonymous", 302),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("owner", 404),
+        ("member", 404),
+        ("stranger", 404),
+        ("adviser", 200),
+        ("unassigned_adviser", 404),
+        ("insights", 200),
+        ("admin", 404),
+        ("anonymous", 302),
+    ],
+)
 def test_it_lets_assigned_advisers_and_insights_open_the_discussion_form(report, users, who, expected):
     assert _client(users, who).get(reverse("discussion_new", args=[report.pk])).status_code == expected
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("owner", 200), ("member", 200), ("stranger", 404), ("adviser", 200), ("unassigned_adviser", 404),
-    ("insights", 200), ("admin", 404), ("anonymous", 302),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("owner", 200),
+        ("member", 200),
+        ("stranger", 404),
+        ("adviser", 200),
+        ("unassigned_adviser", 404),
+        ("insights", 200),
+        ("admin", 404),
+        ("anonymous", 302),
+    ],
+)
 def test_it_shows_a_discussion_within_scope(discussion, users, who, expected):
     assert _client(users, who).get(reverse("discussion", args=[discussion.pk])).status_code == expected
 
@@ -63,22 +98,30 @@ def test_it_records_a_discussion_with_its_agreed_actions(report, users, organisa
     discussion = Discussion.objects.get()
     assert response["Location"] == reverse("discussion", args=[discussion.pk])
     assert (discussion.report, discussion.recorded_by, discussion.attendee_roles) == (
-        report, users["adviser"], "Medical director\nHR director")
+        report,
+        users["adviser"],
+        "Medical director\nHR director",
+    )
     assert [(a.description, a.owner, a.due_on) for a in discussion.actions.all()] == [
-        ("Audit ethnicity recording", "HR director", TODAY + dt.timedelta(days=40))]
+        ("Audit ethnicity recording", "HR director", TODAY + dt.timedelta(days=40))
+    ]
     event = AuditEvent.objects.get(action=Action.DISCUSSION_RECORDED)
     assert (event.actor, event.organisation, event.detail["actions"]) == (users["adviser"], organisation, 1)
 
 
 def test_it_refuses_organisation_users_and_unassigned_advisers_recording(report, users):
     for who in ("owner", "unassigned_adviser"):
-        assert signed_in(users[who]).post(reverse("discussion_new", args=[report.pk]), _form()).status_code == 404
+        assert (
+            signed_in(users[who]).post(reverse("discussion_new", args=[report.pk]), _form()).status_code
+            == 404
+        )
     assert not Discussion.objects.exists()
 
 
 def test_it_shows_errors_for_an_incomplete_action(report, users):
-    response = signed_in(users["adviser"]).post(reverse("discussion_new", args=[report.pk]),
-                                                _form(**{"action-0-due_on": "", "held_on": "next week"}))
+    response = signed_in(users["adviser"]).post(
+        reverse("discussion_new", args=[report.pk]), _form(**{"action-0-due_on": "", "held_on": "next week"})
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in page
@@ -130,14 +173,24 @@ def test_it_lets_the_assigned_adviser_and_insights_mark_an_action_done(discussio
     assert (action.status, action.done_by) == (AgreedAction.Status.DONE, users[who])
     assert action.done_at is not None
     event = AuditEvent.objects.get(action=Action.AGREED_ACTION_DONE)
-    assert (event.actor, event.object_id, event.organisation) == (users[who], str(action.pk),
-                                                                   discussion.report.organisation)
+    assert (event.actor, event.object_id, event.organisation) == (
+        users[who],
+        str(action.pk),
+        discussion.report.organisation,
+    )
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("owner", 404), ("member", 404), ("stranger", 404), ("unassigned_adviser", 404), ("admin", 404),
-    ("anonymous", 302),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("owner", 404),
+        ("member", 404),
+        ("stranger", 404),
+        ("unassigned_adviser", 404),
+        ("admin", 404),
+        ("anonymous", 302),
+    ],
+)
 def test_it_refuses_marking_done_to_everyone_else(discussion, users, who, expected):
     action = _overdue(discussion)
     response = _client(users, who).post(reverse("action_done", args=[action.pk]))

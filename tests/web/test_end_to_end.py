@@ -73,7 +73,9 @@ def _append_only(django_db_setup: None, django_db_blocker: Any) -> Iterator[Appe
 
 
 @pytest.fixture
-def portal(_append_only: AppendOnlyTriggers, live_server: Any, settings: Any, tmp_path: Path) -> Iterator[Any]:
+def portal(
+    _append_only: AppendOnlyTriggers, live_server: Any, settings: Any, tmp_path: Path
+) -> Iterator[Any]:
     require_browser_tools(axe=False)
     settings.STORE_DIR = tmp_path / "store"
     settings.PORTAL_BATCHES_INLINE = True
@@ -98,8 +100,11 @@ def _sign_in(page: Any, base: str, username: str) -> None:
 
 def _minimal_pdf() -> bytes:
     """A one-page PDF with a correct cross-reference table."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -124,9 +129,11 @@ def _batch_with_pdf(tmp_path: Path, code: str, other_code: str) -> Path:
 
 
 def test_it_lets_an_organisation_user_read_and_download_only_their_own_report(
-        portal, users, organisation, other_organisation, tmp_path):
-    imported = import_batch(_batch_with_pdf(tmp_path, organisation.code, other_organisation.code),
-                            generated_by=users["insights"])
+    portal, users, organisation, other_organisation, tmp_path
+):
+    imported = import_batch(
+        _batch_with_pdf(tmp_path, organisation.code, other_organisation.code), generated_by=users["insights"]
+    )
     for report in imported:
         publish(report, users["insights"])
     ours = next(report for report in imported if report.organisation == organisation)
@@ -166,7 +173,9 @@ def _extract_organisation() -> tuple[str, str]:
     return first["org_code"], first["name"]
 
 
-def test_it_takes_an_extract_from_upload_to_a_published_report_the_organisation_reads(portal, users, tmp_path):
+def test_it_takes_an_extract_from_upload_to_a_published_report_the_organisation_reads(
+    portal, users, tmp_path
+):
     code, name = _extract_organisation()
     served = Organisation.objects.create(code=code, name=name, nation="England")
     Membership.objects.create(user=users["owner"], organisation=served, position=Position.MEDICAL_DIRECTOR)
@@ -187,9 +196,11 @@ def test_it_takes_an_extract_from_upload_to_a_published_report_the_organisation_
         expect(page.get_by_role("heading", level=1)).to_have_text("Validation result")
         expect(page.get_by_role("heading", name="Important: Rows were rejected")).to_be_visible()
         expect(page.get_by_text(re.compile(rf"^{len(FORMULAS)} of \d+ rows were rejected"))).to_be_visible()
-        problem = (page.get_by_role("row")
-                   .filter(has=page.get_by_role("cell", name=_first_case_id(bad), exact=True))
-                   .filter(has=page.get_by_role("cell", name="grade", exact=True)))
+        problem = (
+            page.get_by_role("row")
+            .filter(has=page.get_by_role("cell", name=_first_case_id(bad), exact=True))
+            .filter(has=page.get_by_role("cell", name="grade", exact=True))
+        )
         expect(problem).to_contain_text("is not a known grade")
         expect(page.get_by_role("button", name="Generate reports")).to_have_count(0)
 

@@ -26,7 +26,7 @@ from tests.web.conftest import make_user, signed_in
 from tests.web.test_reports_data import AS_OF, tiny_extract, zipped
 
 pytestmark = pytest.mark.django_db
-FORMULAS = {"grade": "=HYPERLINK(\"http://evil.example\")", "sex": "+1+1", "ethnicity": "@SUM(A1)", "pmq": "-2"}
+FORMULAS = {"grade": '=HYPERLINK("http://evil.example")', "sex": "+1+1", "ethnicity": "@SUM(A1)", "pmq": "-2"}
 
 
 @pytest.fixture(autouse=True)
@@ -64,20 +64,32 @@ def _bad_extract(tmp_path):
 
 @pytest.fixture
 def upload_and_batch(users):
-    upload = Upload.objects.create(uploaded_by=users["insights"], directory="uploads/x", status="valid",
-                                   summary={"problems": 0})
+    upload = Upload.objects.create(
+        uploaded_by=users["insights"], directory="uploads/x", status="valid", summary={"problems": 0}
+    )
     batch = Batch.objects.create(upload=upload, created_by=users["insights"], as_of=AS_OF, status="done")
     return upload, batch
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("owner", 404), ("member", 404), ("stranger", 404), ("adviser", 404), ("unassigned_adviser", 404),
-    ("insights", 200), ("admin", 404), ("anonymous", 302),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("owner", 404),
+        ("member", 404),
+        ("stranger", 404),
+        ("adviser", 404),
+        ("unassigned_adviser", 404),
+        ("insights", 200),
+        ("admin", 404),
+        ("anonymous", 302),
+    ],
+)
 @pytest.mark.parametrize("page", ["uploads", "upload", "batches", "batch"])
 def test_it_opens_the_insights_pages_to_the_insights_team_only(upload_and_batch, users, page, who, expected):
     upload, batch = upload_and_batch
-    url = reverse(page, args=[upload.pk if page == "upload" else batch.pk] if page in {"upload", "batch"} else [])
+    url = reverse(
+        page, args=[upload.pk if page == "upload" else batch.pk] if page in {"upload", "batch"} else []
+    )
     client = Client() if who == "anonymous" else signed_in(users[who])
     assert client.get(url).status_code == expected
 
@@ -86,8 +98,11 @@ def test_it_opens_the_insights_pages_to_the_insights_team_only(upload_and_batch,
 @pytest.mark.parametrize("page", ["batch_new", "batch_publish", "uploads"])
 def test_it_refuses_insights_actions_to_everyone_else(upload_and_batch, users, page, who):
     upload, batch = upload_and_batch
-    url = {"batch_new": reverse("batch_new", args=[upload.pk]),
-           "batch_publish": reverse("batch_publish", args=[batch.pk]), "uploads": reverse("uploads")}[page]
+    url = {
+        "batch_new": reverse("batch_new", args=[upload.pk]),
+        "batch_publish": reverse("batch_publish", args=[batch.pk]),
+        "uploads": reverse("uploads"),
+    }[page]
     assert signed_in(users[who]).post(url, {"all": "1", "as_of": "2025-06-30"}).status_code == 404
     assert Batch.objects.count() == 1 and Upload.objects.count() == 1
 
@@ -135,8 +150,10 @@ def test_it_will_not_generate_from_an_invalid_upload(users, tmp_path):
     client = signed_in(users["insights"])
     _upload(client, _files(_bad_extract(tmp_path)))
     upload = Upload.objects.get()
-    response = client.post(reverse("batch_new", args=[upload.pk]), {"as_of": "2025-06-30", "policy": "standard",
-                                                                    "formats": ["json"]})
+    response = client.post(
+        reverse("batch_new", args=[upload.pk]),
+        {"as_of": "2025-06-30", "policy": "standard", "formats": ["json"]},
+    )
     assert response.status_code == 404
     assert not Batch.objects.exists()
 
@@ -167,10 +184,13 @@ def test_it_refuses_a_zip_bomb(users, tmp_path, store):
     assert not list(store.rglob("cases.csv"))
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("cases.exe", b"MZ", "is not a data file"),
-    ("cases.xlsx", b"case_id,org_code\n", "is not a real .xlsx file"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("cases.exe", b"MZ", "is not a data file"),
+        ("cases.xlsx", b"case_id,org_code\n", "is not a real .xlsx file"),
+    ],
+)
 def test_it_refuses_files_that_are_not_data(users, name, content, message):
     response = _upload(signed_in(users["insights"]), [SimpleUploadedFile(name, content)])
     assert response.status_code == 400
@@ -197,7 +217,8 @@ def test_it_refuses_files_over_the_size_limit(users, settings):
 
 
 def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
-        users, tmp_path, django_capture_on_commit_callbacks):
+    users, tmp_path, django_capture_on_commit_callbacks
+):
     client = signed_in(users["insights"])
     _zip_upload(client, tmp_path, {"README.txt": b"ignored"})
     upload = Upload.objects.get()
@@ -205,8 +226,10 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
     assert "Every row was accepted" in client.get(reverse("upload", args=[upload.pk])).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("batch_new", args=[upload.pk]),
-                               {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]})
+        response = client.post(
+            reverse("batch_new", args=[upload.pk]),
+            {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]},
+        )
     batch = Batch.objects.get()
     assert response["Location"] == reverse("batch", args=[batch.pk])
     assert (batch.status, batch.done, batch.total, batch.national) == (Batch.Status.DONE, 4, 4, False)
@@ -240,7 +263,9 @@ def test_it_shows_progress_and_refreshes_while_a_batch_runs(upload_and_batch, us
     assert "Refresh" not in signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))
 
 
-def test_it_ends_a_batch_as_failed_when_the_files_changed(users, tmp_path, django_capture_on_commit_callbacks):
+def test_it_ends_a_batch_as_failed_when_the_files_changed(
+    users, tmp_path, django_capture_on_commit_callbacks
+):
     client = signed_in(users["insights"])
     _zip_upload(client, tmp_path, {})
     upload = Upload.objects.get()
@@ -249,8 +274,10 @@ def test_it_ends_a_batch_as_failed_when_the_files_changed(users, tmp_path, djang
     with (store_path(upload.directory) / "data" / "cases.csv").open("a") as handle:
         handle.write("\n")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("batch_new", args=[upload.pk]), {"as_of": AS_OF.isoformat(), "policy": "standard",
-                                                             "formats": ["json"]})
+        client.post(
+            reverse("batch_new", args=[upload.pk]),
+            {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]},
+        )
     batch = Batch.objects.get()
     assert batch.status == Batch.Status.FAILED
     assert "changed after they were validated" in batch.message
@@ -267,8 +294,14 @@ def _dead_pid() -> int:
 
 
 def _running(batch, **fields):
-    fields = {"status": Batch.Status.RUNNING, "done": 2, "total": 8, "host": socket.gethostname(),
-              "updated_at": timezone.now(), **fields}
+    fields = {
+        "status": Batch.Status.RUNNING,
+        "done": 2,
+        "total": 8,
+        "host": socket.gethostname(),
+        "updated_at": timezone.now(),
+        **fields,
+    }
     Batch.objects.filter(pk=batch.pk).update(**fields)
 
 
@@ -297,12 +330,15 @@ def test_it_marks_a_silent_batch_failed_after_fifteen_minutes(upload_and_batch, 
     assert "Failed" in content
 
 
-@pytest.mark.parametrize(("fields", "silent_minutes"), [
-    ({"pid": None}, 0),  # started, process not yet recorded
-    ({"pid": os.getpid()}, 0),  # alive here and making progress
-    ({"pid": 1, "host": "another-host.invalid"}, 0),  # on another host: only the heartbeat can tell
-    ({"pid": os.getpid()}, 14),
-])
+@pytest.mark.parametrize(
+    ("fields", "silent_minutes"),
+    [
+        ({"pid": None}, 0),  # started, process not yet recorded
+        ({"pid": os.getpid()}, 0),  # alive here and making progress
+        ({"pid": 1, "host": "another-host.invalid"}, 0),  # on another host: only the heartbeat can tell
+        ({"pid": os.getpid()}, 14),
+    ],
+)
 def test_it_leaves_a_batch_running_while_it_may_still_finish(upload_and_batch, users, fields, silent_minutes):
     _, batch = upload_and_batch
     _running(batch, updated_at=timezone.now() - dt.timedelta(minutes=silent_minutes), **fields)
@@ -332,7 +368,12 @@ def test_it_starts_a_stalled_batch_again_from_the_same_upload(upload_and_batch, 
     again = Batch.objects.exclude(pk=batch.pk).get()
     assert response.status_code == 302 and response["Location"] == reverse("batch", args=[again.pk])
     assert (again.upload, again.as_of, again.policy, again.formats, again.national) == (
-        upload, AS_OF, "ons-10-5", "pdf,json", False)
+        upload,
+        AS_OF,
+        "ons-10-5",
+        "pdf,json",
+        False,
+    )
 
 
 def test_it_keeps_a_stalled_batch_failed_if_its_process_finishes_later(upload_and_batch):

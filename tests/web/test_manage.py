@@ -20,14 +20,21 @@ ADMIN_ADDRESS = "198.51.100.7"
 
 
 def page_urls(users, organisation) -> list[str]:
-    return [reverse("users"), reverse("user_create"), reverse("user_detail", args=[users["owner"].pk]),
-            *organisation_urls(organisation)]
+    return [
+        reverse("users"),
+        reverse("user_create"),
+        reverse("user_detail", args=[users["owner"].pk]),
+        *organisation_urls(organisation),
+    ]
 
 
 def organisation_urls(organisation) -> list[str]:
     """Kept by administrators and the insights team."""
-    return [reverse("organisations"), reverse("organisation_create"),
-            reverse("organisation_edit", args=[organisation.pk])]
+    return [
+        reverse("organisations"),
+        reverse("organisation_create"),
+        reverse("organisation_edit", args=[organisation.pk]),
+    ]
 
 
 def expected_status(role: str, url: str, organisation) -> int:
@@ -41,17 +48,23 @@ def change_urls(users, organisation) -> list[tuple[str, dict[str, object]]]:
     assignment = adviser.assignments.get()
     return [
         (reverse("user_create"), {"username": "intruder", "email": "i@example.nhs.uk", "role": Role.ADMIN}),
-        (reverse("user_detail", args=[owner.pk]), {"first_name": "", "last_name": "", "email": "o@x.nhs.uk",
-                                                   "role": Role.ADMIN, "is_active": "on"}),
+        (
+            reverse("user_detail", args=[owner.pk]),
+            {"first_name": "", "last_name": "", "email": "o@x.nhs.uk", "role": Role.ADMIN, "is_active": "on"},
+        ),
         (reverse("user_two_factor_reset", args=[owner.pk]), {}),
-        (reverse("membership_add", args=[owner.pk]), {"membership-organisation": organisation.pk,
-                                                      "membership-position": Position.OTHER}),
+        (
+            reverse("membership_add", args=[owner.pk]),
+            {"membership-organisation": organisation.pk, "membership-position": Position.OTHER},
+        ),
         (reverse("membership_remove", args=[owner.pk, membership.pk]), {}),
         (reverse("assignment_add", args=[adviser.pk]), {"assignment-organisation": organisation.pk}),
         (reverse("assignment_remove", args=[adviser.pk, assignment.pk]), {}),
         (reverse("organisation_create"), {"code": "Z9", "name": "Intruder", "nation": "England"}),
-        (reverse("organisation_edit", args=[organisation.pk]), {"code": "X001", "name": "Renamed",
-                                                                "nation": "England"}),
+        (
+            reverse("organisation_edit", args=[organisation.pk]),
+            {"code": "X001", "name": "Renamed", "nation": "England"},
+        ),
     ]
 
 
@@ -65,7 +78,8 @@ def admin_client(users) -> Client:
 def test_it_shows_administration_to_administrators_only(users, organisation, role):
     client = signed_in(users[role])
     assert {url: client.get(url).status_code for url in page_urls(users, organisation)} == {
-        url: expected_status(role, url, organisation) for url in page_urls(users, organisation)}
+        url: expected_status(role, url, organisation) for url in page_urls(users, organisation)
+    }
 
 
 def test_it_sends_anonymous_users_to_sign_in_from_administration(users, organisation):
@@ -77,27 +91,42 @@ def test_it_sends_anonymous_users_to_sign_in_from_administration(users, organisa
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "admin"])
 def test_it_refuses_every_change_from_anyone_but_administrators(users, organisation, role):
     client = signed_in(users[role])
-    before = (User.objects.count(), Membership.objects.count(), Assignment.objects.count(),
-              Organisation.objects.count(), TOTPDevice.objects.count(), users["owner"].role)
+    before = (
+        User.objects.count(),
+        Membership.objects.count(),
+        Assignment.objects.count(),
+        Organisation.objects.count(),
+        TOTPDevice.objects.count(),
+        users["owner"].role,
+    )
     for url, data in change_urls(users, organisation):
         if role == "insights" and url in organisation_urls(organisation):
             continue  # theirs to change: see test_it_lets_the_insights_team_keep_organisations
         assert client.post(url, data).status_code == 404, url
-    after = (User.objects.count(), Membership.objects.count(), Assignment.objects.count(),
-             Organisation.objects.count(), TOTPDevice.objects.count(), User.objects.get(username="owner").role)
+    after = (
+        User.objects.count(),
+        Membership.objects.count(),
+        Assignment.objects.count(),
+        Organisation.objects.count(),
+        TOTPDevice.objects.count(),
+        User.objects.get(username="owner").role,
+    )
     assert after == before
     assert Organisation.objects.get(pk=organisation.pk).name == "Example Hospitals NHS Trust"
 
 
 def test_it_lets_the_insights_team_keep_organisations(users, organisation):
     client = signed_in(users["insights"])
-    response = client.post(reverse("organisation_create"), {"code": "Z9", "name": "Newtown Trust",
-                                                            "nation": "England", "served": "on"})
+    response = client.post(
+        reverse("organisation_create"),
+        {"code": "Z9", "name": "Newtown Trust", "nation": "England", "served": "on"},
+    )
     assert response.status_code == 302
     created = Organisation.objects.get(code="Z9")
     assert created.name == "Newtown Trust"
-    assert AuditEvent.objects.filter(action=Action.ORGANISATION_CREATED, actor=users["insights"],
-                                     object_id=str(created.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.ORGANISATION_CREATED, actor=users["insights"], object_id=str(created.pk)
+    ).exists()
 
 
 def test_it_refuses_every_change_from_anonymous_users(users, organisation):
@@ -115,29 +144,47 @@ def test_it_lists_users_with_their_roles_and_organisations(users):
 
 
 def test_it_creates_a_user_who_is_emailed_a_link_to_choose_a_password(users):
-    response = admin_client(users).post(reverse("user_create"), {
-        "username": "newboard", "first_name": "Ada", "last_name": "Board", "email": "ada@example.nhs.uk",
-        "role": Role.ORGANISATION})
+    response = admin_client(users).post(
+        reverse("user_create"),
+        {
+            "username": "newboard",
+            "first_name": "Ada",
+            "last_name": "Board",
+            "email": "ada@example.nhs.uk",
+            "role": Role.ORGANISATION,
+        },
+    )
     person = User.objects.get(username="newboard")
     assert response.status_code == 302 and response["Location"] == reverse("user_detail", args=[person.pk])
     assert person.role == Role.ORGANISATION and person.has_usable_password()
     [message] = mail.outbox
     assert message.to == ["ada@example.nhs.uk"] and "/password-reset/" in message.body
     [event] = AuditEvent.objects.filter(action=Action.USER_CREATED)
-    assert (event.actor_name, event.ip, event.detail) == ("admin", ADMIN_ADDRESS,
-                                                          {"subject": "newboard", "role": "organisation"})
+    assert (event.actor_name, event.ip, event.detail) == (
+        "admin",
+        ADMIN_ADDRESS,
+        {"subject": "newboard", "role": "organisation"},
+    )
 
 
 def test_it_refuses_a_second_user_with_the_same_email(users):
-    response = admin_client(users).post(reverse("user_create"), {
-        "username": "copy", "email": "OWNER@example.nhs.uk", "role": Role.ORGANISATION})
+    response = admin_client(users).post(
+        reverse("user_create"),
+        {"username": "copy", "email": "OWNER@example.nhs.uk", "role": Role.ORGANISATION},
+    )
     assert response.status_code == 200 and "Another user has this email address" in response.content.decode()
     assert not User.objects.filter(username="copy").exists()
 
 
 def edit(users, person: User, **changes: object):
-    data = {"first_name": person.first_name, "last_name": person.last_name, "email": person.email,
-            "role": person.role, "is_active": "on" if person.is_active else "", **changes}
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "role": person.role,
+        "is_active": "on" if person.is_active else "",
+        **changes,
+    }
     return admin_client(users).post(reverse("user_detail", args=[person.pk]), data)
 
 
@@ -152,7 +199,10 @@ def test_it_audits_a_role_change_and_drops_memberships_the_new_role_cannot_have(
     assert changed.detail == {"subject": "owner", "old_role": "organisation", "new_role": "insights"}
     [removed] = AuditEvent.objects.filter(action=Action.MEMBERSHIP_REMOVED)
     assert (removed.organisation_id, removed.detail["subject"], removed.detail["reason"]) == (
-        organisation.pk, "owner", "role changed")
+        organisation.pk,
+        "owner",
+        "role changed",
+    )
 
 
 def test_it_makes_a_user_given_a_staff_role_enrol_two_factor_again(users):
@@ -195,30 +245,41 @@ def test_it_does_not_let_administrators_demote_or_deactivate_themselves(users):
 
 def test_it_adds_and_removes_a_membership_with_its_position_and_audits_both(users, other_organisation):
     member, client = users["member"], admin_client(users)
-    client.post(reverse("membership_add", args=[member.pk]), {
-        "membership-organisation": other_organisation.pk, "membership-position": Position.HR_DIRECTOR})
+    client.post(
+        reverse("membership_add", args=[member.pk]),
+        {"membership-organisation": other_organisation.pk, "membership-position": Position.HR_DIRECTOR},
+    )
     membership = Membership.objects.get(user=member, organisation=other_organisation)
     assert membership.position == Position.HR_DIRECTOR
     client.post(reverse("membership_remove", args=[member.pk, membership.pk]))
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    added, removed = (AuditEvent.objects.get(action=action)
-                      for action in (Action.MEMBERSHIP_ADDED, Action.MEMBERSHIP_REMOVED))
+    added, removed = (
+        AuditEvent.objects.get(action=action)
+        for action in (Action.MEMBERSHIP_ADDED, Action.MEMBERSHIP_REMOVED)
+    )
     for event in (added, removed):
-        assert (event.actor_name, event.ip, event.organisation_id) == ("admin", ADMIN_ADDRESS,
-                                                                       other_organisation.pk)
+        assert (event.actor_name, event.ip, event.organisation_id) == (
+            "admin",
+            ADMIN_ADDRESS,
+            other_organisation.pk,
+        )
         assert event.detail["position"] == "hr_director" and event.detail["subject"] == "member"
 
 
 def test_it_refuses_a_duplicate_membership(users, organisation):
-    response = admin_client(users).post(reverse("membership_add", args=[users["owner"].pk]), {
-        "membership-organisation": organisation.pk, "membership-position": Position.OTHER})
+    response = admin_client(users).post(
+        reverse("membership_add", args=[users["owner"].pk]),
+        {"membership-organisation": organisation.pk, "membership-position": Position.OTHER},
+    )
     assert response.status_code == 200 and "already a member" in response.content.decode()
     assert Membership.objects.filter(user=users["owner"]).count() == 1
 
 
 def test_it_gives_memberships_to_organisation_users_only(users, organisation):
-    response = admin_client(users).post(reverse("membership_add", args=[users["insights"].pk]), {
-        "membership-organisation": organisation.pk, "membership-position": Position.OTHER})
+    response = admin_client(users).post(
+        reverse("membership_add", args=[users["insights"].pk]),
+        {"membership-organisation": organisation.pk, "membership-position": Position.OTHER},
+    )
     assert response.status_code == 404
     assert not Membership.objects.filter(user=users["insights"]).exists()
 
@@ -226,24 +287,30 @@ def test_it_gives_memberships_to_organisation_users_only(users, organisation):
 def test_it_does_not_remove_another_users_membership_through_this_user(users):
     stranger_membership = users["stranger"].memberships.get()
     response = admin_client(users).post(
-        reverse("membership_remove", args=[users["owner"].pk, stranger_membership.pk]))
+        reverse("membership_remove", args=[users["owner"].pk, stranger_membership.pk])
+    )
     assert response.status_code == 404 and Membership.objects.filter(pk=stranger_membership.pk).exists()
 
 
 def test_it_assigns_and_unassigns_an_adviser_and_audits_both(users, other_organisation):
     adviser, client = users["adviser"], admin_client(users)
-    client.post(reverse("assignment_add", args=[adviser.pk]), {"assignment-organisation": other_organisation.pk})
+    client.post(
+        reverse("assignment_add", args=[adviser.pk]), {"assignment-organisation": other_organisation.pk}
+    )
     assignment = Assignment.objects.get(adviser=adviser, organisation=other_organisation)
     client.post(reverse("assignment_remove", args=[adviser.pk, assignment.pk]))
     assert not Assignment.objects.filter(pk=assignment.pk).exists()
     changes = AuditEvent.objects.filter(action=Action.ASSIGNMENT_CHANGED).order_by("id")
     assert [(event.detail["change"], event.organisation_id, event.ip) for event in changes] == [
-        ("added", other_organisation.pk, ADMIN_ADDRESS), ("removed", other_organisation.pk, ADMIN_ADDRESS)]
+        ("added", other_organisation.pk, ADMIN_ADDRESS),
+        ("removed", other_organisation.pk, ADMIN_ADDRESS),
+    ]
 
 
 def test_it_assigns_organisations_to_advisers_only(users, organisation):
-    response = admin_client(users).post(reverse("assignment_add", args=[users["owner"].pk]),
-                                        {"assignment-organisation": organisation.pk})
+    response = admin_client(users).post(
+        reverse("assignment_add", args=[users["owner"].pk]), {"assignment-organisation": organisation.pk}
+    )
     assert response.status_code == 404
 
 
@@ -257,13 +324,17 @@ def test_it_resets_a_users_two_factor_and_audits_it(users):
 
 def test_it_creates_and_edits_organisations_and_audits_both(users):
     client = admin_client(users)
-    response = client.post(reverse("organisation_create"), {"code": "ry9", "name": "New Trust",
-                                                           "nation": "Northern Ireland", "served": ""})
+    response = client.post(
+        reverse("organisation_create"),
+        {"code": "ry9", "name": "New Trust", "nation": "Northern Ireland", "served": ""},
+    )
     assert response.status_code == 302
     created = Organisation.objects.get(code="RY9")
     assert (created.name, created.nation, created.served) == ("New Trust", "Northern Ireland", False)
-    client.post(reverse("organisation_edit", args=[created.pk]), {"code": "RY9", "name": "New Trust",
-                                                                 "nation": "Northern Ireland", "served": "on"})
+    client.post(
+        reverse("organisation_edit", args=[created.pk]),
+        {"code": "RY9", "name": "New Trust", "nation": "Northern Ireland", "served": "on"},
+    )
     assert Organisation.objects.get(pk=created.pk).served
     made = AuditEvent.objects.get(action=Action.ORGANISATION_CREATED)
     changed = AuditEvent.objects.get(action=Action.ORGANISATION_CHANGED)
@@ -279,6 +350,7 @@ def test_it_lists_organisations_with_their_people(users, organisation):
 
 
 def test_it_refuses_a_duplicate_organisation_code(users, organisation):
-    response = admin_client(users).post(reverse("organisation_create"), {"code": "x001", "name": "Copy",
-                                                                        "nation": "England"})
+    response = admin_client(users).post(
+        reverse("organisation_create"), {"code": "x001", "name": "Copy", "nation": "England"}
+    )
     assert response.status_code == 200 and Organisation.objects.filter(code="X001").count() == 1

@@ -34,10 +34,19 @@ def _status(users, who, url):
     return _client(users, who).get(url).status_code
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("owner", 200), ("member", 200), ("stranger", 404), ("adviser", 200), ("unassigned_adviser", 404),
-    ("insights", 200), ("admin", 404), ("anonymous", 302),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("owner", 200),
+        ("member", 200),
+        ("stranger", 404),
+        ("adviser", 200),
+        ("unassigned_adviser", 404),
+        ("insights", 200),
+        ("admin", 404),
+        ("anonymous", 302),
+    ],
+)
 @pytest.mark.parametrize("page", ["report", "report_html", "report_download"])
 def test_it_shows_a_report_only_within_scope(reports, users, organisation, page, who, expected):
     report = reports[organisation.code]
@@ -45,15 +54,26 @@ def test_it_shows_a_report_only_within_scope(reports, users, organisation, page,
     assert _status(users, who, reverse(page, args=arguments)) == expected
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("owner", 200), ("member", 200), ("stranger", 200), ("adviser", 200), ("unassigned_adviser", 200),
-    ("insights", 200), ("admin", 404), ("anonymous", 302),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("owner", 200),
+        ("member", 200),
+        ("stranger", 200),
+        ("adviser", 200),
+        ("unassigned_adviser", 200),
+        ("insights", 200),
+        ("admin", 404),
+        ("anonymous", 302),
+    ],
+)
 def test_it_lists_reports_for_readers_only(reports, users, who, expected):
     assert _status(users, who, reverse("reports")) == expected
 
 
-def test_it_lists_only_the_users_own_and_the_national_report(reports, users, organisation, other_organisation):
+def test_it_lists_only_the_users_own_and_the_national_report(
+    reports, users, organisation, other_organisation
+):
     page = signed_in(users["owner"]).get(reverse("reports")).content.decode()
     assert reverse("report", args=[reports[organisation.code].pk]) in page
     assert reverse("report", args=[reports["national"].pk]) in page
@@ -62,8 +82,11 @@ def test_it_lists_only_the_users_own_and_the_national_report(reports, users, org
 
 
 def test_it_hides_drafts_from_everyone_but_insights(reports, users, organisation, tmp_path):
-    draft = next(r for r in import_batch(batch_renamed(tmp_path / "again", {"ours": organisation.code}))
-                 if r.organisation == organisation)
+    draft = next(
+        r
+        for r in import_batch(batch_renamed(tmp_path / "again", {"ours": organisation.code}))
+        if r.organisation == organisation
+    )
     url = reverse("report", args=[draft.pk])
     assert [_status(users, who, url) for who in ("owner", "adviser", "insights")] == [404, 404, 200]
 
@@ -72,7 +95,9 @@ def test_it_serves_the_report_html_under_its_own_strict_policy(reports, users, o
     report = reports[organisation.code]
     response = signed_in(users["owner"]).get(reverse("report_html", args=[report.pk]))
     body = b"".join(response.streaming_content)
-    assert response["Content-Security-Policy"].startswith("default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+    assert response["Content-Security-Policy"].startswith(
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert "attachment" not in response.get("Content-Disposition", "")
     assert body == _stored_bytes(report, "html")
@@ -83,7 +108,8 @@ def test_it_downloads_files_as_attachments(reports, users, organisation):
     report = reports[organisation.code]
     response = signed_in(users["member"]).get(reverse("report_download", args=[report.pk, "json"]))
     assert response["Content-Disposition"] == (
-        f'attachment; filename="{organisation.code}-activity-report-2025-06-30-v1.json"')
+        f'attachment; filename="{organisation.code}-activity-report-2025-06-30-v1.json"'
+    )
     assert b"".join(response.streaming_content) == _stored_bytes(report, "json")
 
 
@@ -96,8 +122,12 @@ def _stored_bytes(report, fmt):
 def test_it_answers_404_for_formats_not_offered(reports, users, organisation):
     report = reports[organisation.code]
     client = signed_in(users["owner"])
-    assert client.get(reverse("report_download", args=[report.pk, "pdf"])).status_code == 404  # not in the batch
-    assert client.get(reverse("report_download", args=[report.pk, "html"])).status_code == 404  # read, not download
+    assert (
+        client.get(reverse("report_download", args=[report.pk, "pdf"])).status_code == 404
+    )  # not in the batch
+    assert (
+        client.get(reverse("report_download", args=[report.pk, "html"])).status_code == 404
+    )  # read, not download
 
 
 def test_it_audits_every_view_and_download(reports, users, organisation):
@@ -116,8 +146,11 @@ def test_it_audits_every_view_and_download(reports, users, organisation):
 
 def test_it_keeps_superseded_versions_readable_and_labelled(reports, users, organisation, tmp_path):
     old = reports[organisation.code]
-    new = next(r for r in import_batch(batch_renamed(tmp_path / "again", {"ours": organisation.code}))
-               if r.organisation == organisation)
+    new = next(
+        r
+        for r in import_batch(batch_renamed(tmp_path / "again", {"ours": organisation.code}))
+        if r.organisation == organisation
+    )
     publish(new, users["insights"])
     client = signed_in(users["owner"])
     page = client.get(reverse("report", args=[old.pk])).content.decode()

@@ -22,33 +22,63 @@ from tests.web.test_reports_data import AS_OF, batch_renamed, tiny_extract, zipp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
+
 def _pages(users, organisation, tmp_path):
     """Every page of this area in each state worth checking: (name → HTML)."""
-    imported = import_batch(batch_renamed(tmp_path, {"ours": organisation.code}), generated_by=users["insights"])
+    imported = import_batch(
+        batch_renamed(tmp_path, {"ours": organisation.code}), generated_by=users["insights"]
+    )
     ours = next(r for r in imported if r.organisation == organisation)
     for report in imported:
         publish(report, users["insights"])
-    newer = next(r for r in import_batch(batch_renamed(tmp_path / "2", {"ours": organisation.code}))
-                 if r.organisation == organisation)
+    newer = next(
+        r
+        for r in import_batch(batch_renamed(tmp_path / "2", {"ours": organisation.code}))
+        if r.organisation == organisation
+    )
     publish(newer, users["insights"])
     today = timezone.localdate()
-    discussion = Discussion.objects.create(report=newer, held_on=today, attendee_roles="Medical director",
-                                           notes="Notes", recorded_by=users["adviser"])
-    AgreedAction.objects.create(discussion=discussion, description="Late", owner="HR", due_on=today - dt.timedelta(1))
-    AgreedAction.objects.create(discussion=discussion, description="Soon", owner="MD", due_on=today + dt.timedelta(9))
-    AgreedAction.objects.create(discussion=discussion, description="Finished", owner="MD", due_on=today,
-                                status=AgreedAction.Status.DONE, done_by=users["adviser"], done_at=timezone.now())
-    newtown = ReportRequest.objects.create(requested_by=users["owner"], organisation_name="Newtown", reason="Merger")
+    discussion = Discussion.objects.create(
+        report=newer,
+        held_on=today,
+        attendee_roles="Medical director",
+        notes="Notes",
+        recorded_by=users["adviser"],
+    )
+    AgreedAction.objects.create(
+        discussion=discussion, description="Late", owner="HR", due_on=today - dt.timedelta(1)
+    )
+    AgreedAction.objects.create(
+        discussion=discussion, description="Soon", owner="MD", due_on=today + dt.timedelta(9)
+    )
+    AgreedAction.objects.create(
+        discussion=discussion,
+        description="Finished",
+        owner="MD",
+        due_on=today,
+        status=AgreedAction.Status.DONE,
+        done_by=users["adviser"],
+        done_at=timezone.now(),
+    )
+    newtown = ReportRequest.objects.create(
+        requested_by=users["owner"], organisation_name="Newtown", reason="Merger"
+    )
     insights, owner, adviser = (signed_in(users[who]) for who in ("insights", "owner", "adviser"))
     insights.post(reverse("uploads"), {"files": _files(_bad_extract(tmp_path))})
     good = zipped(tiny_extract(), tmp_path / "good.zip")
     insights.post(reverse("uploads"), {"files": [SimpleUploadedFile("good.zip", good.read_bytes())]})
     bad_upload, good_upload = Upload.objects.order_by("pk")
-    running = Batch.objects.create(upload=good_upload, created_by=users["insights"], as_of=AS_OF, status="running",
-                                   done=2, total=5)
+    running = Batch.objects.create(
+        upload=good_upload, created_by=users["insights"], as_of=AS_OF, status="running", done=2, total=5
+    )
     drafts = import_batch(batch_renamed(tmp_path / "3", {"ours": organisation.code}), batch=running)
-    stalled = Batch.objects.create(upload=good_upload, created_by=users["insights"], as_of=AS_OF, status="running",
-                                   updated_at=timezone.now() - dt.timedelta(hours=1))
+    stalled = Batch.objects.create(
+        upload=good_upload,
+        created_by=users["insights"],
+        as_of=AS_OF,
+        status="running",
+        updated_at=timezone.now() - dt.timedelta(hours=1),
+    )
     gets = {
         "reports (owner)": (owner, reverse("reports")),
         "report superseded (owner)": (owner, reverse("report", args=[ours.pk])),
@@ -66,18 +96,31 @@ def _pages(users, organisation, tmp_path):
         "batches (insights)": (insights, reverse("batches")),
         "batch running (insights)": (insights, reverse("batch", args=[running.pk])),
         "batch stalled (insights)": (insights, reverse("batch", args=[stalled.pk])),
-        "discussion with actions to mark done (adviser)": (adviser, reverse("discussion", args=[discussion.pk])),
+        "discussion with actions to mark done (adviser)": (
+            adviser,
+            reverse("discussion", args=[discussion.pk]),
+        ),
         "actions to mark done (insights)": (insights, reverse("actions")),
     }
     pages = {name: client.get(url) for name, (client, url) in gets.items()}
-    pages["discussion form with errors"] = adviser.post(reverse("discussion_new", args=[newer.pk]),
-                                                        {"held_on": "soon", "action-0-owner": "HR"})
+    pages["discussion form with errors"] = adviser.post(
+        reverse("discussion_new", args=[newer.pk]), {"held_on": "soon", "action-0-owner": "HR"}
+    )
     pages["request form with errors"] = owner.post(reverse("report_requests"), {"organisation_name": ""})
     pages["upload form with errors"] = insights.post(reverse("uploads"), {})
-    pages["request decision with errors"] = insights.post(reverse("report_request_decide", args=[newtown.pk]), {
-        "decision": "accepted", "create_organisation": "on", "organisation-code": "", "organisation-name": "Newtown",
-        "organisation-nation": "England"})
-    pages["generate form with errors"] = insights.post(reverse("batch_new", args=[good_upload.pk]), {"as_of": "x"})
+    pages["request decision with errors"] = insights.post(
+        reverse("report_request_decide", args=[newtown.pk]),
+        {
+            "decision": "accepted",
+            "create_organisation": "on",
+            "organisation-code": "",
+            "organisation-name": "Newtown",
+            "organisation-nation": "England",
+        },
+    )
+    pages["generate form with errors"] = insights.post(
+        reverse("batch_new", args=[good_upload.pk]), {"as_of": "x"}
+    )
     for name, response in pages.items():
         assert response.status_code in (200, 400), name
     return {name: response.content.decode() for name, response in pages.items()}

@@ -36,8 +36,13 @@ def tiny_batch() -> Path:
 
     context = prepare(load(tiny_extract(), today=AS_OF), Settings.as_of(AS_OF, 5))
     out = _workdir() / "batch"
-    write_batch(context, organisation_codes(context), out, BatchOptions(AS_OF, formats=("html", "json"), workers=1),
-                national=True)
+    write_batch(
+        context,
+        organisation_codes(context),
+        out,
+        BatchOptions(AS_OF, formats=("html", "json"), workers=1),
+        national=True,
+    )
     return out
 
 

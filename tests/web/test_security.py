@@ -32,8 +32,11 @@ EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 
 
 def inline_code(html: str) -> list[str]:
-    return [match.group(0) for pattern in (INLINE_SCRIPT, INLINE_STYLE, EVENT_HANDLER)
-            for match in pattern.finditer(html)]
+    return [
+        match.group(0)
+        for pattern in (INLINE_SCRIPT, INLINE_STYLE, EVENT_HANDLER)
+        for match in pattern.finditer(html)
+    ]
 
 
 def password_only(username: str) -> Client:
@@ -51,14 +54,17 @@ def rendered_pages(users, organisation) -> dict[str, object]:
         "password reset": anonymous.get(reverse("password_reset")),
         "password reset, bad address": anonymous.post(reverse("password_reset"), {"email": "not an address"}),
         "password reset sent": anonymous.get(reverse("password_reset_done")),
-        "password reset, bad link": anonymous.get(reverse("password_reset_confirm", args=["MQ", "bad-token"])),
+        "password reset, bad link": anonymous.get(
+            reverse("password_reset_confirm", args=["MQ", "bad-token"])
+        ),
         "password reset complete": anonymous.get(reverse("password_reset_complete")),
     }
     anonymous.post(reverse("password_reset"), {"email": "owner@example.nhs.uk"})
     link = re.search(r"https?://[^/\s]+(/password-reset/\S+/)", mail.outbox[-1].body).group(1)
     pages["choose a password"] = anonymous.get(link, follow=True)
-    pages["choose a password, too short"] = anonymous.post(pages["choose a password"].redirect_chain[-1][0],
-                                                           {"new_password1": "a", "new_password2": "b"})
+    pages["choose a password, too short"] = anonymous.post(
+        pages["choose a password"].redirect_chain[-1][0], {"new_password1": "a", "new_password2": "b"}
+    )
     locked = Client()
     for attempt in range(5):
         pages["locked out"] = locked.post(reverse("login"), {"username": "member", "password": str(attempt)})
@@ -80,22 +86,30 @@ def rendered_pages(users, organisation) -> dict[str, object]:
     for name in ("owner", "adviser", "insights"):
         pages[f"user {name}"] = admin.get(reverse("user_detail", args=[users[name].pk]))
     pages["user, errors"] = admin.post(reverse("membership_add", args=[users["owner"].pk]), {})
-    pages["user saved"] = admin.post(reverse("user_detail", args=[users["member"].pk]), {
-        "email": "member@example.nhs.uk", "role": "organisation", "is_active": "on"}, follow=True)
+    pages["user saved"] = admin.post(
+        reverse("user_detail", args=[users["member"].pk]),
+        {"email": "member@example.nhs.uk", "role": "organisation", "is_active": "on"},
+        follow=True,
+    )
     pages["organisations"] = admin.get(reverse("organisations"))
     pages["add organisation"] = admin.get(reverse("organisation_create"))
     pages["add organisation, errors"] = admin.post(reverse("organisation_create"), {"code": ""})
     pages["organisation"] = admin.get(reverse("organisation_edit", args=[organisation.pk]))
     pages["audit"] = admin.get(reverse("audit"))
     pages["audit, filtered"] = admin.get(reverse("audit"), {"action": "sign-in", "user": "owner"})
-    pages["audit, bad dates"] = admin.get(reverse("audit"), {"date_from": "2025-02-02", "date_to": "2025-01-01"})
+    pages["audit, bad dates"] = admin.get(
+        reverse("audit"), {"date_from": "2025-02-02", "date_to": "2025-01-01"}
+    )
     return pages
 
 
 def test_it_serves_every_page_without_inline_script_or_style(users, organisation):
     pages = rendered_pages(users, organisation)
-    assert {name: response.status_code for name, response in pages.items()
-            if response.status_code not in (200, 429)} == {}
+    assert {
+        name: response.status_code
+        for name, response in pages.items()
+        if response.status_code not in (200, 429)
+    } == {}
     assert pages["locked out"].status_code == 429
     found = {name: inline_code(response.content.decode()) for name, response in pages.items()}
     assert {name: code for name, code in found.items() if code} == {}
@@ -104,17 +118,29 @@ def test_it_serves_every_page_without_inline_script_or_style(users, organisation
         assert "script-src 'self'" in response["Content-Security-Policy"], name
 
 
-ERROR_PAGES = ["sign in, wrong password", "password reset, bad address", "choose a password, too short",
-               "enrol, wrong code", "code, wrong", "change password, wrong", "add user, errors", "user, errors",
-               "add organisation, errors", "audit, bad dates"]
+ERROR_PAGES = [
+    "sign in, wrong password",
+    "password reset, bad address",
+    "choose a password, too short",
+    "enrol, wrong code",
+    "code, wrong",
+    "change password, wrong",
+    "add user, errors",
+    "user, errors",
+    "add organisation, errors",
+    "audit, bad dates",
+]
 
 
 def test_it_shows_error_summaries_on_pages_with_errors(users, organisation):
     pages = rendered_pages(users, organisation)
     missing = [name for name in ERROR_PAGES if "nhsuk-error-summary" not in pages[name].content.decode()]
     assert missing == []
-    assert all(pages[name].content.decode().count("nhsuk-error-message") >= 1 for name in ERROR_PAGES
-               if name != "sign in, wrong password")
+    assert all(
+        pages[name].content.decode().count("nhsuk-error-message") >= 1
+        for name in ERROR_PAGES
+        if name != "sign in, wrong password"
+    )
 
 
 @pytest.mark.parametrize("template", OWN_TEMPLATES, ids=lambda path: str(path.relative_to(TEMPLATES)))
@@ -125,8 +151,12 @@ def test_it_keeps_script_and_style_out_of_templates(template):
 def test_it_keeps_one_set_of_form_partials():
     copies = [str(path) for path in WEB_TEMPLATES if path.name in FORM_PARTIALS and path.parent != TEMPLATES]
     assert copies == []
-    included = {name for path in WEB_TEMPLATES for name in INCLUDE.findall(path.read_text())
-                if name.rpartition("/")[2] in FORM_PARTIALS}
+    included = {
+        name
+        for path in WEB_TEMPLATES
+        for name in INCLUDE.findall(path.read_text())
+        if name.rpartition("/")[2] in FORM_PARTIALS
+    }
     assert included == {f"portal/{name}" for name in FORM_PARTIALS}
 
 
@@ -148,41 +178,72 @@ def test_it_refuses_a_sign_in_without_the_csrf_token(users):
 
 
 def production_environment(tmp_path: Path) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
-    environment.update({
-        "CONCERNS_ENV": "production",
-        "CONCERNS_SECRET_KEY": secrets.token_urlsafe(64),
-        "CONCERNS_ALLOWED_HOSTS": "portal.example.nhs.uk",
-        "CONCERNS_HOME": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "concerns.web.settings",
-    })
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+    }
+    environment.update(
+        {
+            "CONCERNS_ENV": "production",
+            "CONCERNS_SECRET_KEY": secrets.token_urlsafe(64),
+            "CONCERNS_ALLOWED_HOSTS": "portal.example.nhs.uk",
+            "CONCERNS_HOME": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "concerns.web.settings",
+        }
+    )
     return environment
 
 
 @pytest.mark.slow
 def test_it_passes_check_deploy_with_production_settings(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-                            env=production_environment(tmp_path), cwd=tmp_path, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=production_environment(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 @pytest.mark.slow
 def test_it_secures_cookies_and_sets_hsts_in_production(tmp_path):
-    script = ("import django; django.setup(); from django.conf import settings as s; "
-              "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
-              "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_HTTPONLY, s.PASSWORD_HASHERS[0])")
-    result = subprocess.run([sys.executable, "-c", script], env=production_environment(tmp_path), cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300)
-    assert result.stdout.split() == ["False", "True", "True", "31536000", "True", "True",
-                                     "django.contrib.auth.hashers.Argon2PasswordHasher"], result.stderr
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_HTTPONLY, s.PASSWORD_HASHERS[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=production_environment(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.stdout.split() == [
+        "False",
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ], result.stderr
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key(tmp_path):
     environment = production_environment(tmp_path)
     del environment["CONCERNS_SECRET_KEY"]
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=environment,
-                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=environment,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode != 0 and "CONCERNS_SECRET_KEY must be set" in result.stderr

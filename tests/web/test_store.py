@@ -40,8 +40,11 @@ def test_it_imports_every_report_of_a_batch_as_a_draft_with_verified_copies(user
 
 def test_it_creates_missing_organisations_with_their_names_from_report_json():
     import_batch(tiny_batch())
-    code = next(item["path"].split("/")[0] for item in _manifest(tiny_batch())["files"]
-                if not item["path"].startswith("national"))
+    code = next(
+        item["path"].split("/")[0]
+        for item in _manifest(tiny_batch())["files"]
+        if not item["path"].startswith("national")
+    )
     details = json.loads((tiny_batch() / code / "report.json").read_text())
     created = Organisation.objects.get(code=code)
     assert created.name == details["org"]["name"]

@@ -67,15 +67,20 @@ def test_it_enrols_staff_with_a_correct_code_and_audits_it(users):
     client = password_only("admin", "/manage/users/")
     client.get(reverse("two_factor"))
     device = TOTPDevice.objects.get(user=users["admin"])
-    response = client.post(f"{reverse('two_factor')}?next=/manage/users/",
-                           {"code": twofactor.current_code(device), "next": "/manage/users/"})
+    response = client.post(
+        f"{reverse('two_factor')}?next=/manage/users/",
+        {"code": twofactor.current_code(device), "next": "/manage/users/"},
+    )
     assert response.status_code == 302 and response["Location"] == "/manage/users/"
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/manage/users/").status_code == 200
     [event] = AuditEvent.objects.filter(action=Action.TWO_FACTOR_ADDED)
-    assert (event.actor_id, event.object_type, event.object_id) == (users["admin"].pk, "TOTPDevice",
-                                                                   str(device.pk))
+    assert (event.actor_id, event.object_type, event.object_id) == (
+        users["admin"].pk,
+        "TOTPDevice",
+        str(device.pk),
+    )
 
 
 def test_it_refuses_a_wrong_code_at_enrolment(users):
@@ -107,8 +112,10 @@ def test_it_asks_enrolled_staff_for_a_code_after_the_password(users):
     assert AuditEvent.objects.filter(action=Action.TWO_FACTOR_FAILED, actor=users["insights"]).count() == 1
     assert client.get("/audit/").status_code == 302
     device.throttle_reset()
-    accepted = client.post(f"{reverse('two_factor_verify')}?next=/audit/",
-                           {"code": twofactor.current_code(device), "next": "/audit/"})
+    accepted = client.post(
+        f"{reverse('two_factor_verify')}?next=/audit/",
+        {"code": twofactor.current_code(device), "next": "/audit/"},
+    )
     assert accepted.status_code == 302 and accepted["Location"] == "/audit/"
     assert client.get("/audit/").status_code == 200
 
@@ -123,8 +130,10 @@ def test_it_never_accepts_the_same_code_twice(users):
 def test_it_does_not_follow_a_next_address_off_the_site(users):
     device = twofactor.create_device(users["admin"])
     client = password_only("admin", "/manage/users/")
-    response = client.post(reverse("two_factor_verify"),
-                           {"code": twofactor.current_code(device), "next": "https://evil.example/"})
+    response = client.post(
+        reverse("two_factor_verify"),
+        {"code": twofactor.current_code(device), "next": "https://evil.example/"},
+    )
     assert response["Location"] == reverse("home")
 
 
@@ -150,8 +159,10 @@ def test_it_lets_organisation_users_opt_in_and_then_asks_them_for_a_code(users):
     client.post(reverse("two_factor"), {"code": twofactor.current_code(device)})
     device.refresh_from_db()
     assert device.confirmed
-    assert "<strong class=\"nhsuk-tag nhsuk-tag--green\">On</strong>" in client.get(
-        reverse("two_factor")).content.decode()
+    assert (
+        '<strong class="nhsuk-tag nhsuk-tag--green">On</strong>'
+        in client.get(reverse("two_factor")).content.decode()
+    )
     again = password_only("owner", reverse("password_change"))
     response = again.get(reverse("password_change"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor_verify"))

@@ -31,7 +31,14 @@ from concerns.analytics._profile import NATIONAL, Profile, count_cases, national
 from concerns.analytics._rates import ALL, Rate, rate_from_row, rates, yearly_rates
 
 # Profile dimensions whose shares are compared with peers.
-COMPARED_DIMENSIONS = ("concern_category", "profession", "grade", "specialty_group", "ethnic_group", "service")
+COMPARED_DIMENSIONS = (
+    "concern_category",
+    "profession",
+    "grade",
+    "specialty_group",
+    "ethnic_group",
+    "service",
+)
 
 
 class Dataset(Protocol):
@@ -143,12 +150,19 @@ def prepare(data: Dataset, settings: Settings) -> Context:
     counts = count_cases(cases, period)
     all_rates = rates(cases, data.workforce, period)
     funnels = funnels_by_type(
-        data.organisations, counts, all_rates,
-        levels=settings.funnel_levels, overdispersion=settings.overdispersion,
+        data.organisations,
+        counts,
+        all_rates,
+        levels=settings.funnel_levels,
+        overdispersion=settings.overdispersion,
     )
     clusters = find_clusters(
-        data.cases, data.workforce, data.organisations, period,
-        q=settings.cluster_q, min_observed=settings.cluster_min_observed,
+        data.cases,
+        data.workforce,
+        data.organisations,
+        period,
+        q=settings.cluster_q,
+        min_observed=settings.cluster_min_observed,
     )
     equality = equality_measures(
         data.cases, data.workforce, period, organisations=data.organisations, min_cases=settings.min_cases
@@ -186,7 +200,8 @@ def _profiles(counts: pl.DataFrame, organisations: pl.DataFrame, period: Period)
     by_org = counts.partition_by("org_code", as_dict=True)
     empty = counts.clear()
     return {
-        code: profile(by_org.get((code,), empty), code, period) for code in organisations["org_code"].to_list()
+        code: profile(by_org.get((code,), empty), code, period)
+        for code in organisations["org_code"].to_list()
     }
 
 
@@ -210,7 +225,11 @@ def analyse_organisation(context: Context, org_code: str) -> OrganisationAnalysi
     info = row.row(0, named=True)
     organisation = Organisation(org_code, info["name"], info["org_type"], info["nation"], info["region"])
     peers = choose_peers(
-        context.organisations, context.sizes, org_code, k=settings.peers, same_nation=settings.peers_same_nation
+        context.organisations,
+        context.sizes,
+        org_code,
+        k=settings.peers,
+        same_nation=settings.peers_same_nation,
     )
     mine = context.profiles[org_code]
     rate = _lookup_rate(context.rates, org_code, ALL)
@@ -221,11 +240,15 @@ def analyse_organisation(context: Context, org_code: str) -> OrganisationAnalysi
         profile=mine,
         national=context.national,
         rate=rate,
-        rates_by_profession={code: _lookup_rate(context.rates, org_code, code) for code in v.PROFESSIONS.codes},
+        rates_by_profession={
+            code: _lookup_rate(context.rates, org_code, code) for code in v.PROFESSIONS.codes
+        },
         years=_years(context, org_code, peers),
         trend=_trend(context, org_code),
         peers=peers,
-        peer_rate=compare(rate.per_1000, [_lookup_rate(context.rates, code, ALL).per_1000 for code in peers.peers]),
+        peer_rate=compare(
+            rate.per_1000, [_lookup_rate(context.rates, code, ALL).per_1000 for code in peers.peers]
+        ),
         peer_shares=_peer_shares(context, mine, peers),
         funnels=context.funnels[organisation.org_type],
         clusters=context.clusters[org_code],

@@ -117,7 +117,11 @@ class Clusters:
             return "no other organisation to compare with"
         if self.reference_type is None:
             return f"all {self.reference_organisations} other organisations (none of the same type has cases)"
-        kind = v.ORG_TYPES.label(self.reference_type) if self.reference_type in v.ORG_TYPES else self.reference_type
+        kind = (
+            v.ORG_TYPES.label(self.reference_type)
+            if self.reference_type in v.ORG_TYPES
+            else self.reference_type
+        )
         kind = kind.lower()
         return f"the {self.reference_organisations} other organisations of the same type ({kind})"
 
@@ -159,8 +163,14 @@ def find_clusters(
         rows = by_org.get((org_code,))
         tests = _tests(rows, q) if rows is not None else ()
         results[org_code] = Clusters(
-            org_code, period, tests, len(tests), q, min_observed,
-            None if reference_type == ALL_TYPES else reference_type, reference_organisations,
+            org_code,
+            period,
+            tests,
+            len(tests),
+            q,
+            min_observed,
+            None if reference_type == ALL_TYPES else reference_type,
+            reference_organisations,
         )
     return results
 
@@ -188,22 +198,26 @@ def _tests(rows: pl.DataFrame, q: float) -> tuple[ClusterTest, ...]:
 
     corrected = benjamini_hochberg(rows["p"].to_list(), q, eligible=rows["eligible"].to_list())
     tests = []
-    for row, q_value, rejected in zip(rows.iter_rows(named=True), corrected.qvalues, corrected.rejected, strict=True):
+    for row, q_value, rejected in zip(
+        rows.iter_rows(named=True), corrected.qvalues, corrected.rejected, strict=True
+    ):
         observed, expected = row["observed"], row["expected"]
-        tests.append(ClusterTest(
-            dimension=row["dimension"],
-            codes=tuple(row["code"].split(_JOIN)),
-            label=row["label"],
-            observed=observed,
-            practitioners=row["practitioners"],
-            expected=expected,
-            ratio=observed / expected if expected > 0 else None,
-            p=row["p"],
-            q=q_value,
-            flagged=rejected and observed > expected,
-            basis=row["basis"],
-            eligible=row["eligible"],
-        ))
+        tests.append(
+            ClusterTest(
+                dimension=row["dimension"],
+                codes=tuple(row["code"].split(_JOIN)),
+                label=row["label"],
+                observed=observed,
+                practitioners=row["practitioners"],
+                expected=expected,
+                ratio=observed / expected if expected > 0 else None,
+                p=row["p"],
+                q=q_value,
+                flagged=rejected and observed > expected,
+                basis=row["basis"],
+                eligible=row["eligible"],
+            )
+        )
     return tuple(tests)
 
 
@@ -248,7 +262,11 @@ def _cluster_table(
         .select(
             *_CELL,
             "observed",
-            pl.when("use_rate").then("rate_expected").otherwise("mix_expected").fill_null(0.0).alias("expected"),
+            pl.when("use_rate")
+            .then("rate_expected")
+            .otherwise("mix_expected")
+            .fill_null(0.0)
+            .alias("expected"),
             pl.when("use_rate").then(pl.lit(RATE)).otherwise(pl.lit(CASE_MIX)).alias("basis"),
         )
         .filter((pl.col("observed") > 0) | (pl.col("expected") > 0))
@@ -273,10 +291,15 @@ def _case_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyF
     columns = list(dict.fromkeys(column for crossed in DIMENSIONS.values() for column in crossed))
     # One pass over the cases; every margin is summed from these (far fewer) combinations.
     combinations = (
-        period.select(cases).group_by("org_code", "profession", *columns).agg(pl.len().alias("cases")).collect().lazy()
+        period.select(cases)
+        .group_by("org_code", "profession", *columns)
+        .agg(pl.len().alias("cases"))
+        .collect()
+        .lazy()
     )
     parts = [
-        combinations.group_by("org_code", "profession").agg(pl.col("cases").sum())
+        combinations.group_by("org_code", "profession")
+        .agg(pl.col("cases").sum())
         .with_columns(dimension=pl.lit("total"), code=pl.lit("total"))
     ]
     for dimension, crossed in DIMENSIONS.items():
@@ -290,11 +313,18 @@ def _case_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyF
                 code=pl.concat_str([pl.col(c).cast(pl.String) for c in crossed], separator=_JOIN),
             )
         )
-    return pl.concat([
-        part.select("org_code", pl.col("profession").cast(pl.String), "dimension", "code",
-                    pl.col("cases").cast(pl.Int64))
-        for part in parts
-    ])
+    return pl.concat(
+        [
+            part.select(
+                "org_code",
+                pl.col("profession").cast(pl.String),
+                "dimension",
+                "code",
+                pl.col("cases").cast(pl.Int64),
+            )
+            for part in parts
+        ]
+    )
 
 
 def _practitioner_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyFrame:
@@ -349,11 +379,13 @@ def _references(types: pl.LazyFrame, counts: pl.LazyFrame) -> pl.LazyFrame:
     Columns: org_code, reference (an org_type, or ALL_TYPES), organisations (how
     many other organisations the reference pools).
     """
-    active = counts.filter(pl.col("dimension") == "total").select("org_code").unique().with_columns(active=pl.lit(1))
-    orgs = (
-        types.join(active, on="org_code", how="left")
-        .with_columns(pl.col("active").fill_null(0))
+    active = (
+        counts.filter(pl.col("dimension") == "total")
+        .select("org_code")
+        .unique()
+        .with_columns(active=pl.lit(1))
     )
+    orgs = types.join(active, on="org_code", how="left").with_columns(pl.col("active").fill_null(0))
     others_active = pl.col("active").sum().over("org_type") - pl.col("active")
     return orgs.select(
         "org_code",
@@ -366,14 +398,19 @@ def _references(types: pl.LazyFrame, counts: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _reference_sums(frame: pl.LazyFrame, types: pl.LazyFrame, keys: list[str], values: list[str]) -> pl.LazyFrame:
+def _reference_sums(
+    frame: pl.LazyFrame, types: pl.LazyFrame, keys: list[str], values: list[str]
+) -> pl.LazyFrame:
     """Sums of `values` by `keys` within each org_type, and over every organisation (reference ALL_TYPES)."""
     typed = frame.join(types, on="org_code", how="inner")
     sums = [pl.col(value).sum() for value in values]
-    return pl.concat([
-        typed.group_by(pl.col("org_type").alias("reference"), *keys).agg(sums),
-        typed.group_by(*keys).agg(sums).with_columns(reference=pl.lit(ALL_TYPES)),
-    ], how="diagonal")
+    return pl.concat(
+        [
+            typed.group_by(pl.col("org_type").alias("reference"), *keys).agg(sums),
+            typed.group_by(*keys).agg(sums).with_columns(reference=pl.lit(ALL_TYPES)),
+        ],
+        how="diagonal",
+    )
 
 
 def _expected_by_rate(
@@ -430,7 +467,9 @@ def _expected_by_rate(
     )
 
 
-def _expected_by_case_mix(counts: pl.LazyFrame, types: pl.LazyFrame, references: pl.LazyFrame) -> pl.LazyFrame:
+def _expected_by_case_mix(
+    counts: pl.LazyFrame, types: pl.LazyFrame, references: pl.LazyFrame
+) -> pl.LazyFrame:
     """Σ over professions of (the organisation's stated cases × the reference share of the group), leave-one-out.
 
     The share is that of the profession's stated cases in the reference, so an
@@ -443,8 +482,12 @@ def _expected_by_case_mix(counts: pl.LazyFrame, types: pl.LazyFrame, references:
     cells = counts.filter(pl.col("dimension") != "total")
     stated = cells.group_by(unit).agg(pl.col("cases").sum().alias("stated"))
     by_profession = (
-        _reference_sums(cells, types, ["profession", "dimension", "code"], ["cases"]).rename({"cases": "ref_cell"}),
-        _reference_sums(stated, types, ["profession", "dimension"], ["stated"]).rename({"stated": "ref_stated"}),
+        _reference_sums(cells, types, ["profession", "dimension", "code"], ["cases"]).rename(
+            {"cases": "ref_cell"}
+        ),
+        _reference_sums(stated, types, ["profession", "dimension"], ["stated"]).rename(
+            {"stated": "ref_stated"}
+        ),
     )
     overall = (
         _reference_sums(cells, types, ["dimension", "code"], ["cases"]).rename({"cases": "ref_cell_all"}),
@@ -480,8 +523,10 @@ def _expected_by_case_mix(counts: pl.LazyFrame, types: pl.LazyFrame, references:
         .group_by(_CELL)
         .agg(
             pl.col("cases").sum().alias("observed"),
-            pl.when(pl.col("contribution").is_null().any()).then(None)
-            .otherwise(pl.col("contribution").sum()).alias("mix_expected"),
+            pl.when(pl.col("contribution").is_null().any())
+            .then(None)
+            .otherwise(pl.col("contribution").sum())
+            .alias("mix_expected"),
         )
     )
 
@@ -492,9 +537,11 @@ def _catalogue() -> pl.DataFrame:
     for dimension, columns in DIMENSIONS.items():
         members = [[m for m in _CODESETS[c] if m.code != NOT_STATED] for c in columns]
         for combination in itertools.product(*members):
-            rows.append({
-                "dimension": dimension,
-                "code": _JOIN.join(m.code for m in combination),
-                "label": " · ".join(m.label for m in combination),
-            })
+            rows.append(
+                {
+                    "dimension": dimension,
+                    "code": _JOIN.join(m.code for m in combination),
+                    "label": " · ".join(m.label for m in combination),
+                }
+            )
     return pl.DataFrame(rows).with_row_index("order")

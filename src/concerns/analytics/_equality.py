@@ -48,37 +48,86 @@ class Comparison:
 
 def _ethnic(code: str, noun: str) -> Comparison:
     label = "Mixed" if code == "mixed" else v.ETHNIC_GROUPS.label(code)
-    return Comparison(f"{code}_vs_white", f"{label} compared with white", "ethnicity", (code,), ("white",),
-                      noun, "white practitioners")
+    return Comparison(
+        f"{code}_vs_white",
+        f"{label} compared with white",
+        "ethnicity",
+        (code,),
+        ("white",),
+        noun,
+        "white practitioners",
+    )
 
 
 def _age(code: str) -> Comparison:
     def noun(band: str) -> str:
-        return "practitioners under 35" if band == "under_35" else f"practitioners aged {v.AGE_BANDS.label(band)}"
+        return (
+            "practitioners under 35"
+            if band == "under_35"
+            else f"practitioners aged {v.AGE_BANDS.label(band)}"
+        )
 
     return Comparison(
         f"age_{code}_vs_{AGE_REFERENCE}",
         f"{v.AGE_BANDS.label(code)} compared with {v.AGE_BANDS.label(AGE_REFERENCE)}",
-        "age_band", (code,), (AGE_REFERENCE,), noun(code), noun(AGE_REFERENCE),
+        "age_band",
+        (code,),
+        (AGE_REFERENCE,),
+        noun(code),
+        noun(AGE_REFERENCE),
     )
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("ethnic_minority_vs_white", "Ethnic minority compared with white", "ethnicity",
-               v.ETHNIC_MINORITY_GROUPS, ("white",), "ethnic minority practitioners", "white practitioners"),
+    Comparison(
+        "ethnic_minority_vs_white",
+        "Ethnic minority compared with white",
+        "ethnicity",
+        v.ETHNIC_MINORITY_GROUPS,
+        ("white",),
+        "ethnic minority practitioners",
+        "white practitioners",
+    ),
     _ethnic("mixed", "practitioners of mixed ethnicity"),
     _ethnic("asian", "Asian or Asian British practitioners"),
     _ethnic("black", "Black or Black British practitioners"),
     _ethnic("other", "practitioners of other ethnic groups"),
-    Comparison("international_vs_uk", "Qualified outside the UK and EEA compared with the UK", "pmq",
-               ("international",), ("uk",), "practitioners who qualified outside the UK and EEA",
-               "practitioners who qualified in the UK"),
-    Comparison("eea_vs_uk", "Qualified in the EEA compared with the UK", "pmq", ("eea",), ("uk",),
-               "practitioners who qualified in the EEA", "practitioners who qualified in the UK"),
-    Comparison("male_vs_female", "Male compared with female", "sex", ("male",), ("female",),
-               "male practitioners", "female practitioners"),
-    Comparison("disabled_vs_not", "Disabled compared with not disabled", "disability", ("yes",), ("no",),
-               "disabled practitioners", "practitioners who are not disabled"),
+    Comparison(
+        "international_vs_uk",
+        "Qualified outside the UK and EEA compared with the UK",
+        "pmq",
+        ("international",),
+        ("uk",),
+        "practitioners who qualified outside the UK and EEA",
+        "practitioners who qualified in the UK",
+    ),
+    Comparison(
+        "eea_vs_uk",
+        "Qualified in the EEA compared with the UK",
+        "pmq",
+        ("eea",),
+        ("uk",),
+        "practitioners who qualified in the EEA",
+        "practitioners who qualified in the UK",
+    ),
+    Comparison(
+        "male_vs_female",
+        "Male compared with female",
+        "sex",
+        ("male",),
+        ("female",),
+        "male practitioners",
+        "female practitioners",
+    ),
+    Comparison(
+        "disabled_vs_not",
+        "Disabled compared with not disabled",
+        "disability",
+        ("yes",),
+        ("no",),
+        "disabled practitioners",
+        "practitioners who are not disabled",
+    ),
     *(_age(code) for code in v.AGE_BANDS.codes if code not in (AGE_REFERENCE, NOT_STATED)),
 )
 COMPARISON_IDS: tuple[str, ...] = tuple(c.id for c in COMPARISONS)
@@ -109,7 +158,9 @@ class Equality:
     level: float
     excludes_one: bool | None  # the interval lies wholly above or below 1
     outside_band: bool | None  # the ratio lies outside 0.80–1.25
-    not_stated_share: float | None  # of the counted professions' cases, share with the characteristic not stated
+    not_stated_share: (
+        float | None
+    )  # of the counted professions' cases, share with the characteristic not stated
     cases_left_out: int  # cases of professions without the headcount, not counted
     not_available: NotAvailable | None  # why there is no ratio
     reading: str  # one line of plain English that claims no more than the interval allows
@@ -191,17 +242,22 @@ def equality_table(
         .with_columns(span=pl.lit(POOLED))
     )
     spans = pl.concat([units.rename({"fiscal_year": "span"}), pooled], how="diagonal")
-    scoped = pl.concat([
-        spans.with_columns(scope=pl.col("org_code")),
-        spans.with_columns(scope=pl.lit(NATIONAL)),
-    ])
+    scoped = pl.concat(
+        [
+            spans.with_columns(scope=pl.col("org_code")),
+            spans.with_columns(scope=pl.lit(NATIONAL)),
+        ]
+    )
     known = pl.col("known")
     return (
         scoped.group_by("scope", "span", "comparison")
         .agg(
             pl.col("profession").filter(known).unique().alias("professions"),
             pl.col("org_code").filter(known).n_unique().alias("organisations"),
-            *(pl.col(name).filter(known).sum() for name in ("cases_a", "cases_b", "headcount_a", "headcount_b")),
+            *(
+                pl.col(name).filter(known).sum()
+                for name in ("cases_a", "cases_b", "headcount_a", "headcount_b")
+            ),
             pl.col("total").filter(known).sum().alias("counted"),
             pl.col("not_stated").filter(known).sum(),
             pl.col("total").filter(~known).sum().alias("left_out"),
@@ -226,13 +282,18 @@ def _sides() -> pl.LazyFrame:
 
 def _needed() -> pl.LazyFrame:
     return pl.LazyFrame(
-        {"comparison": [c.id for c in COMPARISONS], "needed": [len(c.group_a) + len(c.group_b) for c in COMPARISONS]}
+        {
+            "comparison": [c.id for c in COMPARISONS],
+            "needed": [len(c.group_a) + len(c.group_b) for c in COMPARISONS],
+        }
     )
 
 
 def _case_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """Cases by organisation, profession, year, dimension and code (not stated included)."""
-    columns = {dimension: v.DIMENSION_CASE_COLUMN[dimension] for dimension in {c.dimension for c in COMPARISONS}}
+    columns = {
+        dimension: v.DIMENSION_CASE_COLUMN[dimension] for dimension in {c.dimension for c in COMPARISONS}
+    }
     keys = ["org_code", "profession", "fiscal_year"]
     # One pass over the cases; each dimension's counts are summed from these combinations.
     combinations = (
@@ -242,13 +303,15 @@ def _case_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyF
         .collect()
         .lazy()
     )
-    return pl.concat([
-        combinations.group_by(*keys, pl.col(column).cast(pl.String).fill_null(NOT_STATED).alias("code"))
-        .agg(pl.col("cases").sum().cast(pl.Int64))
-        .with_columns(dimension=pl.lit(dimension))
-        .select(*keys, "dimension", "code", "cases")
-        for dimension, column in sorted(columns.items())
-    ])
+    return pl.concat(
+        [
+            combinations.group_by(*keys, pl.col(column).cast(pl.String).fill_null(NOT_STATED).alias("code"))
+            .agg(pl.col("cases").sum().cast(pl.Int64))
+            .with_columns(dimension=pl.lit(dimension))
+            .select(*keys, "dimension", "code", "cases")
+            for dimension, column in sorted(columns.items())
+        ]
+    )
 
 
 def _headcounts(workforce: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyFrame:
@@ -291,8 +354,13 @@ def _unit_years(
             pl.col("headcount").filter(side_b).sum().alias("headcount_b"),
         )
         .join(_needed(), on="comparison", how="inner")
-        .select(*keys, "comparison", "headcount_a", "headcount_b",
-                (pl.col("groups_known") == pl.col("needed")).alias("known"))
+        .select(
+            *keys,
+            "comparison",
+            "headcount_a",
+            "headcount_b",
+            (pl.col("groups_known") == pl.col("needed")).alias("known"),
+        )
     )
     in_groups = (
         counts.join(sides, on=["dimension", "code"], how="inner")
@@ -302,7 +370,9 @@ def _unit_years(
             pl.col("cases").filter(side_b).sum().alias("cases_b"),
         )
     )
-    dimension_of = pl.LazyFrame({"comparison": list(COMPARISON_IDS), "dimension": [c.dimension for c in COMPARISONS]})
+    dimension_of = pl.LazyFrame(
+        {"comparison": list(COMPARISON_IDS), "dimension": [c.dimension for c in COMPARISONS]}
+    )
     totals = (
         counts.group_by(*keys, "dimension")
         .agg(
@@ -313,7 +383,8 @@ def _unit_years(
         .drop("dimension")
     )
     grid = (
-        pl.concat([counts.select(keys), heads.select(keys)]).unique()
+        pl.concat([counts.select(keys), heads.select(keys)])
+        .unique()
         .join(dimension_of.select("comparison"), how="cross")
     )
     return (
@@ -331,12 +402,27 @@ def _unit_years(
 
 
 def _result(
-    comparison: Comparison, scope: str, span: str, period: Period, row: dict | None, level: float, min_cases: int
+    comparison: Comparison,
+    scope: str,
+    span: str,
+    period: Period,
+    row: dict | None,
+    level: float,
+    min_cases: int,
 ) -> Equality:
     stats = _stats()
     years = period.fiscal_years if span == POOLED else (span,)
-    row = row or {"professions": [], "organisations": 0, "cases_a": 0, "cases_b": 0, "headcount_a": 0,
-                  "headcount_b": 0, "counted": 0, "not_stated": 0, "left_out": 0}
+    row = row or {
+        "professions": [],
+        "organisations": 0,
+        "cases_a": 0,
+        "cases_b": 0,
+        "headcount_a": 0,
+        "headcount_b": 0,
+        "counted": 0,
+        "not_stated": 0,
+        "left_out": 0,
+    }
     professions = tuple(code for code in _PROFESSION_ORDER if code in row["professions"])
     known = bool(professions)
     heads = (row["headcount_a"], row["headcount_b"]) if known else (None, None)
@@ -346,7 +432,9 @@ def _result(
         noun = comparison.noun_a if heads[0] == 0 else comparison.noun_b
         result = stats.NotAvailable(stats.Reason.ZERO_DENOMINATOR, f"the headcount of {noun} is zero")
     else:
-        result = stats.relative_likelihood(row["cases_a"], heads[0], row["cases_b"], heads[1], level, min_cases=min_cases)
+        result = stats.relative_likelihood(
+            row["cases_a"], heads[0], row["cases_b"], heads[1], level, min_cases=min_cases
+        )
     available = not isinstance(result, stats.NotAvailable)
     return Equality(
         comparison=comparison.id,
@@ -394,10 +482,14 @@ def _reading(comparison: Comparison, result: RelativeLikelihood | NotAvailable, 
     if result.excludes_one and result.ratio > 1:
         return f"{_sentence(a)} were {result.ratio:.2f} times as likely as {b} to be the subject of a case ({interval})."
     if result.excludes_one:
-        return (f"{_sentence(a)} were less likely than {b} to be the subject of a case: "
-                f"{result.ratio:.2f} times as likely ({interval}).")
-    return (f"No clear difference between {a} and {b}: the {interval} includes 1 (equal likelihood), "
-            f"so the ratio of {result.ratio:.2f} may be chance.")
+        return (
+            f"{_sentence(a)} were less likely than {b} to be the subject of a case: "
+            f"{result.ratio:.2f} times as likely ({interval})."
+        )
+    return (
+        f"No clear difference between {a} and {b}: the {interval} includes 1 (equal likelihood), "
+        f"so the ratio of {result.ratio:.2f} may be chance."
+    )
 
 
 @cache
@@ -414,4 +506,3 @@ def _sentence(text: str) -> str:
 def comparison(comparison_id: str) -> Comparison:
     """The comparison with this id."""
     return _BY_ID[comparison_id]
-

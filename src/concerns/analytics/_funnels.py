@@ -50,13 +50,19 @@ def funnels_by_type(
         units = units.with_columns(pl.exclude("org_code", "person_years").fill_null(0))
         labels = units["org_code"].to_list()
         rate = funnel_rate(
-            units["cases"].to_list(), units["person_years"].to_list(),
-            labels=labels, levels=levels, overdispersion=overdispersion,
+            units["cases"].to_list(),
+            units["person_years"].to_list(),
+            labels=labels,
+            levels=levels,
+            overdispersion=overdispersion,
         )
         shares = {
             category: funnel_proportion(
-                _column(units, category), [n or None for n in units["total"].to_list()],
-                labels=labels, levels=levels, overdispersion=overdispersion,
+                _column(units, category),
+                [n or None for n in units["total"].to_list()],
+                labels=labels,
+                levels=levels,
+                overdispersion=overdispersion,
             )
             for category in FUNNEL_SHARES
         }

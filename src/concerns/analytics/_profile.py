@@ -115,13 +115,17 @@ def count_cases(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.DataFr
     selected = period.select(cases)
     parts = [_count_column(selected, "fiscal_year", pl.col("fiscal_year"))]
     parts += [_count_column(selected, name, pl.col(name).cast(pl.String)) for name in SINGLE_VALUED]
-    parts.append(_count_column(selected, "outcome", pl.col("outcome").cast(pl.String).fill_null("not_recorded")))
+    parts.append(
+        _count_column(selected, "outcome", pl.col("outcome").cast(pl.String).fill_null("not_recorded"))
+    )
     parts.append(_count_categories(selected))
     parts.append(_count_list(selected, "concern_subtype", "concerns", SUBTYPES))
     parts.append(_count_list(selected, "service", "services", SERVICES_SHOWN))
-    parts.append(selected.group_by("org_code").agg(pl.len().alias("cases")).with_columns(
-        dimension=pl.lit("total"), code=pl.lit("total")
-    ))
+    parts.append(
+        selected.group_by("org_code")
+        .agg(pl.len().alias("cases"))
+        .with_columns(dimension=pl.lit("total"), code=pl.lit("total"))
+    )
     columns = ["org_code", "dimension", "code", "cases"]
     counted = pl.concat([part.select(columns) for part in parts]).with_columns(pl.col("cases").cast(pl.Int64))
     return counted.collect().sort(columns[:3])

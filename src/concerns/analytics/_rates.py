@@ -59,7 +59,9 @@ def exposure(workforce: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.DataF
     )
 
 
-def rates(cases: pl.DataFrame | pl.LazyFrame, workforce: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.DataFrame:
+def rates(
+    cases: pl.DataFrame | pl.LazyFrame, workforce: pl.DataFrame | pl.LazyFrame, period: Period
+) -> pl.DataFrame:
     """Cases per 1,000 practitioners over the period, by organisation and profession.
 
     One row per organisation and profession with cases or headcount, plus a row
@@ -72,7 +74,9 @@ def rates(cases: pl.DataFrame | pl.LazyFrame, workforce: pl.DataFrame | pl.LazyF
         .agg(pl.len().cast(pl.Int64).alias("cases"))
         .collect()
     )
-    by_profession = counted.join(exposure(workforce, period), on=["org_code", "profession"], how="full", coalesce=True)
+    by_profession = counted.join(
+        exposure(workforce, period), on=["org_code", "profession"], how="full", coalesce=True
+    )
     by_profession = by_profession.with_columns(
         pl.col("cases").fill_null(0), pl.concat_list(pl.col("profession")).alias("professions")
     )
@@ -92,7 +96,9 @@ def rates(cases: pl.DataFrame | pl.LazyFrame, workforce: pl.DataFrame | pl.LazyF
     return _with_intervals(combined).sort("org_code", "profession")
 
 
-def yearly_rates(cases: pl.DataFrame | pl.LazyFrame, workforce: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.DataFrame:
+def yearly_rates(
+    cases: pl.DataFrame | pl.LazyFrame, workforce: pl.DataFrame | pl.LazyFrame, period: Period
+) -> pl.DataFrame:
     """Cases per 1,000 practitioners by organisation and year, all known professions together."""
     known = headcounts(workforce, period).collect()
     counted = (

@@ -13,17 +13,32 @@ from concerns.commands._common import fail, load_valid_data, parse_day
 
 
 def command(
-    data: Annotated[Path, typer.Option("--data", help="The data directory (cases, organisations, workforce).")],
-    org: Annotated[str | None, typer.Option("--org", help="One organisation's code: print its results.")] = None,
-    all_orgs: Annotated[bool, typer.Option("--all", help="Every organisation and the national figures, into --out.")] = False,
-    national: Annotated[bool, typer.Option("--national", help="Print the national figures.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="With --all: the folder for <org_code>.json files.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", metavar="DATE", help="The complete financial years before this date (default today).")
+    data: Annotated[
+        Path, typer.Option("--data", help="The data directory (cases, organisations, workforce).")
+    ],
+    org: Annotated[
+        str | None, typer.Option("--org", help="One organisation's code: print its results.")
     ] = None,
-    years: Annotated[int, typer.Option("--years", min=1, max=20, help="How many complete financial years.")] = 5,
+    all_orgs: Annotated[
+        bool, typer.Option("--all", help="Every organisation and the national figures, into --out.")
+    ] = False,
+    national: Annotated[bool, typer.Option("--national", help="Print the national figures.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="With --all: the folder for <org_code>.json files.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="The complete financial years before this date (default today)."
+        ),
+    ] = None,
+    years: Annotated[
+        int, typer.Option("--years", min=1, max=20, help="How many complete financial years.")
+    ] = 5,
     peers: Annotated[int, typer.Option("--peers", min=1, help="How many similar sized peers.")] = 10,
-    same_nation: Annotated[bool, typer.Option("--same-nation", help="Choose peers within the organisation's nation.")] = False,
+    same_nation: Annotated[
+        bool, typer.Option("--same-nation", help="Choose peers within the organisation's nation.")
+    ] = False,
     allow_rejects: Annotated[
         bool, typer.Option("--allow-rejects", help="Analyse the accepted rows even if some were rejected.")
     ] = False,

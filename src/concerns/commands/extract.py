@@ -14,8 +14,10 @@ if TYPE_CHECKING:
 
 
 def command(
-    out: Annotated[Path, typer.Option("--out", help="Directory to write cases.csv, organisations.csv and "
-                                                    "workforce.csv into.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Directory to write cases.csv, organisations.csv and workforce.csv into."),
+    ],
 ) -> None:
     """Write the casework register as contract files; `concerns validate --data OUT` accepts them."""
     counts = extract(out)
@@ -39,13 +41,17 @@ def extract(out: Path) -> dict[str, int]:
 
 
 def registry_command(
-    data: Annotated[Path, typer.Option("--data", help="A contract data directory (organisations, workforce "
-                                                      "and cases files).")],
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="A contract data directory (organisations, workforce and cases files)."),
+    ],
 ) -> None:
     """Record organisations' type, nation and headcounts in the register from a contract data directory."""
     result = import_registry(data)
-    typer.echo(f"{result.profiles} organisation profiles and {result.headcounts} headcount rows recorded; "
-               f"{result.rejected_rows} invalid rows left out")
+    typer.echo(
+        f"{result.profiles} organisation profiles and {result.headcounts} headcount rows recorded; "
+        f"{result.rejected_rows} invalid rows left out"
+    )
     if result.unknown_organisations:
         typer.echo(f"not in the portal, so left out: {', '.join(result.unknown_organisations)}")
 

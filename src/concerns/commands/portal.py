@@ -20,8 +20,11 @@ from concerns.commands.web import _django, _migrate
 
 # Printed with every demo user: it must never be mistaken for, or reused as, a real password.
 DEMO_PASSWORD = "demo-only-password-not-for-real-use"
-DEMO_ORG_USERS = (("md", "medical_director", "Medical director"), ("hr", "hr_director", "HR director"),
-                  ("board", "board_member", "Board member"))
+DEMO_ORG_USERS = (
+    ("md", "medical_director", "Medical director"),
+    ("hr", "hr_director", "HR director"),
+    ("board", "board_member", "Board member"),
+)
 
 
 def generate_command(batch_id: Annotated[int, typer.Argument(help="The portal batch to generate.")]) -> None:
@@ -41,9 +44,16 @@ def generate_command(batch_id: Annotated[int, typer.Argument(help="The portal ba
 
 def demo_command(
     reports: Annotated[Path, typer.Option("--reports", help="A batch from `concerns report --all`.")],
-    national: Annotated[Path | None, typer.Option("--national", help="A batch from `concerns national`.")] = None,
-    data: Annotated[Path | None, typer.Option(
-        "--data", help="The demo data folder: its organisations and headcounts go into the casework register.")] = None,
+    national: Annotated[
+        Path | None, typer.Option("--national", help="A batch from `concerns national`.")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="The demo data folder: its organisations and headcounts go into the casework register.",
+        ),
+    ] = None,
 ) -> None:
     """Load and publish the demo reports in the portal, with demo users of every role (prints how to sign in)."""
     _django()
@@ -89,8 +99,16 @@ def _load_published(folder: Path, publisher: Any) -> list[str]:
     if not _already_loaded(manifest, codes):
         for report in import_batch(folder, generated_by=publisher):
             superseded = publish(report, publisher)
-            record(None, Action.REPORT_PUBLISHED, actor=publisher, target=report, organisation=report.organisation,
-                   version=report.version, superseded=superseded.pk if superseded else None, demo=True)
+            record(
+                None,
+                Action.REPORT_PUBLISHED,
+                actor=publisher,
+                target=report,
+                organisation=report.organisation,
+                version=report.version,
+                superseded=superseded.pk if superseded else None,
+                demo=True,
+            )
         typer.echo(f"Published the {len(codes)} report(s) of {folder}")
     else:
         typer.echo(f"The reports of {folder} are already published")
@@ -101,11 +119,15 @@ def _already_loaded(manifest: dict[str, Any], codes: list[str]) -> bool:
     from concerns.web.portal.models import Report
     from concerns.web.portal.store import NATIONAL
 
-    same = Report.objects.filter(fingerprint=f"sha256:{manifest.get('data_sha256', '')}",
-                                 as_of=manifest["as_of"], policy=manifest.get("policy", ""))
+    same = Report.objects.filter(
+        fingerprint=f"sha256:{manifest.get('data_sha256', '')}",
+        as_of=manifest["as_of"],
+        policy=manifest.get("policy", ""),
+    )
     return all(
-        same.filter(kind=Report.Kind.NATIONAL).exists() if code == NATIONAL else same.filter(
-            organisation__code=code).exists()
+        same.filter(kind=Report.Kind.NATIONAL).exists()
+        if code == NATIONAL
+        else same.filter(organisation__code=code).exists()
         for code in codes
     )
 
@@ -146,8 +168,9 @@ def _demo_organisation_users(codes: list[str]) -> dict[str, Any]:
         for suffix, position, title in DEMO_ORG_USERS:
             username = f"demo-{code.lower()}-{suffix}"
             user = _user(username, Role.ORGANISATION, title, code)
-            Membership.objects.update_or_create(user=user, organisation=organisation,
-                                                defaults={"position": position})
+            Membership.objects.update_or_create(
+                user=user, organisation=organisation, defaults={"position": position}
+            )
             people[username] = user
     return people
 
@@ -185,19 +208,35 @@ def _demo_discussion(adviser: Any, code: str) -> None:
         return
     today = timezone.localdate()
     discussion = Discussion.objects.create(
-        report=report, held_on=today - dt.timedelta(days=30), recorded_by=adviser,
+        report=report,
+        held_on=today - dt.timedelta(days=30),
+        recorded_by=adviser,
         attendee_roles="Medical director\nHR director\nLink adviser",
         notes="Walked through the report. Agreed to improve how referrals record ethnicity and place of "
-              "qualification, and to take the equality page to the board. (Demo data.)",
+        "qualification, and to take the equality page to the board. (Demo data.)",
     )
-    AgreedAction.objects.create(discussion=discussion, owner="HR director", due_on=today - dt.timedelta(days=7),
-                                description="Check that every referral form asks for ethnicity and place of "
-                                            "primary qualification.")
-    AgreedAction.objects.create(discussion=discussion, owner="Medical director",
-                                due_on=today + dt.timedelta(days=60),
-                                description="Take the report's equality page to the next board meeting.")
-    record(None, Action.DISCUSSION_RECORDED, actor=adviser, target=discussion, organisation=report.organisation,
-           report=report.pk, actions=2, demo=True)
+    AgreedAction.objects.create(
+        discussion=discussion,
+        owner="HR director",
+        due_on=today - dt.timedelta(days=7),
+        description="Check that every referral form asks for ethnicity and place of primary qualification.",
+    )
+    AgreedAction.objects.create(
+        discussion=discussion,
+        owner="Medical director",
+        due_on=today + dt.timedelta(days=60),
+        description="Take the report's equality page to the next board meeting.",
+    )
+    record(
+        None,
+        Action.DISCUSSION_RECORDED,
+        actor=adviser,
+        target=discussion,
+        organisation=report.organisation,
+        report=report.pk,
+        actions=2,
+        demo=True,
+    )
 
 
 def _casework_demo(data: Path | None) -> None:
@@ -219,13 +258,19 @@ def _print_people(people: dict[str, Any]) -> None:
         if user.is_advice_staff:
             line += f"\n  {'':<24} TOTP secret (base32): {_totp_secret(user)}"
         typer.echo(line)
-    typer.echo("Staff must give a two-factor code: add the TOTP secret to an authenticator app, "
-               "or run: concerns demo-code USERNAME")
+    typer.echo(
+        "Staff must give a two-factor code: add the TOTP secret to an authenticator app, "
+        "or run: concerns demo-code USERNAME"
+    )
 
 
 def _role_text(user: Any) -> str:
     membership = user.memberships.first() if user.role == "organisation" else None
-    return f"{user.get_role_display()}: {membership.get_position_display()}" if membership else user.get_role_display()
+    return (
+        f"{user.get_role_display()}: {membership.get_position_display()}"
+        if membership
+        else user.get_role_display()
+    )
 
 
 def _role_order(role: str) -> int:
@@ -234,9 +279,13 @@ def _role_order(role: str) -> int:
 
 def _organisations_of(user: Any) -> list[str]:
     if user.role == "organisation":
-        return [membership.organisation.code for membership in user.memberships.select_related("organisation")]
+        return [
+            membership.organisation.code for membership in user.memberships.select_related("organisation")
+        ]
     if user.role == "adviser":
-        return [assignment.organisation.code for assignment in user.assignments.select_related("organisation")]
+        return [
+            assignment.organisation.code for assignment in user.assignments.select_related("organisation")
+        ]
     return ["all"] if user.role == "insights" else []
 
 

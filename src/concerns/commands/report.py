@@ -41,8 +41,17 @@ def is_illustrative(data: Path) -> bool:
         return False
 
 
-def _run(data: Path, out: Path, codes: list[str] | None, national: bool, as_of: str | None, years: int,
-         formats: str, policy: str, workers: int) -> None:
+def _run(
+    data: Path,
+    out: Path,
+    codes: list[str] | None,
+    national: bool,
+    as_of: str | None,
+    years: int,
+    formats: str,
+    policy: str,
+    workers: int,
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from concerns.analytics import Settings, organisation_codes, prepare
@@ -70,18 +79,28 @@ def _run(data: Path, out: Path, codes: list[str] | None, national: bool, as_of: 
         fail(f"no reports were written: {error}")
     typer.echo(f"Wrote {manifest['reports']} report(s) in {', '.join(chosen_formats)} to {out}")
     if "html" in chosen_formats:
-        typer.echo(f"Open {out / (codes[0] if codes else 'national') / 'report.html'} in a browser to read one.")
+        typer.echo(
+            f"Open {out / (codes[0] if codes else 'national') / 'report.html'} in a browser to read one."
+        )
 
 
 def report_command(
-    data: Annotated[Path, typer.Option("--data", help="The data directory (cases, organisations, workforce).")],
+    data: Annotated[
+        Path, typer.Option("--data", help="The data directory (cases, organisations, workforce).")
+    ],
     out: Annotated[Path, typer.Option("--out", help="The folder for <org_code>/report.* and manifest.json.")],
-    org: Annotated[list[str] | None, typer.Option("--org", help="An organisation's code (repeatable).")] = None,
+    org: Annotated[
+        list[str] | None, typer.Option("--org", help="An organisation's code (repeatable).")
+    ] = None,
     all_orgs: Annotated[bool, typer.Option("--all", help="Every organisation, in parallel.")] = False,
     formats: Annotated[str, typer.Option("--formats", help=FORMATS_HELP)] = "html,pdf,xlsx,json",
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Report date (default today).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="DATE", help="Report date (default today).")
+    ] = None,
     years: Annotated[int, typer.Option("--years", min=1, max=20, help="Complete financial years.")] = 5,
-    policy: Annotated[str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")] = "standard",
+    policy: Annotated[
+        str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")
+    ] = "standard",
     workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel processes.")] = 2,
 ) -> None:
     """Write organisational activity reports (HTML, PDF, XLSX, JSON) for one organisation or all."""
@@ -91,12 +110,18 @@ def report_command(
 
 
 def national_command(
-    data: Annotated[Path, typer.Option("--data", help="The data directory (cases, organisations, workforce).")],
+    data: Annotated[
+        Path, typer.Option("--data", help="The data directory (cases, organisations, workforce).")
+    ],
     out: Annotated[Path, typer.Option("--out", help="The folder for national/report.* and manifest.json.")],
     formats: Annotated[str, typer.Option("--formats", help=FORMATS_HELP)] = "html,pdf,xlsx,json",
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Report date (default today).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="DATE", help="Report date (default today).")
+    ] = None,
     years: Annotated[int, typer.Option("--years", min=1, max=20, help="Complete financial years.")] = 5,
-    policy: Annotated[str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")] = "standard",
+    policy: Annotated[
+        str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")
+    ] = "standard",
 ) -> None:
     """Write the national insight report."""
     _run(data, out, [], True, as_of, years, formats, policy, 1)

@@ -52,8 +52,12 @@ class _Bar:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
             self.progress = Progress(
-                "writing cases", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True,
+                "writing cases",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self.progress.start()
             self.task = self.progress.add_task("cases", total=total)
@@ -65,14 +69,31 @@ class _Bar:
 
 
 def command(
-    out: Annotated[str | None, typer.Option("--out", help="Directory to write into (created if missing).", metavar="DIR")] = None,
-    seed: Annotated[str | None, typer.Option(help="Random seed; the same arguments give the same bytes (default 2001).", metavar="N")] = None,
-    orgs: Annotated[str | None, typer.Option(help="Number of fictional organisations (default 220).", metavar="N")] = None,
-    years: Annotated[str | None, typer.Option(help="Complete financial years before --as-of (default 5).", metavar="N")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="As-of date (default today).", metavar="DATE")] = None,
-    organisations: Annotated[Path | None, typer.Option(help="Generate for this registry (CSV, Parquet or XLSX).", metavar="FILE")] = None,
-    workforce: Annotated[Path | None, typer.Option(help="Given headcounts for that registry, kept exactly.", metavar="FILE")] = None,
-    cases: Annotated[str | None, typer.Option(help="Approximate number of case rows (scales the rates).", metavar="N")] = None,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Directory to write into (created if missing).", metavar="DIR")
+    ] = None,
+    seed: Annotated[
+        str | None,
+        typer.Option(help="Random seed; the same arguments give the same bytes (default 2001).", metavar="N"),
+    ] = None,
+    orgs: Annotated[
+        str | None, typer.Option(help="Number of fictional organisations (default 220).", metavar="N")
+    ] = None,
+    years: Annotated[
+        str | None, typer.Option(help="Complete financial years before --as-of (default 5).", metavar="N")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As-of date (default today).", metavar="DATE")
+    ] = None,
+    organisations: Annotated[
+        Path | None, typer.Option(help="Generate for this registry (CSV, Parquet or XLSX).", metavar="FILE")
+    ] = None,
+    workforce: Annotated[
+        Path | None, typer.Option(help="Given headcounts for that registry, kept exactly.", metavar="FILE")
+    ] = None,
+    cases: Annotated[
+        str | None, typer.Option(help="Approximate number of case rows (scales the rates).", metavar="N")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.", metavar="csv|parquet")] = "csv",
 ) -> None:
     """Write fictional national data: cases, organisations, workforce and the ground truth (truth.json)."""

@@ -31,17 +31,26 @@ DEFAULT_REJECTS_NAME = "rejects.csv"
 
 def command(
     data: Annotated[
-        Path, typer.Option("--data", help="Data directory holding the cases, organisations and workforce files.")
+        Path,
+        typer.Option("--data", help="Data directory holding the cases, organisations and workforce files."),
     ],
     rejects: Annotated[
         Path | None,
-        typer.Option("--rejects", help="Where to write the rejects CSV (default: rejects.csv in the data directory)."),
+        typer.Option(
+            "--rejects", help="Where to write the rejects CSV (default: rejects.csv in the data directory)."
+        ),
     ] = None,
     today: Annotated[
         str | None,
-        typer.Option("--today", metavar="DATE", help="Judge future dates against this date, YYYY-MM-DD (default: today)."),
+        typer.Option(
+            "--today",
+            metavar="DATE",
+            help="Judge future dates against this date, YYYY-MM-DD (default: today).",
+        ),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of an unexpected error.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an unexpected error.")
+    ] = False,
 ) -> None:
     """Check a data directory against the data contract and write every rejected row, with its reason."""
     try:
@@ -51,7 +60,10 @@ def command(
     except Exception as error:
         if debug:
             raise
-        _fail(f"unexpected {type(error).__name__}: {_one_line(error)} (a bug in concerns; rerun with --debug for the traceback)", EXIT_BUG)
+        _fail(
+            f"unexpected {type(error).__name__}: {_one_line(error)} (a bug in concerns; rerun with --debug for the traceback)",
+            EXIT_BUG,
+        )
     raise typer.Exit(status)
 
 

@@ -34,7 +34,9 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(2, help="gunicorn worker processes."),
-    production: bool = typer.Option(False, "--production", help="Production settings (needs CONCERNS_SECRET_KEY)."),
+    production: bool = typer.Option(
+        False, "--production", help="Production settings (needs CONCERNS_SECRET_KEY)."
+    ),
 ) -> None:
     """Run the portal with gunicorn: SQLite under CONCERNS_HOME (./var), or PostgreSQL when DATABASE_URL is set."""
     _django(production)
@@ -47,15 +49,29 @@ def serve_command(
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     typer.echo(f"Portal on http://{host}:{port}/  (database: {database}; data folder: {settings.HOME})")
     os.environ["DJANGO_SETTINGS_MODULE"] = "concerns.web.settings"
-    arguments = [sys.executable, "-m", "gunicorn", "concerns.web.wsgi:application", "--bind", f"{host}:{port}",
-                 "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"]
+    arguments = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "concerns.web.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
     os.execv(sys.executable, arguments)
 
 
 def createadmin_command(
     username: str = typer.Option(..., prompt=True, help="Username for the administrator."),
     email: str = typer.Option(..., prompt=True, help="Email address (password resets go here)."),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
 ) -> None:
     """Create an administrator. They set up two-factor authentication at their first sign-in."""
     _django()

@@ -170,7 +170,9 @@ class Auditor:
         HiGHS, whose answers the tests compare with linprog's).
         """
         model = self._model_for(bounds)
-        model.changeColsCost(len(objective), np.arange(len(objective), dtype=np.int32), objective.astype(float))
+        model.changeColsCost(
+            len(objective), np.arange(len(objective), dtype=np.int32), objective.astype(float)
+        )
         model.run()
         status = model.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
@@ -182,8 +184,10 @@ class Auditor:
     def _model_for(self, bounds: list[tuple[float, float]]) -> highspy.Highs:
         key = tuple(bounds)
         if self._model_key != key:
-            self._model, self._model_key = _highs_model(self._equal_rows, self._equal_rhs, self._upper_rows,
-                                                        self._upper_rhs, bounds), key
+            self._model, self._model_key = (
+                _highs_model(self._equal_rows, self._equal_rhs, self._upper_rows, self._upper_rhs, bounds),
+                key,
+            )
         return self._model
 
     def _solve_linear_reference(
@@ -330,7 +334,9 @@ def _highs_model(
     lp.num_col_, lp.num_row_ = columns, matrix.shape[0]
     lp.col_cost_ = np.zeros(columns)
     lp.col_lower_ = np.array([low for low, _ in bounds], dtype=float)
-    lp.col_upper_ = np.array([highspy.kHighsInf if math.isinf(high) else high for _, high in bounds], dtype=float)
+    lp.col_upper_ = np.array(
+        [highspy.kHighsInf if math.isinf(high) else high for _, high in bounds], dtype=float
+    )
     lp.row_lower_ = np.concatenate([low for _, low, _ in blocks]) if blocks else np.zeros(0)
     lp.row_upper_ = np.concatenate([high for _, _, high in blocks]) if blocks else np.zeros(0)
     starts, indices, values = [0], [], []

@@ -71,7 +71,11 @@ def _located(file: str, failures: pl.DataFrame, prepared: pl.DataFrame) -> pl.Da
     if failures["index"].null_count():
         unexpected = failures.filter(pl.col("index").is_null()).row(0, named=True)
         raise RuntimeError(f"{file}: schema failure that is not about a row: {unexpected}")
-    dimension = prepared["dimension"] if "dimension" in prepared.columns else pl.repeat(None, prepared.height, dtype=pl.String, eager=True)
+    dimension = (
+        prepared["dimension"]
+        if "dimension" in prepared.columns
+        else pl.repeat(None, prepared.height, dtype=pl.String, eager=True)
+    )
     return failures.select(
         prepared["source_row"].gather(failures["index"]).alias("source_row"),
         "column",
@@ -141,7 +145,9 @@ def duplicate_organisations(organisations: pl.DataFrame) -> pl.DataFrame:
     return _repeated_or_conflicting(
         _sharing(organisations, ["org_code"], content=content),
         column="org_code",
-        repeat=pl.format('org_code "{}" repeats row {} exactly; only row {} is used', "org_code", "first_row", "first_row"),
+        repeat=pl.format(
+            'org_code "{}" repeats row {} exactly; only row {} is used', "org_code", "first_row", "first_row"
+        ),
         conflict=pl.format(
             'org_code "{}" is in {} with different details; every one is rejected because we cannot tell which is right',
             "org_code",
@@ -158,7 +164,9 @@ def duplicate_workforce_rows(workforce: pl.DataFrame) -> pl.DataFrame:
     return _repeated_or_conflicting(
         _sharing(workforce, key, content=["headcount"]),
         column=None,
-        repeat=pl.format("{} repeats row {} exactly; only row {} is used", described, "first_row", "first_row"),
+        repeat=pl.format(
+            "{} repeats row {} exactly; only row {} is used", described, "first_row", "first_row"
+        ),
         conflict=pl.format(
             "{} is in {} with different headcounts; every one is rejected because we cannot tell which is right",
             described,
@@ -191,10 +199,14 @@ def _repeated_or_conflicting(
 ) -> pl.DataFrame:
     identical = pl.col("versions") == 1
     rejected = shared.filter(~identical | (pl.col("source_row") != pl.col("first_row")))
-    return _problems(rejected, column=column, reason=pl.when(identical).then(repeat).otherwise(conflict), kind=kind)
+    return _problems(
+        rejected, column=column, reason=pl.when(identical).then(repeat).otherwise(conflict), kind=kind
+    )
 
 
-def unknown_org_codes(prepared: pl.DataFrame, organisations: pl.DataFrame, rejected_rows: pl.Series) -> pl.DataFrame:
+def unknown_org_codes(
+    prepared: pl.DataFrame, organisations: pl.DataFrame, rejected_rows: pl.Series
+) -> pl.DataFrame:
     """Rows (cases or workforce) whose org_code has no *accepted* organisation row.
 
     The rule: a row refers to an organisation, and an organisation exists for
@@ -208,7 +220,9 @@ def unknown_org_codes(prepared: pl.DataFrame, organisations: pl.DataFrame, rejec
     """
     accepted_codes = organisations.filter(~pl.col("source_row").is_in(rejected_rows.implode()))["org_code"]
     rejected_codes = (
-        organisations.filter(pl.col("source_row").is_in(rejected_rows.implode()) & pl.col("org_code").is_not_null())
+        organisations.filter(
+            pl.col("source_row").is_in(rejected_rows.implode()) & pl.col("org_code").is_not_null()
+        )
         .group_by("org_code")
         .agg(pl.col("source_row").sort().alias("org_rows"))
     )
@@ -243,7 +257,11 @@ def closed_before_opened(cases: pl.DataFrame) -> pl.DataFrame:
 def groups_outside_dimension(workforce: pl.DataFrame) -> pl.DataFrame:
     """Known groups on a row whose (known) dimension does not have them, e.g. sex "white"."""
     allowed = pl.DataFrame(
-        [(dimension, group) for dimension in v.WORKFORCE_DIMENSIONS.codes for group in k.codes_of_dimension(dimension)],
+        [
+            (dimension, group)
+            for dimension in v.WORKFORCE_DIMENSIONS.codes
+            for group in k.codes_of_dimension(dimension)
+        ],
         schema={"dimension": pl.String, "group": pl.String},
         orient="row",
     )
@@ -280,7 +298,11 @@ def _rows_phrase(rows: pl.Expr, *, verb: bool = False) -> pl.Expr:
     text = rows.cast(pl.List(pl.String))
     one = pl.format("row {}", text.list.first())
     few = pl.format("rows {} and {}", text.list.slice(0, count - 1).list.join(", "), text.list.last())
-    many = pl.format("rows {} and {} more", text.list.head(_ROWS_SHOWN).list.join(", "), (count - _ROWS_SHOWN).cast(pl.String))
+    many = pl.format(
+        "rows {} and {} more",
+        text.list.head(_ROWS_SHOWN).list.join(", "),
+        (count - _ROWS_SHOWN).cast(pl.String),
+    )
     phrase = pl.when(count == 1).then(one).when(count <= _ROWS_SHOWN).then(few).otherwise(many)
     if not verb:
         return phrase

@@ -169,7 +169,9 @@ def _duplicate_case_ids(table: Table) -> pl.DataFrame:
     """
     ids = table.read(table.rows.select("case_id")).with_row_index("source_row", offset=2)
     key = trimmed("case_id")
-    hashes = ids.lazy().select(pl.when(key.is_not_null()).then(key.hash())).collect(engine="streaming").to_series()
+    hashes = (
+        ids.lazy().select(pl.when(key.is_not_null()).then(key.hash())).collect(engine="streaming").to_series()
+    )
     # Sorting finds the repeated hashes with far less memory than Polars' hash-table is_duplicated.
     ordered = hashes.drop_nulls().sort()
     repeated = ordered.filter(ordered == ordered.shift(1)).implode()
@@ -203,7 +205,9 @@ class _Found:
 
     def checked(self) -> _Checked:
         """Every batch's findings together (this empties the lists of canonical batches)."""
-        problems = _together(ch.explain_failures(self.file, pl.concat(self.failures), self.today), *self.problems)
+        problems = _together(
+            ch.explain_failures(self.file, pl.concat(self.failures), self.today), *self.problems
+        )
         rejects = (
             rejects_of(self.file, problems, pl.concat(self.rejected_raw))
             if problems.height
@@ -273,7 +277,11 @@ def _raw_rows(file: str, table: pl.DataFrame, first_row: int) -> pl.DataFrame:
         table = table.drop("source_row")
     table = table.with_row_index("source_row", offset=first_row).with_columns(
         pl.col("source_row").cast(pl.Int64),
-        *(pl.lit(None, dtype=pl.String).alias(column) for column in k.OPTIONAL[file] if column not in table.columns),
+        *(
+            pl.lit(None, dtype=pl.String).alias(column)
+            for column in k.OPTIONAL[file]
+            if column not in table.columns
+        ),
     )
     blank = table.select(pl.all_horizontal(_empty(pl.exclude("source_row")))).to_series()
     if blank.any():  # filtering copies every column, so only when there is something to drop
@@ -291,7 +299,9 @@ def _require_columns(name: str, path: Path, columns: list[str]) -> None:
         return
     listed = ", ".join(f'"{column}"' for column in missing)
     plural = "column" if len(missing) == 1 else "columns"
-    raise UnusableInput(f"{path.name} has no {listed} {plural} (required); its columns are: {', '.join(columns)}")
+    raise UnusableInput(
+        f"{path.name} has no {listed} {plural} (required); its columns are: {', '.join(columns)}"
+    )
 
 
 def _together(*problems: pl.DataFrame) -> pl.DataFrame:

@@ -34,7 +34,11 @@ _THOUSANDS = r"^\d{1,3}(,\d{3})+$"
 
 def prepare(file: str, raw: pl.DataFrame) -> pl.DataFrame:
     """The raw strings of one file with every recognisable value in canonical form."""
-    preparers = {"organisations": _prepare_organisations, "workforce": _prepare_workforce, "cases": _prepare_cases}
+    preparers = {
+        "organisations": _prepare_organisations,
+        "workforce": _prepare_workforce,
+        "cases": _prepare_cases,
+    }
     return preparers[file](raw)
 
 
@@ -110,7 +114,9 @@ _REMEMBERED = 100_000
 _conversions: dict[Callable[[str], str | None], dict[str, str | None]] = {}
 
 
-def _mapped(series: pl.Series, convert: Callable[[str], str | None], *, keep_unmapped: bool = True) -> pl.Expr:
+def _mapped(
+    series: pl.Series, convert: Callable[[str], str | None], *, keep_unmapped: bool = True
+) -> pl.Expr:
     """`convert` applied to each distinct non-empty value, trimmed; unconvertible values kept (trimmed) or nulled."""
     remembered = _conversions.setdefault(convert, {})
     if len(remembered) > _REMEMBERED:
@@ -221,7 +227,9 @@ def _case_columns(accepted: pl.DataFrame) -> pl.DataFrame:
         accepted.with_columns(
             *(pl.col(name).str.to_date("%Y-%m-%d") for name in k.DATE_COLUMNS),
             _mapped(accepted["opened_on"], _fiscal_year_of_text).alias("fiscal_year"),
-            pl.when(pl.col("ethnicity").is_in(v.ETHNIC_CATEGORIES.codes)).then(pl.col("ethnicity")).alias("ethnicity"),
+            pl.when(pl.col("ethnicity").is_in(v.ETHNIC_CATEGORIES.codes))
+            .then(pl.col("ethnicity"))
+            .alias("ethnicity"),
             _ethnic_group(),
             _as_list(accepted["services"], v.SERVICES),
         )
@@ -267,7 +275,8 @@ def _ethnic_group() -> pl.Expr:
 def _ethnic_minority() -> pl.Expr:
     group = pl.col("ethnic_group")
     return (
-        pl.when(group == "not_stated").then(None)
+        pl.when(group == "not_stated")
+        .then(None)
         .otherwise(group.is_in(v.ETHNIC_MINORITY_GROUPS))
         .alias("ethnic_minority")
     )

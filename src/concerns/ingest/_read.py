@@ -197,7 +197,14 @@ def _open_csv(path: Path) -> Table:
         body = scan(has_header=True, with_column_names=lambda found: names[: len(found)])
     else:  # Polars would skip an empty first line to find a header, where a spreadsheet has an empty row 1
         body = scan(has_header=False).slice(1)
-    return _table(path, _after_bom(path, header.row(0)), body, streams=True, unreadable=unreadable, keep_alive=keep_alive)
+    return _table(
+        path,
+        _after_bom(path, header.row(0)),
+        body,
+        streams=True,
+        unreadable=unreadable,
+        keep_alive=keep_alive,
+    )
 
 
 def _after_bom(path: Path, cells: tuple[object, ...]) -> tuple[object, ...]:
@@ -258,7 +265,7 @@ def _blocks_after_bom(path: Path) -> Iterator[bytes]:
     with path.open("rb") as handle:
         block = handle.read(_CSV_BLOCK)
         if block.startswith(_UTF8_BOM):
-            block = block[len(_UTF8_BOM):]
+            block = block[len(_UTF8_BOM) :]
         while block:
             yield block
             block = handle.read(_CSV_BLOCK)
@@ -376,7 +383,11 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
         return column.cast(pl.Date).dt.to_string("%Y-%m-%d")
     if dtype.is_float():
         whole = column.is_finite() & (column == column.round())
-        return pl.when(whole).then(column.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(column.cast(pl.String))
+        return (
+            pl.when(whole)
+            .then(column.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(column.cast(pl.String))
+        )
     if isinstance(dtype, pl.List):
         return column.cast(pl.List(pl.String)).list.join(";")
     return column.cast(pl.String)

@@ -27,7 +27,9 @@ CLOSED_BEFORE_OPENED = "closed before opened"
 GROUP_NOT_IN_DIMENSION = "group not valid for dimension"
 
 _LISTED_AT_MOST = 10
-_LIST_CODES: dict[str, frozenset[str]] = {column: frozenset(codes.codes) for column, codes in k.LIST_COLUMNS.items()}
+_LIST_CODES: dict[str, frozenset[str]] = {
+    column: frozenset(codes.codes) for column, codes in k.LIST_COLUMNS.items()
+}
 
 
 def column_reasons(
@@ -55,7 +57,10 @@ def column_reasons(
         s.IS_DATE: (f'{column} "{value}" is not a date; write dates as 2023-04-17 or 17/04/2023', NOT_A_DATE),
         s.WHOLE_NUMBER: (f'{column} "{value}" is not a whole number of people', NOT_WHOLE),
         s.NOT_NEGATIVE: (f'{column} "{value}" is negative; a headcount is 0 or more', NEGATIVE),
-        s.FISCAL_YEAR: (f'{column} "{value}" is not an NHS financial year; write it like 2023/24', BAD_FISCAL_YEAR),
+        s.FISCAL_YEAR: (
+            f'{column} "{value}" is not an NHS financial year; write it like 2023/24',
+            BAD_FISCAL_YEAR,
+        ),
     }
     return [texts[check]]
 
@@ -84,7 +89,11 @@ def _empty(file: str, column: str) -> str:
 
 def _unknown_code(file: str, column: str, value: str, dimension: str | None, suggest: bool) -> str:
     if column == "ethnicity":
-        hint = _did_you_mean(v.ETHNIC_GROUPS.suggest(value) or v.ETHNIC_CATEGORIES.suggest(value)) if suggest else ""
+        hint = (
+            _did_you_mean(v.ETHNIC_GROUPS.suggest(value) or v.ETHNIC_CATEGORIES.suggest(value))
+            if suggest
+            else ""
+        )
         return f'ethnicity "{value}" is not an ethnic category (A–S, Z or 99) or ethnic group name{hint}'
     if column == "group":
         return _unknown_group(value, dimension, suggest)

@@ -34,7 +34,10 @@ def rejects_of(file: str, problems: pl.DataFrame, raw: pl.DataFrame) -> pl.DataF
         problems.join(cells, on=["source_row", "column"], how="left")
         .join(case_ids, on="source_row", how="left")
         .with_columns(
-            pl.col("column").replace_strict(position, default=len(position), return_dtype=pl.Int32).fill_null(len(position)).alias("order")
+            pl.col("column")
+            .replace_strict(position, default=len(position), return_dtype=pl.Int32)
+            .fill_null(len(position))
+            .alias("order")
         )
         .sort("source_row", "order", "reason")
         .with_columns(pl.lit(file).alias("file"))

@@ -95,7 +95,9 @@ def _national(staging: str) -> tuple[str, list[dict[str, Any]]]:
     return NATIONAL, render_national(_context, Path(staging), _options)
 
 
-def render_organisation(context: Any, code: str, staging: Path, options: BatchOptions) -> list[dict[str, Any]]:
+def render_organisation(
+    context: Any, code: str, staging: Path, options: BatchOptions
+) -> list[dict[str, Any]]:
     from concerns.analytics import analyse_organisation
     from concerns.report._build import build_organisation_report
 
@@ -111,7 +113,10 @@ def render_national(context: Any, staging: Path, options: BatchOptions) -> list[
     from concerns.report._build import build_national_report
 
     report = build_national_report(
-        analyse_national(context), context, policy=options.policy, as_of=options.as_of,
+        analyse_national(context),
+        context,
+        policy=options.policy,
+        as_of=options.as_of,
         illustrative=options.illustrative,
     )
     return write_report_files(report, staging / NATIONAL, options.formats)

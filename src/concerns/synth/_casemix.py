@@ -45,11 +45,18 @@ SERVICE_CODES: tuple[str, ...] = v.SERVICES.codes
 OUTCOME_CODES: tuple[str, ...] = v.OUTCOMES.codes
 
 _SUB_CODE_WEIGHTS: dict[str, float] = {
-    "clinical.governance_safety": 0.45, "clinical.capability": 0.40, "clinical.record_keeping": 0.15,
-    "behaviour.misconduct": 0.35, "behaviour.bullying_harassment": 0.20, "behaviour.team_relationships": 0.30,
+    "clinical.governance_safety": 0.45,
+    "clinical.capability": 0.40,
+    "clinical.record_keeping": 0.15,
+    "behaviour.misconduct": 0.35,
+    "behaviour.bullying_harassment": 0.20,
+    "behaviour.team_relationships": 0.30,
     "behaviour.probity": 0.15,
-    "health.physical": 0.30, "health.mental": 0.55, "health.addiction": 0.15,
-    "other.work_environment": 0.60, "other.language": 0.40,
+    "health.physical": 0.30,
+    "health.mental": 0.55,
+    "health.addiction": 0.15,
+    "other.work_environment": 0.60,
+    "other.language": 0.40,
 }
 _SIZE_4_PER_SIZE_3 = 1 / 6  # cases in all four areas, per case in three
 
@@ -83,8 +90,15 @@ def _concern_set_probabilities(shares: tuple[float, ...], more_than_one: float) 
     sizes = sets.sum(axis=1)
     surplus = sum(shares) - 1 - more_than_one  # areas beyond the second, per case
     three = surplus / (1 + 2 * _SIZE_4_PER_SIZE_3)
-    size_shares = np.array([0, 1 - more_than_one, more_than_one - three * (1 + _SIZE_4_PER_SIZE_3), three,
-                            three * _SIZE_4_PER_SIZE_3])
+    size_shares = np.array(
+        [
+            0,
+            1 - more_than_one,
+            more_than_one - three * (1 + _SIZE_4_PER_SIZE_3),
+            three,
+            three * _SIZE_4_PER_SIZE_3,
+        ]
+    )
     if not 0 <= more_than_one < 1 or surplus < 0 or (size_shares < 0).any():
         raise SynthError("the concern shares and the share in more than one area do not fit together")
     target = np.array(shares)
@@ -98,7 +112,9 @@ def _concern_set_probabilities(shares: tuple[float, ...], more_than_one: float) 
     raise SynthError("the concern shares cannot be reached with that share in more than one area")
 
 
-def _set_probabilities(sets: np.ndarray, sizes: np.ndarray, size_shares: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _set_probabilities(
+    sets: np.ndarray, sizes: np.ndarray, size_shares: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
     within = np.prod(np.where(sets, weights[None, :], 1.0), axis=1)
     totals = np.bincount(sizes, weights=within, minlength=5)
     return size_shares[sizes] * within / totals[sizes]
@@ -143,7 +159,11 @@ def has_code(concern_bits: np.ndarray, *codes: str) -> np.ndarray:
 
 
 def exclusion_weights(
-    concern_bits: np.ndarray, male: np.ndarray, older: np.ndarray, minority: np.ndarray, international: np.ndarray
+    concern_bits: np.ndarray,
+    male: np.ndarray,
+    older: np.ndarray,
+    minority: np.ndarray,
+    international: np.ndarray,
 ) -> np.ndarray:
     """How much more likely a case is to involve exclusion advice (MHPS data: men, older,
     ethnic minority and internationally qualified practitioners; misconduct and probity)."""
@@ -187,7 +207,9 @@ def draw_durations(
     return np.maximum(np.ceil(days), 1).astype(np.int64)
 
 
-def draw_outcomes(rng: np.random.Generator, is_open: np.ndarray, excluded: np.ndarray, service_bits: np.ndarray) -> np.ndarray:
+def draw_outcomes(
+    rng: np.random.Generator, is_open: np.ndarray, excluded: np.ndarray, service_bits: np.ndarray
+) -> np.ndarray:
     """Outcome index into OUTCOME_CODES per case, -1 where not recorded."""
     size = is_open.size
     plain = categorical(rng, _CLOSED_OUTCOMES, size)

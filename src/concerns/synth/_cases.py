@@ -60,7 +60,9 @@ def _block_sizes(plan: Plan, org: int, year: int, profession: int) -> tuple[int,
     return int(plan.counts[org, year, profession]), extra
 
 
-def _draw_people(plan: Plan, rng: np.random.Generator, org: int, blocks: list[tuple[int, int]]) -> dict[str, np.ndarray]:
+def _draw_people(
+    plan: Plan, rng: np.random.Generator, org: int, blocks: list[tuple[int, int]]
+) -> dict[str, np.ndarray]:
     """Who each case is about: one block of rows per (year, profession), all drawn at once."""
     sizes = np.array([sum(_block_sizes(plan, org, y, p)) for y, p in blocks])
     row_block = np.repeat(np.arange(len(blocks)), sizes)
@@ -102,9 +104,13 @@ def _specialty_groups(
     rng: np.random.Generator, plan: Plan, org: int, professions: np.ndarray, grades: np.ndarray
 ) -> np.ndarray:
     org_type = plan.population.orgs.item(org, "org_type")
-    table = np.array([
-        specialty_probabilities(org_type, profession, grade) for profession in PROFESSIONS for grade in GROUPS["grade"]
-    ])
+    table = np.array(
+        [
+            specialty_probabilities(org_type, profession, grade)
+            for profession in PROFESSIONS
+            for grade in GROUPS["grade"]
+        ]
+    )
     return r.categorical_rows(rng, table, professions * len(GROUPS["grade"]) + grades)
 
 
@@ -131,7 +137,16 @@ def _opening_days(rng: np.random.Generator, first: np.ndarray, last: np.ndarray)
     return np.where(weekend, again, days)
 
 
-_PRACTITIONER_FIELDS = ("ethnicity", "pmq", "sex", "age_band", "grade", "disability", "specialty_group", "specialty")
+_PRACTITIONER_FIELDS = (
+    "ethnicity",
+    "pmq",
+    "sex",
+    "age_band",
+    "grade",
+    "disability",
+    "specialty_group",
+    "specialty",
+)
 
 
 def _repeat_practitioners(plan: Plan, rng: np.random.Generator, cases: dict[str, np.ndarray]) -> None:
@@ -174,7 +189,9 @@ def _exclusions(plan: Plan, rng: np.random.Generator, org: int, cases: dict[str,
         cases["concerns"],
         male=cases["sex"] == GROUPS["sex"].index("male"),
         older=cases["age_band"] >= GROUPS["age_band"].index("55_64"),
-        minority=np.isin(cases["ethnicity"], [_ETHNIC_GROUP_CODES.index(g) for g in v.ETHNIC_MINORITY_GROUPS]),
+        minority=np.isin(
+            cases["ethnicity"], [_ETHNIC_GROUP_CODES.index(g) for g in v.ETHNIC_MINORITY_GROUPS]
+        ),
         international=cases["pmq"] == GROUPS["pmq"].index("international"),
     )
     keys = np.log(rng.random(weights.size)) / weights
@@ -215,13 +232,17 @@ def _ethnicity_texts(plan: Plan, rng: np.random.Generator, cases: dict[str, np.n
     return texts[cases["practitioner"]]
 
 
-def _record_specialty(rng: np.random.Generator, cases: dict[str, np.ndarray], not_stated_share: float) -> None:
+def _record_specialty(
+    rng: np.random.Generator, cases: dict[str, np.ndarray], not_stated_share: float
+) -> None:
     size = cases["opened"].size
     missing = (rng.random(size) < not_stated_share) & ~cases["is_extra"]
     lower = rng.random(size) < _LOWER_CASE_SPECIALTY  # "gen surg": the mapping ignores case
     spellings = len(specialty_texts()[0])
     cases["specialty"] = np.where(missing, -1, cases["specialty"] + np.where(lower, spellings, 0))
-    cases["specialty_group"] = np.where(missing, SPECIALTY_CODES.index("not_stated"), cases["specialty_group"])
+    cases["specialty_group"] = np.where(
+        missing, SPECIALTY_CODES.index("not_stated"), cases["specialty_group"]
+    )
 
 
 def _sequence(plan: Plan, org: int, years: np.ndarray) -> np.ndarray:

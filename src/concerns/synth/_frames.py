@@ -14,8 +14,22 @@ from concerns.synth._workforce import GROUPS, PROFESSIONS
 __all__ = ["CASE_COLUMNS", "case_frame", "empty_case_frame"]
 
 CASE_COLUMNS = (
-    "case_id", "org_code", "opened_on", "closed_on", "practitioner_id", "profession", "grade", "specialty",
-    "sex", "age_band", "ethnicity", "pmq", "disability", "concerns", "services", "outcome",
+    "case_id",
+    "org_code",
+    "opened_on",
+    "closed_on",
+    "practitioner_id",
+    "profession",
+    "grade",
+    "specialty",
+    "sex",
+    "age_band",
+    "ethnicity",
+    "pmq",
+    "disability",
+    "concerns",
+    "services",
+    "outcome",
 )
 _CROCKFORD = np.frombuffer(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", dtype=np.uint8)
 _ID_LENGTH = 12
@@ -52,7 +66,9 @@ def _case_ids(plan: Plan, years: np.ndarray, sequence: np.ndarray) -> pl.Series:
     starts = [str(v.parse_fiscal_year(y)) for y in plan.case_years]
     frame = pl.DataFrame({"year": _lookup(starts, years), "n": pl.Series(sequence.astype(np.int64))})
     return frame.select(
-        pl.concat_str([pl.lit("ADV"), "year", pl.lit("-"), pl.col("n").cast(pl.String).str.zfill(plan.sequence_width)])
+        pl.concat_str(
+            [pl.lit("ADV"), "year", pl.lit("-"), pl.col("n").cast(pl.String).str.zfill(plan.sequence_width)]
+        )
     ).to_series()
 
 

@@ -64,34 +64,90 @@ _NATION_REGION = {"wales": "Wales", "northern_ireland": "Northern Ireland"}
 
 # Invented place words; a test checks none is a word of a real organisation's name.
 _PLACE_HEADS = (
-    "Alder", "Ashen", "Birch", "Bramble", "Briar", "Corrie", "Elder", "Fallow", "Fennel",
-    "Garth", "Hazel", "Heron", "Holly", "Kestrel", "Lark", "Linnet", "Maple", "Merlin",
-    "Nettle", "Osier", "Otter", "Plover", "Quill", "Raven", "Rowan", "Sedge", "Sorrel",
-    "Teasel", "Thistle", "Umber", "Vetch", "Wren", "Yarrow", "Amber", "Cobble", "Dunlin",
+    "Alder",
+    "Ashen",
+    "Birch",
+    "Bramble",
+    "Briar",
+    "Corrie",
+    "Elder",
+    "Fallow",
+    "Fennel",
+    "Garth",
+    "Hazel",
+    "Heron",
+    "Holly",
+    "Kestrel",
+    "Lark",
+    "Linnet",
+    "Maple",
+    "Merlin",
+    "Nettle",
+    "Osier",
+    "Otter",
+    "Plover",
+    "Quill",
+    "Raven",
+    "Rowan",
+    "Sedge",
+    "Sorrel",
+    "Teasel",
+    "Thistle",
+    "Umber",
+    "Vetch",
+    "Wren",
+    "Yarrow",
+    "Amber",
+    "Cobble",
+    "Dunlin",
 )
 _PLACE_TAILS = (
-    "mere", "brook", "combe", "dale", "holt", "haven", "hurst", "stead", "wick", "moor",
-    "ridge", "wold", "fold", "garth", "marsh", "wood",
+    "mere",
+    "brook",
+    "combe",
+    "dale",
+    "holt",
+    "haven",
+    "hurst",
+    "stead",
+    "wick",
+    "moor",
+    "ridge",
+    "wold",
+    "fold",
+    "garth",
+    "marsh",
+    "wood",
 )
 _QUALIFIERS = ("Valley", "Vale", "Coast", "Downs", "and District", "Borders", "Riverside", "Hills", "Estuary")
 _ROUND_QUALIFIERS = 5  # qualifiers kept for names past the word list
 
 _SUFFIXES: dict[tuple[str, str], tuple[str, ...]] = {
     ("*", "acute"): (
-        "Hospitals NHS Trust", "Hospitals NHS Foundation Trust", "Teaching Hospitals NHS Foundation Trust",
-        "University Hospitals NHS Trust", "General Hospital NHS Trust",
+        "Hospitals NHS Trust",
+        "Hospitals NHS Foundation Trust",
+        "Teaching Hospitals NHS Foundation Trust",
+        "University Hospitals NHS Trust",
+        "General Hospital NHS Trust",
     ),
     ("*", "specialist"): (
-        "Children's Hospital NHS Foundation Trust", "Heart and Chest Hospital NHS Foundation Trust",
-        "Orthopaedic Hospital NHS Foundation Trust", "Cancer Centre NHS Foundation Trust",
-        "Eye Hospital NHS Foundation Trust", "Women's Hospital NHS Foundation Trust",
+        "Children's Hospital NHS Foundation Trust",
+        "Heart and Chest Hospital NHS Foundation Trust",
+        "Orthopaedic Hospital NHS Foundation Trust",
+        "Cancer Centre NHS Foundation Trust",
+        "Eye Hospital NHS Foundation Trust",
+        "Women's Hospital NHS Foundation Trust",
     ),
     ("*", "mental_health"): (
-        "Mental Health NHS Trust", "Partnership NHS Foundation Trust",
-        "Mental Health and Wellbeing NHS Foundation Trust", "Care NHS Foundation Trust",
+        "Mental Health NHS Trust",
+        "Partnership NHS Foundation Trust",
+        "Mental Health and Wellbeing NHS Foundation Trust",
+        "Care NHS Foundation Trust",
     ),
     ("*", "community"): (
-        "Community Health Services NHS Trust", "Community Healthcare NHS Trust", "Health and Care NHS Trust",
+        "Community Health Services NHS Trust",
+        "Community Healthcare NHS Trust",
+        "Health and Care NHS Trust",
     ),
     ("*", "ambulance"): ("Ambulance Service NHS Trust", "Ambulance Service NHS Foundation Trust"),
     ("wales", "integrated"): ("University Health Board", "Teaching Health Board"),
@@ -142,7 +198,9 @@ def _place_names(rng: np.random.Generator, count: int) -> list[str]:
             names.append(f"{place} {_QUALIFIERS[round_ - 1]}")
         elif rng.random() < 0.3:
             # The first round's optional qualifiers never meet a later round's.
-            names.append(f"{place} {_QUALIFIERS[_ROUND_QUALIFIERS + int(rng.integers(len(_QUALIFIERS) - _ROUND_QUALIFIERS))]}")
+            names.append(
+                f"{place} {_QUALIFIERS[_ROUND_QUALIFIERS + int(rng.integers(len(_QUALIFIERS) - _ROUND_QUALIFIERS))]}"
+            )
         else:
             names.append(place)
     return names

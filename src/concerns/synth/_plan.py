@@ -88,11 +88,15 @@ def _risks(config: SynthConfig, parameters: np.ndarray) -> Risks:
     }
     for (dimension, groups, *_), value in zip(_CALIBRATED, parameters, strict=True):
         for group in groups:
-            by_dimension[dimension][GROUPS[dimension].index(group)] = value * _MINORITY_PATTERN.get(group, 1.0)
+            by_dimension[dimension][GROUPS[dimension].index(group)] = value * _MINORITY_PATTERN.get(
+                group, 1.0
+            )
     return Risks(by_dimension)
 
 
-def _exposure_parts(pop: Population, risks: Risks, years: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _exposure_parts(
+    pop: Population, risks: Risks, years: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Risk-weighted persons by ethnicity x pmq [O, Y, P, 6, 4], and each other dimension's mean risk [O, Y, P]."""
     joint = pop.joint[:, years] * risks["ethnicity"][:, None] * risks["pmq"][None, :]
     totals = np.maximum(pop.totals[:, years], 1).astype(float)
@@ -133,7 +137,9 @@ def _expected_by_group(
     return base, cases
 
 
-def _marginal_ratio(reference: Population, years: np.ndarray, cases: dict[str, np.ndarray], row: tuple) -> float:
+def _marginal_ratio(
+    reference: Population, years: np.ndarray, cases: dict[str, np.ndarray], row: tuple
+) -> float:
     dimension, groups, _, reference_group, _ = row
     heads = reference.counts[dimension][:, years].sum(axis=(0, 1, 2)).astype(float)
     at = [GROUPS[dimension].index(g) for g in groups]
@@ -235,14 +241,17 @@ def make_plan(config: SynthConfig) -> Plan:
     year_at = np.array([population.year_index(y) for y in case_years])
     first = np.array([_days(v.fiscal_year_start(y)) for y in case_years])
     last = np.array([_days(v.fiscal_year_end(y)) for y in complete] + [_days(as_of)])
-    fraction = (last - first + 1) / np.array([_days(v.fiscal_year_end(y)) - _days(v.fiscal_year_start(y)) + 1
-                                              for y in case_years])
+    fraction = (last - first + 1) / np.array(
+        [_days(v.fiscal_year_end(y)) - _days(v.fiscal_year_start(y)) + 1 for y in case_years]
+    )
     org_factor = _org_factor(config, len(population.orgs))
     rate = exposure(population, calibration.risks, year_at) * calibration.base_rates[None, None, :]
     expected = rate * fraction[None, :, None] * org_factor[:, None, None]
     clusters = _choose_clusters(config, population, calibration.risks, expected, complete)
     nominal_extra = sum(c.extra_cases for c in clusters)
-    scale = 1.0 if config.total_cases is None else config.total_cases / max(expected.sum() + nominal_extra, 1e-12)
+    scale = (
+        1.0 if config.total_cases is None else config.total_cases / max(expected.sum() + nominal_extra, 1e-12)
+    )
     clusters = [_scaled(c, scale) for c in clusters]
     counts_rng = r.stream(config.seed, r.COUNTS)
     counts = counts_rng.poisson(expected * scale)
@@ -255,11 +264,26 @@ def make_plan(config: SynthConfig) -> Plan:
     sequence_start = np.cumsum(per_org_year, axis=0) - per_org_year + 1
     width = max(5, len(str(int(per_org_year.sum(axis=0).max(initial=0)))))
     return Plan(
-        config=config, as_of=as_of, population=population, complete_years=complete, partial_year=partial,
-        year_at=year_at, first_day=first, last_day=last, calibration=calibration,
-        org_factor=org_factor, scale=scale, expected=expected * scale, counts=counts, clusters=clusters,
-        extras=extras, exclusions=exclusions, sequence_start=sequence_start, sequence_width=width,
-        dropped_workforce_rows=dropped, notes=list(population.notes),
+        config=config,
+        as_of=as_of,
+        population=population,
+        complete_years=complete,
+        partial_year=partial,
+        year_at=year_at,
+        first_day=first,
+        last_day=last,
+        calibration=calibration,
+        org_factor=org_factor,
+        scale=scale,
+        expected=expected * scale,
+        counts=counts,
+        clusters=clusters,
+        extras=extras,
+        exclusions=exclusions,
+        sequence_start=sequence_start,
+        sequence_width=width,
+        dropped_workforce_rows=dropped,
+        notes=list(population.notes),
     )
 
 
@@ -297,7 +321,9 @@ def _choose_clusters(
     rng = r.stream(config.seed, r.CLUSTERS)
     years = np.arange(len(complete))
     grade_p = _grade_probabilities(pop, risks, _workforce_years(pop, complete), DOCTOR)
-    recorded = (1 - config.not_stated_shares.get("grade", 0)) * (1 - config.not_stated_shares.get("specialty", 0))
+    recorded = (1 - config.not_stated_shares.get("grade", 0)) * (
+        1 - config.not_stated_shares.get("specialty", 0)
+    )
     by_grade = (expected[:, years, DOCTOR, None] * grade_p).sum(axis=1) * recorded  # [O, G]
     doctor_cases = expected[:, years, DOCTOR].sum(axis=1)
     low, high = config.cluster_expected
@@ -326,8 +352,17 @@ def _choose_clusters(
         start = int(rng.integers(0, len(complete) - length + 1))
         extra = int(rng.integers(config.cluster_extra_cases[0], config.cluster_extra_cases[1] + 1))
         split = rng.multinomial(extra, np.full(length, 1 / length))
-        chosen.append(Cluster(o, codes[o], group, grade, complete[start : start + length],
-                              tuple(int(x) for x in split), cell_expected))
+        chosen.append(
+            Cluster(
+                o,
+                codes[o],
+                group,
+                grade,
+                complete[start : start + length],
+                tuple(int(x) for x in split),
+                cell_expected,
+            )
+        )
         if len(chosen) == config.clusters:
             break
     return sorted(chosen, key=lambda c: c.org_code)
@@ -341,9 +376,18 @@ def _scaled(cluster: Cluster, scale: float) -> Cluster:
     if scale == 1.0:
         return cluster
     extra = max(1, round(cluster.extra_cases * scale))
-    split = np.diff(np.round(np.cumsum([0, *cluster.extra_by_year]) / cluster.extra_cases * extra)).astype(int)
-    return Cluster(cluster.org_index, cluster.org_code, cluster.specialty_group, cluster.grade,
-                   cluster.fiscal_years, tuple(int(x) for x in split), cluster.expected_without * scale)
+    split = np.diff(np.round(np.cumsum([0, *cluster.extra_by_year]) / cluster.extra_cases * extra)).astype(
+        int
+    )
+    return Cluster(
+        cluster.org_index,
+        cluster.org_code,
+        cluster.specialty_group,
+        cluster.grade,
+        cluster.fiscal_years,
+        tuple(int(x) for x in split),
+        cluster.expected_without * scale,
+    )
 
 
 def _exclusion_quotas(
@@ -369,5 +413,3 @@ def _spread(rng: np.random.Generator, colours: np.ndarray, sample: int) -> np.nd
     if sample <= 0 or colours.sum() == 0:
         return np.zeros_like(colours)
     return rng.multivariate_hypergeometric(colours.astype(np.int64), min(sample, int(colours.sum())))
-
-

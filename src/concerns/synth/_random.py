@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["stream", "categorical", "categorical_rows", "ORGS", "SIZES", "SHARES", "RATES", "CLUSTERS", "COUNTS", "CASES"]
+__all__ = [
+    "stream",
+    "categorical",
+    "categorical_rows",
+    "ORGS",
+    "SIZES",
+    "SHARES",
+    "RATES",
+    "CLUSTERS",
+    "COUNTS",
+    "CASES",
+]
 
 ORGS, SIZES, SHARES, RATES, CLUSTERS, COUNTS, CASES = range(1, 8)
 

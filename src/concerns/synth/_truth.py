@@ -19,8 +19,14 @@ from concerns.synth._workforce import DIMENSIONS, GROUPS, PROFESSIONS
 __all__ = ["Tally", "truth_document"]
 
 # Each dimension's reference group for relative likelihoods.
-_REFERENCE = {"ethnicity": "white", "pmq": "uk", "sex": "female", "age_band": "under_35", "grade": "consultant",
-              "disability": "no"}
+_REFERENCE = {
+    "ethnicity": "white",
+    "pmq": "uk",
+    "sex": "female",
+    "age_band": "under_35",
+    "grade": "consultant",
+    "disability": "no",
+}
 
 _ASSUMPTIONS = (
     "All organisations, names, codes, practitioners and cases are fictional; figures are illustrative.",
@@ -126,7 +132,9 @@ def _ratios(tally: Tally, plan: Plan, professions: list[int]) -> dict[str, dict[
     result: dict[str, dict[str, float | None]] = {}
     for dimension in DIMENSIONS:
         cases = tally.groups[dimension][np.ix_(complete, professions)].sum(axis=(0, 1)).astype(float)
-        heads = plan.population.counts[dimension][:, years][:, :, professions].sum(axis=(0, 1, 2)).astype(float)
+        heads = (
+            plan.population.counts[dimension][:, years][:, :, professions].sum(axis=(0, 1, 2)).astype(float)
+        )
         rates = np.divide(cases, heads, out=np.full(cases.shape, np.nan), where=heads > 0)
         reference = rates[GROUPS[dimension].index(_REFERENCE[dimension])]
         result[dimension] = {
@@ -136,7 +144,9 @@ def _ratios(tally: Tally, plan: Plan, professions: list[int]) -> dict[str, dict[
         }
         if dimension == "ethnicity":
             minority = [GROUPS["ethnicity"].index(g) for g in v.ETHNIC_MINORITY_GROUPS]
-            result[dimension]["ethnic_minority"] = _ratio(cases[minority].sum() / heads[minority].sum(), reference)
+            result[dimension]["ethnic_minority"] = _ratio(
+                cases[minority].sum() / heads[minority].sum(), reference
+            )
     return result
 
 
@@ -159,15 +169,21 @@ def _realised(tally: Tally, plan: Plan) -> dict[str, Any]:
         "over": "the complete financial years",
         "cases": total,
         "cases_per_year": per_year,
-        "profession_shares": {p: share(n) for p, n in zip(PROFESSIONS, tally.cases[complete].sum(axis=0), strict=True)},
-        "concern_shares": {c: share(n) for c, n in zip(mix.CATEGORIES, tally.categories[complete].sum(axis=0), strict=True)},
+        "profession_shares": {
+            p: share(n) for p, n in zip(PROFESSIONS, tally.cases[complete].sum(axis=0), strict=True)
+        },
+        "concern_shares": {
+            c: share(n) for c, n in zip(mix.CATEGORIES, tally.categories[complete].sum(axis=0), strict=True)
+        },
         "more_than_one_area_share": share(tally.more_than_one[complete].sum()),
         "top_level_code_only_share": share(tally.top_level_only[complete].sum()),
-        "service_shares": {s: share(n) for s, n in zip(mix.SERVICE_CODES, tally.services[complete].sum(axis=0), strict=True)},
+        "service_shares": {
+            s: share(n) for s, n in zip(mix.SERVICE_CODES, tally.services[complete].sum(axis=0), strict=True)
+        },
         "repeat_case_share": share(tally.repeats[complete].sum()),
         "marginal_relative_likelihoods": {
             "note": "cases per head (complete years' headcounts pooled) relative to the reference group, "
-                    "recorded values; not stated left out",
+            "recorded values; not stated left out",
             "reference_groups": dict(_REFERENCE),
             "all_professions": ratios_all,
             "doctors": _ratios(tally, plan, [DOCTOR]),
@@ -184,7 +200,9 @@ def _targets(plan: Plan) -> dict[str, Any]:
     reference_volume = config.cases_per_org_year * REFERENCE_ORGS * plan.scale
     return {
         "cases_per_year_reference_nation": _r(reference_volume, 1),
-        "cases_per_year_expected": _r(plan.expected[:, : len(plan.complete_years)].sum() / len(plan.complete_years), 1),
+        "cases_per_year_expected": _r(
+            plan.expected[:, : len(plan.complete_years)].sum() / len(plan.complete_years), 1
+        ),
         "profession_shares": dict(config.profession_shares),
         "concern_shares": dict(config.concern_shares),
         "more_than_one_area_share": config.more_than_one_area_share,
@@ -223,11 +241,12 @@ def _rate_model(plan: Plan) -> dict[str, Any]:
     calibration = plan.calibration
     return {
         "description": "rate = base[profession] x product of relative risks of the practitioner's groups; "
-                       "Poisson counts per organisation-year-profession; demographics drawn from workforce cells "
-                       "weighted by headcount x relative risk",
+        "Poisson counts per organisation-year-profession; demographics drawn from workforce cells "
+        "weighted by headcount x relative risk",
         "calibrated_on": f"the default {REFERENCE_ORGS} fictional organisations for this seed",
         "base_rate_per_1000_person_years": {
-            p: _r(1000 * rate * plan.scale, 4) for p, rate in zip(PROFESSIONS, calibration.base_rates, strict=True)
+            p: _r(1000 * rate * plan.scale, 4)
+            for p, rate in zip(PROFESSIONS, calibration.base_rates, strict=True)
         },
         "relative_risks": calibration.risks.as_json(),
         "calibrated_relative_risks": {k: _r(x, 6) for k, x in calibration.parameters.items()},
@@ -257,8 +276,10 @@ def truth_document(plan: Plan, tally: Tally, files: dict[str, str], rows: dict[s
             "small registries have fewer)"
         )
     if plan.dropped_workforce_rows:
-        notes.append(f"{plan.dropped_workforce_rows} given workforce rows named organisations not in the registry "
-                     "and were left out")
+        notes.append(
+            f"{plan.dropped_workforce_rows} given workforce rows named organisations not in the registry "
+            "and were left out"
+        )
     return {
         "generator": "concerns.synth",
         "illustrative": True,
@@ -271,7 +292,7 @@ def truth_document(plan: Plan, tally: Tally, files: dict[str, str], rows: dict[s
                 "from": v.fiscal_year_start(plan.partial_year).isoformat(),
                 "to": plan.as_of.isoformat(),
                 "note": "incomplete year up to as_of: generated so that period logic has something to exclude; "
-                        "not part of any five-year report period",
+                "not part of any five-year report period",
             },
         },
         "files": files,
@@ -281,15 +302,15 @@ def truth_document(plan: Plan, tally: Tally, files: dict[str, str], rows: dict[s
         "realised": _realised(tally, plan),
         "clusters": _clusters(tally, plan),
         "clusters_note": "the only planted differences between organisations: each adds extra doctor cases in "
-                         "one specialty group x grade at one organisation (recorded in full); observed counts use "
-                         "recorded values. An exact Poisson test of each doctor cell against the organisation's "
-                         "doctor cases times the cell's share among organisations of the same type, with "
-                         "Benjamini-Hochberg at q=0.05, finds every planted cluster (p below 1e-6 for the default "
-                         "settings). BH controls the share of false findings, it does not prevent them: a chance "
-                         "flag now and then is expected, typically a cell of 2-6 cases where 0.1-0.6 were "
-                         "expected, sometimes one practitioner's repeat cases (count distinct practitioners to "
-                         "avoid those). Profession mix differs between organisations with their workforce, so "
-                         "compare doctor cells with doctor cases.",
+        "one specialty group x grade at one organisation (recorded in full); observed counts use "
+        "recorded values. An exact Poisson test of each doctor cell against the organisation's "
+        "doctor cases times the cell's share among organisations of the same type, with "
+        "Benjamini-Hochberg at q=0.05, finds every planted cluster (p below 1e-6 for the default "
+        "settings). BH controls the share of false findings, it does not prevent them: a chance "
+        "flag now and then is expected, typically a cell of 2-6 cases where 0.1-0.6 were "
+        "expected, sometimes one practitioner's repeat cases (count distinct practitioners to "
+        "avoid those). Profession mix differs between organisations with their workforce, so "
+        "compare doctor cells with doctor cases.",
         "rate_model": _rate_model(plan),
         "assumptions": list(_ASSUMPTIONS),
         "notes": notes,

@@ -38,12 +38,24 @@ WORKFORCE_COLUMNS = ("org_code", "fiscal_year", "profession", "dimension", "grou
 # Log-normal headcount by (org type, profession): median, sigma, lowest, highest.
 _SIZES: dict[str, dict[str, tuple[float, float, int, int]]] = {
     "acute": {"doctor": (650, 0.65, 50, 3000), "dentist": (10, 0.8, 0, 80), "pharmacist": (55, 0.6, 5, 300)},
-    "specialist": {"doctor": (280, 0.7, 30, 1500), "dentist": (4, 1.2, 0, 200), "pharmacist": (30, 0.6, 3, 150)},
+    "specialist": {
+        "doctor": (280, 0.7, 30, 1500),
+        "dentist": (4, 1.2, 0, 200),
+        "pharmacist": (30, 0.6, 3, 150),
+    },
     "mental_health": {"doctor": (150, 0.5, 20, 600), "dentist": (0, 0, 0, 0), "pharmacist": (15, 0.5, 2, 60)},
     "community": {"doctor": (60, 0.6, 8, 300), "dentist": (25, 0.6, 0, 120), "pharmacist": (10, 0.6, 1, 50)},
     "ambulance": {"doctor": (20, 0.6, 3, 80), "dentist": (0, 0, 0, 0), "pharmacist": (2, 0.5, 0, 8)},
-    "integrated": {"doctor": (1100, 0.6, 100, 3000), "dentist": (70, 0.5, 5, 250), "pharmacist": (120, 0.5, 10, 400)},
-    "primary_care": {"doctor": (800, 0.5, 100, 3000), "dentist": (900, 0.5, 100, 3000), "pharmacist": (400, 0.5, 40, 1500)},
+    "integrated": {
+        "doctor": (1100, 0.6, 100, 3000),
+        "dentist": (70, 0.5, 5, 250),
+        "pharmacist": (120, 0.5, 10, 400),
+    },
+    "primary_care": {
+        "doctor": (800, 0.5, 100, 3000),
+        "dentist": (900, 0.5, 100, 3000),
+        "pharmacist": (400, 0.5, 40, 1500),
+    },
     "independent": {"doctor": (80, 0.8, 5, 600), "dentist": (8, 1.2, 0, 300), "pharmacist": (6, 0.7, 0, 60)},
 }
 # Yearly growth of headcount: mean and spread of the log change.
@@ -78,8 +90,15 @@ _DOCTOR_GRADES = {  # consultant, sas, resident, locally employed, gp, other
 }
 # Ethnic minority share of the workforce relative to the national mix, by region.
 _REGION_MINORITY = {
-    "London": 1.35, "Midlands": 1.1, "North West": 1.0, "North East and Yorkshire": 0.9,
-    "South East": 0.95, "South West": 0.75, "East of England": 0.95, "Wales": 0.7, "Northern Ireland": 0.55,
+    "London": 1.35,
+    "Midlands": 1.1,
+    "North West": 1.0,
+    "North East and Yorkshire": 0.9,
+    "South East": 0.95,
+    "South West": 0.75,
+    "East of England": 0.95,
+    "Wales": 0.7,
+    "Northern Ireland": 0.55,
 }
 # Relative odds of each place of qualification by ethnic group (rows), for the joint table.
 _ETHNICITY_PMQ_PATTERN = np.array(
@@ -140,7 +159,9 @@ def _national_mix(dimension: str, profession: str, org_type: str) -> np.ndarray:
     mix = dict.fromkeys(GROUPS["grade"], 0.0)
     if profession == "doctor":
         shares = _DOCTOR_GRADES[_setting(org_type)]
-        mix.update(zip(("consultant", "sas", "resident", "locally_employed", "gp", "other"), shares, strict=True))
+        mix.update(
+            zip(("consultant", "sas", "resident", "locally_employed", "gp", "other"), shares, strict=True)
+        )
     else:
         mix[profession] = 1.0
     return np.array(list(mix.values()))
@@ -260,11 +281,17 @@ class _GivenIndex:
         org_at = {code: i for i, code in enumerate(orgs.get_column("org_code").to_list())}
         year_at = {year: i for i, year in enumerate(years)}
         for row in given.iter_rows(named=True):
-            o, y, p = org_at[row["org_code"]], year_at[row["fiscal_year"]], PROFESSIONS.index(row["profession"])
+            o, y, p = (
+                org_at[row["org_code"]],
+                year_at[row["fiscal_year"]],
+                PROFESSIONS.index(row["profession"]),
+            )
             if row["dimension"] == "total":
                 self.total[o, y, p] = row["headcount"]
             else:
-                self.groups[row["dimension"]][o, y, p, GROUPS[row["dimension"]].index(row["group"])] = row["headcount"]
+                self.groups[row["dimension"]][o, y, p, GROUPS[row["dimension"]].index(row["group"])] = row[
+                    "headcount"
+                ]
 
     def totals(self) -> np.ndarray:
         """Given totals, or failing one the largest sum of a dimension's given groups."""
@@ -306,7 +333,9 @@ def _fit_joint(ethnicity: np.ndarray, pmq: np.ndarray, rounds: int = 40) -> np.n
 
 def _ratio(target: np.ndarray, current: np.ndarray) -> np.ndarray:
     """target / current, 0 where current is 0."""
-    return np.divide(target, current, out=np.zeros(np.broadcast_shapes(target.shape, current.shape)), where=current > 0)
+    return np.divide(
+        target, current, out=np.zeros(np.broadcast_shapes(target.shape, current.shape)), where=current > 0
+    )
 
 
 def workforce_frame(population: Population) -> pl.DataFrame:
@@ -322,7 +351,11 @@ def workforce_frame(population: Population) -> pl.DataFrame:
         frames.append(
             pl.DataFrame(
                 {
-                    "o": o.ravel(), "y": y.ravel(), "p": p.ravel(), "d": np.full(o.size, rank), "g": g.ravel(),
+                    "o": o.ravel(),
+                    "y": y.ravel(),
+                    "p": p.ravel(),
+                    "d": np.full(o.size, rank),
+                    "g": g.ravel(),
                     "group": pl.Series(groups).gather(g.ravel()),
                     "headcount": values.ravel().astype(np.int64),
                 }
@@ -357,7 +390,9 @@ def read_workforce(path: Path, orgs: pl.DataFrame) -> tuple[pl.DataFrame, int]:
             continue
         key = _workforce_key(path, row_number, {c: values[c][i] for c in WORKFORCE_COLUMNS})
         if key in rows:
-            raise SynthError(f"{path}: row {row_number}: a second headcount for the same organisation, year and group")
+            raise SynthError(
+                f"{path}: row {row_number}: a second headcount for the same organisation, year and group"
+            )
         rows[key] = _headcount(path, row_number, values["headcount"][i])
     frame = pl.DataFrame(
         [(*key, count) for key, count in rows.items()],

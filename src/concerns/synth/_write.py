@@ -82,7 +82,9 @@ def _case_batches(plan: Plan, tally: Tally, progress: Progress | None) -> Iterat
 
 
 def _file_names(fmt: str) -> dict[str, str]:
-    return {name: f"{name}.{fmt}" for name in ("cases", "organisations", "workforce")} | {"truth": "truth.json"}
+    return {name: f"{name}.{fmt}" for name in ("cases", "organisations", "workforce")} | {
+        "truth": "truth.json"
+    }
 
 
 def generate(config: SynthConfig) -> Synthetic:
@@ -109,7 +111,9 @@ def write(config: SynthConfig, out: Path, fmt: str = "csv", *, progress: Progres
     written: list[Path] = []
     try:
         tally = Tally(plan)
-        rows = {"cases": _write_cases(out / names["cases"], fmt, _case_batches(plan, tally, progress), written)}
+        rows = {
+            "cases": _write_cases(out / names["cases"], fmt, _case_batches(plan, tally, progress), written)
+        }
         organisations = plan.population.orgs
         workforce = workforce_frame(plan.population)
         for name, frame in (("organisations", organisations), ("workforce", workforce)):
@@ -151,8 +155,9 @@ def _remove_other_formats(out: Path, fmt: str) -> None:
 
 
 def _arrow(frame: pl.DataFrame) -> pa.Table:
-    schema = pa.schema([(name, pa.int64() if dtype.is_integer() else pa.string())
-                        for name, dtype in frame.schema.items()])
+    schema = pa.schema(
+        [(name, pa.int64() if dtype.is_integer() else pa.string()) for name, dtype in frame.schema.items()]
+    )
     return frame.to_arrow().cast(schema)
 
 

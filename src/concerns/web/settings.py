@@ -35,8 +35,11 @@ def _secret_key() -> str:
 
 def _database(url: str | None) -> dict[str, object]:
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": HOME / "portal.sqlite3",
-                "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": HOME / "portal.sqlite3",
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+        }
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise RuntimeError(f"DATABASE_URL must be postgresql://…, not {parts.scheme}://")
@@ -54,7 +57,8 @@ def _database(url: str | None) -> dict[str, object]:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = (
-    os.environ.get("CONCERNS_ALLOWED_HOSTS", "").split(",") if PRODUCTION
+    os.environ.get("CONCERNS_ALLOWED_HOSTS", "").split(",")
+    if PRODUCTION
     else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
 DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
@@ -90,17 +94,21 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "concerns.web.urls"
 WSGI_APPLICATION = "concerns.web.wsgi.application"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-        "concerns.web.portal.context.portal",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "concerns.web.portal.context.portal",
+            ]
+        },
+    }
+]
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

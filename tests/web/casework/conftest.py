@@ -11,24 +11,37 @@ from concerns.web.casework.models import Case, Practitioner, PractitionerIdentit
 from concerns.web.portal.models import Organisation, User
 
 CASE_DEFAULTS: dict[str, Any] = {
-    "opened_on": dt.date(2024, 5, 1), "profession": "doctor", "grade": "consultant", "specialty": "Cardiology",
-    "sex": "female", "age_band": "45_54", "ethnicity": "A", "pmq": "uk", "concerns": ["clinical"],
+    "opened_on": dt.date(2024, 5, 1),
+    "profession": "doctor",
+    "grade": "consultant",
+    "specialty": "Cardiology",
+    "sex": "female",
+    "age_band": "45_54",
+    "ethnicity": "A",
+    "pmq": "uk",
+    "concerns": ["clinical"],
 }
 
 
-def make_practitioner(by: User, name: str = "Alex Example", number: str = "7000001", body: str = "GMC"
-                      ) -> Practitioner:
+def make_practitioner(
+    by: User, name: str = "Alex Example", number: str = "7000001", body: str = "GMC"
+) -> Practitioner:
     practitioner = Practitioner()
     practitioner.save(by=by)
-    PractitionerIdentity(practitioner=practitioner, full_name=name, registration_body=body,
-                         registration_number=number).save(by=by)
+    PractitionerIdentity(
+        practitioner=practitioner, full_name=name, registration_body=body, registration_number=number
+    ).save(by=by)
     return practitioner
 
 
-def make_case(organisation: Organisation, by: User, practitioner: Practitioner | None = None,
-              **fields: Any) -> Case:
-    case = Case(organisation=organisation, practitioner=practitioner or make_practitioner(by),
-                **{**CASE_DEFAULTS, **fields})
+def make_case(
+    organisation: Organisation, by: User, practitioner: Practitioner | None = None, **fields: Any
+) -> Case:
+    case = Case(
+        organisation=organisation,
+        practitioner=practitioner or make_practitioner(by),
+        **{**CASE_DEFAULTS, **fields},
+    )
     case.save(by=by)
     return case
 

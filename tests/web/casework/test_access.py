@@ -39,26 +39,39 @@ INSIGHTS_PAGE = {**NOBODY_ELSE, "adviser": 404, "unassigned_adviser": 404, "insi
 @pytest.fixture
 def objects(case, users):
     by = users["adviser"]
-    entry = CaseEntry(case=case, kind="note", occurred_on=dt.date(2024, 5, 2), summary="Call.", recorded_by=by)
+    entry = CaseEntry(
+        case=case, kind="note", occurred_on=dt.date(2024, 5, 2), summary="Call.", recorded_by=by
+    )
     entry.save(by=by)
     exclusion = Exclusion(case=case, kind="formal", started_on=dt.date(2024, 6, 3))
     exclusion.save(by=by)
-    hpan = Hpan(case=case, requested_on=dt.date(2024, 7, 1), requested_by="Medical director",
-                requester_is_board_member=True, criteria=[c.value for c in Hpan.Criterion],
-                issued_on=dt.date(2024, 7, 5), recipients=["regulator"])
+    hpan = Hpan(
+        case=case,
+        requested_on=dt.date(2024, 7, 1),
+        requested_by="Medical director",
+        requester_is_board_member=True,
+        criteria=[c.value for c in Hpan.Criterion],
+        issued_on=dt.date(2024, 7, 5),
+        recipients=["regulator"],
+    )
     hpan.save(by=by)
-    request = SubjectAccessRequest(practitioner=case.practitioner, received_on=dt.date(2025, 1, 6),
-                                   identity_verified_on=dt.date(2025, 1, 6))
+    request = SubjectAccessRequest(
+        practitioner=case.practitioner,
+        received_on=dt.date(2025, 1, 6),
+        identity_verified_on=dt.date(2025, 1, 6),
+    )
     request.save(by=users["insights"])
     others = {
         "third-party": ThirdParty(case=case, name="Jo Bloggs", role="a colleague"),
         "assessment": Assessment(case=case, kind="clinical", requested_on=dt.date(2024, 6, 1)),
         "action-plan": ActionPlan(case=case, kind="return_to_work", drafted_on=dt.date(2024, 6, 1)),
         "team-review": TeamReview(case=case, requested_on=dt.date(2024, 6, 1)),
-        "exclusion-review": ExclusionReview(exclusion=exclusion, due_on=dt.date(2024, 7, 1),
-                                            held_on=dt.date(2024, 6, 30), decision="renew"),
-        "hpan-review": HpanReview(hpan=hpan, due_on=dt.date(2025, 1, 5), held_on=dt.date(2025, 1, 5),
-                                  decision="continue"),
+        "exclusion-review": ExclusionReview(
+            exclusion=exclusion, due_on=dt.date(2024, 7, 1), held_on=dt.date(2024, 6, 30), decision="renew"
+        ),
+        "hpan-review": HpanReview(
+            hpan=hpan, due_on=dt.date(2025, 1, 5), held_on=dt.date(2025, 1, 5), decision="continue"
+        ),
     }
     for record in others.values():
         record.save(by=by)
@@ -77,9 +90,17 @@ def urls(o) -> dict[str, tuple[str, dict[str, int]]]:
         "practitioner": (reverse("casework:practitioner", args=[case.practitioner.pk]), CASE_PAGE),
         "identity": (reverse("casework:identity", args=[case.practitioner.pk]), CASE_PAGE),
         "identity_edit": (reverse("casework:identity_edit", args=[case.practitioner.pk]), CASE_PAGE),
-        **{f"record_new:{kind}": (reverse("casework:record_new", args=[kind, o[PARENTS.get(kind, "case")].pk]), CASE_PAGE)
-           for kind in KINDS},
-        **{f"record_edit:{kind}": (reverse("casework:record_edit", args=[kind, o[kind].pk]), CASE_PAGE) for kind in KINDS},
+        **{
+            f"record_new:{kind}": (
+                reverse("casework:record_new", args=[kind, o[PARENTS.get(kind, "case")].pk]),
+                CASE_PAGE,
+            )
+            for kind in KINDS
+        },
+        **{
+            f"record_edit:{kind}": (reverse("casework:record_edit", args=[kind, o[kind].pk]), CASE_PAGE)
+            for kind in KINDS
+        },
         "sars": (reverse("casework:sars"), INSIGHTS_PAGE),
         "sar_new": (reverse("casework:sar_new"), INSIGHTS_PAGE),
         "sar": (reverse("casework:sar", args=[sar.pk]), INSIGHTS_PAGE),
@@ -116,27 +137,37 @@ def test_it_covers_every_casework_url_in_the_matrix(objects):
 def test_it_refuses_changes_from_users_outside_the_cases_scope(objects, users):
     case = objects["case"]
     for role in ("unassigned_adviser", "owner", "admin"):
-        response = signed_in(users[role]).post(reverse("casework:case_edit", args=[case.pk]), {"case-grade": "sas"})
+        response = signed_in(users[role]).post(
+            reverse("casework:case_edit", args=[case.pk]), {"case-grade": "sas"}
+        )
         assert response.status_code == 404
     case.refresh_from_db()
     assert case.grade == "consultant"
 
 
 def test_it_shows_identity_only_to_the_case_adviser_and_insights(objects, users, organisation):
-    colleague = make_user("colleague", Role.ADVISER, organisation)  # assigned to the organisation, not the case
+    colleague = make_user(
+        "colleague", Role.ADVISER, organisation
+    )  # assigned to the organisation, not the case
     url = reverse("casework:identity", args=[objects["case"].practitioner.pk])
     assert signed_in(colleague).get(reverse("casework:case", args=[objects["case"].pk])).status_code == 200
     assert signed_in(colleague).get(url).status_code == 404
     response = signed_in(users["adviser"]).get(url)
     assert response.status_code == 200 and "Alex Example" in response.content.decode()
     event = AuditEvent.objects.get(action="practitioner-identity-viewed")
-    assert event.actor == users["adviser"] and event.detail == {"pseudonym": objects["case"].practitioner.pseudonym}
-    assert "Alex Example" not in signed_in(colleague).get(
-        reverse("casework:case", args=[objects["case"].pk])).content.decode()
+    assert event.actor == users["adviser"] and event.detail == {
+        "pseudonym": objects["case"].practitioner.pseudonym
+    }
+    assert (
+        "Alex Example"
+        not in signed_in(colleague).get(reverse("casework:case", args=[objects["case"].pk])).content.decode()
+    )
 
 
 def test_it_audits_each_pack_download(objects, users):
-    response = signed_in(users["insights"]).get(reverse("casework:sar_pack", args=[objects["sar"].pk, "json"]))
+    response = signed_in(users["insights"]).get(
+        reverse("casework:sar_pack", args=[objects["sar"].pk, "json"])
+    )
     assert response["Content-Disposition"].startswith('attachment; filename="subject-access-P-')
     assert AuditEvent.objects.filter(action="sar-pack-downloaded", detail__format="json").count() == 1
     assert PractitionerIdentity.objects.get().full_name in response.content.decode()

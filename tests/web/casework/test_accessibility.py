@@ -37,30 +37,43 @@ def _pages(users, organisation, other_organisation, monkeypatch) -> dict[str, st
         "identity": (adviser, reverse("casework:identity", args=[case.practitioner.pk])),
         "identity form": (adviser, reverse("casework:identity_edit", args=[case.practitioner.pk])),
         "hpan form": (adviser, reverse("casework:record_edit", args=["hpan", Hpan.objects.first().pk])),
-        "exclusion form": (adviser, reverse("casework:record_edit", args=["exclusion", Exclusion.objects.first().pk])),
+        "exclusion form": (
+            adviser,
+            reverse("casework:record_edit", args=["exclusion", Exclusion.objects.first().pk]),
+        ),
         "sars": (insights, reverse("casework:sars")),
         "sar form": (insights, reverse("casework:sar_new")),
-        **{f"case {c.reference}": (adviser, reverse("casework:case", args=[c.pk])) for c in Case.objects.all()},
-        **{f"sar {s.pk}": (insights, reverse("casework:sar", args=[s.pk])) for s in SubjectAccessRequest.objects.all()},
+        **{
+            f"case {c.reference}": (adviser, reverse("casework:case", args=[c.pk]))
+            for c in Case.objects.all()
+        },
+        **{
+            f"sar {s.pk}": (insights, reverse("casework:sar", args=[s.pk]))
+            for s in SubjectAccessRequest.objects.all()
+        },
     }
     pages = {name: client.get(url) for name, (client, url) in gets.items()}
     pages["case form with errors"] = adviser.post(reverse("casework:case_new"), {"case-opened_on": "soon"})
     pages["assessment form with errors"] = adviser.post(
         reverse("casework:record_new", args=["assessment", case.pk]),
-        {"kind": "clinical", "status": "started", "requested_on": "2025-01-01", "started_on": "2025-02-01"})
+        {"kind": "clinical", "status": "started", "requested_on": "2025-01-01", "started_on": "2025-02-01"},
+    )
     pages["sar form with errors"] = insights.post(reverse("casework:sar_new"), {})
     pages["identity form with errors"] = adviser.post(
-        reverse("casework:identity_edit", args=[case.practitioner.pk]), {"registration_body": "GMC"})
+        reverse("casework:identity_edit", args=[case.practitioner.pk]), {"registration_body": "GMC"}
+    )
     monkeypatch.setattr(sar, "_compiler", lambda: BrokenTypesetter())
     pages["pdf pack failure"] = insights.get(
-        reverse("casework:sar_pack", args=[SubjectAccessRequest.objects.first().pk, "pdf"]))
+        reverse("casework:sar_pack", args=[SubjectAccessRequest.objects.first().pk, "pdf"])
+    )
     for name, response in pages.items():
         assert response.status_code == (503 if name == "pdf pack failure" else 200), name
     return {name: response.content.decode() for name, response in pages.items()}
 
 
-def test_it_has_no_accessibility_violations_on_any_casework_page(users, organisation, other_organisation,
-                                                                  monkeypatch):
+def test_it_has_no_accessibility_violations_on_any_casework_page(
+    users, organisation, other_organisation, monkeypatch
+):
     require_browser_tools()
     pages = _pages(users, organisation, other_organisation, monkeypatch)
     assert len(pages) > 20

@@ -14,16 +14,19 @@ from concerns.web.casework import dates
 days = st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2099, 12, 31))
 
 
-@pytest.mark.parametrize(("received", "due"), [
-    (dt.date(2025, 1, 31), dt.date(2025, 2, 28)),
-    (dt.date(2024, 1, 31), dt.date(2024, 2, 29)),  # leap year
-    (dt.date(2024, 1, 29), dt.date(2024, 2, 29)),
-    (dt.date(2025, 1, 29), dt.date(2025, 2, 28)),
-    (dt.date(2025, 3, 31), dt.date(2025, 4, 30)),
-    (dt.date(2025, 9, 3), dt.date(2025, 10, 3)),  # the ICO's own example
-    (dt.date(2025, 12, 31), dt.date(2026, 1, 31)),  # across a year end
-    (dt.date(2024, 2, 29), dt.date(2024, 3, 29)),
-])
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (dt.date(2025, 1, 31), dt.date(2025, 2, 28)),
+        (dt.date(2024, 1, 31), dt.date(2024, 2, 29)),  # leap year
+        (dt.date(2024, 1, 29), dt.date(2024, 2, 29)),
+        (dt.date(2025, 1, 29), dt.date(2025, 2, 28)),
+        (dt.date(2025, 3, 31), dt.date(2025, 4, 30)),
+        (dt.date(2025, 9, 3), dt.date(2025, 10, 3)),  # the ICO's own example
+        (dt.date(2025, 12, 31), dt.date(2026, 1, 31)),  # across a year end
+        (dt.date(2024, 2, 29), dt.date(2024, 3, 29)),
+    ],
+)
 def test_it_gives_a_sar_one_calendar_month_with_month_end_rules(received, due):
     assert dates.sar_due(received, received) == due
 
@@ -33,12 +36,15 @@ def test_it_starts_the_sar_clock_at_the_later_of_receipt_and_identity_verificati
     assert dates.sar_due(dt.date(2025, 1, 10), None) is None
 
 
-@pytest.mark.parametrize(("received", "extended_due"), [
-    (dt.date(2025, 1, 31), dt.date(2025, 4, 30)),
-    (dt.date(2023, 11, 30), dt.date(2024, 2, 29)),
-    (dt.date(2025, 11, 30), dt.date(2026, 2, 28)),
-    (dt.date(2025, 5, 15), dt.date(2025, 8, 15)),
-])
+@pytest.mark.parametrize(
+    ("received", "extended_due"),
+    [
+        (dt.date(2025, 1, 31), dt.date(2025, 4, 30)),
+        (dt.date(2023, 11, 30), dt.date(2024, 2, 29)),
+        (dt.date(2025, 11, 30), dt.date(2026, 2, 28)),
+        (dt.date(2025, 5, 15), dt.date(2025, 8, 15)),
+    ],
+)
 def test_it_extends_a_sar_by_two_further_months_from_the_clock_start(received, extended_due):
     assert dates.sar_due(received, received, extended=True) == extended_due
 
@@ -84,13 +90,16 @@ def test_it_ends_an_immediate_exclusion_within_two_weeks():
     assert dates.immediate_exclusion_ends_by(dt.date(2025, 12, 25)) == dt.date(2026, 1, 8)
 
 
-@pytest.mark.parametrize(("start", "on", "beyond"), [
-    (dt.date(2025, 1, 15), dt.date(2025, 7, 15), False),
-    (dt.date(2025, 1, 15), dt.date(2025, 7, 16), True),
-    (dt.date(2024, 8, 31), dt.date(2025, 2, 28), False),  # six months from 31 August ends 28 February
-    (dt.date(2024, 8, 31), dt.date(2025, 3, 1), True),
-    (dt.date(2023, 8, 31), dt.date(2024, 2, 29), False),  # leap year
-])
+@pytest.mark.parametrize(
+    ("start", "on", "beyond"),
+    [
+        (dt.date(2025, 1, 15), dt.date(2025, 7, 15), False),
+        (dt.date(2025, 1, 15), dt.date(2025, 7, 16), True),
+        (dt.date(2024, 8, 31), dt.date(2025, 2, 28), False),  # six months from 31 August ends 28 February
+        (dt.date(2024, 8, 31), dt.date(2025, 3, 1), True),
+        (dt.date(2023, 8, 31), dt.date(2024, 2, 29), False),  # leap year
+    ],
+)
 def test_it_flags_exclusions_beyond_six_months(start, on, beyond):
     assert dates.exclusion_beyond_six_months(start, on) is beyond
 

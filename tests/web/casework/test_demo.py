@@ -21,8 +21,11 @@ TODAY = dt.date(2025, 6, 30)
 def portal():
     adviser = User.objects.create(username="demo-adviser-1", role=Role.ADVISER)
     User.objects.create(username="demo-insights", role=Role.INSIGHTS)
-    for code, name, nation in (("D01", "Demo Acute NHS Trust", "England"), ("D02", "Demo Health Board", "Wales"),
-                               ("D03", "Demo Mental Health Trust", "England")):
+    for code, name, nation in (
+        ("D01", "Demo Acute NHS Trust", "England"),
+        ("D02", "Demo Health Board", "Wales"),
+        ("D03", "Demo Mental Health Trust", "England"),
+    ):
         organisation = Organisation.objects.create(code=code, name=name, nation=nation)
         Assignment.objects.create(adviser=adviser, organisation=organisation)
     return adviser
@@ -38,7 +41,8 @@ def test_it_loads_demo_casework_once_with_everything_the_register_flags(portal):
     flags = [flag for exclusion in Exclusion.objects.all() for flag in exclusion.flags(TODAY)]
     assert "Review overdue" in flags and "7 renewals" in flags and "Beyond 6 months" in flags
     assert [a.waiting_for for a in Assessment.objects.filter(started_on__isnull=True)] == [
-        ["the practitioner's agreement"]]
+        ["the practitioner's agreement"]
+    ]
     assert [alert.flags(TODAY) for alert in Hpan.objects.all()] == [["Review due soon"]]
     requests = SubjectAccessRequest.objects.all()
     assert sorted(request.is_overdue(TODAY) for request in requests) == [False, True]

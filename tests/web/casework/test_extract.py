@@ -31,10 +31,14 @@ def random_case_fields(rng: random.Random) -> dict:
     opened = dt.date(2020, 4, 1) + dt.timedelta(days=rng.randrange(0, 1825))
     closed = rng.random() < 0.5
     return {
-        "opened_on": opened, "profession": rng.choice(v.PROFESSIONS.codes), "grade": rng.choice(v.GRADES.codes),
+        "opened_on": opened,
+        "profession": rng.choice(v.PROFESSIONS.codes),
+        "grade": rng.choice(v.GRADES.codes),
         "specialty": rng.choice(["Gen Surg", "Psych", "", "Cardiology", "Something unusual"]),
-        "sex": rng.choice(v.SEXES.codes), "age_band": rng.choice(v.AGE_BANDS.codes),
-        "ethnicity": rng.choice(v.ETHNIC_CATEGORIES.codes), "pmq": rng.choice(v.PMQS.codes),
+        "sex": rng.choice(v.SEXES.codes),
+        "age_band": rng.choice(v.AGE_BANDS.codes),
+        "ethnicity": rng.choice(v.ETHNIC_CATEGORIES.codes),
+        "pmq": rng.choice(v.PMQS.codes),
         "disability": rng.choice(v.DISABILITIES.codes),
         "concerns": rng.sample(v.CONCERNS.codes, rng.randint(1, 3)),
         "services": rng.sample(["restriction", "education"], rng.randint(0, 2)),
@@ -47,30 +51,54 @@ def random_case_fields(rng: random.Random) -> dict:
 @pytest.fixture
 def register(users, organisation, other_organisation):
     by = users["insights"]
-    OrganisationProfile.objects.create(organisation=organisation, org_type="acute", nation="england",
-                                       region="London")
+    OrganisationProfile.objects.create(
+        organisation=organisation, org_type="acute", nation="england", region="London"
+    )
     OrganisationProfile.objects.create(organisation=other_organisation, org_type="integrated", nation="wales")
     for year in ("2023/24", "2024/25"):
-        Headcount.objects.create(organisation=organisation, fiscal_year=year, profession="doctor",
-                                 dimension="total", group="all", headcount=900)
-        Headcount.objects.create(organisation=organisation, fiscal_year=year, profession="doctor",
-                                 dimension="ethnicity", group="asian", headcount=300)
+        Headcount.objects.create(
+            organisation=organisation,
+            fiscal_year=year,
+            profession="doctor",
+            dimension="total",
+            group="all",
+            headcount=900,
+        )
+        Headcount.objects.create(
+            organisation=organisation,
+            fiscal_year=year,
+            profession="doctor",
+            dimension="ethnicity",
+            group="asian",
+            headcount=300,
+        )
     rng = random.Random(20250630)
     practitioners = [make_practitioner(by, f"Practitioner {n}", f"{7100000 + n}") for n in range(25)]
     for n in range(60):
-        case = make_case(rng.choice([organisation, other_organisation]), by, rng.choice(practitioners),
-                         **random_case_fields(rng))
+        case = make_case(
+            rng.choice([organisation, other_organisation]),
+            by,
+            rng.choice(practitioners),
+            **random_case_fields(rng),
+        )
         if n % 4 == 0:
             Exclusion(case=case, kind="formal", started_on=case.opened_on).save(by=by)
         if n % 5 == 0:
-            Assessment(case=case, kind=rng.choice(["clinical", "behavioural"]), requested_on=case.opened_on).save(by=by)
+            Assessment(
+                case=case, kind=rng.choice(["clinical", "behavioural"]), requested_on=case.opened_on
+            ).save(by=by)
         if n % 7 == 0:
             TeamReview(case=case, requested_on=case.opened_on).save(by=by)
 
 
 def register_counts(org) -> dict[str, Counter]:
-    counts: dict[str, Counter] = {"concern_category": Counter(), "service": Counter(), "ethnic_group": Counter(),
-                                  "fiscal_year": Counter(), "profession": Counter()}
+    counts: dict[str, Counter] = {
+        "concern_category": Counter(),
+        "service": Counter(),
+        "ethnic_group": Counter(),
+        "fiscal_year": Counter(),
+        "profession": Counter(),
+    }
     for case in Case.objects.filter(organisation=org):
         for category in {v.CONCERNS.group(code) for code in case.concerns}:
             counts["concern_category"][category] += 1
@@ -85,8 +113,9 @@ def register_counts(org) -> dict[str, Counter]:
     return counts
 
 
-def test_it_writes_contract_files_that_validate_and_report_the_registers_counts(register, tmp_path, organisation,
-                                                                                other_organisation):
+def test_it_writes_contract_files_that_validate_and_report_the_registers_counts(
+    register, tmp_path, organisation, other_organisation
+):
     written = extract(tmp_path)
     assert written == {"organisations": 2, "cases": 60, "workforce": 4}
     ingested = load(tmp_path, today=AS_OF)

@@ -30,20 +30,33 @@ def assessment(case, **fields) -> Assessment:
 # --- consent ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("agreements", [
-    {}, {"organisation_agreed_on": dt.date(2024, 7, 1)}, {"practitioner_agreed_on": dt.date(2024, 7, 1)},
-])
+@pytest.mark.parametrize(
+    "agreements",
+    [
+        {},
+        {"organisation_agreed_on": dt.date(2024, 7, 1)},
+        {"practitioner_agreed_on": dt.date(2024, 7, 1)},
+    ],
+)
 def test_it_refuses_to_start_an_assessment_without_both_agreements(case, users, agreements):
-    for start in ({"started_on": dt.date(2024, 8, 1), "status": "started"}, {"status": "started"},
-                  {"started_on": dt.date(2024, 8, 1)}):
+    for start in (
+        {"started_on": dt.date(2024, 8, 1), "status": "started"},
+        {"status": "started"},
+        {"started_on": dt.date(2024, 8, 1)},
+    ):
         with pytest.raises(ValidationError, match="cannot start"):
             assessment(case, **agreements, **start).save(by=users["adviser"])
     assert not Assessment.objects.exists()
 
 
 def test_it_starts_an_assessment_once_both_have_agreed(case, users):
-    started = assessment(case, organisation_agreed_on=dt.date(2024, 7, 1), practitioner_agreed_on=dt.date(2024, 7, 2),
-                         started_on=dt.date(2024, 8, 1), status="started")
+    started = assessment(
+        case,
+        organisation_agreed_on=dt.date(2024, 7, 1),
+        practitioner_agreed_on=dt.date(2024, 7, 2),
+        started_on=dt.date(2024, 8, 1),
+        status="started",
+    )
     started.save(by=users["adviser"])
     assert Assessment.objects.get().status == "started"
 
@@ -59,9 +72,16 @@ def test_it_holds_the_consent_rule_in_the_database_even_for_bulk_updates(case, u
 
 
 def test_it_explains_the_missing_agreement_in_the_form(case):
-    form = AssessmentForm({"kind": "clinical", "status": "started", "requested_on": "2024-06-01",
-                           "organisation_agreed_on": "2024-07-01", "started_on": "2024-08-01"},
-                          instance=Assessment(case=case))
+    form = AssessmentForm(
+        {
+            "kind": "clinical",
+            "status": "started",
+            "requested_on": "2024-06-01",
+            "organisation_agreed_on": "2024-07-01",
+            "started_on": "2024-08-01",
+        },
+        instance=Assessment(case=case),
+    )
     assert not form.is_valid()
     assert form.errors["started_on"] == ["An assessment cannot start without the practitioner's agreement."]
 
@@ -77,8 +97,10 @@ def test_it_writes_the_change_history_on_every_save(case, users):
     case.save(by=users["insights"])
     change = ChangeRecord.objects.filter(model="Case", action="changed").get()
     assert change.by_name == "insights" and change.case == case
-    assert change.changes == {"grade": {"from": "consultant", "to": "sas"},
-                              "specialty": {"from": "Cardiology", "to": "Cardiothoracic surgery"}}
+    assert change.changes == {
+        "grade": {"from": "consultant", "to": "sas"},
+        "specialty": {"from": "Cardiology", "to": "Cardiothoracic surgery"},
+    }
 
 
 def test_it_writes_no_history_entry_when_nothing_changed(case, users):
@@ -124,7 +146,9 @@ def test_it_flags_an_overdue_review_three_renewals_and_six_months(case, users):
     due = exclusion.next_review_on
     for _ in range(3):
         held = due - dt.timedelta(days=1)
-        ExclusionReview(exclusion=exclusion, due_on=due, held_on=held, decision="renew").save(by=users["adviser"])
+        ExclusionReview(exclusion=exclusion, due_on=due, held_on=held, decision="renew").save(
+            by=users["adviser"]
+        )
         due = exclusion.next_review_on
         assert due == held + dt.timedelta(weeks=4)
     assert exclusion.renewals == 3
@@ -133,8 +157,13 @@ def test_it_flags_an_overdue_review_three_renewals_and_six_months(case, users):
 
 
 def test_it_keeps_an_immediate_exclusion_to_two_weeks(case, users):
-    too_long = Exclusion(case=case, kind="immediate", started_on=dt.date(2025, 1, 1), ended_on=dt.date(2025, 1, 16),
-                         outcome="returned")
+    too_long = Exclusion(
+        case=case,
+        kind="immediate",
+        started_on=dt.date(2025, 1, 1),
+        ended_on=dt.date(2025, 1, 16),
+        outcome="returned",
+    )
     with pytest.raises(ValidationError, match="2 weeks"):
         too_long.save(by=users["adviser"])
     running = Exclusion(case=case, kind="immediate", started_on=dt.date(2025, 1, 1))
@@ -144,8 +173,14 @@ def test_it_keeps_an_immediate_exclusion_to_two_weeks(case, users):
 
 
 def test_it_issues_an_alert_only_on_a_board_members_request_with_every_criterion(case, users):
-    alert = Hpan(case=case, requested_on=dt.date(2025, 1, 10), requested_by="Dr R Requester, medical director",
-                 criteria=["significant_risk"], issued_on=dt.date(2025, 1, 20), recipients=["regulator"])
+    alert = Hpan(
+        case=case,
+        requested_on=dt.date(2025, 1, 10),
+        requested_by="Dr R Requester, medical director",
+        criteria=["significant_risk"],
+        issued_on=dt.date(2025, 1, 20),
+        recipients=["regulator"],
+    )
     with pytest.raises(ValidationError, match="board member"):
         alert.save(by=users["adviser"])
     alert.requester_is_board_member = True
@@ -164,8 +199,12 @@ def test_it_issues_an_alert_only_on_a_board_members_request_with_every_criterion
 
 
 def test_it_needs_a_reason_to_extend_a_subject_access_request(case, users):
-    request = SubjectAccessRequest(practitioner=case.practitioner, received_on=dt.date(2025, 1, 31),
-                                   identity_verified_on=dt.date(2025, 1, 31), extended_on=dt.date(2025, 2, 10))
+    request = SubjectAccessRequest(
+        practitioner=case.practitioner,
+        received_on=dt.date(2025, 1, 31),
+        identity_verified_on=dt.date(2025, 1, 31),
+        extended_on=dt.date(2025, 2, 10),
+    )
     with pytest.raises(ValidationError, match="reason"):
         request.save(by=users["insights"])
     request.extension_reason = "Records held across four organisations."

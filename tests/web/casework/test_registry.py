@@ -33,8 +33,12 @@ Z999,2024/25,doctor,total,all,70
 CASES = """case_id,org_code,opened_on,practitioner_id,profession,grade,sex,age_band,ethnicity,pmq,concerns
 C1,X001,2024-05-01,P1,doctor,consultant,female,45_54,A,uk,clinical
 """
-IMPORTED = [("X001", "2023/24", "doctor", "ethnicity", "asian", 300), ("X001", "2023/24", "doctor", "total", "all", 900),
-            ("X001", "2024/25", "doctor", "total", "all", 950), ("X002", "2024/25", "pharmacist", "sex", "female", 40)]
+IMPORTED = [
+    ("X001", "2023/24", "doctor", "ethnicity", "asian", 300),
+    ("X001", "2023/24", "doctor", "total", "all", 900),
+    ("X001", "2024/25", "doctor", "total", "all", 950),
+    ("X002", "2024/25", "pharmacist", "sex", "female", 40),
+]
 
 
 def contract_folder(path: Path, workforce: str = WORKFORCE) -> Path:
@@ -45,17 +49,24 @@ def contract_folder(path: Path, workforce: str = WORKFORCE) -> Path:
 
 
 def held() -> list[tuple]:
-    return sorted(Headcount.objects.values_list("organisation__code", "fiscal_year", "profession", "dimension",
-                                                "group", "headcount"))
+    return sorted(
+        Headcount.objects.values_list(
+            "organisation__code", "fiscal_year", "profession", "dimension", "group", "headcount"
+        )
+    )
 
 
-def test_it_takes_only_valid_rows_of_organisations_the_portal_knows(organisation, other_organisation, tmp_path):
+def test_it_takes_only_valid_rows_of_organisations_the_portal_knows(
+    organisation, other_organisation, tmp_path
+):
     Organisation.objects.create(code="X003", name="Broken Row Trust", nation="England")
     result = registry.import_registry(contract_folder(tmp_path / "data"), today=TODAY)
-    assert result == registry.RegistryImport(profiles=2, headcounts=4, unknown_organisations=("Z999",),
-                                             rejected_rows=3)  # X003's row, its headcount, and the -5
-    assert sorted(OrganisationProfile.objects.values_list("organisation__code", "org_type", "nation", "region")) == [
-        ("X001", "acute", "england", "London"), ("X002", "integrated", "wales", "")]
+    assert result == registry.RegistryImport(
+        profiles=2, headcounts=4, unknown_organisations=("Z999",), rejected_rows=3
+    )  # X003's row, its headcount, and the -5
+    assert sorted(
+        OrganisationProfile.objects.values_list("organisation__code", "org_type", "nation", "region")
+    ) == [("X001", "acute", "england", "London"), ("X002", "integrated", "wales", "")]
     assert held() == IMPORTED
 
 
@@ -65,7 +76,12 @@ def test_it_replaces_a_years_headcounts_and_keeps_other_years(organisation, othe
     assert held() == IMPORTED
     newer = "org_code,fiscal_year,profession,dimension,group,headcount\nX001,2024/25,doctor,total,all,990\n"
     registry.import_registry(contract_folder(tmp_path / "second", newer), today=TODAY)
-    assert held() == [IMPORTED[0], IMPORTED[1], ("X001", "2024/25", "doctor", "total", "all", 990), IMPORTED[3]]
+    assert held() == [
+        IMPORTED[0],
+        IMPORTED[1],
+        ("X001", "2024/25", "doctor", "total", "all", 990),
+        IMPORTED[3],
+    ]
 
 
 def test_it_extracts_the_imported_workforce_unchanged(case, tmp_path):
@@ -73,8 +89,17 @@ def test_it_extracts_the_imported_workforce_unchanged(case, tmp_path):
     extract(tmp_path / "extract")
     ingested = load(tmp_path / "extract", today=TODAY)
     assert ingested.rejects.is_empty()
-    extracted = sorted((row["org_code"], row["fiscal_year"], row["profession"], row["dimension"], row["group"],
-                        row["headcount"]) for row in ingested.workforce.to_dicts())
+    extracted = sorted(
+        (
+            row["org_code"],
+            row["fiscal_year"],
+            row["profession"],
+            row["dimension"],
+            row["group"],
+            row["headcount"],
+        )
+        for row in ingested.workforce.to_dicts()
+    )
     assert extracted == IMPORTED
     assert sorted(ingested.organisations["org_code"].to_list()) == ["X001", "X002"]
 
@@ -86,7 +111,9 @@ def test_it_gives_the_demo_casework_the_demo_folders_profiles_and_headcounts(tmp
     adviser = User.objects.create(username="demo-adviser-1", role=Role.ADVISER)
     User.objects.create(username="demo-insights", role=Role.INSIGHTS)
     for code in ("X001", "X002"):
-        Assignment.objects.create(adviser=adviser, organisation=Organisation.objects.create(code=code, name=code))
+        Assignment.objects.create(
+            adviser=adviser, organisation=Organisation.objects.create(code=code, name=code)
+        )
     demo.load(TODAY, data=contract_folder(tmp_path / "data"))
     assert held() == IMPORTED
     assert OrganisationProfile.objects.get(organisation__code="X002").org_type == "integrated"

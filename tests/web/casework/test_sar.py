@@ -46,28 +46,56 @@ REQUESTER = "Rhys Requester"
 def full_history(case, by, *, colleague_note: bool) -> list[Recorded]:
     """Every kind of record in one case; returns them all."""
     made: list[Recorded] = [case, case.practitioner, case.practitioner.identity]
-    note = (f"Spoke with {COLLEAGUE} (clinical director); Dr Smith will send the rota. "
-            f"{OTHER_PRACTITIONER} was on call." if colleague_note else "Routine call.")
+    note = (
+        f"Spoke with {COLLEAGUE} (clinical director); Dr Smith will send the rota. "
+        f"{OTHER_PRACTITIONER} was on call."
+        if colleague_note
+        else "Routine call."
+    )
     records = [
-        CaseEntry(case=case, kind="contact_organisation", occurred_on=dt.date(2024, 5, 2), summary=note,
-                  recorded_by=by),
+        CaseEntry(
+            case=case,
+            kind="contact_organisation",
+            occurred_on=dt.date(2024, 5, 2),
+            summary=note,
+            recorded_by=by,
+        ),
         ThirdParty(case=case, name=COLLEAGUE, other_names="Dr Smith", role="the clinical director"),
-        Exclusion(case=case, kind="formal", started_on=dt.date(2024, 6, 3), monitoring_board_member=BOARD_MEMBER),
+        Exclusion(
+            case=case, kind="formal", started_on=dt.date(2024, 6, 3), monitoring_board_member=BOARD_MEMBER
+        ),
         Assessment(case=case, kind="behavioural", requested_on=dt.date(2024, 6, 10)),
-        ActionPlan(case=case, kind="remediation", drafted_on=dt.date(2024, 7, 1),
-                   summary=f"Supervision by {COLLEAGUE} weekly."),
+        ActionPlan(
+            case=case,
+            kind="remediation",
+            drafted_on=dt.date(2024, 7, 1),
+            summary=f"Supervision by {COLLEAGUE} weekly.",
+        ),
         TeamReview(case=case, requested_on=dt.date(2024, 7, 5)),
-        Hpan(case=case, requested_on=dt.date(2024, 7, 9), requested_by=REQUESTER, requester_is_board_member=True,
-             criteria=[c.value for c in Hpan.Criterion], issued_on=dt.date(2024, 7, 20),
-             recipients=[r.value for r in Hpan.Recipient]),
+        Hpan(
+            case=case,
+            requested_on=dt.date(2024, 7, 9),
+            requested_by=REQUESTER,
+            requester_is_board_member=True,
+            criteria=[c.value for c in Hpan.Criterion],
+            issued_on=dt.date(2024, 7, 20),
+            recipients=[r.value for r in Hpan.Recipient],
+        ),
     ]
     for record in records:
         record.save(by=by)
     exclusion, hpan = records[2], records[6]
-    review = ExclusionReview(exclusion=exclusion, due_on=exclusion.next_review_on, held_on=dt.date(2024, 6, 28),
-                             decision="renew", notes=f"{BOARD_MEMBER} agreed.")
+    review = ExclusionReview(
+        exclusion=exclusion,
+        due_on=exclusion.next_review_on,
+        held_on=dt.date(2024, 6, 28),
+        decision="renew",
+        notes=f"{BOARD_MEMBER} agreed.",
+    )
     review.save(by=by)
-    alert_review = HpanReview(hpan=hpan, due_on=hpan.next_review_on, held_on=dt.date(2025, 1, 10), decision="continue")
+    alert_review = HpanReview(
+        hpan=hpan, due_on=hpan.next_review_on, held_on=dt.date(2025, 1, 10), decision="continue"
+    )
     alert_review.save(by=by)
     return [*made, *records, review, alert_review]
 
@@ -80,8 +108,11 @@ def two_practitioners(users, organisation, other_organisation):
     theirs = make_case(other_organisation, by, make_practitioner(by, OTHER_PRACTITIONER, "7000002"))
     expected = [*full_history(mine, by, colleague_note=True), second]
     full_history(theirs, by, colleague_note=False)
-    request = SubjectAccessRequest(practitioner=mine.practitioner, received_on=dt.date(2025, 6, 2),
-                                   identity_verified_on=dt.date(2025, 6, 4))
+    request = SubjectAccessRequest(
+        practitioner=mine.practitioner,
+        received_on=dt.date(2025, 6, 2),
+        identity_verified_on=dt.date(2025, 6, 4),
+    )
     request.save(by=by)
     return request, [*expected, request]
 
@@ -111,13 +142,27 @@ def test_it_gives_the_article_15_information_in_the_pack(two_practitioners):
     request, _ = two_practitioners
     pack = sar.build_pack(request, prepared_on=dt.date(2025, 6, 20))
     text = json.dumps(pack["supplementary_information"]).lower()
-    for required in ("purposes", "categories", "recipients", "retention", "rectification", "erasure", "restrict",
-                     "object", "information commissioner", "source", "automated", "outside the united kingdom"):
+    for required in (
+        "purposes",
+        "categories",
+        "recipients",
+        "retention",
+        "rectification",
+        "erasure",
+        "restrict",
+        "object",
+        "information commissioner",
+        "source",
+        "automated",
+        "outside the united kingdom",
+    ):
         assert required in text, required
     assert {"label": "Due", "value": "4 July 2025"} in pack["request"]
     assert {"label": "Name", "value": "Alex Example"} in pack["subject"]
     assert [section["heading"].split(":")[1].strip() for section in pack["cases"]] == [
-        "Example Hospitals NHS Trust", "Other Valley Health Board"]
+        "Example Hospitals NHS Trust",
+        "Other Valley Health Board",
+    ]
 
 
 def test_it_replaces_other_peoples_names_with_their_roles(two_practitioners):
@@ -137,8 +182,9 @@ def test_it_typesets_the_pack_as_a_pdf_without_other_peoples_names(two_practitio
     pdf = sar.pack_pdf(sar.build_pack(request, prepared_on=dt.date(2025, 6, 20)))
     assert pdf.startswith(b"%PDF")
     (tmp_path / "pack.pdf").write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "pack.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "pack.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Information Commissioner" in text and "Alex Example" in text
     assert "[the clinical director]" in " ".join(text.split())
     for name in (COLLEAGUE, OTHER_PRACTITIONER, BOARD_MEMBER, REQUESTER):
@@ -174,4 +220,7 @@ def test_it_explains_a_pdf_that_cannot_be_typeset_and_offers_the_json_pack(case,
     assert f'href="{reverse("casework:sar_pack", args=[request.pk, "json"])}"' in page
     assert not AuditEvent.objects.filter(action="sar-pack-downloaded").exists()
     offered = client.get(reverse("casework:sar_pack", args=[request.pk, "json"]))
-    assert offered.status_code == 200 and {"label": "Name", "value": "Alex Example"} in json.loads(offered.content)["subject"]
+    assert (
+        offered.status_code == 200
+        and {"label": "Name", "value": "Alex Example"} in json.loads(offered.content)["subject"]
+    )

@@ -41,8 +41,10 @@ def bars(
     """One blue bar per category in the given order, its display label at the bar's end. A None
     value gets no bar and no number in the data; its label (such as "<5") stands at the axis."""
     labels = _labels(values, value_labels, axis_format)
-    rows = [_row(category, order, value, label) for order, (category, value, label)
-            in enumerate(zip(categories, values, labels, strict=True))]
+    rows = [
+        _row(category, order, value, label)
+        for order, (category, value, label) in enumerate(zip(categories, values, labels, strict=True))
+    ]
     spec = base_spec(title, subtitle=subtitle, data=rows, beside=category_axis_room(categories))
     spec["height"] = {"step": BAR_STEP}
     y = _category_axis()
@@ -76,7 +78,9 @@ def grouped_bars(
         labels = _labels(series[name], (value_labels or {}).get(name), axis_format)
         rows.extend(
             _row(category, order, value, label) | {"series": name, "series_order": series_order}
-            for order, (category, value, label) in enumerate(zip(categories, series[name], labels, strict=True))
+            for order, (category, value, label) in enumerate(
+                zip(categories, series[name], labels, strict=True)
+            )
         )
     spec = base_spec(title, subtitle=subtitle, data=rows, beside=category_axis_room(categories))
     spec["height"] = {"step": GROUPED_BAR_STEP, "for": "offset"}
@@ -88,7 +92,9 @@ def grouped_bars(
             "transform": [{"filter": "isValid(datum.value)"}],
             "mark": {"type": "bar", "strokeWidth": 1, "height": {"band": 0.85}},
             "encoding": {
-                "y": y, "yOffset": offset, "x": _value_axis(x_title, axis_format, all_values),
+                "y": y,
+                "yOffset": offset,
+                "x": _value_axis(x_title, axis_format, all_values),
                 "fill": _series_scale(names, SERIES_FILLS),
                 "stroke": _series_scale(names, SERIES_OUTLINES),
             },
@@ -125,9 +131,16 @@ def _default_label(value: float | None, axis_format: str | None) -> str:
 
 def _category_axis() -> dict[str, Any]:
     return {
-        "field": "category", "type": "nominal", "title": None,
-        "sort": {"field": "order", "op": "min"}, "axis": {"ticks": False, "domain": False, "labelPadding": CATEGORY_LABEL_PADDING,
-                 "labelExpr": LABEL_LINES_EXPR},
+        "field": "category",
+        "type": "nominal",
+        "title": None,
+        "sort": {"field": "order", "op": "min"},
+        "axis": {
+            "ticks": False,
+            "domain": False,
+            "labelPadding": CATEGORY_LABEL_PADDING,
+            "labelExpr": LABEL_LINES_EXPR,
+        },
     }
 
 
@@ -139,22 +152,39 @@ def _value_axis(title: str, axis_format: str | None, values: list[float | None])
     if axis_format is not None:
         axis["format"] = axis_format
     return {
-        "field": "value", "type": "quantitative", "title": title,
-        "scale": {"domain": [low, high], "nice": True}, "axis": axis,
+        "field": "value",
+        "type": "quantitative",
+        "title": title,
+        "scale": {"domain": [low, high], "nice": True},
+        "axis": axis,
     }
 
 
 def _series_scale(names: list[str], colours: tuple[str, ...]) -> dict[str, Any]:
     palette = [colours[index % len(colours)] for index in range(len(names))]
     return {
-        "field": "series", "type": "nominal", "sort": names,
-        "scale": {"domain": names, "range": palette}, "legend": {"symbolType": "square", "symbolSize": 120, "direction": "vertical", "columns": 1},
+        "field": "series",
+        "type": "nominal",
+        "sort": names,
+        "scale": {"domain": names, "range": palette},
+        "legend": {"symbolType": "square", "symbolSize": 120, "direction": "vertical", "columns": 1},
     }
 
 
 def _end_labels(position: dict[str, Any], *, font_size: int = 11) -> dict[str, Any]:
     return {
         "transform": [{"calculate": LABEL_X, "as": "label_x"}],
-        "mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 4, "fontSize": font_size, "color": TEXT},
-        "encoding": {**position, "x": {"field": "label_x", "type": "quantitative"}, "text": {"field": "label"}},
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "baseline": "middle",
+            "dx": 4,
+            "fontSize": font_size,
+            "color": TEXT,
+        },
+        "encoding": {
+            **position,
+            "x": {"field": "label_x", "type": "quantitative"},
+            "text": {"field": "label"},
+        },
     }

@@ -46,12 +46,21 @@ def forest_plot(
     spec = base_spec(title, subtitle=subtitle, data=data, beside=beside)
     spec["height"] = {"step": ROW_STEP}
     y = {
-        "field": "label", "type": "nominal", "title": None, "sort": {"field": "order", "op": "min"},
-        "axis": {"ticks": False, "domain": False, "labelPadding": CATEGORY_LABEL_PADDING, "grid": False,
-                 "labelExpr": LABEL_LINES_EXPR},
+        "field": "label",
+        "type": "nominal",
+        "title": None,
+        "sort": {"field": "order", "op": "min"},
+        "axis": {
+            "ticks": False,
+            "domain": False,
+            "labelPadding": CATEGORY_LABEL_PADDING,
+            "grid": False,
+            "labelExpr": LABEL_LINES_EXPR,
+        },
     }
     x = {
-        "type": "quantitative", "title": x_title,
+        "type": "quantitative",
+        "title": x_title,
         "scale": {"type": "log", "domain": list(domain), "nice": False},
         "axis": {"values": _ticks(domain, band), "format": "~g", "grid": False},
     }
@@ -69,7 +78,9 @@ def forest_plot(
     return spec
 
 
-def _row(order: int, label: str, ratio: float | None, low: float | None, high: float | None, note: str) -> dict[str, Any]:
+def _row(
+    order: int, label: str, ratio: float | None, low: float | None, high: float | None, note: str
+) -> dict[str, Any]:
     row: dict[str, Any] = {"label": label, "order": order}
     drawable = {"ratio": present(ratio), "low": present(low), "high": present(high)}
     if drawable["ratio"] is not None and drawable["ratio"] > 0:
@@ -102,7 +113,11 @@ def _band(x: dict[str, Any], band: tuple[float, float], label: str) -> dict[str,
         "encoding": {
             "x": {**x, "datum": band[0]},
             "x2": {"datum": band[1]},
-            "fill": {"datum": label, "scale": {"range": [PALE_GREY]}, "legend": {"symbolType": "square", "orient": "bottom"}},
+            "fill": {
+                "datum": label,
+                "scale": {"range": [PALE_GREY]},
+                "legend": {"symbolType": "square", "orient": "bottom"},
+            },
         },
     }
 
@@ -118,8 +133,16 @@ def _intervals(x: dict[str, Any], y: dict[str, Any]) -> dict[str, Any]:
 def _points(x: dict[str, Any], y: dict[str, Any]) -> dict[str, Any]:
     return {
         "transform": [{"filter": "isValid(datum.ratio)"}],
-        "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 110, "color": NHS_BLUE,
-                 "stroke": WHITE, "strokeWidth": 1, "opacity": 1},
+        "mark": {
+            "type": "point",
+            "shape": "diamond",
+            "filled": True,
+            "size": 110,
+            "color": NHS_BLUE,
+            "stroke": WHITE,
+            "strokeWidth": 1,
+            "opacity": 1,
+        },
         "encoding": {"y": y, "x": {**x, "field": "ratio"}},
     }
 

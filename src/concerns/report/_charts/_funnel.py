@@ -51,7 +51,12 @@ def funnel_plot(
     spec["layer"] = [
         _lines(styles, x_title, y_title),
         _target(styles),
-        _points(styles, "highlight", highlight_label, {"shape": "diamond", "size": 150, "stroke": WHITE, "strokeWidth": 1.5}),
+        _points(
+            styles,
+            "highlight",
+            highlight_label,
+            {"shape": "diamond", "size": 150, "stroke": WHITE, "strokeWidth": 1.5},
+        ),
         _highlight_text(_label_on_left(rows)),
     ]
     return spec
@@ -72,7 +77,11 @@ def _limit_rows(limits: dict[str, list[tuple[float, float, float]]]) -> list[dic
         for precision, low, high in sorted(line):
             if (x := present(precision)) is None:
                 continue
-            bounds = {key: number for key, value in (("low", low), ("high", high)) if (number := present(value)) is not None}
+            bounds = {
+                key: number
+                for key, value in (("low", low), ("high", high))
+                if (number := present(value)) is not None
+            }
             rows.append({"kind": "limit", "label": f"{level} limits", "precision": x, **bounds})
     return rows
 
@@ -83,19 +92,36 @@ def _styles(highlight_label: str, point_labels: list[str], line_labels: list[str
     domain = [*point_labels, *line_labels]
     is_point = f"indexof({json.dumps(point_labels)}, datum.value) >= 0"
     legend = {
-        "symbolType": "stroke", "symbolSize": 400, "labelOffset": 10, "columns": 2,
-        "encode": {"symbols": {"update": {
-            "shape": {"signal": f"{is_point} ? 'diamond' : 'stroke'"},
-            "size": {"signal": f"{is_point} ? 90 : 400"},
-            "strokeWidth": {"signal": f"{is_point} ? 0 : 1.5"},
-        }}},
+        "symbolType": "stroke",
+        "symbolSize": 400,
+        "labelOffset": 10,
+        "columns": 2,
+        "encode": {
+            "symbols": {
+                "update": {
+                    "shape": {"signal": f"{is_point} ? 'diamond' : 'stroke'"},
+                    "size": {"signal": f"{is_point} ? 90 : 400"},
+                    "strokeWidth": {"signal": f"{is_point} ? 0 : 1.5"},
+                }
+            }
+        },
     }
     point_colours = [NHS_BLUE] * len(point_labels)
     dashes = [*[[1, 0]] * len(point_labels), *DASHES[: len(line_labels)]]
     colours = [*point_colours, DARK_GREY, *[MID_GREY] * (len(line_labels) - 1)]
     return {
-        "color": {"field": "label", "type": "nominal", "scale": {"domain": domain, "range": colours}, "legend": legend},
-        "strokeDash": {"field": "label", "type": "nominal", "scale": {"domain": domain, "range": dashes}, "legend": legend},
+        "color": {
+            "field": "label",
+            "type": "nominal",
+            "scale": {"domain": domain, "range": colours},
+            "legend": legend,
+        },
+        "strokeDash": {
+            "field": "label",
+            "type": "nominal",
+            "scale": {"domain": domain, "range": dashes},
+            "legend": legend,
+        },
     }
 
 

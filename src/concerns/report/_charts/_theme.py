@@ -54,18 +54,40 @@ def config() -> dict[str, Any]:
         "aria": False,
         "view": {"stroke": None},
         "title": {
-            "font": FONT_FAMILY, "fontSize": 14, "fontWeight": "bold", "color": TEXT, "anchor": "start",
-            "offset": 10, "subtitleFont": FONT_FAMILY, "subtitleFontSize": 11, "subtitleColor": SECONDARY_TEXT,
+            "font": FONT_FAMILY,
+            "fontSize": 14,
+            "fontWeight": "bold",
+            "color": TEXT,
+            "anchor": "start",
+            "offset": 10,
+            "subtitleFont": FONT_FAMILY,
+            "subtitleFontSize": 11,
+            "subtitleColor": SECONDARY_TEXT,
         },
         "axis": {
-            "labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY, "labelFontSize": 11, "titleFontSize": 11,
-            "titleFontWeight": "normal", "labelColor": SECONDARY_TEXT, "titleColor": TEXT,
-            "gridColor": PALE_GREY, "domainColor": MID_GREY, "tickColor": MID_GREY, "labelLimit": NO_LIMIT,
+            "labelFont": FONT_FAMILY,
+            "titleFont": FONT_FAMILY,
+            "labelFontSize": 11,
+            "titleFontSize": 11,
+            "titleFontWeight": "normal",
+            "labelColor": SECONDARY_TEXT,
+            "titleColor": TEXT,
+            "gridColor": PALE_GREY,
+            "domainColor": MID_GREY,
+            "tickColor": MID_GREY,
+            "labelLimit": NO_LIMIT,
         },
         "legend": {
-            "labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY, "labelFontSize": 11, "labelColor": TEXT,
-            "orient": "top", "direction": "horizontal", "title": None, "symbolStrokeWidth": 2,
-            "labelLimit": NO_LIMIT, "columnPadding": 14,
+            "labelFont": FONT_FAMILY,
+            "titleFont": FONT_FAMILY,
+            "labelFontSize": 11,
+            "labelColor": TEXT,
+            "orient": "top",
+            "direction": "horizontal",
+            "title": None,
+            "symbolStrokeWidth": 2,
+            "labelLimit": NO_LIMIT,
+            "columnPadding": 14,
         },
         "text": {"font": FONT_FAMILY, "fontSize": 11, "color": TEXT},
     }
@@ -150,5 +172,7 @@ COMPARED = " compared with "
 SEPARATOR = " · "
 _AT = f"indexof(datum.value, '{COMPARED}')"
 # The same split as label_lines, as a Vega expression (a list of strings is drawn as lines).
-LABEL_LINES_EXPR = (f"{_AT} > 0 ? [slice(datum.value, 0, {_AT}), slice(datum.value, {_AT} + 1)] "
-                    f": split(datum.value, '{SEPARATOR}')")
+LABEL_LINES_EXPR = (
+    f"{_AT} > 0 ? [slice(datum.value, 0, {_AT}), slice(datum.value, {_AT} + 1)] "
+    f": split(datum.value, '{SEPARATOR}')"
+)

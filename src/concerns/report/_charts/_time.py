@@ -71,7 +71,10 @@ def _legend(labels: list[str]) -> dict[str, Any]:
     """One legend for all three: line samples, dashed as drawn, and a thick pale stroke for the band."""
     band = f"datum.value === {js_string(labels[2])} ? 10 : 2.5"
     return {
-        "symbolType": "stroke", "symbolSize": 500, "labelOffset": 12, "columns": 1,
+        "symbolType": "stroke",
+        "symbolSize": 500,
+        "labelOffset": 12,
+        "columns": 1,
         "encode": {"symbols": {"update": {"strokeWidth": {"signal": band}}}},
     }
 
@@ -97,11 +100,15 @@ def _lines(x: dict[str, Any], y: dict[str, Any], labels: list[str]) -> dict[str,
             "x": x,
             "y": y,
             "color": {
-                "field": "label", "type": "nominal", "legend": legend,
+                "field": "label",
+                "type": "nominal",
+                "legend": legend,
                 "scale": {"domain": labels, "range": [NHS_BLUE, DARK_GREY, GREY_4]},
             },
             "strokeDash": {
-                "field": "label", "type": "nominal", "legend": legend,
+                "field": "label",
+                "type": "nominal",
+                "legend": legend,
                 "scale": {"domain": labels, "range": [[1, 0], [6, 4], [1, 0]]},
             },
         },
@@ -115,8 +122,14 @@ def _points(
     return {
         "transform": [*series, {"filter": f"datum.series === '{name}' && isValid(datum.value)"}],
         "mark": {
-            "type": "point", "shape": shape, "filled": True, "size": 55, "color": colour,
-            "stroke": WHITE, "strokeWidth": 1, "opacity": 1,
+            "type": "point",
+            "shape": shape,
+            "filled": True,
+            "size": 55,
+            "color": colour,
+            "stroke": WHITE,
+            "strokeWidth": 1,
+            "opacity": 1,
         },
         "encoding": {"x": x, "y": y},
     }

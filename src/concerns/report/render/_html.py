@@ -92,18 +92,22 @@ def render_html(report: Report) -> bytes:
     report = draw_charts(report)
     symbols = _symbol_meanings(report.policy, report.threshold)
     tables = {table.id: _table_view(table, symbols) for table in report.tables()}
-    html = _environment().get_template("report.html.j2").render(
-        report=report,
-        banner=ILLUSTRATIVE_BANNER,
-        css=_stylesheet(),
-        page_css=_page_css(report),
-        org_description=_org_description(report),
-        as_of=_long_date(report.as_of),
-        disclosure=_disclosure_text(report),
-        sections=tuple(_section_view(section) for section in report.sections),
-        tables=tables,
-        charts={chart.id: _chart_view(chart, tables) for chart in report.charts()},
-        separate_key_messages=bool(report.key_messages) and not _has_key_messages_block(report),
+    html = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            report=report,
+            banner=ILLUSTRATIVE_BANNER,
+            css=_stylesheet(),
+            page_css=_page_css(report),
+            org_description=_org_description(report),
+            as_of=_long_date(report.as_of),
+            disclosure=_disclosure_text(report),
+            sections=tuple(_section_view(section) for section in report.sections),
+            tables=tables,
+            charts={chart.id: _chart_view(chart, tables) for chart in report.charts()},
+            separate_key_messages=bool(report.key_messages) and not _has_key_messages_block(report),
+        )
     )
     return html.encode("utf-8")
 
@@ -151,7 +155,11 @@ def _table_view(table: Table, symbols: Mapping[str, str]) -> _TableView:
         split = len(table.rows)
     classes = tuple(_column_class(column) for column in table.columns)
     rows = tuple(
-        _RowView(row.label, row.is_total, tuple(zip(classes, [_cell(cell, symbols) for cell in row.cells], strict=True)))
+        _RowView(
+            row.label,
+            row.is_total,
+            tuple(zip(classes, [_cell(cell, symbols) for cell in row.cells], strict=True)),
+        )
         for row in table.rows
     )
     return _TableView(_anchor("table", table.id), table, classes, rows[:split], rows[split:])
@@ -206,7 +214,7 @@ def _accessible_svg(svg: str, chart_anchor: str) -> Markup:
             root = root.replace("<svg", f'<svg viewBox="0 0 {size["width"]} {size["height"]}"', 1)
     labelled_by = f"{chart_anchor}-title {chart_anchor}-description"
     root = root.replace("<svg", f'<svg role="img" aria-labelledby="{labelled_by}" focusable="false"', 1)
-    body = _prefixed_ids(svg[start.end():], chart_anchor + "-")
+    body = _prefixed_ids(svg[start.end() :], chart_anchor + "-")
     return Markup(root + body)  # the chart renderer's own SVG
 
 
@@ -235,8 +243,20 @@ def _label(codes: CodeSet, code: str) -> str:
         return code
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _long_date(iso: str) -> str:
@@ -299,7 +319,5 @@ def _page_css(report: Report) -> Markup:
 
 def _css_string(text: str) -> str:
     """A CSS string literal that cannot close the string, the rule or the <style> element."""
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in '"\\<>&' or ord(char) < 0x20 else char for char in text
-    )
+    escaped = "".join(f"\\{ord(char):x} " if char in '"\\<>&' or ord(char) < 0x20 else char for char in text)
     return f'"{escaped}"'

@@ -13,9 +13,13 @@ def report_data(report: Report) -> dict[str, Any]:
         "schema": SCHEMA,
         "kind": report.kind,
         "title": report.title,
-        "org": None if report.org is None else {
-            "code": report.org.code, "name": report.org.name,
-            "org_type": report.org.org_type, "nation": report.org.nation,
+        "org": None
+        if report.org is None
+        else {
+            "code": report.org.code,
+            "name": report.org.name,
+            "org_type": report.org.org_type,
+            "nation": report.org.nation,
         },
         "period": {"fiscal_years": list(report.fiscal_years)},
         "as_of": report.as_of,
@@ -45,7 +49,9 @@ def table_data(table: Table) -> dict[str, Any]:
         ],
         "rows": [
             {
-                "key": row.key, "label": row.label, "is_total": row.is_total,
+                "key": row.key,
+                "label": row.label,
+                "is_total": row.is_total,
                 "cells": [
                     {"display": cell.display, "value": cell.value, "suppressed": cell.suppressed}
                     for cell in row.cells
@@ -67,8 +73,12 @@ def _block(block: object) -> dict[str, Any]:
     if isinstance(block, Chart):
         # The SVG is a rendering: the spec (with its inline data) is what analysts redraw from.
         return {
-            "type": "chart", "id": block.id, "title": block.title, "alt": block.alt,
-            "table_id": block.table_id, "spec": block.spec,
+            "type": "chart",
+            "id": block.id,
+            "title": block.title,
+            "alt": block.alt,
+            "table_id": block.table_id,
+            "spec": block.spec,
         }
     data = {"type": block.type}
     for name, value in vars(block).items():

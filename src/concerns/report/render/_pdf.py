@@ -103,7 +103,9 @@ def _find_font(file: str, folders: tuple[Path, ...], package: str) -> Path:
         if (folder / file).is_file():
             return folder
     searched = ", ".join(str(folder) for folder in folders)
-    raise PdfRenderError(f"the PDF needs the font {file} (in {searched}): install the Debian package {package}")
+    raise PdfRenderError(
+        f"the PDF needs the font {file} (in {searched}): install the Debian package {package}"
+    )
 
 
 def _timestamp(report: Report) -> dt.datetime:
@@ -280,8 +282,10 @@ def _table(table: Table) -> dict[str, Any]:
         "type": "table",
         "title": table.title,
         "row_header": "",
-        "columns": [{"label": column.label, "numeric": column.kind != "text", "weight": column_weight(table, i)}
-                    for i, column in enumerate(table.columns)],
+        "columns": [
+            {"label": column.label, "numeric": column.kind != "text", "weight": column_weight(table, i)}
+            for i, column in enumerate(table.columns)
+        ],
         "rows": [
             {"label": row.label, "is_total": row.is_total, "cells": [cell.display for cell in row.cells]}
             for row in table.rows

@@ -100,7 +100,9 @@ def sar_clock_starts(received_on: dt.date, identity_verified_on: dt.date | None)
     return max(received_on, identity_verified_on)
 
 
-def sar_due(received_on: dt.date, identity_verified_on: dt.date | None, *, extended: bool = False) -> dt.date | None:
+def sar_due(
+    received_on: dt.date, identity_verified_on: dt.date | None, *, extended: bool = False
+) -> dt.date | None:
     """One calendar month from the clock's start (three when extended); None until identity is verified."""
     start = sar_clock_starts(received_on, identity_verified_on)
     if start is None:

@@ -31,10 +31,17 @@ class ExtractError(RuntimeError):
 
 
 def case_rows() -> Iterable[dict[str, str]]:
-    cases = (Case.objects.select_related("organisation", "practitioner")
-             .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.only("case_id", "kind")),
-                               "exclusions", "action_plans", "team_reviews", "hpans")
-             .order_by("opened_on", "reference"))
+    cases = (
+        Case.objects.select_related("organisation", "practitioner")
+        .prefetch_related(
+            Prefetch("assessments", queryset=Assessment.objects.only("case_id", "kind")),
+            "exclusions",
+            "action_plans",
+            "team_reviews",
+            "hpans",
+        )
+        .order_by("opened_on", "reference")
+    )
     for case in cases:
         yield {
             "case_id": case.reference,
@@ -60,16 +67,21 @@ def services_used(case: Case) -> list[str]:
     """Every service of the case, in vocabulary order: those recorded and those its records show."""
     used = set(case.services) | {"advice"}
     used |= {f"{assessment.kind}_assessment" for assessment in case.assessments.all()}
-    for related, service in (("exclusions", "exclusion"), ("action_plans", "action_plan"),
-                             ("team_reviews", "team_review"), ("hpans", "hpan")):
+    for related, service in (
+        ("exclusions", "exclusion"),
+        ("action_plans", "action_plan"),
+        ("team_reviews", "team_review"),
+        ("hpans", "hpan"),
+    ):
         if getattr(case, related).all():
             used.add(service)
     return [code for code in v.SERVICES.codes if code in used]
 
 
 def organisation_rows() -> list[dict[str, str]]:
-    wanted = Organisation.objects.filter(pk__in=Case.objects.values("organisation")) | Organisation.objects.filter(
-        pk__in=Headcount.objects.values("organisation"))
+    wanted = Organisation.objects.filter(
+        pk__in=Case.objects.values("organisation")
+    ) | Organisation.objects.filter(pk__in=Headcount.objects.values("organisation"))
     profiles = {profile.organisation_id: profile for profile in OrganisationProfile.objects.all()}
     rows, missing = [], []
     for organisation in wanted.distinct().order_by("code"):
@@ -78,19 +90,35 @@ def organisation_rows() -> list[dict[str, str]]:
         if profile is None or nation is None:
             missing.append(organisation.code)
             continue
-        rows.append({"org_code": organisation.code, "name": organisation.name, "org_type": profile.org_type,
-                     "nation": nation, "region": profile.region})
+        rows.append(
+            {
+                "org_code": organisation.code,
+                "name": organisation.name,
+                "org_type": profile.org_type,
+                "nation": nation,
+                "region": profile.region,
+            }
+        )
     if missing:
-        raise ExtractError("these organisations need their type and nation recorded in the register "
-                           f"(organisation profile): {', '.join(missing)}")
+        raise ExtractError(
+            "these organisations need their type and nation recorded in the register "
+            f"(organisation profile): {', '.join(missing)}"
+        )
     return rows
 
 
 def workforce_rows() -> Iterable[dict[str, str]]:
     for row in Headcount.objects.select_related("organisation").order_by(
-            "organisation__code", "fiscal_year", "profession", "dimension", "group"):
-        yield {"org_code": row.organisation.code, "fiscal_year": row.fiscal_year, "profession": row.profession,
-               "dimension": row.dimension, "group": row.group, "headcount": str(row.headcount)}
+        "organisation__code", "fiscal_year", "profession", "dimension", "group"
+    ):
+        yield {
+            "org_code": row.organisation.code,
+            "fiscal_year": row.fiscal_year,
+            "profession": row.profession,
+            "dimension": row.dimension,
+            "group": row.group,
+            "headcount": str(row.headcount),
+        }
 
 
 def write_extract(out: Path) -> dict[str, int]:

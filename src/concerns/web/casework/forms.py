@@ -39,25 +39,55 @@ def dated(field: models.Field, **kwargs: Any) -> forms.Field | None:
     return field.formfield(**kwargs)
 
 
-def checkboxes(codes: list[tuple[str, str]], label: str, *, required: bool, help_text: str = ""
-               ) -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(choices=codes, widget=forms.CheckboxSelectMultiple, required=required,
-                                     label=label, help_text=help_text)
+def checkboxes(
+    codes: list[tuple[str, str]], label: str, *, required: bool, help_text: str = ""
+) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=codes,
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
+        label=label,
+        help_text=help_text,
+    )
 
 
 class CaseForm(NhsStyled, forms.ModelForm):
-    concerns = checkboxes([(m.code, m.label) for m in v.CONCERNS], "Types of concern", required=True,
-                          help_text="Choose every type that applies; a sub-type counts for its area.")
-    services = checkboxes([(m.code, m.label) for m in v.SERVICES if m.code in HAND_RECORDED_SERVICES],
-                          "Other services used", required=False,
-                          help_text="Exclusions, assessments, action plans, team reviews and alerts count "
-                                    "from their own records.")
+    concerns = checkboxes(
+        [(m.code, m.label) for m in v.CONCERNS],
+        "Types of concern",
+        required=True,
+        help_text="Choose every type that applies; a sub-type counts for its area.",
+    )
+    services = checkboxes(
+        [(m.code, m.label) for m in v.SERVICES if m.code in HAND_RECORDED_SERVICES],
+        "Other services used",
+        required=False,
+        help_text="Exclusions, assessments, action plans, team reviews and alerts count "
+        "from their own records.",
+    )
 
     class Meta:
         model = Case
-        fields = ["organisation", "adviser", "opened_on", "first_response_on", "summary", "profession", "grade",
-                  "specialty", "sex", "age_band", "ethnicity", "pmq", "disability", "concerns", "services",
-                  "status", "closed_on", "outcome"]
+        fields = [
+            "organisation",
+            "adviser",
+            "opened_on",
+            "first_response_on",
+            "summary",
+            "profession",
+            "grade",
+            "specialty",
+            "sex",
+            "age_band",
+            "ethnicity",
+            "pmq",
+            "disability",
+            "concerns",
+            "services",
+            "status",
+            "closed_on",
+            "outcome",
+        ]
         formfield_callback = dated
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -78,7 +108,9 @@ class NewPractitionerForm(NhsStyled, forms.Form):
     """Who the case is about: their registration links repeat cases to one pseudonymous practitioner."""
 
     full_name = forms.CharField(label="Practitioner's full name", max_length=200)
-    registration_body = forms.ChoiceField(label="Registration body", choices=PractitionerIdentity.Body.choices)
+    registration_body = forms.ChoiceField(
+        label="Registration body", choices=PractitionerIdentity.Body.choices
+    )
     registration_number = forms.CharField(label="Registration number", max_length=20)
 
 
@@ -112,8 +144,16 @@ class ThirdPartyForm(NhsStyled, forms.ModelForm):
 class ExclusionForm(NhsStyled, forms.ModelForm):
     class Meta:
         model = Exclusion
-        fields = ["kind", "started_on", "advice_consulted_on", "monitoring_board_member", "police_involved",
-                  "counter_fraud_involved", "ended_on", "outcome"]
+        fields = [
+            "kind",
+            "started_on",
+            "advice_consulted_on",
+            "monitoring_board_member",
+            "police_involved",
+            "counter_fraud_involved",
+            "ended_on",
+            "outcome",
+        ]
         formfield_callback = dated
 
 
@@ -127,8 +167,16 @@ class ExclusionReviewForm(NhsStyled, forms.ModelForm):
 class AssessmentForm(NhsStyled, forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = ["kind", "status", "requested_on", "decided_on", "organisation_agreed_on",
-                  "practitioner_agreed_on", "started_on", "report_on"]
+        fields = [
+            "kind",
+            "status",
+            "requested_on",
+            "decided_on",
+            "organisation_agreed_on",
+            "practitioner_agreed_on",
+            "started_on",
+            "report_on",
+        ]
         formfield_callback = dated
 
 
@@ -152,8 +200,16 @@ class HpanForm(NhsStyled, forms.ModelForm):
 
     class Meta:
         model = Hpan
-        fields = ["requested_on", "requested_by", "requester_is_board_member", "criteria", "issued_on",
-                  "recipients", "revoked_on", "revocation_reason"]
+        fields = [
+            "requested_on",
+            "requested_by",
+            "requester_is_board_member",
+            "criteria",
+            "issued_on",
+            "recipients",
+            "revoked_on",
+            "revocation_reason",
+        ]
         formfield_callback = dated
 
 
@@ -167,19 +223,32 @@ class HpanReviewForm(NhsStyled, forms.ModelForm):
 class SubjectAccessForm(NhsStyled, forms.ModelForm):
     class Meta:
         model = SubjectAccessRequest
-        fields = ["received_on", "identity_verified_on", "extended_on", "extension_reason", "answered_on",
-                  "withdrawn_on"]
+        fields = [
+            "received_on",
+            "identity_verified_on",
+            "extended_on",
+            "extension_reason",
+            "answered_on",
+            "withdrawn_on",
+        ]
         formfield_callback = dated
 
 
 class FindPractitionerForm(NhsStyled, forms.Form):
     """The requester, found by their registration (as they will quote it) or by our pseudonym."""
 
-    registration_body = forms.ChoiceField(label="Registration body", required=False,
-                                          choices=[("", "Choose"), *PractitionerIdentity.Body.choices])
+    registration_body = forms.ChoiceField(
+        label="Registration body",
+        required=False,
+        choices=[("", "Choose"), *PractitionerIdentity.Body.choices],
+    )
     registration_number = forms.CharField(label="Registration number", max_length=20, required=False)
-    pseudonym = forms.CharField(label="Or our reference for the practitioner", max_length=20, required=False,
-                                help_text="Starts with P-.")
+    pseudonym = forms.CharField(
+        label="Or our reference for the practitioner",
+        max_length=20,
+        required=False,
+        help_text="Starts with P-.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

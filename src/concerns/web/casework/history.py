@@ -29,14 +29,17 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return {field.attname: plain(field.value_from_object(instance)) for field in tracked_fields(instance)}
 
 
-def differences(before: dict[str, Any] | None, after: dict[str, Any], *, hide_values: bool = False
-                ) -> dict[str, dict[str, Any]]:
+def differences(
+    before: dict[str, Any] | None, after: dict[str, Any], *, hide_values: bool = False
+) -> dict[str, dict[str, Any]]:
     """{field: {"from": old, "to": new}} for each field that changed (every field when created)."""
     before = before or {}
     changed = {}
     for name, new in after.items():
         old = before.get(name)
         if old != new:
-            changed[name] = {"from": HIDDEN if hide_values and old is not None else old,
-                             "to": HIDDEN if hide_values and new is not None else new}
+            changed[name] = {
+                "from": HIDDEN if hide_values and old is not None else old,
+                "to": HIDDEN if hide_values and new is not None else new,
+            }
     return changed

@@ -36,33 +36,62 @@ class Item:
 
 
 def open_exclusions(user: Any) -> list[Exclusion]:
-    return list(scoped(user, Exclusion.objects.filter(ended_on__isnull=True))
-                .select_related("case", "case__organisation").prefetch_related("reviews"))
+    return list(
+        scoped(user, Exclusion.objects.filter(ended_on__isnull=True))
+        .select_related("case", "case__organisation")
+        .prefetch_related("reviews")
+    )
 
 
 def exclusions_due_for_review(user: Any, today: dt.date) -> list[tuple[Exclusion, list[str]]]:
     """Open exclusions whose review is overdue or due within two weeks, soonest first, with their flags."""
-    due = [exclusion for exclusion in open_exclusions(user)
-           if dates.is_overdue(exclusion.next_review_on, today) or dates.is_due_soon(exclusion.next_review_on, today)]
+    due = [
+        exclusion
+        for exclusion in open_exclusions(user)
+        if dates.is_overdue(exclusion.next_review_on, today)
+        or dates.is_due_soon(exclusion.next_review_on, today)
+    ]
     return [(exclusion, exclusion.flags(today)) for exclusion in sorted(due, key=lambda e: e.next_review_on)]
 
 
 def overdue_items(user: Any, today: dt.date) -> list[Item]:
-    items = [Item(f"Exclusion review ({exclusion.get_kind_display().split(' (')[0].lower()})",
-                  exclusion.next_review_on, exclusion.case.reference, _case_url(exclusion.case))
-             for exclusion in open_exclusions(user) if dates.is_overdue(exclusion.next_review_on, today)]
+    items = [
+        Item(
+            f"Exclusion review ({exclusion.get_kind_display().split(' (')[0].lower()})",
+            exclusion.next_review_on,
+            exclusion.case.reference,
+            _case_url(exclusion.case),
+        )
+        for exclusion in open_exclusions(user)
+        if dates.is_overdue(exclusion.next_review_on, today)
+    ]
     hpans = scoped(user, Hpan.objects.filter(issued_on__isnull=False, revoked_on__isnull=True))
-    items += [Item("Alert (HPAN) review", hpan.next_review_on, hpan.case.reference, _case_url(hpan.case))
-              for hpan in hpans.select_related("case").prefetch_related("reviews")
-              if dates.is_overdue(hpan.next_review_on, today)]
-    plans = scoped(user, ActionPlan.objects.filter(review_on__lt=today, completed_on__isnull=True)
-                   .exclude(status=ActionPlan.Status.STOPPED)).select_related("case")
-    items += [Item("Action plan review", plan.review_on, plan.case.reference, _case_url(plan.case)) for plan in plans]
+    items += [
+        Item("Alert (HPAN) review", hpan.next_review_on, hpan.case.reference, _case_url(hpan.case))
+        for hpan in hpans.select_related("case").prefetch_related("reviews")
+        if dates.is_overdue(hpan.next_review_on, today)
+    ]
+    plans = scoped(
+        user,
+        ActionPlan.objects.filter(review_on__lt=today, completed_on__isnull=True).exclude(
+            status=ActionPlan.Status.STOPPED
+        ),
+    ).select_related("case")
+    items += [
+        Item("Action plan review", plan.review_on, plan.case.reference, _case_url(plan.case))
+        for plan in plans
+    ]
     unanswered = scoped(user, Case.objects.filter(first_response_on__isnull=True, status=Case.Status.OPEN))
-    items += [Item("First advice", case.response_due_on, case.reference, _case_url(case)) for case in unanswered
-              if dates.is_overdue(case.response_due_on, today)]
-    items += [Item("Subject access request", request.due_on, "", reverse("casework:sar", args=[request.pk]))
-              for request in _open_requests(user) if request.is_overdue(today)]
+    items += [
+        Item("First advice", case.response_due_on, case.reference, _case_url(case))
+        for case in unanswered
+        if dates.is_overdue(case.response_due_on, today)
+    ]
+    items += [
+        Item("Subject access request", request.due_on, "", reverse("casework:sar", args=[request.pk]))
+        for request in _open_requests(user)
+        if request.is_overdue(today)
+    ]
     return sorted(items, key=lambda item: item.due_on)
 
 
@@ -71,7 +100,9 @@ def open_subject_access_requests(user: Any, today: dt.date) -> list[SubjectAcces
 
 
 def _open_requests(user: Any) -> list[SubjectAccessRequest]:
-    requests = scoped(user, SubjectAccessRequest.objects.filter(answered_on__isnull=True, withdrawn_on__isnull=True))
+    requests = scoped(
+        user, SubjectAccessRequest.objects.filter(answered_on__isnull=True, withdrawn_on__isnull=True)
+    )
     return list(requests.select_related("practitioner"))
 
 
@@ -83,8 +114,11 @@ def exclusion_reviews_due(user: Any, today: dt.date) -> list[Due]:
     """Every review that fell due: those held (against the date each answered) and the one each open
     formal exclusion now waits for."""
     held = scoped(user, ExclusionReview.objects.all()).values_list("due_on", "held_on")
-    waiting = [Due(exclusion.next_review_on, None) for exclusion in open_exclusions(user)
-               if exclusion.kind == Exclusion.Kind.FORMAL]
+    waiting = [
+        Due(exclusion.next_review_on, None)
+        for exclusion in open_exclusions(user)
+        if exclusion.kind == Exclusion.Kind.FORMAL
+    ]
     return [Due(due_on, held_on) for due_on, held_on in held] + waiting
 
 

@@ -86,18 +86,29 @@ class Recorded(models.Model):
             self._write_history("deleted", snapshot(self), by, after={})
             return super().delete(*args, **kwargs)
 
-    def _write_history(self, action: str, before: dict[str, Any] | None, by: Any,
-                       after: dict[str, Any] | None = None) -> None:
+    def _write_history(
+        self, action: str, before: dict[str, Any] | None, by: Any, after: dict[str, Any] | None = None
+    ) -> None:
         after = snapshot(self) if after is None else after
-        changes = (differences(before, after, hide_values=self.HIDE_VALUES_IN_HISTORY) if action != "deleted"
-                   else {name: {"from": "(hidden)" if self.HIDE_VALUES_IN_HISTORY else value, "to": None}
-                         for name, value in (before or {}).items()})
+        changes = (
+            differences(before, after, hide_values=self.HIDE_VALUES_IN_HISTORY)
+            if action != "deleted"
+            else {
+                name: {"from": "(hidden)" if self.HIDE_VALUES_IN_HISTORY else value, "to": None}
+                for name, value in (before or {}).items()
+            }
+        )
         if action == "changed" and not changes:
             return
         case = self.case_of()
         ChangeRecord.objects.create(
-            by=by, by_name=by.get_username(), action=action, model=type(self).__name__,
-            object_id=str(self.pk), practitioner=self.practitioner_of(), case_id=case.pk if case else None,
+            by=by,
+            by_name=by.get_username(),
+            action=action,
+            model=type(self).__name__,
+            object_id=str(self.pk),
+            practitioner=self.practitioner_of(),
+            case_id=case.pk if case else None,
             changes=changes,
         )
 
@@ -150,8 +161,11 @@ class PractitionerIdentity(Recorded):
     registration_number = models.CharField("registration number", max_length=20)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["registration_body", "registration_number"],
-                                               name="one_identity_per_registration")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration_body", "registration_number"], name="one_identity_per_registration"
+            )
+        ]
 
 
 class Case(Recorded):
@@ -164,8 +178,14 @@ class Case(Recorded):
     reference = models.CharField(max_length=20, unique=True, default=new_case_reference, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="casework_cases")
     practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="cases")
-    adviser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="advised_cases", limit_choices_to={"role": Role.ADVISER})
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advised_cases",
+        limit_choices_to={"role": Role.ADVISER},
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField("opened on")
     first_response_on = models.DateField("first advice given on", null=True, blank=True)
@@ -180,20 +200,28 @@ class Case(Recorded):
     pmq = models.CharField("place of primary qualification", max_length=20, choices=choices(v.PMQS))
     disability = models.CharField(max_length=20, choices=choices(v.DISABILITIES), default="not_stated")
     concerns = models.JSONField("types of concern", default=list)
-    services = models.JSONField("other services used", default=list, blank=True,
-                                help_text="Services not recorded elsewhere in the case, such as restriction "
-                                          "advice or education; exclusions, assessments, action plans, team "
-                                          "reviews and alerts count from their own records.")
+    services = models.JSONField(
+        "other services used",
+        default=list,
+        blank=True,
+        help_text="Services not recorded elsewhere in the case, such as restriction "
+        "advice or education; exclusions, assessments, action plans, team "
+        "reviews and alerts count from their own records.",
+    )
     outcome = models.CharField(max_length=30, choices=choices(v.OUTCOMES), default="open")
 
     class Meta:
         ordering = ["-opened_on", "reference"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="open", closed_on__isnull=True) | Q(status="closed", closed_on__isnull=False),
-                name="case_closed_has_closed_on"),
-            models.CheckConstraint(condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
-                                   name="case_closes_after_opening"),
+                condition=Q(status="open", closed_on__isnull=True)
+                | Q(status="closed", closed_on__isnull=False),
+                name="case_closed_has_closed_on",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="case_closes_after_opening",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,7 +236,9 @@ class Case(Recorded):
         if self.status == self.Status.CLOSED and self.outcome == "open":
             raise ValidationError({"outcome": "A closed case needs its outcome."})
         if self.status == self.Status.OPEN and self.outcome != "open":
-            raise ValidationError({"outcome": "An open case's outcome is “Still open”; record it when closing."})
+            raise ValidationError(
+                {"outcome": "An open case's outcome is “Still open”; record it when closing."}
+            )
         if (self.status == self.Status.CLOSED) != (self.closed_on is not None):
             raise ValidationError({"closed_on": "A closed case has a closing date, and an open case none."})
         if self.closed_on and self.closed_on < self.opened_on:
@@ -229,9 +259,12 @@ class ThirdParty(CaseRecord):
 
     case = models.ForeignKey("Case", on_delete=models.PROTECT, related_name="third_parties")
     name = models.CharField(max_length=200)
-    other_names = models.TextField("other ways the name is written", blank=True,
-                                   help_text="One per line, e.g. “Dr Smith” or “Jo”.")
-    role = models.CharField("role shown instead", max_length=120, help_text="For example “a consultant colleague”.")
+    other_names = models.TextField(
+        "other ways the name is written", blank=True, help_text="One per line, e.g. “Dr Smith” or “Jo”."
+    )
+    role = models.CharField(
+        "role shown instead", max_length=120, help_text="For example “a consultant colleague”."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -286,17 +319,26 @@ class Exclusion(CaseRecord):
     class Meta:
         ordering = ["-started_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                                   name="exclusion_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="exclusion_ends_after_start",
+            ),
         ]
 
     def clean(self) -> None:
         if self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "An exclusion cannot end before it started."})
-        if (self.kind == self.Kind.IMMEDIATE and self.ended_on
-                and self.ended_on > dates.immediate_exclusion_ends_by(self.started_on)):
-            raise ValidationError({"ended_on": "An immediate exclusion lasts at most 2 weeks; "
-                                               "record a formal exclusion for the time after."})
+        if (
+            self.kind == self.Kind.IMMEDIATE
+            and self.ended_on
+            and self.ended_on > dates.immediate_exclusion_ends_by(self.started_on)
+        ):
+            raise ValidationError(
+                {
+                    "ended_on": "An immediate exclusion lasts at most 2 weeks; "
+                    "record a formal exclusion for the time after."
+                }
+            )
         if bool(self.ended_on) != bool(self.outcome):
             raise ValidationError({"outcome": "Record the outcome with the end date (and only then)."})
 
@@ -393,13 +435,18 @@ class Assessment(CaseRecord):
         ordering = ["-requested_on"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(organisation_agreed_on__isnull=False, practitioner_agreed_on__isnull=False)
-                           | (Q(started_on__isnull=True) & ~Q(status__in=["started", "reported"]))),
+                condition=(
+                    Q(organisation_agreed_on__isnull=False, practitioner_agreed_on__isnull=False)
+                    | (Q(started_on__isnull=True) & ~Q(status__in=["started", "reported"]))
+                ),
                 name="assessment_starts_only_with_both_agreements",
                 violation_error_message="An assessment cannot start until the organisation and the "
-                                        "practitioner have both agreed to it."),
-            models.CheckConstraint(condition=Q(report_on__isnull=True) | Q(started_on__isnull=False),
-                                   name="assessment_reports_after_starting"),
+                "practitioner have both agreed to it.",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_on__isnull=True) | Q(started_on__isnull=False),
+                name="assessment_reports_after_starting",
+            ),
         ]
 
     @property
@@ -421,8 +468,9 @@ class Assessment(CaseRecord):
 
     def clean(self) -> None:
         if self.is_starting and not self.has_both_agreements:
-            raise ValidationError({"started_on": "An assessment cannot start without "
-                                                 + " and ".join(self.waiting_for) + "."})
+            raise ValidationError(
+                {"started_on": "An assessment cannot start without " + " and ".join(self.waiting_for) + "."}
+            )
         if self.status in self.STARTED_STATUSES and self.started_on is None:
             raise ValidationError({"started_on": "Record the date the assessment started."})
         if self.report_on and (self.started_on is None or self.report_on < self.started_on):
@@ -454,7 +502,9 @@ class ActionPlan(CaseRecord):
 
     def clean(self) -> None:
         if self.status in (self.Status.AGREED, self.Status.COMPLETED) and self.agreed_on is None:
-            raise ValidationError({"agreed_on": "Record when the practitioner and the organisation agreed it."})
+            raise ValidationError(
+                {"agreed_on": "Record when the practitioner and the organisation agreed it."}
+            )
 
 
 class TeamReview(CaseRecord):
@@ -469,7 +519,9 @@ class TeamReview(CaseRecord):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
     requested_on = models.DateField("requested on")
     agreed_on = models.DateField("agreed on", null=True, blank=True)
-    reviewers = models.TextField("reviewers (roles)", blank=True, help_text="Two reviewers, at least one clinical.")
+    reviewers = models.TextField(
+        "reviewers (roles)", blank=True, help_text="Two reviewers, at least one clinical."
+    )
     report_on = models.DateField("report issued on", null=True, blank=True)
     summary = models.TextField(blank=True)
 
@@ -481,7 +533,10 @@ class Hpan(CaseRecord):
     """A Healthcare Professional Alert Notice."""
 
     class Criterion(models.TextChoices):
-        SIGNIFICANT_RISK = "significant_risk", "Poses a significant risk of harm to patients, staff or the public"
+        SIGNIFICANT_RISK = (
+            "significant_risk",
+            "Poses a significant risk of harm to patients, staff or the public",
+        )
         MAY_WORK_IN_NHS = "may_work_in_nhs", "May work, or seek work, in the NHS"
         PRESSING_NEED = "pressing_need", "There is a pressing need for an alert"
 
@@ -501,34 +556,46 @@ class Hpan(CaseRecord):
     requested_on = models.DateField("requested on")
     requested_by = models.CharField("requested by (name and position)", max_length=200)
     requester_is_board_member = models.BooleanField(
-        "requester is an executive board member or authorised deputy", default=False)
+        "requester is an executive board member or authorised deputy", default=False
+    )
     criteria = models.JSONField("criteria met", default=list, blank=True)
     issued_on = models.DateField("issued on", null=True, blank=True)
     recipients = models.JSONField(default=list, blank=True)
     revoked_on = models.DateField("revoked on", null=True, blank=True)
-    revocation_reason = models.CharField("reason for revocation", max_length=30, choices=RevocationReason.choices,
-                                         blank=True)
+    revocation_reason = models.CharField(
+        "reason for revocation", max_length=30, choices=RevocationReason.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-requested_on"]
         verbose_name = "HPAN alert"
         constraints = [
-            models.CheckConstraint(condition=Q(revoked_on__isnull=True) | ~Q(revocation_reason=""),
-                                   name="hpan_revocation_has_reason"),
-            models.CheckConstraint(condition=Q(issued_on__isnull=True) | Q(requester_is_board_member=True),
-                                   name="hpan_requested_by_board_member"),
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | ~Q(revocation_reason=""),
+                name="hpan_revocation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True) | Q(requester_is_board_member=True),
+                name="hpan_requested_by_board_member",
+            ),
         ]
 
     def clean(self) -> None:
-        for values, kind, what in ((self.criteria, self.Criterion, "criteria"),
-                                   (self.recipients, self.Recipient, "recipients")):
+        for values, kind, what in (
+            (self.criteria, self.Criterion, "criteria"),
+            (self.recipients, self.Recipient, "recipients"),
+        ):
             unknown = set(values) - set(kind.values) if isinstance(values, list) else {"?"}
             if unknown:
                 raise ValidationError({what: "Choose from the list."})
         if self.issued_on:
             if not self.requester_is_board_member:
-                raise ValidationError({"requester_is_board_member": "An alert is issued only at the request of "
-                                       "an executive board member or their authorised deputy."})
+                raise ValidationError(
+                    {
+                        "requester_is_board_member": "An alert is issued only at the request of "
+                        "an executive board member or their authorised deputy."
+                    }
+                )
             if set(self.criteria) != set(self.Criterion.values):
                 raise ValidationError({"criteria": "An alert is issued only when every criterion is met."})
             if not self.recipients:
@@ -581,11 +648,17 @@ class SubjectAccessRequest(Recorded):
 
     PRACTITIONER_PATH = "practitioner"
 
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="subject_access_requests")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="subject_access_requests"
+    )
     received_on = models.DateField("received on")
     identity_verified_on = models.DateField("identity verified on", null=True, blank=True)
-    extended_on = models.DateField("extension notified on", null=True, blank=True,
-                                   help_text="When the requester was told the answer will take two more months.")
+    extended_on = models.DateField(
+        "extension notified on",
+        null=True,
+        blank=True,
+        help_text="When the requester was told the answer will take two more months.",
+    )
     extension_reason = models.TextField("reason for the extension", blank=True)
     answered_on = models.DateField("answered on", null=True, blank=True)
     withdrawn_on = models.DateField("withdrawn on", null=True, blank=True)
@@ -594,8 +667,10 @@ class SubjectAccessRequest(Recorded):
         ordering = ["-received_on"]
         verbose_name = "subject access request"
         constraints = [
-            models.CheckConstraint(condition=Q(extended_on__isnull=True) | ~Q(extension_reason=""),
-                                   name="sar_extension_has_reason"),
+            models.CheckConstraint(
+                condition=Q(extended_on__isnull=True) | ~Q(extension_reason=""),
+                name="sar_extension_has_reason",
+            ),
         ]
 
     def clean(self) -> None:
@@ -617,7 +692,9 @@ class SubjectAccessRequest(Recorded):
 
     @property
     def due_on(self) -> dt.date | None:
-        return dates.sar_due(self.received_on, self.identity_verified_on, extended=self.extended_on is not None)
+        return dates.sar_due(
+            self.received_on, self.identity_verified_on, extended=self.extended_on is not None
+        )
 
     @property
     def status(self) -> str:
@@ -641,16 +718,19 @@ class ChangeRecord(models.Model):
     """Who changed what in a casework record, and when. Append-only (database triggers)."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
-                           db_constraint=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     by_name = models.CharField(max_length=150)
     action = models.CharField(max_length=10)
     model = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40)
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.DO_NOTHING, related_name="+",
-                                     db_constraint=False)
-    case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="changes", null=True,
-                             db_constraint=False)
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.DO_NOTHING, related_name="changes", null=True, db_constraint=False
+    )
     changes = models.JSONField(encoder=DjangoJSONEncoder)
 
     class Meta:
@@ -672,7 +752,9 @@ class ChangeRecord(models.Model):
 class OrganisationProfile(models.Model):
     """What the data contract needs about an organisation beyond the portal's record of it."""
 
-    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="casework_profile")
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="casework_profile"
+    )
     org_type = models.CharField("organisation type", max_length=20, choices=choices(v.ORG_TYPES))
     nation = models.CharField(max_length=20, choices=choices(v.NATIONS))
     region = models.CharField(max_length=100, blank=True)
@@ -681,7 +763,9 @@ class OrganisationProfile(models.Model):
 class Headcount(models.Model):
     """Workforce denominators (people, not FTE), as the contract's workforce file holds them."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="casework_headcounts")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="casework_headcounts"
+    )
     fiscal_year = models.CharField(max_length=7)
     profession = models.CharField(max_length=20, choices=choices(v.PROFESSIONS))
     dimension = models.CharField(max_length=20, choices=choices(v.WORKFORCE_DIMENSIONS))
@@ -689,13 +773,19 @@ class Headcount(models.Model):
     headcount = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "fiscal_year", "profession", "dimension",
-                                                       "group"], name="one_headcount_per_group")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "fiscal_year", "profession", "dimension", "group"],
+                name="one_headcount_per_group",
+            )
+        ]
 
     def clean(self) -> None:
         if not v.is_fiscal_year(self.fiscal_year):
             raise ValidationError({"fiscal_year": "An NHS financial year like 2023/24."})
-        allowed = (v.TOTAL_GROUP,) if self.dimension == "total" else v.DIMENSION_CODESETS[self.dimension].codes
+        allowed = (
+            (v.TOTAL_GROUP,) if self.dimension == "total" else v.DIMENSION_CODESETS[self.dimension].codes
+        )
         if self.group not in allowed:
             raise ValidationError({"group": f"Not a group of {self.dimension}."})
 

@@ -29,12 +29,27 @@ class Redactor:
     replacements: Mapping[str, str]  # name → role
 
     def __post_init__(self) -> None:
-        roles = {variant.casefold(): role for name, role in self.replacements.items()
-                 for variant in spellings(name) if len(variant) >= SHORTEST_NAME}
-        names = sorted({variant for name in self.replacements for variant in spellings(name)
-                        if len(variant) >= SHORTEST_NAME}, key=len, reverse=True)
-        pattern = (re.compile("|".join(rf"(?<!\w){_words(name)}(?!\w)" for name in names), re.IGNORECASE)
-                   if names else None)
+        roles = {
+            variant.casefold(): role
+            for name, role in self.replacements.items()
+            for variant in spellings(name)
+            if len(variant) >= SHORTEST_NAME
+        }
+        names = sorted(
+            {
+                variant
+                for name in self.replacements
+                for variant in spellings(name)
+                if len(variant) >= SHORTEST_NAME
+            },
+            key=len,
+            reverse=True,
+        )
+        pattern = (
+            re.compile("|".join(rf"(?<!\w){_words(name)}(?!\w)" for name in names), re.IGNORECASE)
+            if names
+            else None
+        )
         object.__setattr__(self, "_pattern", pattern)
         object.__setattr__(self, "_roles", roles)
 

@@ -37,39 +37,58 @@ def import_registry(data_dir: Path, *, today: dt.date | None = None) -> Registry
     """Record the profiles and headcounts of the folder's organisations the portal knows."""
     ingested = load(data_dir, today=today)
     organisations = ingested.organisations.to_dicts()
-    known = {o.code: o for o in Organisation.objects.filter(code__in=[row["org_code"] for row in organisations])}
+    known = {
+        o.code: o for o in Organisation.objects.filter(code__in=[row["org_code"] for row in organisations])
+    }
     by_org_year: dict[tuple[str, str], dict[HeadcountKey, int]] = {}
     for row in ingested.workforce.to_dicts():
         if row["org_code"] in known:
             key = (row["fiscal_year"], row["profession"], row["dimension"], row["group"])
             by_org_year.setdefault((row["org_code"], row["fiscal_year"]), {})[key] = row["headcount"]
     with transaction.atomic():
-        profiles = sum(_record_profile(known[row["org_code"]], row) for row in organisations
-                       if row["org_code"] in known)
-        headcounts = sum(_replace_headcounts(known[code], year, rows) for (code, year), rows in by_org_year.items())
+        profiles = sum(
+            _record_profile(known[row["org_code"]], row) for row in organisations if row["org_code"] in known
+        )
+        headcounts = sum(
+            _replace_headcounts(known[code], year, rows) for (code, year), rows in by_org_year.items()
+        )
     unknown = sorted({row["org_code"] for row in organisations} - set(known))
     rejected = sum(ingested.counts[name].rejected for name in ("organisations", "workforce"))
     return RegistryImport(profiles, headcounts, tuple(unknown), rejected)
 
 
 def _record_profile(organisation: Organisation, row: dict[str, Any]) -> int:
-    OrganisationProfile.objects.update_or_create(organisation=organisation, defaults={
-        "org_type": row["org_type"], "nation": row["nation"], "region": row["region"] or ""})
+    OrganisationProfile.objects.update_or_create(
+        organisation=organisation,
+        defaults={"org_type": row["org_type"], "nation": row["nation"], "region": row["region"] or ""},
+    )
     return 1
 
 
 def _replace_headcounts(organisation: Organisation, year: str, wanted: dict[HeadcountKey, int]) -> int:
-    held = {(h.fiscal_year, h.profession, h.dimension, h.group): h
-            for h in Headcount.objects.filter(organisation=organisation, fiscal_year=year)}
+    held = {
+        (h.fiscal_year, h.profession, h.dimension, h.group): h
+        for h in Headcount.objects.filter(organisation=organisation, fiscal_year=year)
+    }
     Headcount.objects.filter(pk__in=[h.pk for key, h in held.items() if key not in wanted]).delete()
     created = []
     for key, count in wanted.items():
         existing = held.get(key)
         if existing is None:
             fiscal_year, profession, dimension, group = key
-            created.append(Headcount(organisation=organisation, fiscal_year=fiscal_year, profession=profession,
-                                     dimension=dimension, group=group, headcount=count))
-            created[-1].clean_fields(exclude={"organisation"})  # the model's own checks; the organisation is known
+            created.append(
+                Headcount(
+                    organisation=organisation,
+                    fiscal_year=fiscal_year,
+                    profession=profession,
+                    dimension=dimension,
+                    group=group,
+                    headcount=count,
+                )
+            )
+            created[-1].clean_fields(
+                exclude={"organisation"}
+            )  # the model's own checks; the organisation is known
             created[-1].clean()
         elif existing.headcount != count:
             existing.headcount = count

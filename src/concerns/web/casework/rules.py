@@ -63,7 +63,11 @@ def _changes(user: Any, queryset: QuerySet) -> QuerySet:
     if user.role == Role.INSIGHTS:
         return queryset
     condition = visible_cases(user, "case__")
-    return queryset.none() if condition is None else queryset.filter(case__isnull=False).filter(condition).distinct()
+    return (
+        queryset.none()
+        if condition is None
+        else queryset.filter(case__isnull=False).filter(condition).distinct()
+    )
 
 
 @rule_for("casework.PractitionerIdentity")

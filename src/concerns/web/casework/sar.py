@@ -40,46 +40,63 @@ CONTROLLER = "NHS Resolution (Practitioner Performance Advice)"
 # Article 15(1)(a)–(h) and 15(2): what must accompany the copy of the data. Wording for the service's
 # Data Protection Officer to confirm.
 SUPPLEMENTARY_INFORMATION: tuple[tuple[str, str], ...] = (
-    ("Why we hold your data (purposes)",
-     "Practitioner Performance Advice, a service of NHS Resolution, holds this information to advise the NHS "
-     "organisation that asked for help with a concern about a practitioner's practice, to provide the "
-     "services used in the case (exclusion advice, assessments, action plans, team reviews and Healthcare "
-     "Professional Alert Notices), and to produce statistics about casework in which no individual can be "
-     "identified. We do this as part of our public task."),
-    ("What kinds of data we hold (categories)",
-     "Identification details (your name and professional registration); details of each case (the "
-     "organisation, your profession, grade and specialty, the types of concern, dates, contacts, notes and "
-     "outcomes); records of exclusions, assessments, action plans, team reviews and alerts; and equality "
-     "information (sex, age band, ethnic group, disability and place of primary qualification). Information "
-     "about health and ethnic group is special category data."),
-    ("Who sees it (recipients)",
-     "Advice's advisers and its insights team; the organisation that sought advice in each case; for a "
-     "Healthcare Professional Alert Notice, the recipients listed with the alert (NHS England medical "
-     "directors, the chief medical officers of the four nations, the requesting body, your regulator and "
-     "you). Statistical reports never show an individual case."),
-    ("How long we keep it (retention)",
-     "Case records are kept for the period set by NHS Resolution's records retention schedule, which follows "
-     "the Records Management Code of Practice for Health and Social Care, counted from the date the case "
-     "closed; they are then securely destroyed."),
-    ("Your rights",
-     "You have the right to ask us to correct inaccurate data (rectification), to delete it (erasure), to "
-     "limit how we use it (restriction), and to object to our using it (objection). Write to NHS "
-     "Resolution's Data Protection Officer. Some of these rights are limited where data is used for a "
-     "public task."),
-    ("Your right to complain to the Information Commissioner",
-     "If you are unhappy with how we have handled your data or this request, you may complain to the "
-     "Information Commissioner's Office: ico.org.uk/make-a-complaint, telephone 0303 123 1113, or "
-     "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF."),
-    ("Where the data came from (source)",
-     "From the organisation that sought advice in each case (named in each case below), from you, and from "
-     "Advice's own advisers and assessors."),
-    ("Automated decision-making",
-     "No decision about you is made by automated means, and you are not profiled (Article 22 UK GDPR)."),
-    ("Transfers outside the UK",
-     "Your data is not transferred outside the United Kingdom."),
+    (
+        "Why we hold your data (purposes)",
+        "Practitioner Performance Advice, a service of NHS Resolution, holds this information to advise the NHS "
+        "organisation that asked for help with a concern about a practitioner's practice, to provide the "
+        "services used in the case (exclusion advice, assessments, action plans, team reviews and Healthcare "
+        "Professional Alert Notices), and to produce statistics about casework in which no individual can be "
+        "identified. We do this as part of our public task.",
+    ),
+    (
+        "What kinds of data we hold (categories)",
+        "Identification details (your name and professional registration); details of each case (the "
+        "organisation, your profession, grade and specialty, the types of concern, dates, contacts, notes and "
+        "outcomes); records of exclusions, assessments, action plans, team reviews and alerts; and equality "
+        "information (sex, age band, ethnic group, disability and place of primary qualification). Information "
+        "about health and ethnic group is special category data.",
+    ),
+    (
+        "Who sees it (recipients)",
+        "Advice's advisers and its insights team; the organisation that sought advice in each case; for a "
+        "Healthcare Professional Alert Notice, the recipients listed with the alert (NHS England medical "
+        "directors, the chief medical officers of the four nations, the requesting body, your regulator and "
+        "you). Statistical reports never show an individual case.",
+    ),
+    (
+        "How long we keep it (retention)",
+        "Case records are kept for the period set by NHS Resolution's records retention schedule, which follows "
+        "the Records Management Code of Practice for Health and Social Care, counted from the date the case "
+        "closed; they are then securely destroyed.",
+    ),
+    (
+        "Your rights",
+        "You have the right to ask us to correct inaccurate data (rectification), to delete it (erasure), to "
+        "limit how we use it (restriction), and to object to our using it (objection). Write to NHS "
+        "Resolution's Data Protection Officer. Some of these rights are limited where data is used for a "
+        "public task.",
+    ),
+    (
+        "Your right to complain to the Information Commissioner",
+        "If you are unhappy with how we have handled your data or this request, you may complain to the "
+        "Information Commissioner's Office: ico.org.uk/make-a-complaint, telephone 0303 123 1113, or "
+        "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF.",
+    ),
+    (
+        "Where the data came from (source)",
+        "From the organisation that sought advice in each case (named in each case below), from you, and from "
+        "Advice's own advisers and assessors.",
+    ),
+    (
+        "Automated decision-making",
+        "No decision about you is made by automated means, and you are not profiled (Article 22 UK GDPR).",
+    ),
+    ("Transfers outside the UK", "Your data is not transferred outside the United Kingdom."),
 )
-REDACTION_NOTE = ("Names of other people in these records are replaced by their role, shown in square brackets, "
-                  "to protect their own privacy.")
+REDACTION_NOTE = (
+    "Names of other people in these records are replaced by their role, shown in square brackets, "
+    "to protect their own privacy."
+)
 
 # Records not about the subject: the list of other people's names exists only to redact them.
 NOT_IN_PACK = (ThirdParty,)
@@ -121,8 +138,11 @@ def redactor_for(practitioner: Practitioner) -> Redactor:
         names[identity.full_name] = OTHER_PRACTITIONER_ROLE
     for user in User.objects.exclude(first_name="", last_name=""):
         names[user.get_full_name()] = ADVISER_ROLE if user.is_advice_staff else "another person"
-    for name in Exclusion.objects.filter(case__in=cases).exclude(monitoring_board_member="").values_list(
-            "monitoring_board_member", flat=True):
+    for name in (
+        Exclusion.objects.filter(case__in=cases)
+        .exclude(monitoring_board_member="")
+        .values_list("monitoring_board_member", flat=True)
+    ):
         names[name] = BOARD_MEMBER_ROLE
     for name in Hpan.objects.filter(case__in=cases).values_list("requested_by", flat=True):
         names[name] = HPAN_REQUESTER_ROLE
@@ -158,8 +178,12 @@ def build_pack(request: SubjectAccessRequest, *, prepared_on: dt.date) -> dict[s
 
 
 def _request_facts(request: SubjectAccessRequest) -> list[dict[str, str]]:
-    facts = [("Received", request.received_on), ("Identity verified", request.identity_verified_on),
-             ("Due", request.due_on), ("Extended (notified)", request.extended_on)]
+    facts = [
+        ("Received", request.received_on),
+        ("Identity verified", request.identity_verified_on),
+        ("Due", request.due_on),
+        ("Extended (notified)", request.extended_on),
+    ]
     return [{"label": label, "value": long_date(value)} for label, value in facts if value]
 
 
@@ -167,19 +191,29 @@ def _subject(practitioner: Practitioner) -> list[dict[str, str]]:
     rows = [{"label": "Our reference for you", "value": practitioner.pseudonym}]
     identity = PractitionerIdentity.objects.filter(practitioner=practitioner).first()
     if identity:
-        rows += [{"label": "Name", "value": identity.full_name},
-                 {"label": "Registration", "value": f"{identity.registration_body} {identity.registration_number}"}]
+        rows += [
+            {"label": "Name", "value": identity.full_name},
+            {
+                "label": "Registration",
+                "value": f"{identity.registration_body} {identity.registration_number}",
+            },
+        ]
     return rows
 
 
-def _case_section(case: Case, found: dict[type[Recorded], list[Recorded]], redactor: Redactor) -> dict[str, Any]:
+def _case_section(
+    case: Case, found: dict[type[Recorded], list[Recorded]], redactor: Redactor
+) -> dict[str, Any]:
     items = []
     for model, rows in found.items():
         if model in (Case, Practitioner, PractitionerIdentity, SubjectAccessRequest) or model in NOT_IN_PACK:
             continue
         items += [_item(row, redactor) for row in rows if row.case_of().pk == case.pk]
-    return {"heading": f"Case {case.reference}: {case.organisation.name}", "case": _item(case, redactor),
-            "records": items}
+    return {
+        "heading": f"Case {case.reference}: {case.organisation.name}",
+        "case": _item(case, redactor),
+        "records": items,
+    }
 
 
 def _item(record: Recorded, redactor: Redactor) -> dict[str, Any]:
@@ -226,8 +260,14 @@ def _history(practitioner: Practitioner, redactor: Redactor) -> list[dict[str, s
         if change.model in {model.__name__ for model in NOT_IN_PACK}:
             continue
         fields = ", ".join(sorted(name.removesuffix("_id") for name in change.changes))
-        rows.append({"on": long_date(change.at.date()), "record": change.model, "action": change.action,
-                     "fields": redactor(fields)})
+        rows.append(
+            {
+                "on": long_date(change.at.date()),
+                "record": change.model,
+                "action": change.action,
+                "fields": redactor(fields),
+            }
+        )
     return rows
 
 
@@ -261,8 +301,11 @@ def _compiler():
 
 @functools.cache
 def _template() -> bytes:
-    return resources.files("concerns.web.casework").joinpath("templates", "casework", "typst",
-                                                            "sar_pack.typ").read_bytes()
+    return (
+        resources.files("concerns.web.casework")
+        .joinpath("templates", "casework", "typst", "sar_pack.typ")
+        .read_bytes()
+    )
 
 
 def pack_pdf(pack: dict[str, Any]) -> bytes:
@@ -273,8 +316,12 @@ def pack_pdf(pack: dict[str, Any]) -> bytes:
     try:
         with _lock:
             pdf = _compiler().compile(
-                input=_template(), format="pdf", sys_inputs={"pack": pack_json(pack).decode("utf-8")},
-                pdf_standards=["ua-1"], timestamp=dt.datetime.combine(prepared, dt.time(0), tzinfo=dt.UTC))
+                input=_template(),
+                format="pdf",
+                sys_inputs={"pack": pack_json(pack).decode("utf-8")},
+                pdf_standards=["ua-1"],
+                timestamp=dt.datetime.combine(prepared, dt.time(0), tzinfo=dt.UTC),
+            )
     except (typst.TypstError, RuntimeError) as error:
         raise PackRenderError(f"could not typeset the subject access pack: {error}") from error
     assert isinstance(pdf, bytes)

@@ -55,8 +55,15 @@ def client_address(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def record(request: HttpRequest | None, action: str, *, actor: Any = None, target: Any = None,
-           organisation: Organisation | None = None, **detail: Any) -> AuditEvent:
+def record(
+    request: HttpRequest | None,
+    action: str,
+    *,
+    actor: Any = None,
+    target: Any = None,
+    organisation: Organisation | None = None,
+    **detail: Any,
+) -> AuditEvent:
     user = actor if actor is not None else getattr(request, "user", None)
     known = user if getattr(user, "is_authenticated", False) else None
     return AuditEvent.objects.create(

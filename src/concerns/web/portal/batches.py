@@ -30,8 +30,10 @@ from concerns.web.portal.models import Batch, Upload
 from concerns.web.portal.store import import_batch, store_path
 
 STALL_AFTER = timedelta(minutes=15)
-STALLED_MESSAGE = ("The generating process stopped ({reason}) before the batch was finished, so nothing from it "
-                   "was imported. Start the batch again.")
+STALLED_MESSAGE = (
+    "The generating process stopped ({reason}) before the batch was finished, so nothing from it "
+    "was imported. Start the batch again."
+)
 
 
 def start(batch: Batch) -> None:
@@ -43,9 +45,14 @@ def start(batch: Batch) -> None:
     with (folder / "log.txt").open("ab") as log:
         process = subprocess.Popen(  # our own interpreter and module, with a number as the only argument
             [sys.executable, "-m", "concerns.commands.portal", "generate", str(batch.pk)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
-                                                                        "concerns.web.settings")},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "concerns.web.settings"),
+            },
         )
     _update(batch, pid=process.pid, host=socket.gethostname())
 
@@ -69,7 +76,8 @@ def run(batch_id: int) -> Batch:
 def _finish(batch: Batch, status: str, message: str) -> None:
     # Only a batch still running is finished here: one marked stalled meanwhile keeps its FAILED status.
     Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING).update(
-        status=status, message=message, finished_at=timezone.now(), updated_at=timezone.now())
+        status=status, message=message, finished_at=timezone.now(), updated_at=timezone.now()
+    )
 
 
 def _update(batch: Batch, **fields: Any) -> None:
@@ -97,8 +105,9 @@ def notice_stalled(found: Iterable[Batch], now: Any = None) -> list[Batch]:
         if reason is None:
             continue
         message = STALLED_MESSAGE.format(reason=reason)
-        marked = Batch.objects.filter(pk=batch.pk, status__in=[Batch.Status.QUEUED, Batch.Status.RUNNING]).update(
-            status=Batch.Status.FAILED, message=message, finished_at=now)
+        marked = Batch.objects.filter(
+            pk=batch.pk, status__in=[Batch.Status.QUEUED, Batch.Status.RUNNING]
+        ).update(status=Batch.Status.FAILED, message=message, finished_at=now)
         if marked:
             batch.status, batch.message, batch.finished_at = Batch.Status.FAILED, message, now
             stalled.append(batch)
@@ -149,12 +158,19 @@ def _generate(batch: Batch) -> int:
     codes = organisation_codes(context)
     _update(batch, total=len(codes) + int(batch.national), done=0, directory=f"batches/{batch.pk}")
     out = store_path(f"batches/{batch.pk}/out")
-    options = BatchOptions(batch.as_of, batch.policy, tuple(batch.formats.split(",")), is_illustrative(data),
-                           int(getattr(settings, "PORTAL_BATCH_WORKERS", 2)))
+    options = BatchOptions(
+        batch.as_of,
+        batch.policy,
+        tuple(batch.formats.split(",")),
+        is_illustrative(data),
+        int(getattr(settings, "PORTAL_BATCH_WORKERS", 2)),
+    )
     write_batch(context, codes, out, options, national=batch.national, progress=lambda _: _progress(batch))
     _still_running(batch)
-    names = {row["org_code"]: (row["name"], str(row["nation"]))
-             for row in ingested.organisations.select("org_code", "name", "nation").iter_rows(named=True)}
+    names = {
+        row["org_code"]: (row["name"], str(row["nation"]))
+        for row in ingested.organisations.select("org_code", "name", "nation").iter_rows(named=True)
+    }
     reports = import_batch(out, batch=batch, generated_by=batch.created_by, names=names)
     shutil.rmtree(out, ignore_errors=True)  # the store keeps its own verified copies
     return len(reports)

@@ -11,15 +11,34 @@ from concerns.web.portal.roles import Role
 
 # Menu per role: (URL name, label). Names not (yet) routed are left out.
 MENUS: dict[str, list[tuple[str, str]]] = {
-    Role.ORGANISATION: [("reports", "Reports"), ("actions", "Agreed actions"), ("report_requests", "Request a report"),
-                        ("two_factor", "Two-factor")],
-    Role.ADVISER: [("reports", "Reports"), ("discussions", "Discussions"), ("casework:home", "Casework"),
-                   ("two_factor", "Two-factor")],
-    Role.INSIGHTS: [("uploads", "Uploads"), ("batches", "Batches"), ("reports", "Reports"),
-                    ("report_requests", "Requests"), ("organisations", "Organisations"), ("casework:home", "Casework"), ("audit", "Audit log"),
-                    ("two_factor", "Two-factor")],
-    Role.ADMIN: [("users", "Users"), ("organisations", "Organisations"), ("audit", "Audit log"),
-                 ("two_factor", "Two-factor")],
+    Role.ORGANISATION: [
+        ("reports", "Reports"),
+        ("actions", "Agreed actions"),
+        ("report_requests", "Request a report"),
+        ("two_factor", "Two-factor"),
+    ],
+    Role.ADVISER: [
+        ("reports", "Reports"),
+        ("discussions", "Discussions"),
+        ("casework:home", "Casework"),
+        ("two_factor", "Two-factor"),
+    ],
+    Role.INSIGHTS: [
+        ("uploads", "Uploads"),
+        ("batches", "Batches"),
+        ("reports", "Reports"),
+        ("report_requests", "Requests"),
+        ("organisations", "Organisations"),
+        ("casework:home", "Casework"),
+        ("audit", "Audit log"),
+        ("two_factor", "Two-factor"),
+    ],
+    Role.ADMIN: [
+        ("users", "Users"),
+        ("organisations", "Organisations"),
+        ("audit", "Audit log"),
+        ("two_factor", "Two-factor"),
+    ],
 }
 
 

@@ -58,7 +58,9 @@ def save_extract(files: list[Any], data_dir: Path) -> Saved:
     data_dir.mkdir(parents=True, exist_ok=True)
     for upload in files:
         if upload.size > limit("MAX_FILE_BYTES", MAX_FILE_BYTES):
-            raise ExtractError(f"{upload.name} is larger than {_megabytes(limit('MAX_FILE_BYTES', MAX_FILE_BYTES))}")
+            raise ExtractError(
+                f"{upload.name} is larger than {_megabytes(limit('MAX_FILE_BYTES', MAX_FILE_BYTES))}"
+            )
     received = [upload.name for upload in files]
     zips = [upload for upload in files if upload.name.lower().endswith(".zip")]
     if zips and len(files) > 1:
@@ -73,8 +75,10 @@ def _save_files(files: list[Any], data_dir: Path) -> list[str]:
     for upload in files:
         stem, suffix = _contract_name(upload.name)
         if stem is None:
-            raise ExtractError(f"{upload.name} is not a data file: name the files cases, organisations and "
-                               "workforce, each .csv, .xlsx or .parquet")
+            raise ExtractError(
+                f"{upload.name} is not a data file: name the files cases, organisations and "
+                "workforce, each .csv, .xlsx or .parquet"
+            )
         if stem in seen:
             raise ExtractError(f"More than one {stem} file was uploaded; keep exactly one")
         seen.add(stem)
@@ -98,8 +102,10 @@ def _unzip(upload: Any, data_dir: Path) -> list[str]:
         if len(members) > limit("MAX_MEMBERS", MAX_MEMBERS):
             raise ExtractError(f"{upload.name} holds {len(members)} files; an extract needs only three")
         if sum(member.file_size for member in members) > limit("MAX_UNZIPPED_BYTES", MAX_UNZIPPED_BYTES):
-            raise ExtractError(f"{upload.name} expands to more than "
-                               f"{_megabytes(limit('MAX_UNZIPPED_BYTES', MAX_UNZIPPED_BYTES))}")
+            raise ExtractError(
+                f"{upload.name} expands to more than "
+                f"{_megabytes(limit('MAX_UNZIPPED_BYTES', MAX_UNZIPPED_BYTES))}"
+            )
         return _extract_members(archive, members, data_dir)
 
 
@@ -131,8 +137,10 @@ def _refuse_unsafe(member: zipfile.ZipInfo) -> None:
         raise ExtractError(f"{member.filename} in the zip is encrypted; upload it unencrypted")
     compressed = max(member.compress_size, 1)
     if member.file_size > _CHUNK and member.file_size / compressed > limit("MAX_RATIO", MAX_RATIO):
-        raise ExtractError(f"{member.filename} in the zip expands {member.file_size // compressed} times; refusing "
-                           "it as a possible zip bomb")
+        raise ExtractError(
+            f"{member.filename} in the zip expands {member.file_size // compressed} times; refusing "
+            "it as a possible zip bomb"
+        )
 
 
 def _member_target(filename: str) -> str | None:
@@ -160,7 +168,9 @@ def _write(chunks: Iterable[bytes], path: Path, cap: int) -> int:
             if written > cap:
                 handle.close()
                 path.unlink()
-                raise ExtractError(f"{path.name} is larger than it claims or than {_megabytes(cap)}; refusing it")
+                raise ExtractError(
+                    f"{path.name} is larger than it claims or than {_megabytes(cap)}; refusing it"
+                )
             handle.write(chunk)
     _check_type(path)
     return written
@@ -180,8 +190,9 @@ def _check_complete(data_dir: Path) -> None:
     present = {path.stem for path in data_dir.iterdir() if path.suffix in EXTENSIONS}
     missing = [name for name in FILE_NAMES if name not in present]
     if missing:
-        raise ExtractError(f"The extract has no {' or '.join(missing)} file; it needs cases, organisations "
-                           "and workforce")
+        raise ExtractError(
+            f"The extract has no {' or '.join(missing)} file; it needs cases, organisations and workforce"
+        )
 
 
 def _megabytes(size: int) -> str:
@@ -198,11 +209,23 @@ def validate(data_dir: Path, rejects_path: Path) -> tuple[bool, str, dict[str, A
     except UnusableInput as error:
         return False, "", {"unusable": error.message}
     write_rejects(ingested, rejects_path)
-    files = {name: {"name": ingested.files[name].name, "read": counts.read, "accepted": counts.accepted,
-                    "rejected": counts.rejected} for name, counts in ingested.counts.items()}
-    summary = {"unusable": "", "files": files, "problems": ingested.rejects.height,
-               "rejected_rows": sum(item["rejected"] for item in files.values()),
-               "read_rows": sum(item["read"] for item in files.values()), "kinds": _kinds(ingested.rejects)}
+    files = {
+        name: {
+            "name": ingested.files[name].name,
+            "read": counts.read,
+            "accepted": counts.accepted,
+            "rejected": counts.rejected,
+        }
+        for name, counts in ingested.counts.items()
+    }
+    summary = {
+        "unusable": "",
+        "files": files,
+        "problems": ingested.rejects.height,
+        "rejected_rows": sum(item["rejected"] for item in files.values()),
+        "read_rows": sum(item["read"] for item in files.values()),
+        "kinds": _kinds(ingested.rejects),
+    }
     return ingested.rejects.is_empty(), ingested.fingerprint, summary
 
 
@@ -211,9 +234,11 @@ def _kinds(rejects: Any) -> list[dict[str, Any]]:
 
     if rejects.is_empty():
         return []
-    kinds = (rejects.group_by("file", "kind")
-             .agg(pl.col("source_row").n_unique().alias("rows"), pl.len().alias("problems"))
-             .sort(["rows", "file", "kind"], descending=[True, False, False]))
+    kinds = (
+        rejects.group_by("file", "kind")
+        .agg(pl.col("source_row").n_unique().alias("rows"), pl.len().alias("problems"))
+        .sort(["rows", "file", "kind"], descending=[True, False, False])
+    )
     return list(kinds.iter_rows(named=True))
 
 

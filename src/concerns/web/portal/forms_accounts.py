@@ -18,9 +18,18 @@ class SignInForm(NhsStyled, auth_forms.AuthenticationForm):
 
 class TwoFactorCodeForm(NhsStyled, forms.Form):
     code = forms.CharField(
-        label="Security code", max_length=12, help_text="The 6-digit code your authenticator app shows now.",
-        widget=forms.TextInput(attrs={"class": "nhsuk-input nhsuk-input--width-10", "autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "spellcheck": "false"}))
+        label="Security code",
+        max_length=12,
+        help_text="The 6-digit code your authenticator app shows now.",
+        widget=forms.TextInput(
+            attrs={
+                "class": "nhsuk-input nhsuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
+    )
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split())

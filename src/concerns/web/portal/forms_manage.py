@@ -20,8 +20,10 @@ class UserCreateForm(NhsStyled, forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "role"]
-        help_texts = {"username": "Letters, digits and @ . + - _ only.",
-                      "email": "We send a link to this address for them to choose a password."}
+        help_texts = {
+            "username": "Letters, digits and @ . + - _ only.",
+            "email": "We send a link to this address for them to choose a password.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,8 +43,11 @@ class UserEditForm(NhsStyled, forms.ModelForm):
         model = User
         fields = ["first_name", "last_name", "email", "role", "is_active"]
         labels = {"is_active": "Active (can sign in)"}
-        help_texts = {"is_active": "", "role": "Changing to or between Advice staff roles makes them set up "
-                                               "two-factor authentication again."}
+        help_texts = {
+            "is_active": "",
+            "role": "Changing to or between Advice staff roles makes them set up "
+            "two-factor authentication again.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,15 +61,18 @@ class UserEditForm(NhsStyled, forms.ModelForm):
 
 
 class MembershipForm(NhsStyled, forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"),
-                                          empty_label="Choose an organisation")
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"), empty_label="Choose an organisation"
+    )
     position = forms.ChoiceField(choices=Position.choices)
 
 
 class AssignmentForm(NhsStyled, forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"),
-                                          empty_label="Choose an organisation",
-                                          label="Organisation to assign")
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        empty_label="Choose an organisation",
+        label="Organisation to assign",
+    )
 
 
 class OrganisationForm(NhsStyled, forms.ModelForm):
@@ -85,12 +93,15 @@ class AuditFilterForm(NhsStyled, forms.Form):
     input_width = "nhsuk-u-width-two-thirds"
     action = forms.ChoiceField(required=False)
     user = forms.CharField(required=False, label="Username", max_length=150)
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"), required=False,
-                                          empty_label="Any organisation")
-    date_from = forms.DateField(required=False, label="From (date)",
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(required=False, label="To (date)",
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"), required=False, empty_label="Any organisation"
+    )
+    date_from = forms.DateField(
+        required=False, label="From (date)", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        required=False, label="To (date)", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, extra_actions: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,8 +12,10 @@ from django.urls import reverse
 from concerns.web.portal import twofactor
 
 # No inline script anywhere; report HTML is served with its own, stricter policy by the report view.
-POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-          "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class ContentSecurityPolicy:
@@ -46,8 +48,9 @@ class TwoFactorRequired:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponse], view_args: list,
-                     view_kwargs: dict) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], view_args: list, view_kwargs: dict
+    ) -> HttpResponse | None:
         match = request.resolver_match
         if match is None or match.view_name in TWO_FACTOR_EXEMPT or not twofactor.is_pending(request):
             return None

@@ -33,7 +33,9 @@ class Organisation(models.Model):
 
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ORGANISATION)
-    organisations = models.ManyToManyField(Organisation, through="Membership", related_name="members", blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, through="Membership", related_name="members", blank=True
+    )
 
     @property
     def is_advice_staff(self) -> bool:
@@ -50,7 +52,9 @@ class Membership(models.Model):
     position = models.CharField(max_length=30, choices=Position.choices, default=Position.OTHER)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
 
     def clean(self) -> None:
         if self.user.role != Role.ORGANISATION:
@@ -65,7 +69,9 @@ class Assignment(models.Model):
     since = models.DateField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["adviser", "organisation"], name="one_assignment_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["adviser", "organisation"], name="one_assignment_per_org")
+        ]
 
     def clean(self) -> None:
         if self.adviser.role != Role.ADVISER:
@@ -139,12 +145,25 @@ class Report(models.Model):
         PUBLISHED = "published", "Published"
         SUPERSEDED = "superseded", "Superseded"
 
-    IMMUTABLE_FIELDS = ("organisation_id", "kind", "period", "as_of", "version", "fingerprint", "policy",
-                        "software_version", "directory", "generated_by_id", "generated_at",
-                        "published_by_id", "published_at")
+    IMMUTABLE_FIELDS = (
+        "organisation_id",
+        "kind",
+        "period",
+        "as_of",
+        "version",
+        "fingerprint",
+        "policy",
+        "software_version",
+        "directory",
+        "generated_by_id",
+        "generated_at",
+        "published_by_id",
+        "published_at",
+    )
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="reports")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ORGANISATION)
     period = models.CharField(max_length=40, help_text="The five financial years, e.g. 2020/21 to 2024/25.")
     as_of = models.DateField()
@@ -155,19 +174,23 @@ class Report(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
     directory = models.CharField(max_length=300, help_text="Relative to STORE_DIR.")
-    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                     related_name="+")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     generated_at = models.DateTimeField()
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
-    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="supersedes")
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
 
     class Meta:
         ordering = ["-generated_at"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "kind", "version"],
-                                               name="one_report_per_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "version"], name="one_report_per_version")
+        ]
 
     def __str__(self) -> str:
         who = self.organisation.code if self.organisation_id else "national"
@@ -228,8 +251,9 @@ class AgreedAction(models.Model):
     owner = models.CharField(max_length=120, help_text="Who will do it (role or name).")
     due_on = models.DateField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -247,15 +271,17 @@ class ReportRequest(models.Model):
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="report_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_requests"
+    )
     organisation_name = models.CharField(max_length=200)
     organisation_code = models.CharField(max_length=12, blank=True)
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     response = models.TextField(blank=True, help_text="What the insights team told the requester.")
 
@@ -268,13 +294,24 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # DO_NOTHING without a database constraint: deleting a user or organisation never rewrites the log.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True,
-                              related_name="+", db_constraint=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+    )
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=40, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    organisation = models.ForeignKey(Organisation, on_delete=models.DO_NOTHING, null=True, blank=True,
-                                     related_name="+", db_constraint=False)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=60, blank=True)
     detail = models.JSONField(default=dict, blank=True)

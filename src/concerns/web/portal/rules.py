@@ -63,7 +63,11 @@ def _discussions(user: Any, queryset: QuerySet) -> QuerySet:
 
 @rule_for("portal.AgreedAction")
 def _actions(user: Any, queryset: QuerySet) -> QuerySet:
-    return queryset.filter(_reports(user, "discussion__report__")) if user.role != Role.ADMIN else queryset.none()
+    return (
+        queryset.filter(_reports(user, "discussion__report__"))
+        if user.role != Role.ADMIN
+        else queryset.none()
+    )
 
 
 @rule_for("portal.Upload")

@@ -28,5 +28,7 @@ def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
 
 
 @receiver(user_locked_out)
-def _locked_out(sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any
+) -> None:
     record(request, Action.LOCKED_OUT, username=str(username)[:150])

@@ -65,8 +65,13 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def import_batch(folder: Path, *, batch: Batch | None = None, generated_by: Any = None,
-                 names: dict[str, tuple[str, str]] | None = None) -> list[Report]:
+def import_batch(
+    folder: Path,
+    *,
+    batch: Batch | None = None,
+    generated_by: Any = None,
+    names: dict[str, tuple[str, str]] | None = None,
+) -> list[Report]:
     """Record every report of a batch folder as a draft; nothing is recorded if any file fails its check.
 
     `names` maps an organisation code to (name, nation) for organisations not yet known; otherwise the
@@ -97,7 +102,9 @@ def _verified_entries(folder: Path, manifest: dict[str, Any]) -> list[_Entry]:
         entry = _entry(folder, item)
         actual = sha256_of(entry.source)
         if actual != entry.sha256:
-            raise StoreError(f"{item['path']} does not match the manifest (sha256 {actual}, expected {entry.sha256})")
+            raise StoreError(
+                f"{item['path']} does not match the manifest (sha256 {actual}, expected {entry.sha256})"
+            )
         entries.append(entry)
     if not entries:
         raise StoreError(f"{folder}/manifest.json lists no files")
@@ -123,8 +130,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _import_report(code: str, files: list[_Entry], manifest: dict[str, Any], batch: Batch | None,
-                   generated_by: Any, names: dict[str, tuple[str, str]], copied: list[Path]) -> Report:
+def _import_report(
+    code: str,
+    files: list[_Entry],
+    manifest: dict[str, Any],
+    batch: Batch | None,
+    generated_by: Any,
+    names: dict[str, tuple[str, str]],
+    copied: list[Path],
+) -> Report:
     details = _report_json(files)
     kind = Report.Kind.NATIONAL if code == NATIONAL else Report.Kind.ORGANISATION
     organisation = None if kind == Report.Kind.NATIONAL else _organisation(code, details, names)
@@ -136,16 +150,29 @@ def _import_report(code: str, files: list[_Entry], manifest: dict[str, Any], bat
     target.mkdir(parents=True)
     copied.append(target)
     report = Report.objects.create(
-        organisation=organisation, kind=kind, period=_period(manifest), as_of=_as_of(manifest),
-        version=version, fingerprint=f"sha256:{manifest.get('data_sha256', '')}",
-        policy=str(manifest.get("policy", "")), software_version=_software_version(manifest),
-        status=Report.Status.DRAFT, batch=batch, directory=directory, generated_by=generated_by,
+        organisation=organisation,
+        kind=kind,
+        period=_period(manifest),
+        as_of=_as_of(manifest),
+        version=version,
+        fingerprint=f"sha256:{manifest.get('data_sha256', '')}",
+        policy=str(manifest.get("policy", "")),
+        software_version=_software_version(manifest),
+        status=Report.Status.DRAFT,
+        batch=batch,
+        directory=directory,
+        generated_by=generated_by,
         generated_at=timezone.now(),
     )
     for entry in files:
         _copy_checked(entry, target / f"report.{entry.format}")
-        ReportFile.objects.create(report=report, format=entry.format, name=f"report.{entry.format}",
-                                  sha256=entry.sha256, size=entry.source.stat().st_size)
+        ReportFile.objects.create(
+            report=report,
+            format=entry.format,
+            name=f"report.{entry.format}",
+            sha256=entry.sha256,
+            size=entry.source.stat().st_size,
+        )
     return report
 
 
@@ -180,7 +207,9 @@ def _nation_label(nation: str) -> str:
 
 def _next_version(organisation: Organisation | None, kind: str) -> int:
     # Two imports racing for the same version are stopped by the one_report_per_version constraint.
-    latest = Report.objects.filter(organisation=organisation, kind=kind).aggregate(latest=Max("version"))["latest"]
+    latest = Report.objects.filter(organisation=organisation, kind=kind).aggregate(latest=Max("version"))[
+        "latest"
+    ]
     return (latest or 0) + 1
 
 
@@ -209,12 +238,18 @@ def publish(report: Report, user: Any) -> Report | None:
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != Report.Status.DRAFT:
             raise StoreError(f"{report} is already {report.get_status_display().lower()}")
-        current = (Report.objects.select_for_update()
-                   .filter(organisation=report.organisation, kind=report.kind, status=Report.Status.PUBLISHED)
-                   .first())
+        current = (
+            Report.objects.select_for_update()
+            .filter(organisation=report.organisation, kind=report.kind, status=Report.Status.PUBLISHED)
+            .first()
+        )
         if current is not None and current.version > report.version:
             raise StoreError(f"{report} is older than the published version {current.version}")
-        report.status, report.published_by, report.published_at = Report.Status.PUBLISHED, user, timezone.now()
+        report.status, report.published_by, report.published_at = (
+            Report.Status.PUBLISHED,
+            user,
+            timezone.now(),
+        )
         report.save()
         if current is not None:
             current.status, current.superseded_by = Report.Status.SUPERSEDED, report

@@ -96,13 +96,13 @@ def reset(user: Any) -> int:
 def secret_text(device: TOTPDevice) -> str:
     """The key as base32 in groups of four, for typing into an authenticator app by hand."""
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(key[i:i + 4] for i in range(0, len(key), 4))
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
 def qr_data_uri(device: TOTPDevice) -> str:
     """The device's otpauth:// URL as an SVG QR code in a data: URI (the CSP allows data: images)."""
     svg = io.BytesIO()
-    segno.make(device.config_url, error="m").save(svg, kind="svg", scale=5, border=4, xmldecl=False,
-                                                  dark="#000", light="#fff")
+    segno.make(device.config_url, error="m").save(
+        svg, kind="svg", scale=5, border=4, xmldecl=False, dark="#000", light="#fff"
+    )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode()
-

@@ -9,301 +9,946 @@ import concerns.web.casework.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('portal', '0003_report_workflow'),
+        ("portal", "0003_report_workflow"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Practitioner',
+            name="Practitioner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pseudonym', models.CharField(default=concerns.web.casework.models.new_pseudonym, editable=False, max_length=20, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "pseudonym",
+                    models.CharField(
+                        default=concerns.web.casework.models.new_pseudonym,
+                        editable=False,
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['pseudonym'],
+                "ordering": ["pseudonym"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(default=concerns.web.casework.models.new_case_reference, editable=False, max_length=20, unique=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('first_response_on', models.DateField(blank=True, null=True, verbose_name='first advice given on')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('summary', models.TextField(blank=True, verbose_name='summary of the concern')),
-                ('profession', models.CharField(choices=[('doctor', 'Doctor'), ('dentist', 'Dentist'), ('pharmacist', 'Pharmacist')], max_length=20)),
-                ('grade', models.CharField(choices=[('consultant', 'Consultant'), ('sas', 'Specialty and specialist (SAS) doctor'), ('resident', 'Resident doctor (in training)'), ('locally_employed', 'Locally employed doctor'), ('gp', 'General practitioner'), ('dentist', 'Dentist'), ('pharmacist', 'Pharmacist'), ('other', 'Other grade'), ('not_stated', 'Not stated')], max_length=20)),
-                ('specialty', models.CharField(blank=True, max_length=100)),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('not_stated', 'Not stated')], max_length=20)),
-                ('age_band', models.CharField(choices=[('under_35', 'Under 35'), ('35_44', '35 to 44'), ('45_54', '45 to 54'), ('55_64', '55 to 64'), ('65_plus', '65 and over'), ('not_stated', 'Not stated')], max_length=20, verbose_name='age band')),
-                ('ethnicity', models.CharField(choices=[('A', 'White - British'), ('B', 'White - Irish'), ('C', 'White - Any other White background'), ('D', 'Mixed - White and Black Caribbean'), ('E', 'Mixed - White and Black African'), ('F', 'Mixed - White and Asian'), ('G', 'Mixed - Any other mixed background'), ('H', 'Asian or Asian British - Indian'), ('J', 'Asian or Asian British - Pakistani'), ('K', 'Asian or Asian British - Bangladeshi'), ('L', 'Asian or Asian British - Any other Asian background'), ('M', 'Black or Black British - Caribbean'), ('N', 'Black or Black British - African'), ('P', 'Black or Black British - Any other Black background'), ('R', 'Other ethnic groups - Chinese'), ('S', 'Other ethnic groups - Any other ethnic group'), ('Z', 'Not stated'), ('99', 'Not known')], max_length=4)),
-                ('pmq', models.CharField(choices=[('uk', 'UK'), ('eea', 'European Economic Area'), ('international', 'International (outside the UK and EEA)'), ('not_stated', 'Not stated')], max_length=20, verbose_name='place of primary qualification')),
-                ('disability', models.CharField(choices=[('yes', 'Disabled'), ('no', 'Not disabled'), ('not_stated', 'Not stated')], default='not_stated', max_length=20)),
-                ('concerns', models.JSONField(default=list, verbose_name='types of concern')),
-                ('services', models.JSONField(blank=True, default=list, help_text='Services not recorded elsewhere in the case, such as restriction advice or education; exclusions, assessments, action plans, team reviews and alerts count from their own records.', verbose_name='other services used')),
-                ('outcome', models.CharField(choices=[('open', 'Still open'), ('resolved_locally', 'Resolved locally'), ('action_plan', 'Action plan agreed'), ('returned_to_practice', 'Returned to practice'), ('referred_to_regulator', 'Referred to the regulator'), ('left_organisation', 'Left the organisation'), ('other', 'Other outcome')], default='open', max_length=30)),
-                ('adviser', models.ForeignKey(blank=True, limit_choices_to={'role': 'adviser'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='advised_cases', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='casework_cases', to='portal.organisation')),
-                ('practitioner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='casework.practitioner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        default=concerns.web.casework.models.new_case_reference,
+                        editable=False,
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=10
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                (
+                    "first_response_on",
+                    models.DateField(blank=True, null=True, verbose_name="first advice given on"),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("summary", models.TextField(blank=True, verbose_name="summary of the concern")),
+                (
+                    "profession",
+                    models.CharField(
+                        choices=[("doctor", "Doctor"), ("dentist", "Dentist"), ("pharmacist", "Pharmacist")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("consultant", "Consultant"),
+                            ("sas", "Specialty and specialist (SAS) doctor"),
+                            ("resident", "Resident doctor (in training)"),
+                            ("locally_employed", "Locally employed doctor"),
+                            ("gp", "General practitioner"),
+                            ("dentist", "Dentist"),
+                            ("pharmacist", "Pharmacist"),
+                            ("other", "Other grade"),
+                            ("not_stated", "Not stated"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("specialty", models.CharField(blank=True, max_length=100)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("female", "Female"), ("male", "Male"), ("not_stated", "Not stated")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "age_band",
+                    models.CharField(
+                        choices=[
+                            ("under_35", "Under 35"),
+                            ("35_44", "35 to 44"),
+                            ("45_54", "45 to 54"),
+                            ("55_64", "55 to 64"),
+                            ("65_plus", "65 and over"),
+                            ("not_stated", "Not stated"),
+                        ],
+                        max_length=20,
+                        verbose_name="age band",
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("A", "White - British"),
+                            ("B", "White - Irish"),
+                            ("C", "White - Any other White background"),
+                            ("D", "Mixed - White and Black Caribbean"),
+                            ("E", "Mixed - White and Black African"),
+                            ("F", "Mixed - White and Asian"),
+                            ("G", "Mixed - Any other mixed background"),
+                            ("H", "Asian or Asian British - Indian"),
+                            ("J", "Asian or Asian British - Pakistani"),
+                            ("K", "Asian or Asian British - Bangladeshi"),
+                            ("L", "Asian or Asian British - Any other Asian background"),
+                            ("M", "Black or Black British - Caribbean"),
+                            ("N", "Black or Black British - African"),
+                            ("P", "Black or Black British - Any other Black background"),
+                            ("R", "Other ethnic groups - Chinese"),
+                            ("S", "Other ethnic groups - Any other ethnic group"),
+                            ("Z", "Not stated"),
+                            ("99", "Not known"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "pmq",
+                    models.CharField(
+                        choices=[
+                            ("uk", "UK"),
+                            ("eea", "European Economic Area"),
+                            ("international", "International (outside the UK and EEA)"),
+                            ("not_stated", "Not stated"),
+                        ],
+                        max_length=20,
+                        verbose_name="place of primary qualification",
+                    ),
+                ),
+                (
+                    "disability",
+                    models.CharField(
+                        choices=[("yes", "Disabled"), ("no", "Not disabled"), ("not_stated", "Not stated")],
+                        default="not_stated",
+                        max_length=20,
+                    ),
+                ),
+                ("concerns", models.JSONField(default=list, verbose_name="types of concern")),
+                (
+                    "services",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Services not recorded elsewhere in the case, such as restriction advice or education; exclusions, assessments, action plans, team reviews and alerts count from their own records.",
+                        verbose_name="other services used",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("open", "Still open"),
+                            ("resolved_locally", "Resolved locally"),
+                            ("action_plan", "Action plan agreed"),
+                            ("returned_to_practice", "Returned to practice"),
+                            ("referred_to_regulator", "Referred to the regulator"),
+                            ("left_organisation", "Left the organisation"),
+                            ("other", "Other outcome"),
+                        ],
+                        default="open",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "adviser",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"role": "adviser"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="advised_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="casework_cases",
+                        to="portal.organisation",
+                    ),
+                ),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="casework.practitioner",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_on', 'reference'],
+                "ordering": ["-opened_on", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='ActionPlan',
+            name="ActionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('remediation', 'Remediation'), ('return_to_work', 'Return to work')], max_length=20)),
-                ('status', models.CharField(choices=[('drafting', 'Drafting'), ('agreed', 'Agreed'), ('completed', 'Completed'), ('stopped', 'Stopped')], default='drafting', max_length=12)),
-                ('drafted_on', models.DateField(verbose_name='drafting started on')),
-                ('agreed_on', models.DateField(blank=True, null=True, verbose_name='agreed on')),
-                ('review_on', models.DateField(blank=True, null=True, verbose_name='next review on')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('summary', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_plans', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("remediation", "Remediation"), ("return_to_work", "Return to work")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("drafting", "Drafting"),
+                            ("agreed", "Agreed"),
+                            ("completed", "Completed"),
+                            ("stopped", "Stopped"),
+                        ],
+                        default="drafting",
+                        max_length=12,
+                    ),
+                ),
+                ("drafted_on", models.DateField(verbose_name="drafting started on")),
+                ("agreed_on", models.DateField(blank=True, null=True, verbose_name="agreed on")),
+                ("review_on", models.DateField(blank=True, null=True, verbose_name="next review on")),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="completed on")),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="action_plans",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-drafted_on'],
+                "ordering": ["-drafted_on"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEntry',
+            name="CaseEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('contact_organisation', 'Contact with the organisation'), ('contact_practitioner', 'Contact with the practitioner'), ('advice', 'Advice given'), ('note', 'Note')], max_length=30)),
-                ('occurred_on', models.DateField(verbose_name='date')),
-                ('summary', models.TextField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='casework.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("contact_organisation", "Contact with the organisation"),
+                            ("contact_practitioner", "Contact with the practitioner"),
+                            ("advice", "Advice given"),
+                            ("note", "Note"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="date")),
+                ("summary", models.TextField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_on', '-id'],
+                "ordering": ["-occurred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Exclusion',
+            name="Exclusion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('immediate', 'Immediate (at most 2 weeks)'), ('formal', 'Formal')], max_length=10)),
-                ('started_on', models.DateField(verbose_name='started on')),
-                ('advice_consulted_on', models.DateField(blank=True, null=True, verbose_name='Advice consulted on')),
-                ('monitoring_board_member', models.CharField(blank=True, max_length=200, verbose_name='board member monitoring')),
-                ('police_involved', models.BooleanField(default=False, verbose_name='police involved')),
-                ('counter_fraud_involved', models.BooleanField(default=False, verbose_name='counter-fraud involved')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('outcome', models.CharField(blank=True, choices=[('returned', 'Returned to work'), ('returned_restricted', 'Returned with restrictions'), ('left', 'Left the organisation'), ('dismissed', 'Dismissed'), ('other', 'Other')], max_length=30)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exclusions', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("immediate", "Immediate (at most 2 weeks)"), ("formal", "Formal")],
+                        max_length=10,
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="started on")),
+                (
+                    "advice_consulted_on",
+                    models.DateField(blank=True, null=True, verbose_name="Advice consulted on"),
+                ),
+                (
+                    "monitoring_board_member",
+                    models.CharField(blank=True, max_length=200, verbose_name="board member monitoring"),
+                ),
+                ("police_involved", models.BooleanField(default=False, verbose_name="police involved")),
+                (
+                    "counter_fraud_involved",
+                    models.BooleanField(default=False, verbose_name="counter-fraud involved"),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("returned", "Returned to work"),
+                            ("returned_restricted", "Returned with restrictions"),
+                            ("left", "Left the organisation"),
+                            ("dismissed", "Dismissed"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exclusions",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on'],
+                "ordering": ["-started_on"],
             },
         ),
         migrations.CreateModel(
-            name='ExclusionReview',
+            name="ExclusionReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(verbose_name='was due on')),
-                ('held_on', models.DateField(verbose_name='held on')),
-                ('decision', models.CharField(choices=[('renew', 'Renewed for up to 4 weeks'), ('end', 'Ended'), ('restrict', 'Ended; return with restrictions')], max_length=10)),
-                ('advice_consulted', models.BooleanField(default=False, verbose_name='Advice consulted')),
-                ('notes', models.TextField(blank=True)),
-                ('exclusion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='casework.exclusion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="was due on")),
+                ("held_on", models.DateField(verbose_name="held on")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("renew", "Renewed for up to 4 weeks"),
+                            ("end", "Ended"),
+                            ("restrict", "Ended; return with restrictions"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("advice_consulted", models.BooleanField(default=False, verbose_name="Advice consulted")),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "exclusion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="casework.exclusion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['held_on', 'id'],
+                "ordering": ["held_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Headcount',
+            name="Headcount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fiscal_year', models.CharField(max_length=7)),
-                ('profession', models.CharField(choices=[('doctor', 'Doctor'), ('dentist', 'Dentist'), ('pharmacist', 'Pharmacist')], max_length=20)),
-                ('dimension', models.CharField(choices=[('total', 'Total'), ('ethnicity', 'Ethnic group'), ('sex', 'Sex'), ('pmq', 'Place of primary qualification'), ('age_band', 'Age band'), ('grade', 'Grade'), ('disability', 'Disability')], max_length=20)),
-                ('group', models.CharField(max_length=20)),
-                ('headcount', models.PositiveIntegerField()),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='casework_headcounts', to='portal.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fiscal_year", models.CharField(max_length=7)),
+                (
+                    "profession",
+                    models.CharField(
+                        choices=[("doctor", "Doctor"), ("dentist", "Dentist"), ("pharmacist", "Pharmacist")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("total", "Total"),
+                            ("ethnicity", "Ethnic group"),
+                            ("sex", "Sex"),
+                            ("pmq", "Place of primary qualification"),
+                            ("age_band", "Age band"),
+                            ("grade", "Grade"),
+                            ("disability", "Disability"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("group", models.CharField(max_length=20)),
+                ("headcount", models.PositiveIntegerField()),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="casework_headcounts",
+                        to="portal.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Hpan',
+            name="Hpan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_on', models.DateField(verbose_name='requested on')),
-                ('requested_by', models.CharField(max_length=200, verbose_name='requested by (name and position)')),
-                ('requester_is_board_member', models.BooleanField(default=False, verbose_name='requester is an executive board member or authorised deputy')),
-                ('criteria', models.JSONField(blank=True, default=list, verbose_name='criteria met')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='issued on')),
-                ('recipients', models.JSONField(blank=True, default=list)),
-                ('revoked_on', models.DateField(blank=True, null=True, verbose_name='revoked on')),
-                ('revocation_reason', models.CharField(blank=True, choices=[('interim_conditions', 'Regulator imposed interim conditions or suspension'), ('risk_ended', 'The risk no longer exists'), ('other', 'Other')], max_length=30, verbose_name='reason for revocation')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hpans', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_on", models.DateField(verbose_name="requested on")),
+                (
+                    "requested_by",
+                    models.CharField(max_length=200, verbose_name="requested by (name and position)"),
+                ),
+                (
+                    "requester_is_board_member",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="requester is an executive board member or authorised deputy",
+                    ),
+                ),
+                ("criteria", models.JSONField(blank=True, default=list, verbose_name="criteria met")),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="issued on")),
+                ("recipients", models.JSONField(blank=True, default=list)),
+                ("revoked_on", models.DateField(blank=True, null=True, verbose_name="revoked on")),
+                (
+                    "revocation_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("interim_conditions", "Regulator imposed interim conditions or suspension"),
+                            ("risk_ended", "The risk no longer exists"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="reason for revocation",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="hpans", to="casework.case"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HPAN alert',
-                'ordering': ['-requested_on'],
+                "verbose_name": "HPAN alert",
+                "ordering": ["-requested_on"],
             },
         ),
         migrations.CreateModel(
-            name='HpanReview',
+            name="HpanReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(verbose_name='was due on')),
-                ('held_on', models.DateField(verbose_name='held on')),
-                ('decision', models.CharField(choices=[('continue', 'Continue the alert'), ('revoke', 'Revoke the alert')], max_length=10)),
-                ('notes', models.TextField(blank=True)),
-                ('hpan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='casework.hpan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="was due on")),
+                ("held_on", models.DateField(verbose_name="held on")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("continue", "Continue the alert"), ("revoke", "Revoke the alert")],
+                        max_length=10,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "hpan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="casework.hpan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['held_on', 'id'],
+                "ordering": ["held_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationProfile',
+            name="OrganisationProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org_type', models.CharField(choices=[('acute', 'Acute trust'), ('specialist', 'Specialist trust'), ('mental_health', 'Mental health trust'), ('community', 'Community trust'), ('ambulance', 'Ambulance trust'), ('integrated', 'Integrated health board or trust'), ('primary_care', 'Primary care organisation'), ('independent', 'Independent provider')], max_length=20, verbose_name='organisation type')),
-                ('nation', models.CharField(choices=[('england', 'England'), ('wales', 'Wales'), ('northern_ireland', 'Northern Ireland')], max_length=20)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='casework_profile', to='portal.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "org_type",
+                    models.CharField(
+                        choices=[
+                            ("acute", "Acute trust"),
+                            ("specialist", "Specialist trust"),
+                            ("mental_health", "Mental health trust"),
+                            ("community", "Community trust"),
+                            ("ambulance", "Ambulance trust"),
+                            ("integrated", "Integrated health board or trust"),
+                            ("primary_care", "Primary care organisation"),
+                            ("independent", "Independent provider"),
+                        ],
+                        max_length=20,
+                        verbose_name="organisation type",
+                    ),
+                ),
+                (
+                    "nation",
+                    models.CharField(
+                        choices=[
+                            ("england", "England"),
+                            ("wales", "Wales"),
+                            ("northern_ireland", "Northern Ireland"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=100)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="casework_profile",
+                        to="portal.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ChangeRecord',
+            name="ChangeRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('by_name', models.CharField(max_length=150)),
-                ('action', models.CharField(max_length=10)),
-                ('model', models.CharField(max_length=40)),
-                ('object_id', models.CharField(max_length=40)),
-                ('changes', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='changes', to='casework.case')),
-                ('practitioner', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='casework.practitioner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("by_name", models.CharField(max_length=150)),
+                ("action", models.CharField(max_length=10)),
+                ("model", models.CharField(max_length=40)),
+                ("object_id", models.CharField(max_length=40)),
+                ("changes", models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="changes",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="casework.practitioner",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PractitionerIdentity',
+            name="PractitionerIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
-                ('registration_body', models.CharField(choices=[('GMC', 'General Medical Council (GMC)'), ('GDC', 'General Dental Council (GDC)'), ('GPhC', 'General Pharmaceutical Council (GPhC)')], max_length=4, verbose_name='registration body')),
-                ('registration_number', models.CharField(max_length=20, verbose_name='registration number')),
-                ('practitioner', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='identity', to='casework.practitioner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
+                (
+                    "registration_body",
+                    models.CharField(
+                        choices=[
+                            ("GMC", "General Medical Council (GMC)"),
+                            ("GDC", "General Dental Council (GDC)"),
+                            ("GPhC", "General Pharmaceutical Council (GPhC)"),
+                        ],
+                        max_length=4,
+                        verbose_name="registration body",
+                    ),
+                ),
+                ("registration_number", models.CharField(max_length=20, verbose_name="registration number")),
+                (
+                    "practitioner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="identity",
+                        to="casework.practitioner",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SubjectAccessRequest',
+            name="SubjectAccessRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('identity_verified_on', models.DateField(blank=True, null=True, verbose_name='identity verified on')),
-                ('extended_on', models.DateField(blank=True, help_text='When the requester was told the answer will take two more months.', null=True, verbose_name='extension notified on')),
-                ('extension_reason', models.TextField(blank=True, verbose_name='reason for the extension')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='answered on')),
-                ('withdrawn_on', models.DateField(blank=True, null=True, verbose_name='withdrawn on')),
-                ('practitioner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subject_access_requests', to='casework.practitioner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="received on")),
+                (
+                    "identity_verified_on",
+                    models.DateField(blank=True, null=True, verbose_name="identity verified on"),
+                ),
+                (
+                    "extended_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the requester was told the answer will take two more months.",
+                        null=True,
+                        verbose_name="extension notified on",
+                    ),
+                ),
+                ("extension_reason", models.TextField(blank=True, verbose_name="reason for the extension")),
+                ("answered_on", models.DateField(blank=True, null=True, verbose_name="answered on")),
+                ("withdrawn_on", models.DateField(blank=True, null=True, verbose_name="withdrawn on")),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subject_access_requests",
+                        to="casework.practitioner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subject access request',
-                'ordering': ['-received_on'],
+                "verbose_name": "subject access request",
+                "ordering": ["-received_on"],
             },
         ),
         migrations.CreateModel(
-            name='TeamReview',
+            name="TeamReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('agreed', 'Agreed'), ('under_way', 'Under way'), ('reported', 'Reported'), ('withdrawn', 'Withdrawn')], default='requested', max_length=12)),
-                ('requested_on', models.DateField(verbose_name='requested on')),
-                ('agreed_on', models.DateField(blank=True, null=True, verbose_name='agreed on')),
-                ('reviewers', models.TextField(blank=True, help_text='Two reviewers, at least one clinical.', verbose_name='reviewers (roles)')),
-                ('report_on', models.DateField(blank=True, null=True, verbose_name='report issued on')),
-                ('summary', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='team_reviews', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("agreed", "Agreed"),
+                            ("under_way", "Under way"),
+                            ("reported", "Reported"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                    ),
+                ),
+                ("requested_on", models.DateField(verbose_name="requested on")),
+                ("agreed_on", models.DateField(blank=True, null=True, verbose_name="agreed on")),
+                (
+                    "reviewers",
+                    models.TextField(
+                        blank=True,
+                        help_text="Two reviewers, at least one clinical.",
+                        verbose_name="reviewers (roles)",
+                    ),
+                ),
+                ("report_on", models.DateField(blank=True, null=True, verbose_name="report issued on")),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="team_reviews",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_on'],
+                "ordering": ["-requested_on"],
             },
         ),
         migrations.CreateModel(
-            name='ThirdParty',
+            name="ThirdParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('other_names', models.TextField(blank=True, help_text='One per line, e.g. “Dr Smith” or “Jo”.', verbose_name='other ways the name is written')),
-                ('role', models.CharField(help_text='For example “a consultant colleague”.', max_length=120, verbose_name='role shown instead')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='third_parties', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "other_names",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line, e.g. “Dr Smith” or “Jo”.",
+                        verbose_name="other ways the name is written",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        help_text="For example “a consultant colleague”.",
+                        max_length=120,
+                        verbose_name="role shown instead",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="third_parties",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('clinical', 'Clinical performance assessment'), ('behavioural', 'Behavioural assessment')], max_length=12)),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('offered', 'Offered'), ('not_offered', 'Not offered'), ('started', 'Started'), ('reported', 'Reported'), ('withdrawn', 'Withdrawn')], default='requested', max_length=12)),
-                ('requested_on', models.DateField(verbose_name='requested on')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='offer decided on')),
-                ('organisation_agreed_on', models.DateField(blank=True, null=True, verbose_name='organisation agreed on')),
-                ('practitioner_agreed_on', models.DateField(blank=True, null=True, verbose_name='practitioner agreed on')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='started on')),
-                ('report_on', models.DateField(blank=True, null=True, verbose_name='report issued on')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='casework.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("clinical", "Clinical performance assessment"),
+                            ("behavioural", "Behavioural assessment"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("offered", "Offered"),
+                            ("not_offered", "Not offered"),
+                            ("started", "Started"),
+                            ("reported", "Reported"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                    ),
+                ),
+                ("requested_on", models.DateField(verbose_name="requested on")),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="offer decided on")),
+                (
+                    "organisation_agreed_on",
+                    models.DateField(blank=True, null=True, verbose_name="organisation agreed on"),
+                ),
+                (
+                    "practitioner_agreed_on",
+                    models.DateField(blank=True, null=True, verbose_name="practitioner agreed on"),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="started on")),
+                ("report_on", models.DateField(blank=True, null=True, verbose_name="report issued on")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="casework.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('organisation_agreed_on__isnull', False), ('practitioner_agreed_on__isnull', False)), models.Q(('started_on__isnull', True), models.Q(('status__in', ['started', 'reported']), _negated=True)), _connector='OR'), name='assessment_starts_only_with_both_agreements', violation_error_message='An assessment cannot start until the organisation and the practitioner have both agreed to it.'), models.CheckConstraint(condition=models.Q(('report_on__isnull', True), ('started_on__isnull', False), _connector='OR'), name='assessment_reports_after_starting')],
+                "ordering": ["-requested_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("organisation_agreed_on__isnull", False),
+                                ("practitioner_agreed_on__isnull", False),
+                            ),
+                            models.Q(
+                                ("started_on__isnull", True),
+                                models.Q(("status__in", ["started", "reported"]), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="assessment_starts_only_with_both_agreements",
+                        violation_error_message="An assessment cannot start until the organisation and the practitioner have both agreed to it.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("report_on__isnull", True), ("started_on__isnull", False), _connector="OR"
+                        ),
+                        name="assessment_reports_after_starting",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='exclusion',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='exclusion_ends_after_start'),
+            model_name="exclusion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True), ("ended_on__gte", models.F("started_on")), _connector="OR"
+                ),
+                name="exclusion_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='headcount',
-            constraint=models.UniqueConstraint(fields=('organisation', 'fiscal_year', 'profession', 'dimension', 'group'), name='one_headcount_per_group'),
+            model_name="headcount",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "fiscal_year", "profession", "dimension", "group"),
+                name="one_headcount_per_group",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hpan',
-            constraint=models.CheckConstraint(condition=models.Q(('revoked_on__isnull', True), models.Q(('revocation_reason', ''), _negated=True), _connector='OR'), name='hpan_revocation_has_reason'),
+            model_name="hpan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("revoked_on__isnull", True),
+                    models.Q(("revocation_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="hpan_revocation_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hpan',
-            constraint=models.CheckConstraint(condition=models.Q(('issued_on__isnull', True), ('requester_is_board_member', True), _connector='OR'), name='hpan_requested_by_board_member'),
+            model_name="hpan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("issued_on__isnull", True), ("requester_is_board_member", True), _connector="OR"
+                ),
+                name="hpan_requested_by_board_member",
+            ),
         ),
         migrations.AddIndex(
-            model_name='changerecord',
-            index=models.Index(fields=['model', 'object_id'], name='casework_ch_model_b198bf_idx'),
+            model_name="changerecord",
+            index=models.Index(fields=["model", "object_id"], name="casework_ch_model_b198bf_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_on__isnull', True), ('status', 'open')), models.Q(('closed_on__isnull', False), ('status', 'closed')), _connector='OR'), name='case_closed_has_closed_on'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_on__isnull", True), ("status", "open")),
+                    models.Q(("closed_on__isnull", False), ("status", "closed")),
+                    _connector="OR",
+                ),
+                name="case_closed_has_closed_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), ('closed_on__gte', models.F('opened_on')), _connector='OR'), name='case_closes_after_opening'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True), ("closed_on__gte", models.F("opened_on")), _connector="OR"
+                ),
+                name="case_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='practitioneridentity',
-            constraint=models.UniqueConstraint(fields=('registration_body', 'registration_number'), name='one_identity_per_registration'),
+            model_name="practitioneridentity",
+            constraint=models.UniqueConstraint(
+                fields=("registration_body", "registration_number"), name="one_identity_per_registration"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subjectaccessrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('extended_on__isnull', True), models.Q(('extension_reason', ''), _negated=True), _connector='OR'), name='sar_extension_has_reason'),
+            model_name="subjectaccessrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("extended_on__isnull", True),
+                    models.Q(("extension_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="sar_extension_has_reason",
+            ),
         ),
     ]

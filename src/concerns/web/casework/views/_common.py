@@ -23,12 +23,21 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def render_form(request: HttpRequest, title: str, forms: list[Any], *, back: str, intro: str = "",
-                submit: str = "Save") -> HttpResponse:
-    return django_render(request, "casework/form.html", {
-        "title": title, "forms": forms, "errors": errors_of(*forms), "back": back, "intro": intro,
-        "submit": submit,
-    })
+def render_form(
+    request: HttpRequest, title: str, forms: list[Any], *, back: str, intro: str = "", submit: str = "Save"
+) -> HttpResponse:
+    return django_render(
+        request,
+        "casework/form.html",
+        {
+            "title": title,
+            "forms": forms,
+            "errors": errors_of(*forms),
+            "back": back,
+            "intro": intro,
+            "submit": submit,
+        },
+    )
 
 
 def facts(record: Any, names: list[str]) -> list[tuple[str, str]]:

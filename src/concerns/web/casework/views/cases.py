@@ -20,23 +20,45 @@ from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 
 CASES_PER_PAGE = 50
-CASE_FACTS = ["organisation", "adviser", "status", "opened_on", "first_response_on", "closed_on", "outcome",
-              "summary", "concerns", "profession", "grade", "specialty", "sex", "age_band", "ethnicity", "pmq",
-              "disability"]
+CASE_FACTS = [
+    "organisation",
+    "adviser",
+    "status",
+    "opened_on",
+    "first_response_on",
+    "closed_on",
+    "outcome",
+    "summary",
+    "concerns",
+    "profession",
+    "grade",
+    "specialty",
+    "sex",
+    "age_band",
+    "ethnicity",
+    "pmq",
+    "disability",
+]
 
 
 @casework_staff
 def home(request: HttpRequest) -> HttpResponse:
     day = today()
     cases = scoped(request.user, Case.objects.all())
-    return render(request, "casework/home.html", {
-        "today": day,
-        "reviews_due": lists.exclusions_due_for_review(request.user, day),
-        "overdue": lists.overdue_items(request.user, day),
-        "open_requests": lists.open_subject_access_requests(request.user, day),
-        "my_cases": cases.filter(adviser=request.user, status=Case.Status.OPEN).select_related("organisation"),
-        "open_cases": cases.filter(status=Case.Status.OPEN).count(),
-    })
+    return render(
+        request,
+        "casework/home.html",
+        {
+            "today": day,
+            "reviews_due": lists.exclusions_due_for_review(request.user, day),
+            "overdue": lists.overdue_items(request.user, day),
+            "open_requests": lists.open_subject_access_requests(request.user, day),
+            "my_cases": cases.filter(adviser=request.user, status=Case.Status.OPEN).select_related(
+                "organisation"
+            ),
+            "open_cases": cases.filter(status=Case.Status.OPEN).count(),
+        },
+    )
 
 
 @casework_staff
@@ -46,8 +68,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if status in Case.Status.values:
         cases = cases.filter(status=status)
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "casework/case_list.html", {"page": page, "status": status,
-                                                       "statuses": Case.Status.choices})
+    return render(
+        request, "casework/case_list.html", {"page": page, "status": status, "statuses": Case.Status.choices}
+    )
 
 
 @casework_staff
@@ -61,48 +84,66 @@ def case_new(request: HttpRequest) -> HttpResponse:
             case.practitioner = _practitioner_for(who_form.cleaned_data, request.user)
             case.save(by=request.user)
         return redirect("casework:case", pk=case.pk)
-    return render_form(request, "Open a case", [who_form, case_form], back=reverse("casework:cases"),
-                       intro="The practitioner's name and registration are kept apart from the case, "
-                             "which refers to them by a pseudonym.")
+    return render_form(
+        request,
+        "Open a case",
+        [who_form, case_form],
+        back=reverse("casework:cases"),
+        intro="The practitioner's name and registration are kept apart from the case, "
+        "which refers to them by a pseudonym.",
+    )
 
 
 def _practitioner_for(details: dict[str, str], user: object) -> Practitioner:
     """The practitioner with this registration, or a new one: repeat cases link to one pseudonym."""
-    existing = PractitionerIdentity.objects.filter(  # linking only; nothing of it is shown to the user
-        registration_body=details["registration_body"],
-        registration_number=details["registration_number"].strip().upper(),
-    ).select_related("practitioner").first()
+    existing = (
+        PractitionerIdentity.objects.filter(  # linking only; nothing of it is shown to the user
+            registration_body=details["registration_body"],
+            registration_number=details["registration_number"].strip().upper(),
+        )
+        .select_related("practitioner")
+        .first()
+    )
     if existing:
         return existing.practitioner
     practitioner = Practitioner()
     practitioner.save(by=user)
-    PractitionerIdentity(practitioner=practitioner, full_name=details["full_name"].strip(),
-                         registration_body=details["registration_body"],
-                         registration_number=details["registration_number"].strip().upper()).save(by=user)
+    PractitionerIdentity(
+        practitioner=practitioner,
+        full_name=details["full_name"].strip(),
+        registration_body=details["registration_body"],
+        registration_number=details["registration_number"].strip().upper(),
+    ).save(by=user)
     return practitioner
 
 
 @casework_staff
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_scoped_or_404(request.user, Case.objects.select_related("organisation", "practitioner", "adviser"),
-                             pk=pk)
+    case = get_scoped_or_404(
+        request.user, Case.objects.select_related("organisation", "practitioner", "adviser"), pk=pk
+    )
     day = today()
     exclusions = list(case.exclusions.prefetch_related("reviews"))
     hpans = list(case.hpans.prefetch_related("reviews"))
-    return render(request, "casework/case_detail.html", {
-        "case": case, "today": day,
-        "facts": facts(case, CASE_FACTS),
-        "services": "; ".join(v.SERVICES.label(code) for code in services_used(case)),
-        "entries": case.entries.select_related("recorded_by"),
-        "third_parties": case.third_parties.all(),
-        "exclusions": [(exclusion, exclusion.flags(day)) for exclusion in exclusions],
-        "assessments": case.assessments.all(),
-        "action_plans": case.action_plans.all(),
-        "team_reviews": case.team_reviews.all(),
-        "hpans": [(hpan, hpan.flags(day)) for hpan in hpans],
-        "history": scoped(request.user, ChangeRecord.objects.filter(case=case))[:50],
-        "can_see_identity": may_see_identity(request.user, case.practitioner),
-    })
+    return render(
+        request,
+        "casework/case_detail.html",
+        {
+            "case": case,
+            "today": day,
+            "facts": facts(case, CASE_FACTS),
+            "services": "; ".join(v.SERVICES.label(code) for code in services_used(case)),
+            "entries": case.entries.select_related("recorded_by"),
+            "third_parties": case.third_parties.all(),
+            "exclusions": [(exclusion, exclusion.flags(day)) for exclusion in exclusions],
+            "assessments": case.assessments.all(),
+            "action_plans": case.action_plans.all(),
+            "team_reviews": case.team_reviews.all(),
+            "hpans": [(hpan, hpan.flags(day)) for hpan in hpans],
+            "history": scoped(request.user, ChangeRecord.objects.filter(case=case))[:50],
+            "can_see_identity": may_see_identity(request.user, case.practitioner),
+        },
+    )
 
 
 @casework_staff
@@ -112,32 +153,47 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save(commit=False).save(by=request.user)
         return redirect("casework:case", pk=case.pk)
-    return render_form(request, f"Change case {case.reference}", [form],
-                       back=reverse("casework:case", args=[case.pk]))
+    return render_form(
+        request, f"Change case {case.reference}", [form], back=reverse("casework:case", args=[case.pk])
+    )
 
 
 @casework_staff
 def practitioner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     practitioner = get_scoped_or_404(request.user, Practitioner.objects.all(), pk=pk)
     cases = scoped(request.user, practitioner.cases.select_related("organisation"))
-    return render(request, "casework/practitioner.html", {
-        "practitioner": practitioner, "cases": cases,
-        "can_see_identity": may_see_identity(request.user, practitioner),
-    })
+    return render(
+        request,
+        "casework/practitioner.html",
+        {
+            "practitioner": practitioner,
+            "cases": cases,
+            "can_see_identity": may_see_identity(request.user, practitioner),
+        },
+    )
 
 
 @casework_staff
 def practitioner_identity(request: HttpRequest, pk: int) -> HttpResponse:
-    identity = get_scoped_or_404(request.user, PractitionerIdentity.objects.select_related("practitioner"),
-                                 practitioner__pk=pk)
-    record(request, Action.IDENTITY_VIEWED, target=identity.practitioner, pseudonym=identity.practitioner.pseudonym)
-    return render(request, "casework/identity.html", {"identity": identity, "practitioner": identity.practitioner})
+    identity = get_scoped_or_404(
+        request.user, PractitionerIdentity.objects.select_related("practitioner"), practitioner__pk=pk
+    )
+    record(
+        request,
+        Action.IDENTITY_VIEWED,
+        target=identity.practitioner,
+        pseudonym=identity.practitioner.pseudonym,
+    )
+    return render(
+        request, "casework/identity.html", {"identity": identity, "practitioner": identity.practitioner}
+    )
 
 
 @casework_staff
 def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    identity = get_scoped_or_404(request.user, PractitionerIdentity.objects.select_related("practitioner"),
-                                 practitioner__pk=pk)
+    identity = get_scoped_or_404(
+        request.user, PractitionerIdentity.objects.select_related("practitioner"), practitioner__pk=pk
+    )
     before = {name: getattr(identity, name) for name in IdentityForm._meta.fields}
     form = IdentityForm(request.POST or None, instance=identity)
     if request.method == "POST" and form.is_valid():
@@ -146,20 +202,34 @@ def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 form.save(commit=False).save(by=request.user)
                 # Field names only: the audit log, like the history, never holds identifying values.
-                record(request, Action.IDENTITY_CORRECTED, target=identity.practitioner,
-                       pseudonym=identity.practitioner.pseudonym, fields=changed)
+                record(
+                    request,
+                    Action.IDENTITY_CORRECTED,
+                    target=identity.practitioner,
+                    pseudonym=identity.practitioner.pseudonym,
+                    fields=changed,
+                )
         return redirect("casework:identity", pk=pk)
-    return render_form(request, f"Correct the identifying details of {identity.practitioner.pseudonym}", [form],
-                       back=reverse("casework:identity", args=[pk]),
-                       intro="The change is recorded (who, when and which details changed, not their values).")
+    return render_form(
+        request,
+        f"Correct the identifying details of {identity.practitioner.pseudonym}",
+        [form],
+        back=reverse("casework:identity", args=[pk]),
+        intro="The change is recorded (who, when and which details changed, not their values).",
+    )
 
 
 @casework_staff
 def service_measures(request: HttpRequest) -> HttpResponse:
     day = today()
-    return render(request, "casework/measures.html", {
-        "today": day, "target": measures.TARGET,
-        "reviews": measures.monthly_shares(lists.exclusion_reviews_due(request.user, day), day),
-        "responses": measures.monthly_shares(lists.case_responses_due(request.user), day),
-        "response_days": dates.RESPONSE_TARGET_WORKING_DAYS,
-    })
+    return render(
+        request,
+        "casework/measures.html",
+        {
+            "today": day,
+            "target": measures.TARGET,
+            "reviews": measures.monthly_shares(lists.exclusion_reviews_due(request.user, day), day),
+            "responses": measures.monthly_shares(lists.case_responses_due(request.user), day),
+            "response_days": dates.RESPONSE_TARGET_WORKING_DAYS,
+        },
+    )

@@ -77,5 +77,6 @@ def _edit(request: HttpRequest, spec: Kind, instance: Recorded, title: str, case
     if request.method == "POST" and form.is_valid():
         form.save(commit=False).save(by=request.user)
         return redirect("casework:case", pk=case.pk)
-    return render_form(request, f"{title} – case {case.reference}", [form],
-                       back=reverse("casework:case", args=[case.pk]))
+    return render_form(
+        request, f"{title} – case {case.reference}", [form], back=reverse("casework:case", args=[case.pk])
+    )

@@ -24,8 +24,11 @@ PACK_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 def sar_list(request: HttpRequest) -> HttpResponse:
     requests = scoped(request.user, SubjectAccessRequest.objects.select_related("practitioner"))
     day = today()
-    return render(request, "casework/sar_list.html", {
-        "rows": [(item, item.is_overdue(day)) for item in requests], "today": day})
+    return render(
+        request,
+        "casework/sar_list.html",
+        {"rows": [(item, item.is_overdue(day)) for item in requests], "today": day},
+    )
 
 
 @insights_only
@@ -35,8 +38,11 @@ def sar_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and all([find.is_valid(), form.is_valid()]):
         practitioner = _find(request, find.cleaned_data)
         if practitioner is None:
-            find.add_error(None, "No practitioner in the register has this registration or reference; "
-                                 "answer that we hold no case about them.")
+            find.add_error(
+                None,
+                "No practitioner in the register has this registration or reference; "
+                "answer that we hold no case about them.",
+            )
         else:
             with transaction.atomic():
                 item = form.save(commit=False)
@@ -48,11 +54,17 @@ def sar_new(request: HttpRequest) -> HttpResponse:
 
 def _find(request: HttpRequest, data: dict[str, str]) -> Practitioner | None:
     if data.get("registration_body") and data.get("registration_number"):
-        identity = scoped(request.user, PractitionerIdentity.objects.filter(
-            registration_body=data["registration_body"],
-            registration_number=data["registration_number"].strip().upper())).first()
+        identity = scoped(
+            request.user,
+            PractitionerIdentity.objects.filter(
+                registration_body=data["registration_body"],
+                registration_number=data["registration_number"].strip().upper(),
+            ),
+        ).first()
         return identity.practitioner if identity else None
-    return scoped(request.user, Practitioner.objects.filter(pseudonym=data["pseudonym"].strip().upper())).first()
+    return scoped(
+        request.user, Practitioner.objects.filter(pseudonym=data["pseudonym"].strip().upper())
+    ).first()
 
 
 @insights_only
@@ -60,11 +72,17 @@ def sar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_or_404(request.user, SubjectAccessRequest.objects.select_related("practitioner"), pk=pk)
     found = sar.records_of(item.practitioner)
     record(request, Action.SAR_RECORDS_VIEWED, target=item, pseudonym=item.practitioner.pseudonym)
-    return render(request, "casework/sar_detail.html", {
-        "item": item, "today": today(), "overdue": item.is_overdue(today()),
-        "found": [(model._meta.verbose_name_plural.capitalize(), rows) for model, rows in found.items()],
-        "total": sum(len(rows) for rows in found.values()),
-    })
+    return render(
+        request,
+        "casework/sar_detail.html",
+        {
+            "item": item,
+            "today": today(),
+            "overdue": item.is_overdue(today()),
+            "found": [(model._meta.verbose_name_plural.capitalize(), rows) for model, rows in found.items()],
+            "total": sum(len(rows) for rows in found.values()),
+        },
+    )
 
 
 @insights_only
@@ -74,8 +92,9 @@ def sar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save(commit=False).save(by=request.user)
         return redirect("casework:sar", pk=item.pk)
-    return render_form(request, "Change the subject access request", [form],
-                       back=reverse("casework:sar", args=[item.pk]))
+    return render_form(
+        request, "Change the subject access request", [form], back=reverse("casework:sar", args=[item.pk])
+    )
 
 
 @insights_only
@@ -89,8 +108,13 @@ def sar_pack(request: HttpRequest, pk: int, file_type: str) -> HttpResponse:
     except sar.PackRenderError:
         logger.exception("Subject access pack %s could not be typeset", item.pk)
         return render(request, "casework/sar_pack_failed.html", {"item": item}, status=503)
-    record(request, Action.SAR_PACK_DOWNLOADED, target=item, format=file_type,
-           pseudonym=item.practitioner.pseudonym)
+    record(
+        request,
+        Action.SAR_PACK_DOWNLOADED,
+        target=item,
+        format=file_type,
+        pseudonym=item.practitioner.pseudonym,
+    )
     response = HttpResponse(body, content_type=PACK_TYPES[file_type])
     name = f"subject-access-{item.practitioner.pseudonym}-{pack['prepared_on']}.{file_type}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

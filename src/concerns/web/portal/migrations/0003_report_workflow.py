@@ -6,40 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_audit_append_only'),
+        ("portal", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='batch',
-            name='finished_at',
+            model_name="batch",
+            name="finished_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='formats',
-            field=models.CharField(default='html,pdf,xlsx,json', max_length=40),
+            model_name="batch",
+            name="formats",
+            field=models.CharField(default="html,pdf,xlsx,json", max_length=40),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='national',
-            field=models.BooleanField(default=True, help_text='Also write the national report.'),
+            model_name="batch",
+            name="national",
+            field=models.BooleanField(default=True, help_text="Also write the national report."),
         ),
         migrations.AddField(
-            model_name='reportrequest',
-            name='decided_at',
+            model_name="reportrequest",
+            name="decided_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='reportrequest',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reportrequest",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reportrequest',
-            name='response',
-            field=models.TextField(blank=True, help_text='What the insights team told the requester.'),
+            model_name="reportrequest",
+            name="response",
+            field=models.TextField(blank=True, help_text="What the insights team told the requester."),
         ),
     ]

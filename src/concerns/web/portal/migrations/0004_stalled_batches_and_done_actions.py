@@ -7,35 +7,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0003_report_workflow'),
+        ("portal", "0003_report_workflow"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agreedaction',
-            name='done_at',
+            model_name="agreedaction",
+            name="done_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='agreedaction',
-            name='done_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="agreedaction",
+            name="done_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='host',
+            model_name="batch",
+            name="host",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='pid',
+            model_name="batch",
+            name="pid",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='updated_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, help_text='Touched on each step of progress.'),
+            model_name="batch",
+            name="updated_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, help_text="Touched on each step of progress."
+            ),
         ),
     ]

@@ -6,10 +6,18 @@ from typing import Any
 
 from django import forms
 
-WIDGET_CLASSES = {"textarea": "nhsuk-textarea", "select": "nhsuk-select", "checkbox": "nhsuk-checkboxes__input",
-                  "clearablefile": "nhsuk-file-upload__input", "multiplefile": "nhsuk-file-upload__input",
-                  "file": "nhsuk-file-upload__input"}
-UNSTYLED = {"checkboxselectmultiple", "radioselect"}  # their templates draw each option, in a described fieldset
+WIDGET_CLASSES = {
+    "textarea": "nhsuk-textarea",
+    "select": "nhsuk-select",
+    "checkbox": "nhsuk-checkboxes__input",
+    "clearablefile": "nhsuk-file-upload__input",
+    "multiplefile": "nhsuk-file-upload__input",
+    "file": "nhsuk-file-upload__input",
+}
+UNSTYLED = {
+    "checkboxselectmultiple",
+    "radioselect",
+}  # their templates draw each option, in a described fieldset
 
 
 class NhsStyled:
@@ -46,7 +54,9 @@ class NhsStyled:
 
     def _classes(self, bound: forms.BoundField, *, failed: bool) -> list[str]:
         kind = WIDGET_CLASSES.get(bound.widget_type, "nhsuk-input")
-        given = [name for name in bound.field.widget.attrs.get("class", "").split() if not name.endswith("--error")]
+        given = [
+            name for name in bound.field.widget.attrs.get("class", "").split() if not name.endswith("--error")
+        ]
         classes = given or [kind, *([self.input_width] if kind == "nhsuk-input" and self.input_width else [])]
         if failed and bound.widget_type != "checkbox":
             classes.append(f"{kind}--error")

@@ -41,8 +41,9 @@ sign_out = auth_views.LogoutView.as_view()
 
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    safe = url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure())
+    safe = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return candidate if candidate and safe else reverse("home")
 
 
@@ -70,14 +71,22 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if allowed and twofactor.verify(device, form.cleaned_data["code"]):
             twofactor.confirm(request, device)
             record(request, Action.TWO_FACTOR_ADDED, target=device)
-            messages.success(request, "Two-factor authentication is set up. You will need a code each time "
-                                      "you sign in.")
+            messages.success(
+                request, "Two-factor authentication is set up. You will need a code each time you sign in."
+            )
             return redirect(_next_url(request))
         form.add_error("code", WRONG_CODE if allowed else THROTTLED)
-    return render(request, "portal/accounts/two_factor_enrol.html", {
-        "form": form, "required": user.needs_two_factor, "qr_code": twofactor.qr_data_uri(device),
-        "secret": twofactor.secret_text(device), "next": request.GET.get(REDIRECT_FIELD_NAME, ""),
-    })
+    return render(
+        request,
+        "portal/accounts/two_factor_enrol.html",
+        {
+            "form": form,
+            "required": user.needs_two_factor,
+            "qr_code": twofactor.qr_data_uri(device),
+            "secret": twofactor.secret_text(device),
+            "next": request.GET.get(REDIRECT_FIELD_NAME, ""),
+        },
+    )
 
 
 @login_required
@@ -97,8 +106,11 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         record(request, Action.TWO_FACTOR_FAILED, target=device)
         form.add_error("code", WRONG_CODE if allowed else THROTTLED)
-    return render(request, "portal/accounts/two_factor_verify.html",
-                  {"form": form, "next": request.GET.get(REDIRECT_FIELD_NAME, "")})
+    return render(
+        request,
+        "portal/accounts/two_factor_verify.html",
+        {"form": form, "next": request.GET.get(REDIRECT_FIELD_NAME, "")},
+    )
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -132,10 +144,13 @@ password_reset = auth_views.PasswordResetView.as_view(
     success_url=reverse_lazy("password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="portal/accounts/password_reset_done.html")
+    template_name="portal/accounts/password_reset_done.html"
+)
 password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name="portal/accounts/password_reset_complete.html")
+    template_name="portal/accounts/password_reset_complete.html"
+)
 password_change = PasswordChangeView.as_view()
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
-    template_name="portal/accounts/password_change_done.html")
+    template_name="portal/accounts/password_change_done.html"
+)

@@ -22,10 +22,14 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class DiscussionForm(NhsStyled, forms.Form):
-    held_on = forms.DateField(label="Date of the discussion", input_formats=DATE_FORMATS,
-                              help_text="For example, 2025-09-15.")
-    attendee_roles = forms.CharField(label="Roles of those present", widget=forms.Textarea(attrs={"rows": 4}),
-                                     help_text="One role a line, such as Medical director. Names are not needed.")
+    held_on = forms.DateField(
+        label="Date of the discussion", input_formats=DATE_FORMATS, help_text="For example, 2025-09-15."
+    )
+    attendee_roles = forms.CharField(
+        label="Roles of those present",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One role a line, such as Medical director. Names are not needed.",
+    )
     notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 6}), required=False)
 
     def clean_held_on(self):
@@ -38,8 +42,9 @@ class DiscussionForm(NhsStyled, forms.Form):
 class ActionForm(NhsStyled, forms.Form):
     description = forms.CharField(label="Agreed action", max_length=2000, required=False)
     owner = forms.CharField(label="Owner", max_length=120, required=False, help_text="A role or a name.")
-    due_on = forms.DateField(label="Due date", input_formats=DATE_FORMATS, required=False,
-                             help_text="For example, 2025-12-31.")
+    due_on = forms.DateField(
+        label="Due date", input_formats=DATE_FORMATS, required=False, help_text="For example, 2025-12-31."
+    )
 
     def clean(self):
         data = super().clean()
@@ -69,19 +74,35 @@ def discussion_new(request: HttpRequest, pk: int) -> HttpResponse:
         discussion = _save(request, report, form, actions)
         return redirect("discussion", pk=discussion.pk)
     errors = request.method == "POST"
-    return render(request, "portal/discussions/new.html", {
-        "report": report, "form": form, "actions": actions, "errors": errors_of(form, *actions) if errors else []},
-        status=400 if errors else 200)
+    return render(
+        request,
+        "portal/discussions/new.html",
+        {
+            "report": report,
+            "form": form,
+            "actions": actions,
+            "errors": errors_of(form, *actions) if errors else [],
+        },
+        status=400 if errors else 200,
+    )
 
 
 @transaction.atomic
-def _save(request: HttpRequest, report: Report, form: DiscussionForm, actions: list[ActionForm]) -> Discussion:
+def _save(
+    request: HttpRequest, report: Report, form: DiscussionForm, actions: list[ActionForm]
+) -> Discussion:
     discussion = Discussion.objects.create(report=report, recorded_by=request.user, **form.cleaned_data)
     for item in actions:
         if item.filled:
             AgreedAction.objects.create(discussion=discussion, **item.cleaned_data)
-    record(request, Action.DISCUSSION_RECORDED, target=discussion, organisation=report.organisation,
-           report=report.pk, actions=discussion.actions.count())
+    record(
+        request,
+        Action.DISCUSSION_RECORDED,
+        target=discussion,
+        organisation=report.organisation,
+        report=report.pk,
+        actions=discussion.actions.count(),
+    )
     return discussion
 
 
@@ -90,22 +111,35 @@ def _save(request: HttpRequest, report: Report, form: DiscussionForm, actions: l
 def discussion_list(request: HttpRequest) -> HttpResponse:
     discussions = scoped(request.user, Discussion.objects.select_related("report__organisation"))
     can_record = request.user.role in (Role.ADVISER, Role.INSIGHTS)
-    reports = (scoped(request.user, Report.objects.filter(status=Report.Status.PUBLISHED,
-                                                          kind=Report.Kind.ORGANISATION))
-               .select_related("organisation").order_by("organisation__name") if can_record else [])
+    reports = (
+        scoped(
+            request.user, Report.objects.filter(status=Report.Status.PUBLISHED, kind=Report.Kind.ORGANISATION)
+        )
+        .select_related("organisation")
+        .order_by("organisation__name")
+        if can_record
+        else []
+    )
     return render(request, "portal/discussions/list.html", {"discussions": discussions, "reports": reports})
 
 
 @readers
 @require_GET
 def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    discussion = get_scoped_or_404(request.user, Discussion.objects.select_related("report__organisation"), pk=pk)
+    discussion = get_scoped_or_404(
+        request.user, Discussion.objects.select_related("report__organisation"), pk=pk
+    )
     today = timezone.localdate()
     actions = scoped(request.user, discussion.actions.all())
-    return render(request, "portal/discussions/detail.html", {
-        "discussion": discussion, "rows": [{"action": action, "overdue": action.is_overdue(today)} for action in actions],
-        "can_complete": _can_complete(request.user),
-    })
+    return render(
+        request,
+        "portal/discussions/detail.html",
+        {
+            "discussion": discussion,
+            "rows": [{"action": action, "overdue": action.is_overdue(today)} for action in actions],
+            "can_complete": _can_complete(request.user),
+        },
+    )
 
 
 @readers
@@ -114,8 +148,15 @@ def action_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     actions = scoped(request.user, AgreedAction.objects.select_related("discussion__report__organisation"))
     rows = [{"action": action, "overdue": action.is_overdue(today)} for action in actions]
-    return render(request, "portal/discussions/actions.html", {
-        "rows": rows, "overdue": sum(row["overdue"] for row in rows), "can_complete": _can_complete(request.user)})
+    return render(
+        request,
+        "portal/discussions/actions.html",
+        {
+            "rows": rows,
+            "overdue": sum(row["overdue"] for row in rows),
+            "can_complete": _can_complete(request.user),
+        },
+    )
 
 
 def _can_complete(user) -> bool:
@@ -126,12 +167,19 @@ def _can_complete(user) -> bool:
 @require_POST
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     """The assigned adviser or the insights team marks an agreed action done (scope keeps other advisers out)."""
-    action = get_scoped_or_404(request.user, AgreedAction.objects.select_related("discussion__report__organisation"),
-                               pk=pk)
+    action = get_scoped_or_404(
+        request.user, AgreedAction.objects.select_related("discussion__report__organisation"), pk=pk
+    )
     if action.status != AgreedAction.Status.DONE:
         action.status, action.done_by, action.done_at = AgreedAction.Status.DONE, request.user, timezone.now()
         action.save(update_fields=["status", "done_by", "done_at"])
-        record(request, Action.AGREED_ACTION_DONE, target=action, organisation=action.discussion.report.organisation,
-               discussion=action.discussion_id, due_on=action.due_on.isoformat())
+        record(
+            request,
+            Action.AGREED_ACTION_DONE,
+            target=action,
+            organisation=action.discussion.report.organisation,
+            discussion=action.discussion_id,
+            due_on=action.due_on.isoformat(),
+        )
         messages.info(request, f"Marked as done: {action.description}")
     return redirect("discussion", pk=action.discussion_id)

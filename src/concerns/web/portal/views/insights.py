@@ -33,9 +33,11 @@ from concerns.web.portal.views._forms import NhsStyled, errors_of
 
 REJECTS_PER_PAGE = 100
 REFRESH_SECONDS = 3
-POLICIES = [("standard", "Standard: counts of 1 to 4 shown as <5"),
-            ("nhs-digital", "NHS Digital: small counts hidden, others rounded to 5"),
-            ("ons-10-5", "ONS: counts under 10 hidden, others rounded to 5")]
+POLICIES = [
+    ("standard", "Standard: counts of 1 to 4 shown as <5"),
+    ("nhs-digital", "NHS Digital: small counts hidden, others rounded to 5"),
+    ("ons-10-5", "ONS: counts under 10 hidden, others rounded to 5"),
+]
 FORMATS = [("html", "HTML"), ("pdf", "PDF"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]
 
 
@@ -54,17 +56,25 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(NhsStyled, forms.Form):
-    files = MultipleFileField(label="Data extract", widget=MultipleFileInput(
-        attrs={"accept": ".zip,.csv,.xlsx,.parquet", "multiple": True}))
+    files = MultipleFileField(
+        label="Data extract",
+        widget=MultipleFileInput(attrs={"accept": ".zip,.csv,.xlsx,.parquet", "multiple": True}),
+    )
 
 
 class BatchForm(NhsStyled, forms.Form):
-    as_of = forms.DateField(label="Report date (as of)", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                            help_text="The five complete financial years before this date are reported. "
-                                      "For example, 2025-06-30.")
+    as_of = forms.DateField(
+        label="Report date (as of)",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="The five complete financial years before this date are reported. For example, 2025-06-30.",
+    )
     policy = forms.ChoiceField(label="Disclosure policy", choices=POLICIES, initial="standard")
-    formats = forms.MultipleChoiceField(label="Formats", choices=FORMATS, initial=[key for key, _ in FORMATS],
-                                        widget=forms.CheckboxSelectMultiple)
+    formats = forms.MultipleChoiceField(
+        label="Formats",
+        choices=FORMATS,
+        initial=[key for key, _ in FORMATS],
+        widget=forms.CheckboxSelectMultiple,
+    )
     national = forms.BooleanField(label="Also write the national report", required=False, initial=True)
 
     def clean_as_of(self) -> dt.date:
@@ -86,8 +96,12 @@ def upload_list(request: HttpRequest) -> HttpResponse:
         if upload is not None:
             return redirect("upload", pk=upload.pk)
     uploads = scoped(request.user, Upload.objects.select_related("uploaded_by"))[:50]
-    return render(request, "portal/insights/uploads.html", {"form": form, "uploads": uploads, "errors": errors_of(form)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/insights/uploads.html",
+        {"form": form, "uploads": uploads, "errors": errors_of(form)},
+        status=400 if form.errors else 200,
+    )
 
 
 def _receive(request: HttpRequest, form: UploadForm) -> Upload | None:
@@ -102,10 +116,21 @@ def _receive(request: HttpRequest, form: UploadForm) -> Upload | None:
         return None
     valid, fingerprint, summary = validate(folder / "data", folder / "rejects.csv")
     summary.update(received=saved.received, ignored=saved.ignored)
-    upload = Upload.objects.create(uploaded_by=request.user, directory=directory, fingerprint=fingerprint,
-                                   status=Upload.Status.VALID if valid else Upload.Status.INVALID, summary=summary)
-    record(request, Action.UPLOADED, target=upload, status=upload.status, files=saved.received,
-           problems=summary.get("problems", 0))
+    upload = Upload.objects.create(
+        uploaded_by=request.user,
+        directory=directory,
+        fingerprint=fingerprint,
+        status=Upload.Status.VALID if valid else Upload.Status.INVALID,
+        summary=summary,
+    )
+    record(
+        request,
+        Action.UPLOADED,
+        target=upload,
+        status=upload.status,
+        files=saved.received,
+        problems=summary.get("problems", 0),
+    )
     return upload
 
 
@@ -115,12 +140,25 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_scoped_or_404(request.user, Upload.objects.select_related("uploaded_by"), pk=pk)
     total = int(upload.summary.get("problems", 0))
     page = Paginator(range(total), REJECTS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = rejects_page(store_path(f"{upload.directory}/rejects.csv"), page.start_index() - 1, REJECTS_PER_PAGE)
-    form = BatchForm(initial={"as_of": timezone.localdate()}) if upload.status == Upload.Status.VALID else None
-    return render(request, "portal/insights/upload.html", {
-        "upload": upload, "summary": upload.summary, "total": total, "page": page, "rows": rows if total else [],
-        "form": form, "batches": _noticed(request, scoped(request.user, upload.batches.all())),
-    })
+    rows = rejects_page(
+        store_path(f"{upload.directory}/rejects.csv"), page.start_index() - 1, REJECTS_PER_PAGE
+    )
+    form = (
+        BatchForm(initial={"as_of": timezone.localdate()}) if upload.status == Upload.Status.VALID else None
+    )
+    return render(
+        request,
+        "portal/insights/upload.html",
+        {
+            "upload": upload,
+            "summary": upload.summary,
+            "total": total,
+            "page": page,
+            "rows": rows if total else [],
+            "form": form,
+            "batches": _noticed(request, scoped(request.user, upload.batches.all())),
+        },
+    )
 
 
 @insights_only
@@ -147,14 +185,37 @@ def batch_new(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Not found")
     form = BatchForm(request.POST)
     if not form.is_valid():
-        return render(request, "portal/insights/upload.html", {
-            "upload": upload, "summary": upload.summary, "total": 0, "rows": [], "form": form, "errors": errors_of(form),
-            "batches": scoped(request.user, upload.batches.all())}, status=400)
-    batch = Batch.objects.create(upload=upload, created_by=request.user, as_of=form.cleaned_data["as_of"],
-                                 policy=form.cleaned_data["policy"], formats=",".join(form.cleaned_data["formats"]),
-                                 national=form.cleaned_data["national"])
-    record(request, Action.BATCH_STARTED, target=batch, upload=upload.pk, as_of=batch.as_of.isoformat(),
-           policy=batch.policy, formats=batch.formats)
+        return render(
+            request,
+            "portal/insights/upload.html",
+            {
+                "upload": upload,
+                "summary": upload.summary,
+                "total": 0,
+                "rows": [],
+                "form": form,
+                "errors": errors_of(form),
+                "batches": scoped(request.user, upload.batches.all()),
+            },
+            status=400,
+        )
+    batch = Batch.objects.create(
+        upload=upload,
+        created_by=request.user,
+        as_of=form.cleaned_data["as_of"],
+        policy=form.cleaned_data["policy"],
+        formats=",".join(form.cleaned_data["formats"]),
+        national=form.cleaned_data["national"],
+    )
+    record(
+        request,
+        Action.BATCH_STARTED,
+        target=batch,
+        upload=upload.pk,
+        as_of=batch.as_of.isoformat(),
+        policy=batch.policy,
+        formats=batch.formats,
+    )
     transaction.on_commit(lambda: batches.start(batch))
     return redirect("batch", pk=batch.pk)
 
@@ -171,12 +232,20 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_scoped_or_404(request.user, Batch.objects.select_related("upload", "created_by"), pk=pk)
     _noticed(request, [batch])
-    reports = scoped(request.user, batch.reports.select_related("organisation")).order_by("kind", "organisation__name")
+    reports = scoped(request.user, batch.reports.select_related("organisation")).order_by(
+        "kind", "organisation__name"
+    )
     percent = round(100 * batch.done / batch.total) if batch.total else 0
-    response = render(request, "portal/insights/batch.html", {
-        "batch": batch, "reports": reports, "percent": percent,
-        "drafts": [report for report in reports if report.status == Report.Status.DRAFT],
-    })
+    response = render(
+        request,
+        "portal/insights/batch.html",
+        {
+            "batch": batch,
+            "reports": reports,
+            "percent": percent,
+            "drafts": [report for report in reports if report.status == Report.Status.DRAFT],
+        },
+    )
     if batch.is_running:
         response["Refresh"] = str(REFRESH_SECONDS)  # the page follows progress without JavaScript
     return response
@@ -186,8 +255,14 @@ def _noticed(request: HttpRequest, found: Any) -> list[Batch]:
     """The batches, with any whose generating process stopped marked as failed (and audited)."""
     found = list(found)
     for batch in batches.notice_stalled(found):
-        record(request, Action.BATCH_STALLED, target=batch, upload=batch.upload_id, pid=batch.pid,
-               reason=batch.message)
+        record(
+            request,
+            Action.BATCH_STALLED,
+            target=batch,
+            upload=batch.upload_id,
+            pid=batch.pid,
+            reason=batch.message,
+        )
     return found
 
 
@@ -218,6 +293,12 @@ def _publish(request: HttpRequest, report: Report) -> bool:
     except StoreError as error:
         messages.error(request, str(error))
         return False
-    record(request, Action.REPORT_PUBLISHED, target=report, organisation=report.organisation,
-           version=report.version, superseded=superseded.pk if superseded else None)
+    record(
+        request,
+        Action.REPORT_PUBLISHED,
+        target=report,
+        organisation=report.organisation,
+        version=report.version,
+        superseded=superseded.pk if superseded else None,
+    )
     return True

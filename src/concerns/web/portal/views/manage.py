@@ -67,13 +67,16 @@ def _page(request: HttpRequest, queryset: QuerySet) -> Page:
 
 # Users ---------------------------------------------------------------------------------------------------
 
+
 @admin_only
 @require_GET
 def users(request: HttpRequest) -> HttpResponse:
-    people = (scoped(request.user, User.objects.all())
-              .annotate(two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
-              .prefetch_related("memberships__organisation", "assignments__organisation")
-              .order_by("username"))
+    people = (
+        scoped(request.user, User.objects.all())
+        .annotate(two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .prefetch_related("memberships__organisation", "assignments__organisation")
+        .order_by("username")
+    )
     return render(request, "portal/manage/users.html", {"page": _page(request, people)})
 
 
@@ -88,8 +91,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
             person.save()
             record(request, Action.USER_CREATED, target=person, subject=person.username, role=person.role)
         _send_welcome(request, person)
-        messages.success(request, f"{person.username} is added. We have emailed them a link to choose a "
-                                  "password.")
+        messages.success(
+            request, f"{person.username} is added. We have emailed them a link to choose a password."
+        )
         return redirect("user_detail", pk=person.pk)
     return render(request, "portal/manage/user_create.html", {"form": form})
 
@@ -97,9 +101,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
 def _send_welcome(request: HttpRequest, person: User) -> None:
     form = PasswordResetForm({"email": person.email})
     if form.is_valid():
-        form.save(request=request, use_https=request.is_secure(),
-                  subject_template_name="portal/manage/welcome_subject.txt",
-                  email_template_name="portal/manage/welcome_email.txt")
+        form.save(
+            request=request,
+            use_https=request.is_secure(),
+            subject_template_name="portal/manage/welcome_subject.txt",
+            email_template_name="portal/manage/welcome_email.txt",
+        )
 
 
 @admin_only
@@ -133,17 +140,25 @@ def _save_user(request: HttpRequest, stored: User, form: UserEditForm) -> None:
         person = form.save()
         if stored.role != person.role:
             _role_changed(request, person, stored.role)
-        changed = {name: {"from": getattr(stored, name), "to": getattr(person, name)}
-                   for name in ("first_name", "last_name", "email", "is_active")
-                   if getattr(stored, name) != getattr(person, name)}
+        changed = {
+            name: {"from": getattr(stored, name), "to": getattr(person, name)}
+            for name in ("first_name", "last_name", "email", "is_active")
+            if getattr(stored, name) != getattr(person, name)
+        }
         if changed:
             record(request, Action.USER_CHANGED, target=person, subject=person.username, changes=changed)
 
 
 def _role_changed(request: HttpRequest, person: User, old_role: str) -> None:
     """Record the change, drop links the new role cannot have, and make new staff enrol in two-factor."""
-    record(request, Action.ROLE_CHANGED, target=person, subject=person.username, old_role=old_role,
-           new_role=person.role)
+    record(
+        request,
+        Action.ROLE_CHANGED,
+        target=person,
+        subject=person.username,
+        old_role=old_role,
+        new_role=person.role,
+    )
     if person.role != Role.ORGANISATION:
         for membership in person.memberships.select_related("organisation"):
             _remove_membership(request, membership, reason="role changed")
@@ -152,8 +167,14 @@ def _role_changed(request: HttpRequest, person: User, old_role: str) -> None:
             _remove_assignment(request, assignment, reason="role changed")
     if person.role in STAFF_ROLES:
         removed = twofactor.reset(person)
-        record(request, Action.TWO_FACTOR_RESET, target=person, subject=person.username,
-               devices_removed=removed, reason="staff role")
+        record(
+            request,
+            Action.TWO_FACTOR_RESET,
+            target=person,
+            subject=person.username,
+            devices_removed=removed,
+            reason="staff role",
+        )
 
 
 @admin_only
@@ -161,10 +182,17 @@ def _role_changed(request: HttpRequest, person: User, old_role: str) -> None:
 def user_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_scoped_or_404(request.user, User.objects.all(), pk=pk)
     removed = twofactor.reset(person)
-    record(request, Action.TWO_FACTOR_RESET, target=person, subject=person.username, devices_removed=removed,
-           reason="administrator")
-    messages.success(request, f"{person.username} will set up two-factor authentication again when they "
-                              "next sign in.")
+    record(
+        request,
+        Action.TWO_FACTOR_RESET,
+        target=person,
+        subject=person.username,
+        devices_removed=removed,
+        reason="administrator",
+    )
+    messages.success(
+        request, f"{person.username} will set up two-factor authentication again when they next sign in."
+    )
     return redirect("user_detail", pk=person.pk)
 
 
@@ -185,6 +213,7 @@ def _render_user(request: HttpRequest, person: User, **forms: Any) -> HttpRespon
 
 # Memberships and assignments ---------------------------------------------------------------------------
 
+
 @admin_only
 @require_POST
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -195,10 +224,17 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         if person.memberships.filter(organisation=organisation).exists():
             form.add_error("organisation", f"{person.username} is already a member of {organisation.name}")
         else:
-            membership = Membership.objects.create(user=person, organisation=organisation,
-                                                   position=form.cleaned_data["position"])
-            record(request, Action.MEMBERSHIP_ADDED, target=membership, organisation=organisation,
-                   subject=person.username, position=membership.position)
+            membership = Membership.objects.create(
+                user=person, organisation=organisation, position=form.cleaned_data["position"]
+            )
+            record(
+                request,
+                Action.MEMBERSHIP_ADDED,
+                target=membership,
+                organisation=organisation,
+                subject=person.username,
+                position=membership.position,
+            )
             messages.success(request, f"{person.username} is now a member of {organisation.name}.")
             return redirect("user_detail", pk=person.pk)
     return _render_user(request, person, membership_form=form)
@@ -215,8 +251,15 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
 
 
 def _remove_membership(request: HttpRequest, membership: Membership, **detail: Any) -> None:
-    record(request, Action.MEMBERSHIP_REMOVED, target=membership, organisation=membership.organisation,
-           subject=membership.user.username, position=membership.position, **detail)
+    record(
+        request,
+        Action.MEMBERSHIP_REMOVED,
+        target=membership,
+        organisation=membership.organisation,
+        subject=membership.user.username,
+        position=membership.position,
+        **detail,
+    )
     membership.delete()
 
 
@@ -231,8 +274,14 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("organisation", f"{person.username} is already assigned to {organisation.name}")
         else:
             assignment = Assignment.objects.create(adviser=person, organisation=organisation)
-            record(request, Action.ASSIGNMENT_CHANGED, target=assignment, organisation=organisation,
-                   subject=person.username, change="added")
+            record(
+                request,
+                Action.ASSIGNMENT_CHANGED,
+                target=assignment,
+                organisation=organisation,
+                subject=person.username,
+                change="added",
+            )
             messages.success(request, f"{person.username} is now link adviser for {organisation.name}.")
             return redirect("user_detail", pk=person.pk)
     return _render_user(request, person, assignment_form=form)
@@ -244,26 +293,39 @@ def assignment_remove(request: HttpRequest, pk: int, assignment_pk: int) -> Http
     person = get_scoped_or_404(request.user, User.objects.all(), pk=pk)
     assignment = get_object_or_404(person.assignments.select_related("organisation"), pk=assignment_pk)
     _remove_assignment(request, assignment)
-    messages.success(request, f"{person.username} is no longer link adviser for "
-                              f"{assignment.organisation.name}.")
+    messages.success(
+        request, f"{person.username} is no longer link adviser for {assignment.organisation.name}."
+    )
     return redirect("user_detail", pk=person.pk)
 
 
 def _remove_assignment(request: HttpRequest, assignment: Assignment, **detail: Any) -> None:
-    record(request, Action.ASSIGNMENT_CHANGED, target=assignment, organisation=assignment.organisation,
-           subject=assignment.adviser.username, change="removed", **detail)
+    record(
+        request,
+        Action.ASSIGNMENT_CHANGED,
+        target=assignment,
+        organisation=assignment.organisation,
+        subject=assignment.adviser.username,
+        change="removed",
+        **detail,
+    )
     assignment.delete()
 
 
 # Organisations -----------------------------------------------------------------------------------------
 
+
 @organisation_keepers
 @require_GET
 def organisations(request: HttpRequest) -> HttpResponse:
-    rows = (scoped(request.user, Organisation.objects.all())
-            .annotate(member_count=Count("memberships", distinct=True),
-                      adviser_count=Count("assignments", distinct=True))
-            .order_by("name"))
+    rows = (
+        scoped(request.user, Organisation.objects.all())
+        .annotate(
+            member_count=Count("memberships", distinct=True),
+            adviser_count=Count("assignments", distinct=True),
+        )
+        .order_by("name")
+    )
     return render(request, "portal/manage/organisations.html", {"page": _page(request, rows)})
 
 
@@ -273,9 +335,16 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organisation = form.save()
-        record(request, Action.ORGANISATION_CREATED, target=organisation, organisation=organisation,
-               code=organisation.code, name=organisation.name, nation=organisation.nation,
-               served=organisation.served)
+        record(
+            request,
+            Action.ORGANISATION_CREATED,
+            target=organisation,
+            organisation=organisation,
+            code=organisation.code,
+            name=organisation.name,
+            nation=organisation.nation,
+            served=organisation.served,
+        )
         messages.success(request, f"{organisation.name} is added.")
         return redirect("organisations")
     return render(request, "portal/manage/organisation_form.html", {"form": form, "organisation": None})
@@ -289,21 +358,34 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         form.save()
-        changed = {name: {"from": old, "to": getattr(organisation, name)}
-                   for name, old in stored.items() if getattr(organisation, name) != old}
+        changed = {
+            name: {"from": old, "to": getattr(organisation, name)}
+            for name, old in stored.items()
+            if getattr(organisation, name) != old
+        }
         if changed:
-            record(request, Action.ORGANISATION_CHANGED, target=organisation, organisation=organisation,
-                   changes=changed)
+            record(
+                request,
+                Action.ORGANISATION_CHANGED,
+                target=organisation,
+                organisation=organisation,
+                changes=changed,
+            )
         messages.success(request, f"The changes to {organisation.name} are saved.")
         return redirect("organisations")
-    people = (organisation.memberships.select_related("user").order_by("user__username"),
-              organisation.assignments.select_related("adviser").order_by("adviser__username"))
-    return render(request, "portal/manage/organisation_form.html",
-                  {"form": form, "organisation": organisation, "memberships": people[0],
-                   "assignments": people[1]})
+    people = (
+        organisation.memberships.select_related("user").order_by("user__username"),
+        organisation.assignments.select_related("adviser").order_by("adviser__username"),
+    )
+    return render(
+        request,
+        "portal/manage/organisation_form.html",
+        {"form": form, "organisation": organisation, "memberships": people[0], "assignments": people[1]},
+    )
 
 
 # The audit log -----------------------------------------------------------------------------------------
+
 
 @role_required(Role.INSIGHTS, Role.ADMIN)
 @require_safe  # read-only: POST, PUT and DELETE answer 405 and change nothing

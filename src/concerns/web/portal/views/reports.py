@@ -15,17 +15,27 @@ from concerns.web.portal.store import file_path
 from concerns.web.portal.views._access import readers
 
 PAGE_SIZE = 50
-DOWNLOADS = {"pdf": "application/pdf", "json": "application/json",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+DOWNLOADS = {
+    "pdf": "application/pdf",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 # The stored report is a self-contained page: inline styles and data: images, nothing else, no framing.
-REPORT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-                 "form-action 'none'; frame-ancestors 'none'")
-STATUS_FILTERS = {"current": [Report.Status.PUBLISHED], "draft": [Report.Status.DRAFT],
-                  "superseded": [Report.Status.SUPERSEDED]}
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+STATUS_FILTERS = {
+    "current": [Report.Status.PUBLISHED],
+    "draft": [Report.Status.DRAFT],
+    "superseded": [Report.Status.SUPERSEDED],
+}
 
 
 def _report(request: HttpRequest, pk: int) -> Report:
-    return get_scoped_or_404(request.user, Report.objects.select_related("organisation", "published_by"), pk=pk)
+    return get_scoped_or_404(
+        request.user, Report.objects.select_related("organisation", "published_by"), pk=pk
+    )
 
 
 @readers
@@ -37,8 +47,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(status__in=STATUS_FILTERS[chosen])
     reports = reports.order_by("kind", "organisation__name", "-version")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = [("", "All")] + [(key, key.title()) for key in STATUS_FILTERS
-                               if key != "draft" or request.user.role == Role.INSIGHTS]
+    filters = [("", "All")] + [
+        (key, key.title()) for key in STATUS_FILTERS if key != "draft" or request.user.role == Role.INSIGHTS
+    ]
     return render(request, "portal/reports/list.html", {"page": page, "chosen": chosen, "filters": filters})
 
 
@@ -49,15 +60,22 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record(request, Action.REPORT_VIEWED, target=report, organisation=report.organisation, page="summary")
     files = {item.format: item for item in report.files.all()}
     newer = report.superseded_by if report.superseded_by_id else None
-    return render(request, "portal/reports/detail.html", {
-        "report": report,
-        "html": files.get("html"),
-        "downloads": [files[fmt] for fmt in DOWNLOADS if fmt in files],
-        "newer": newer if newer is not None and scoped(request.user, Report.objects.filter(pk=newer.pk)).exists() else None,
-        "discussions": scoped(request.user, report.discussions.all()),
-        "can_discuss": report.status != Report.Status.DRAFT and request.user.role in (Role.ADVISER, Role.INSIGHTS),
-        "can_publish": report.status == Report.Status.DRAFT and request.user.role == Role.INSIGHTS,
-    })
+    return render(
+        request,
+        "portal/reports/detail.html",
+        {
+            "report": report,
+            "html": files.get("html"),
+            "downloads": [files[fmt] for fmt in DOWNLOADS if fmt in files],
+            "newer": newer
+            if newer is not None and scoped(request.user, Report.objects.filter(pk=newer.pk)).exists()
+            else None,
+            "discussions": scoped(request.user, report.discussions.all()),
+            "can_discuss": report.status != Report.Status.DRAFT
+            and request.user.role in (Role.ADVISER, Role.INSIGHTS),
+            "can_publish": report.status == Report.Status.DRAFT and request.user.role == Role.INSIGHTS,
+        },
+    )
 
 
 def _file(request: HttpRequest, pk: int, fmt: str) -> ReportFile:
@@ -72,8 +90,13 @@ def _file(request: HttpRequest, pk: int, fmt: str) -> ReportFile:
 @require_GET
 def report_html(request: HttpRequest, pk: int) -> HttpResponse:
     stored = _file(request, pk, "html")
-    record(request, Action.REPORT_VIEWED, target=stored.report, organisation=stored.report.organisation,
-           format="html")
+    record(
+        request,
+        Action.REPORT_VIEWED,
+        target=stored.report,
+        organisation=stored.report.organisation,
+        format="html",
+    )
     response = FileResponse(file_path(stored).open("rb"), content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = REPORT_POLICY
     response["X-Frame-Options"] = "DENY"
@@ -87,10 +110,19 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in DOWNLOADS:
         raise Http404("Not found")
     stored = _file(request, pk, fmt)
-    record(request, Action.REPORT_DOWNLOADED, target=stored.report, organisation=stored.report.organisation,
-           format=fmt)
-    response = FileResponse(file_path(stored).open("rb"), as_attachment=True, filename=download_name(stored),
-                            content_type=DOWNLOADS[fmt])
+    record(
+        request,
+        Action.REPORT_DOWNLOADED,
+        target=stored.report,
+        organisation=stored.report.organisation,
+        format=fmt,
+    )
+    response = FileResponse(
+        file_path(stored).open("rb"),
+        as_attachment=True,
+        filename=download_name(stored),
+        content_type=DOWNLOADS[fmt],
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -31,14 +31,18 @@ class RequestForm(NhsStyled, forms.ModelForm):
     class Meta:
         model = ReportRequest
         fields = ["organisation_name", "organisation_code", "reason"]
-        labels = {"organisation_name": "Organisation name", "organisation_code": "ODS code (optional)",
-                  "reason": "Why do you need this report?"}
+        labels = {
+            "organisation_name": "Organisation name",
+            "organisation_code": "ODS code (optional)",
+            "reason": "Why do you need this report?",
+        }
         widgets = {"reason": forms.Textarea(attrs={"rows": 5})}
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[(ReportRequest.Status.ACCEPTED, "Accept"),
-                                          (ReportRequest.Status.DECLINED, "Decline")])
+    decision = forms.ChoiceField(
+        choices=[(ReportRequest.Status.ACCEPTED, "Accept"), (ReportRequest.Status.DECLINED, "Decline")]
+    )
     response = forms.CharField(required=False, max_length=2000)
     create_organisation = forms.BooleanField(required=False)
 
@@ -74,7 +78,11 @@ def new_organisation_form(item: ReportRequest, data: Any = None) -> NewOrganisat
 
 def known_organisation(user: Any, item: ReportRequest) -> Organisation | None:
     """The organisation already in the list that this request names (by code, or by name without one)."""
-    match = Q(code__iexact=item.organisation_code) if item.organisation_code else Q(name__iexact=item.organisation_name)
+    match = (
+        Q(code__iexact=item.organisation_code)
+        if item.organisation_code
+        else Q(name__iexact=item.organisation_name)
+    )
     return scoped(user, Organisation.objects.filter(match)).first()
 
 
@@ -90,16 +98,28 @@ def request_list(request: HttpRequest) -> HttpResponse:
         made = form.save(commit=False)
         made.requested_by = request.user
         made.save()
-        record(request, Action.REPORT_REQUESTED, target=made, name=made.organisation_name,
-               code=made.organisation_code)
+        record(
+            request,
+            Action.REPORT_REQUESTED,
+            target=made,
+            name=made.organisation_name,
+            code=made.organisation_code,
+        )
         return redirect("report_requests")
     mine = scoped(request.user, ReportRequest.objects.all())
-    return render(request, "portal/requests/mine.html", {"form": form, "requests": mine, "errors": errors_of(form)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/requests/mine.html",
+        {"form": form, "requests": mine, "errors": errors_of(form)},
+        status=400 if form.errors else 200,
+    )
 
 
-def _review(request: HttpRequest, refused: ReportRequest | None = None,
-            refused_form: NewOrganisationForm | None = None) -> HttpResponse:
+def _review(
+    request: HttpRequest,
+    refused: ReportRequest | None = None,
+    refused_form: NewOrganisationForm | None = None,
+) -> HttpResponse:
     """Every request; an open one whose organisation is not yet listed offers to add it."""
     items = []
     for item in scoped(request.user, ReportRequest.objects.select_related("requested_by", "decided_by")):
@@ -112,14 +132,20 @@ def _review(request: HttpRequest, refused: ReportRequest | None = None,
                 entry["response"] = request.POST.get("response", "")
         items.append(entry)
     errors = errors_of(refused_form) if refused_form is not None else []
-    return render(request, "portal/requests/review.html", {"items": items, "errors": errors},
-                  status=400 if errors else 200)
+    return render(
+        request,
+        "portal/requests/review.html",
+        {"items": items, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 @insights_only
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_scoped_or_404(request.user, ReportRequest.objects.filter(status=ReportRequest.Status.OPEN), pk=pk)
+    found = get_scoped_or_404(
+        request.user, ReportRequest.objects.filter(status=ReportRequest.Status.OPEN), pk=pk
+    )
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return redirect("report_requests")
@@ -132,8 +158,14 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         found.response = form.cleaned_data["response"]
         found.decided_by, found.decided_at = request.user, timezone.now()
         found.save()
-        record(request, Action.REPORT_REQUEST_DECIDED, target=found, organisation=organisation,
-               decision=found.status, organisation_created=organisation.code if organisation else None)
+        record(
+            request,
+            Action.REPORT_REQUEST_DECIDED,
+            target=found,
+            organisation=organisation,
+            decision=found.status,
+            organisation_created=organisation.code if organisation else None,
+        )
     return redirect("report_requests")
 
 
@@ -141,8 +173,16 @@ def _add_organisation(request: HttpRequest, found: ReportRequest, new: NewOrgani
     organisation = new.save(commit=False)
     organisation.served = True
     organisation.save()
-    record(request, Action.ORGANISATION_CREATED, target=organisation, organisation=organisation,
-           code=organisation.code, name=organisation.name, nation=organisation.nation, served=True,
-           report_request=found.pk)
+    record(
+        request,
+        Action.ORGANISATION_CREATED,
+        target=organisation,
+        organisation=organisation,
+        code=organisation.code,
+        name=organisation.name,
+        nation=organisation.nation,
+        served=True,
+        report_request=found.pk,
+    )
     messages.success(request, f"{organisation.name} is added to the organisations and will be reported on.")
     return organisation
