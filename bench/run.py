@@ -23,7 +23,7 @@ def machine() -> str:
 
 
 def main(names: list[str]) -> int:
-    benches = sorted(HERE.glob("bench_*.py"))
+    benches = [*sorted(HERE.glob("bench_*.py")), HERE / "calibrate.py"]
     if names:
         benches = [b for b in benches if any(n in b.stem for n in names)]
     print(f"machine: {machine()}")

@@ -51,7 +51,9 @@ def test_it_places_ratios_against_exact_interpolated_poisson_limits(ratios):
     assert ratios.kind is FunnelKind.RATIO and ratios.target == 1.0 and ratios.levels == (0.95, 0.998)
     for unit, observed, expected in zip(ratios.units[:7], OBSERVED, EXPECTED, strict=False):
         assert unit.value == pytest.approx(observed / expected)
-        assert unit.z == pytest.approx((observed / expected - 1) / np.sqrt(1 / expected))
+        assert unit.z == pytest.approx(np.log(max(observed, 0.5) / expected) * np.sqrt(expected))
+        assert unit.p_high == pytest.approx(sps.poisson.sf(observed - 1, expected))
+        assert unit.p_low == pytest.approx(sps.poisson.cdf(observed, expected))
         for limit in unit.limits:
             tail = (1 - limit.level) / 2
             assert limit.low == pytest.approx(poisson_limit(expected, expected, tail))
@@ -127,38 +129,49 @@ def test_it_places_proportions_against_exact_binomial_limits():
         funnel_proportion([5], [4])
 
 
-def test_it_estimates_overdispersion_and_widens_the_limits_by_hand():
+def test_it_estimates_overdispersion_on_the_log_scale_and_widens_the_limits_by_hand():
     rng = np.random.default_rng(7)
     exposure = rng.integers(500, 5000, 20).astype(float)
     observed = rng.poisson(exposure * 0.01 * rng.gamma(4, 0.25, 20))  # rates vary between units
     funnel = funnel_rate(observed, exposure)
 
     theta = observed.sum() / exposure.sum()
-    s2 = theta / exposure
-    z = (observed / exposure - theta) / np.sqrt(s2)
+    s2 = 1 / (theta * exposure)
+    z = np.log(np.maximum(observed, 0.5) / exposure / theta) / np.sqrt(s2)
     zw = np.clip(z, np.quantile(z, 0.1), np.quantile(z, 0.9))
     phi = np.mean(zw**2)
     w = 1 / s2
     tau2 = (20 * phi - 19) / (w.sum() - (w**2).sum() / w.sum())
-    assert 20 * phi > 19 and funnel.overdispersed
+    assert sps.chi2.sf(20 * phi, 19) < 0.05 and funnel.overdispersed
     assert funnel.phi == pytest.approx(phi)
-    assert funnel.tau2 == pytest.approx(tau2 * 1000**2)
+    assert funnel.tau2 == pytest.approx(tau2)
     assert funnel.overdispersion_p == pytest.approx(sps.chi2.sf(20 * phi, 19))
     for unit, o, n in zip(funnel.units, observed, exposure, strict=True):
-        half = sps.norm.ppf(0.999) * np.sqrt(theta / n + tau2)
-        assert unit.limit(0.998).high == pytest.approx(1000 * (theta + half))
-        assert unit.limit(0.998).low == pytest.approx(1000 * max(theta - half, 0))
-        assert unit.z_adjusted == pytest.approx((o / n - theta) / np.sqrt(theta / n + tau2))
+        half = sps.norm.ppf(0.999) * np.sqrt(1 / (theta * n) + tau2)
+        assert unit.limit(0.998).high == pytest.approx(1000 * theta * np.exp(half))
+        assert unit.limit(0.998).low == pytest.approx(1000 * theta * np.exp(-half))
+        adjusted = np.log(max(o, 0.5) / n / theta) / np.sqrt(1 / (theta * n) + tau2)
+        assert unit.z_adjusted == pytest.approx(adjusted)
+        assert unit.p_high == pytest.approx(sps.norm.sf(adjusted))
 
     plain = funnel_rate(observed, exposure, overdispersion=False)
     assert plain.overdispersed and plain.tau2 == 0
     assert len(plain.outside(0.998)) > len(funnel.outside(0.998))
 
 
+def test_it_widens_only_when_the_dispersion_test_rejects():
+    # φ a little above 1 by chance: the test does not reject, so nothing is widened.
+    expected = [20.0] * 10
+    observed = [20, 28, 13, 27, 14, 20, 25, 15, 20, 26]
+    funnel = funnel_ratio(observed, expected, winsor=0)
+    assert funnel.phi > 1 and funnel.overdispersion_p > 0.05
+    assert not funnel.overdispersed and funnel.tau2 == 0
+
+
 def test_it_winsorises_the_z_scores_before_estimating_phi():
     expected = [20.0] * 10
     observed = [20, 21, 19, 22, 18, 20, 23, 17, 20, 80]  # one wild unit
-    z = (np.array(observed) / 20 - 1) / np.sqrt(1 / 20)
+    z = np.log(np.array(observed) / 20) * np.sqrt(20)
     trimmed = funnel_ratio(observed, expected)
     raw = funnel_ratio(observed, expected, winsor=0)
     assert raw.phi == pytest.approx(np.mean(z**2))
@@ -166,6 +179,17 @@ def test_it_winsorises_the_z_scores_before_estimating_phi():
     assert trimmed.phi < 1 < raw.phi
     assert not trimmed.overdispersed and raw.overdispersed
     assert [u.label for u in trimmed.outside(0.998)] == ["10"]
+
+
+def test_it_flags_no_more_often_than_nominal_for_small_shares():
+    # Exact binomial tails: a share of 1 case out of 1 can never be outside the 99.8% limits,
+    # and over every denominator from 1 to 40 the chance of being outside stays at or below 0.2%.
+    assert funnel_proportion([1, 30], [1, 60], target=0.7).units[0].position(0.998) is Position.WITHIN
+    for n in range(1, 41):
+        outcomes = np.arange(n + 1)
+        funnel = funnel_proportion(outcomes, [n] * (n + 1), target=0.3, overdispersion=False)
+        flagged = np.array([unit.position(0.998) is not Position.WITHIN for unit in funnel.units])
+        assert sps.binom.pmf(outcomes, n, 0.3)[flagged].sum() <= 0.002
 
 
 def test_it_says_when_there_is_no_funnel_to_draw():

@@ -15,8 +15,9 @@ from typing import Protocol
 import polars as pl
 
 from concerns import vocabulary as v
-from concerns.analytics._clusters import Clusters, find_clusters
+from concerns.analytics._clusters import Clusters, find_clusters, flagged_cases_by_year
 from concerns.analytics._equality import EqualityMeasures, equality_measures
+from concerns.analytics._findings import Findings, NationalFindings, national_findings, organisation_findings
 from concerns.analytics._funnels import TypeFunnels, funnels_by_type, unit_of
 from concerns.analytics._peers import (
     DEFAULT_PEERS,
@@ -99,6 +100,7 @@ class OrganisationAnalysis:
     funnels: TypeFunnels
     clusters: Clusters
     equality: EqualityMeasures
+    findings: Findings
     settings: Settings = field(repr=False)
 
     def funnel_unit(self, name: str = "rate") -> object | None:
@@ -122,6 +124,7 @@ class NationalAnalysis:
     organisations: int
     organisations_with_cases: int
     equality: EqualityMeasures
+    findings: NationalFindings
     settings: Settings = field(repr=False)
 
 
@@ -140,6 +143,9 @@ class Context:
     sizes: pl.DataFrame
     funnels: dict[str, TypeFunnels]
     clusters: dict[str, Clusters]
+    cluster_years: dict[
+        str, dict[tuple[str, tuple[str, ...]], dict[str, int]]
+    ]  # flagged groups' cases by year
     equality: dict[str, EqualityMeasures]
     national_years: tuple[NationalYear, ...]
 
@@ -179,6 +185,7 @@ def prepare(data: Dataset, settings: Settings) -> Context:
         sizes=organisation_sizes(data.workforce, period),
         funnels=funnels,
         clusters=clusters,
+        cluster_years=flagged_cases_by_year(data.cases, period, clusters),
         equality=equality,
         national_years=_national_years(cases, period),
     )
@@ -233,6 +240,8 @@ def analyse_organisation(context: Context, org_code: str) -> OrganisationAnalysi
     )
     mine = context.profiles[org_code]
     rate = _lookup_rate(context.rates, org_code, ALL)
+    trend = _trend(context, org_code)
+    yearly = [_lookup_rate(context.yearly, org_code, year) for year in period.fiscal_years]
     return OrganisationAnalysis(
         organisation=organisation,
         period=period,
@@ -244,7 +253,7 @@ def analyse_organisation(context: Context, org_code: str) -> OrganisationAnalysi
             code: _lookup_rate(context.rates, org_code, code) for code in v.PROFESSIONS.codes
         },
         years=_years(context, org_code, peers),
-        trend=_trend(context, org_code),
+        trend=trend,
         peers=peers,
         peer_rate=compare(
             rate.per_1000, [_lookup_rate(context.rates, code, ALL).per_1000 for code in peers.peers]
@@ -253,6 +262,7 @@ def analyse_organisation(context: Context, org_code: str) -> OrganisationAnalysi
         funnels=context.funnels[organisation.org_type],
         clusters=context.clusters[org_code],
         equality=context.equality[org_code],
+        findings=organisation_findings(context, org_code, organisation.org_type, peers.peers, trend, yearly),
         settings=settings,
     )
 
@@ -306,19 +316,38 @@ def _share(p: Profile, dimension: str, code: str) -> float | None:
 
 
 def analyse_national(context: Context) -> NationalAnalysis:
-    from concerns.analytics.stats import poisson_trend
-
     period = context.settings.period
-    observed = [year.profile.total for year in context.national_years]
     with_cases = context.counts.filter(pl.col("dimension") == "total")["org_code"].n_unique()
+    trend, organisations = national_trend(context)
     return NationalAnalysis(
         period=period,
         fingerprint=context.fingerprint,
         profile=context.national,
         years=context.national_years,
-        trend=poisson_trend(observed, labels=list(period.fiscal_years)),
+        trend=trend,
         organisations=context.organisations.height,
         organisations_with_cases=with_cases,
         equality=context.equality[NATIONAL],
+        findings=national_findings(context, trend, organisations),
         settings=context.settings,
     )
+
+
+def national_trend(context: Context) -> tuple[object, int]:
+    """The national trend per practitioner, over the organisations whose headcount is known every year
+    for the professions it counts (and how many there are); in counts when there are none."""
+    from concerns.analytics.stats import poisson_trend
+
+    years = context.settings.period.fiscal_years
+    cases, person_years, organisations = [0] * len(years), [0.0] * len(years), 0
+    for code in organisation_codes(context):
+        rates = [_lookup_rate(context.yearly, code, year) for year in years]
+        if all(rate.person_years for rate in rates) and len({rate.professions for rate in rates}) == 1:
+            organisations += 1
+            for index, rate in enumerate(rates):
+                cases[index] += rate.cases
+                person_years[index] += rate.person_years
+    if organisations == 0:
+        observed = [year.profile.total for year in context.national_years]
+        return poisson_trend(observed, labels=list(years)), 0
+    return poisson_trend(cases, person_years, labels=list(years)), organisations

@@ -1,23 +1,36 @@
-"""Clusters: staff groups in which an organisation has more cases than expected.
+"""Clusters: staff groups of an organisation that have more practitioners with cases than its own
+total and workforce mix would give.
 
-Every organisation's cases in the period are counted by specialty group, grade,
-specialty group × grade and the demographic groups, and each count is set
-against an expected count drawn from the *other* organisations of the same type
-(leave-one-out). Where the workforce gives a headcount for the group in every
-year, the expected count is the reference rate per person-year times the
-organisation's person-years ("rate per headcount"); otherwise it is the
-reference share of cases in the group times the organisation's cases ("case
-mix"). Both are standardised by profession. An exact one-sided Poisson test asks whether the observed count
-is more than chance allows, and Benjamini–Hochberg controls the false discovery
-rate across all of an organisation's tests. Method notes: docs/statistics.md.
+The question is asked *within* the organisation. Its practitioners with cases
+are shared out over its staff groups (grade, specialty group, specialty group ×
+grade); under no cluster, each practitioner falls in a group with a probability
+set by the organisation's own workforce and by how cases spread over groups in
+the other organisations of its type (leave-one-out):
 
-The counting is one pass of group-bys over the (lazy) frames for every
-organisation at once; only the Benjamini–Hochberg step runs per organisation.
+- by grade, in proportion to the organisation's person-years in each
+  profession and grade times the reference rate of practitioners with cases
+  per person-year there ("rate per headcount"); where the organisation's
+  headcount by grade is not known for every year, in proportion to its own
+  practitioners of each profession times the reference share of each grade
+  ("case mix");
+- by specialty group (the workforce has no specialty), each grade's share times
+  the reference share of each specialty group within that profession and grade.
+
+So a trust whose overall rate is high does not find a cluster in every large
+group: only a group holding more of *its own* practitioners than its mix
+explains stands out. The count is of distinct practitioners, so one person's
+repeat cases are not a cluster. A group is examined when it holds at least
+`min_observed` practitioners; its p-value is the exact one-sided binomial
+tail conditional on being examined, P(X ≥ observed | X ≥ min_observed), so
+choosing groups by their count does not inflate errors, and Benjamini–Hochberg
+controls the false discovery rate over the groups examined in the
+organisation. A group is flagged when it is a discovery and exceeds its
+expectation. Demographic groups are equality questions (`_equality`), not
+clusters. Method notes and calibration: docs/statistics.md.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,60 +45,48 @@ DEFAULT_Q = 0.05
 DEFAULT_MIN_OBSERVED = 3
 NOT_STATED = "not_stated"
 ALL_TYPES = "*"  # the reference key meaning "every other organisation, whatever its type"
-_JOIN = "|"  # joins the codes of a crossed group (specialty group | grade) into one key
+PRIOR = 0.5  # practitioners added to every reference cell, so that no group is impossible
 
-# Each dimension, the case columns it crosses, and how its groups are labelled.
+# The staff-group dimensions, in report order.
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "specialty_group": ("specialty_group",),
     "grade": ("grade",),
     "specialty_grade": ("specialty_group", "grade"),
-    "ethnic_group": ("ethnic_group",),
-    "sex": ("sex",),
-    "age_band": ("age_band",),
-    "pmq": ("pmq",),
-    "disability": ("disability",),
 }
 TITLES: dict[str, str] = {
     "specialty_group": "Specialty group",
     "grade": "Grade",
     "specialty_grade": "Specialty group and grade",
-    "ethnic_group": "Ethnic group",
-    "sex": "Sex",
-    "age_band": "Age band",
-    "pmq": "Place of primary qualification",
-    "disability": "Disability",
 }
-_CODESETS: dict[str, v.CodeSet] = {
-    "specialty_group": v.SPECIALTY_GROUPS,
-    "grade": v.GRADES,
-    "ethnic_group": v.ETHNIC_GROUPS,
-    "sex": v.SEXES,
-    "age_band": v.AGE_BANDS,
-    "pmq": v.PMQS,
-    "disability": v.DISABILITIES,
-}
-# The dimensions the workforce has headcounts for: case column → workforce dimension.
-WITH_HEADCOUNT: dict[str, str] = {column: dimension for dimension, column in v.DIMENSION_CASE_COLUMN.items()}
 
-_CELL = ["org_code", "dimension", "code"]
+_PROFESSIONS = list(v.PROFESSIONS.codes)
+_GRADES = [code for code in v.GRADES.codes if code != NOT_STATED]
+_SPECIALTIES = [code for code in v.SPECIALTY_GROUPS.codes if code != NOT_STATED]
 
 
 @dataclass(frozen=True)
 class ClusterTest:
-    """One staff group of one organisation: observed against expected cases."""
+    """One staff group of one organisation: practitioners with cases, against the number expected."""
 
     dimension: str  # a key of DIMENSIONS
     codes: tuple[str, ...]  # ("surgery", "consultant") for specialty group × grade
     label: str  # "Surgery · Consultant"
-    observed: int
-    practitioners: int  # distinct practitioners among the observed cases
-    expected: float
+    observed: int  # distinct practitioners with a case in the group
+    cases: int  # cases in the group
+    expected: float  # practitioners expected from the organisation's own total and mix
     ratio: float | None  # observed ÷ expected; None when nothing is expected
-    p: float  # exact one-sided Poisson P(X ≥ observed); 1 when nothing is expected
-    q: float | None  # Benjamini–Hochberg adjusted p; None when not eligible
-    flagged: bool  # a discovery at the false discovery rate, and an excess
-    basis: str  # RATE or CASE_MIX
-    eligible: bool  # at least min_observed cases about as many practitioners, and something expected
+    p: float  # exact one-sided binomial P(X ≥ observed); 1 when nothing is expected
+    p_examined: float | None  # P(X ≥ observed | X ≥ min_observed), the p-value BH uses; None if not examined
+    q: (
+        float | None
+    )  # Benjamini–Hochberg adjusted p (of the p-value conditional on being examined); None if not
+    flagged: bool  # a discovery at the false discovery rate, an excess, and enough practitioners
+    basis: str  # RATE or CASE_MIX: how the grade mix was expected
+    eligible: bool  # examined: at least min_observed practitioners, and something expected
+
+    @property
+    def practitioners(self) -> int:
+        return self.observed
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,9 @@ class Clusters:
     org_code: str
     period: Period
     tests: tuple[ClusterTest, ...]
-    family_size: int  # every test, eligible or not, in the Benjamini–Hochberg family
+    family_size: (
+        int  # the groups examined (at least min_observed practitioners): the Benjamini–Hochberg family
+    )
     q: float
     min_observed: int
     reference_type: str | None  # the org_type compared with; None when every other organisation
@@ -107,7 +110,7 @@ class Clusters:
         return tuple(sorted((t for t in self.tests if t.flagged), key=lambda t: (t.q, -t.observed)))
 
     def get(self, dimension: str, *codes: str) -> ClusterTest | None:
-        """The test of one group, e.g. get("specialty_grade", "surgery", "consultant"); None if not in the family."""
+        """The test of one group, e.g. get("specialty_grade", "surgery", "consultant"); None if not tested."""
         return next((t for t in self.tests if t.dimension == dimension and t.codes == codes), None)
 
     @property
@@ -121,9 +124,21 @@ class Clusters:
             v.ORG_TYPES.label(self.reference_type)
             if self.reference_type in v.ORG_TYPES
             else self.reference_type
-        )
-        kind = kind.lower()
+        ).lower()
         return f"the {self.reference_organisations} other organisations of the same type ({kind})"
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Every organisation's counts as arrays, organisations in `codes` order."""
+
+    codes: list[str]
+    types: list[str]
+    units: np.ndarray  # [O, P, G] distinct practitioners by profession and stated grade
+    cells: np.ndarray  # [O, P, G, S] distinct practitioners by profession, grade and specialty, both stated
+    person_years: np.ndarray  # [O, P, G] over the period; NaN unless every year is known
+    observed: dict[str, np.ndarray]  # dimension → [O, groups] distinct practitioners
+    cases: dict[str, np.ndarray]  # dimension → [O, groups] cases
 
 
 def find_clusters(
@@ -136,41 +151,26 @@ def find_clusters(
     min_observed: int = DEFAULT_MIN_OBSERVED,
 ) -> dict[str, Clusters]:
     """Every organisation's cluster tests, keyed by org_code (every organisation listed gets one)."""
-    from concerns.analytics.stats import exact_poisson_upper_ps
-
     if not 0 < q < 1:
         raise ValueError(f"q must be between 0 and 1, got {q!r}")
     if min_observed < 1:
         raise ValueError(f"min_observed must be at least 1, got {min_observed!r}")
-    table, references = _cluster_table(cases, workforce, organisations, period)
-    testable = table["expected"] > 0
-    p = np.ones(table.height)
-    if testable.any():
-        p[testable.to_numpy()] = exact_poisson_upper_ps(
-            table.filter(testable)["observed"].to_numpy(), table.filter(testable)["expected"].to_numpy()
-        )
-    table = table.with_columns(
-        # Repeat cases about one practitioner are not a cluster in a staff group, and flagging
-        # them would point at a person: the minimum applies to distinct practitioners too.
-        p=pl.Series(p),
-        eligible=(pl.col("expected") > 0)
-        & (pl.col("observed") >= min_observed)
-        & (pl.col("practitioners") >= min_observed),
-    )
-    by_org = table.partition_by("org_code", as_dict=True, maintain_order=True)
+    counts = _counts(cases, workforce, organisations, period)
+    active = counts.units.sum(axis=(1, 2)) > 0
     results = {}
-    for org_code, reference_type, reference_organisations in references.iter_rows():
-        rows = by_org.get((org_code,))
-        tests = _tests(rows, q) if rows is not None else ()
-        results[org_code] = Clusters(
-            org_code,
+    for index, code in enumerate(counts.codes):
+        reference = _reference_members(counts, index, active)
+        tests, examined = _tests(counts, index, reference, q, min_observed) if reference.any() else ((), 0)
+        same_type = all(counts.types[o] == counts.types[index] for o in np.flatnonzero(reference))
+        results[code] = Clusters(
+            code,
             period,
             tests,
-            len(tests),
+            examined,
             q,
             min_observed,
-            None if reference_type == ALL_TYPES else reference_type,
-            reference_organisations,
+            counts.types[index] if same_type and reference.any() else None,
+            int(reference.sum()) if same_type else len(counts.codes) - 1,
         )
     return results
 
@@ -192,356 +192,291 @@ def clusters_for(
     return found[org_code]
 
 
-def _tests(rows: pl.DataFrame, q: float) -> tuple[ClusterTest, ...]:
-    """One organisation's rows, with Benjamini–Hochberg over all of them (the ineligible included)."""
+# --- the test of one organisation ---------------------------------------------------------
+
+
+def _reference_members(counts: _Counts, index: int, active: np.ndarray) -> np.ndarray:
+    """The other organisations of the same type, or every other one when none of its type has cases."""
+    others = np.ones(len(counts.codes), dtype=bool)
+    others[index] = False
+    same = others & (np.array(counts.types) == counts.types[index])
+    return same if (same & active).any() else others
+
+
+def _tests(
+    counts: _Counts, index: int, reference: np.ndarray, q: float, min_observed: int
+) -> tuple[tuple[ClusterTest, ...], int]:
     from concerns.analytics.stats import benjamini_hochberg
 
-    corrected = benjamini_hochberg(rows["p"].to_list(), q, eligible=rows["eligible"].to_list())
+    grade_share, basis = _grade_shares(counts, index, reference)
+    specialty_given = _specialty_given_grade(counts.cells[reference].sum(axis=0))
+    probabilities = {
+        "grade": grade_share.sum(axis=0),
+        "specialty_group": np.einsum("pg,pgs->s", grade_share, specialty_given),
+        "specialty_grade": np.einsum("pg,pgs->sg", grade_share, specialty_given).ravel(),
+    }
+    rows = []
+    for dimension, labels in _GROUPS.items():
+        observed = counts.observed[dimension][index]
+        chance = probabilities[dimension]
+        total = int(observed.sum())
+        for g, (codes, label) in enumerate(labels):
+            if total == 0 or (chance[g] <= 0 and observed[g] == 0):
+                continue
+            rows.append(
+                _row(
+                    dimension,
+                    codes,
+                    label,
+                    int(observed[g]),
+                    int(counts.cases[dimension][index][g]),
+                    total,
+                    float(chance[g]),
+                    min_observed,
+                )
+            )
+    family = [row for row in rows if row["eligible"]]
+    corrected = benjamini_hochberg([row["p_selected"] for row in family], q) if family else None
+    adjusted = dict(
+        zip(
+            (id(row) for row in family),
+            zip(corrected.qvalues, corrected.rejected, strict=True) if corrected else (),
+            strict=True,
+        )
+    )
     tests = []
-    for row, q_value, rejected in zip(
-        rows.iter_rows(named=True), corrected.qvalues, corrected.rejected, strict=True
-    ):
-        observed, expected = row["observed"], row["expected"]
+    for row in rows:
+        q_value, rejected = adjusted.get(id(row), (None, False))
         tests.append(
             ClusterTest(
                 dimension=row["dimension"],
-                codes=tuple(row["code"].split(_JOIN)),
+                codes=row["codes"],
                 label=row["label"],
-                observed=observed,
-                practitioners=row["practitioners"],
-                expected=expected,
-                ratio=observed / expected if expected > 0 else None,
+                observed=row["observed"],
+                cases=row["cases"],
+                expected=row["expected"],
+                ratio=row["observed"] / row["expected"] if row["expected"] > 0 else None,
                 p=row["p"],
+                p_examined=row["p_selected"] if row["eligible"] else None,
                 q=q_value,
-                flagged=rejected and observed > expected,
-                basis=row["basis"],
+                flagged=rejected and row["observed"] > row["expected"],
+                basis=basis,
                 eligible=row["eligible"],
             )
         )
-    return tuple(tests)
+    return tuple(tests), len(family)
 
 
-# --- the expected counts, for every organisation at once ---------------------------------
+def _row(
+    dimension: str,
+    codes: tuple[str, ...],
+    label: str,
+    observed: int,
+    cases: int,
+    total: int,
+    chance: float,
+    min_observed: int,
+) -> dict:
+    """One group's test. Only a group with at least `min_observed` practitioners is examined, and its
+    p-value is conditional on that (P(X ≥ observed | X ≥ min_observed)), so the groups examined can be
+    chosen by their count and the false discovery rate still holds over them."""
+    from scipy import stats
+
+    p = float(stats.binom.sf(observed - 1, total, chance)) if chance > 0 else 0.0
+    eligible = observed >= min_observed and chance > 0
+    selected = float(stats.binom.sf(min_observed - 1, total, chance)) if eligible else 1.0
+    return {
+        "dimension": dimension,
+        "codes": codes,
+        "label": label,
+        "observed": observed,
+        "cases": cases,
+        "expected": total * chance,
+        "p": p,
+        "p_selected": min(1.0, p / selected) if eligible else 1.0,
+        "eligible": eligible,
+    }
 
 
-def cluster_table(
-    cases: pl.DataFrame | pl.LazyFrame,
-    workforce: pl.DataFrame | pl.LazyFrame,
-    organisations: pl.DataFrame,
-    period: Period,
-) -> pl.DataFrame:
-    """Observed and expected cases by organisation and staff group, before any test.
+def _grade_shares(counts: _Counts, index: int, reference: np.ndarray) -> tuple[np.ndarray, str]:
+    """The chance [P, G] that one of the organisation's practitioners with a case is of each profession
+    and grade, given its own workforce: by headcount where known for every year, else by case mix.
 
-    One row per organisation and group that has cases or expects some. Columns:
-    org_code, dimension, code (crossed codes joined by "|"), label, observed,
-    expected, basis; in report order within each organisation.
+    Reference counts get half a practitioner more in every cell (PRIOR), so a group no other
+    organisation happens to have is unlikely, never impossible.
     """
-    return _cluster_table(cases, workforce, organisations, period)[0]
+    units = counts.units[index]
+    professions = units.sum(axis=1) > 0
+    reference_units = counts.units[reference].sum(axis=0) + PRIOR
+    own_years = counts.person_years[index]
+    reference_years = np.nansum(counts.person_years[reference], axis=0)
+    needed = own_years[professions]
+    if needed.size and not np.isnan(needed).any() and (needed.sum(axis=1) > 0).all():
+        staffed = np.nan_to_num(own_years) > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weights = np.where(staffed, np.nan_to_num(own_years) * reference_units / reference_years, 0.0)
+        weights[~professions] = 0.0
+        if np.isfinite(weights).all() and weights.sum() > 0:
+            return weights / weights.sum(), RATE
+    within = reference_units / reference_units.sum(axis=1, keepdims=True)
+    weights = units.sum(axis=1)[:, None] * within
+    return weights / max(weights.sum(), 1e-300), CASE_MIX
 
 
-def _cluster_table(
-    cases: pl.DataFrame | pl.LazyFrame,
-    workforce: pl.DataFrame | pl.LazyFrame,
-    organisations: pl.DataFrame,
-    period: Period,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The cluster table and each organisation's reference (see `_references`)."""
-    counts = _case_counts(cases, period).collect().lazy()
-    types = _organisation_types(organisations)
-    references = _references(types, counts).collect().lazy()
-    by_rate = _expected_by_rate(counts, _person_years(workforce, period), types, references)
-    by_mix = _expected_by_case_mix(counts, types, references)
-    cells = (
-        by_mix.join(by_rate, on=_CELL, how="full", coalesce=True)
-        .with_columns(pl.col("observed").fill_null(0))
-        .with_columns(
-            # A headcount that explains no case (no staff in the group, yet cases) is not a usable basis.
-            use_rate=pl.col("rate_expected").is_not_null()
-            & ((pl.col("rate_expected") > 0) | (pl.col("observed") == 0))
-        )
-        .select(
-            *_CELL,
-            "observed",
-            pl.when("use_rate")
-            .then("rate_expected")
-            .otherwise("mix_expected")
-            .fill_null(0.0)
-            .alias("expected"),
-            pl.when("use_rate").then(pl.lit(RATE)).otherwise(pl.lit(CASE_MIX)).alias("basis"),
-        )
-        .filter((pl.col("observed") > 0) | (pl.col("expected") > 0))
-    )
-    table = (
-        cells.join(_catalogue().lazy(), on=["dimension", "code"], how="inner")
-        .join(_practitioner_counts(cases, period), on=_CELL, how="left")
-        .with_columns(pl.col("practitioners").fill_null(0))
-        .sort("org_code", "order")
-        .select(*_CELL, "label", "observed", "practitioners", "expected", "basis")
-        .collect()
-    )
-    return table, references.collect()
+def _specialty_given_grade(cells: np.ndarray) -> np.ndarray:
+    """Reference share of each specialty group within each profession and grade [P, G, S], with one
+    practitioner more in each profession and grade shared out as the reference's overall mix (PRIOR)."""
+    overall = cells.sum(axis=(0, 1)) + PRIOR
+    overall = overall / overall.sum()
+    totals = cells.sum(axis=2, keepdims=True)
+    return (cells + 2 * PRIOR * overall) / (totals + 2 * PRIOR)
 
 
-def _case_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Cases in the period by organisation, profession, dimension and stated group (zeros absent).
+# --- counting, for every organisation at once ---------------------------------------------
 
-    Also a row per organisation and profession with dimension "total" (every
-    case, stated or not), which says which professions the organisation has cases of.
-    """
-    columns = list(dict.fromkeys(column for crossed in DIMENSIONS.values() for column in crossed))
-    # One pass over the cases; every margin is summed from these (far fewer) combinations.
-    combinations = (
-        period.select(cases)
-        .group_by("org_code", "profession", *columns)
-        .agg(pl.len().alias("cases"))
-        .collect()
-        .lazy()
-    )
-    parts = [
-        combinations.group_by("org_code", "profession")
-        .agg(pl.col("cases").sum())
-        .with_columns(dimension=pl.lit("total"), code=pl.lit("total"))
+
+def _labelled(dimension: str) -> list[tuple[tuple[str, ...], str]]:
+    if dimension == "grade":
+        return [((g,), v.GRADES.label(g)) for g in _GRADES]
+    if dimension == "specialty_group":
+        return [((s,), v.SPECIALTY_GROUPS.label(s)) for s in _SPECIALTIES]
+    return [
+        ((s, g), f"{v.SPECIALTY_GROUPS.label(s)} · {v.GRADES.label(g)}")
+        for s in _SPECIALTIES
+        for g in _GRADES
     ]
-    for dimension, crossed in DIMENSIONS.items():
-        stated = [pl.col(c).is_not_null() & (pl.col(c).cast(pl.String) != NOT_STATED) for c in crossed]
-        parts.append(
-            combinations.group_by("org_code", "profession", *crossed)
-            .agg(pl.col("cases").sum())
-            .filter(*stated)
-            .with_columns(
-                dimension=pl.lit(dimension),
-                code=pl.concat_str([pl.col(c).cast(pl.String) for c in crossed], separator=_JOIN),
-            )
-        )
-    return pl.concat(
-        [
-            part.select(
-                "org_code",
-                pl.col("profession").cast(pl.String),
-                "dimension",
-                "code",
-                pl.col("cases").cast(pl.Int64),
-            )
-            for part in parts
-        ]
-    )
 
 
-def _practitioner_counts(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Distinct practitioners with cases in the period, by organisation and staff group."""
-    selected = period.select(cases)
-    parts = [
-        selected.group_by("org_code", *crossed)
-        .agg(pl.col("practitioner_id").n_unique().cast(pl.Int64).alias("practitioners"))
+_GROUPS: dict[str, list[tuple[tuple[str, ...], str]]] = {d: _labelled(d) for d in DIMENSIONS}
+
+
+def _counts(
+    cases: pl.DataFrame | pl.LazyFrame,
+    workforce: pl.DataFrame | pl.LazyFrame,
+    organisations: pl.DataFrame,
+    period: Period,
+) -> _Counts:
+    listed = organisations.unique("org_code", keep="first", maintain_order=True)
+    codes = listed["org_code"].to_list()
+    types = listed["org_type"].cast(pl.String).fill_null("unknown").to_list()
+    position = {code: i for i, code in enumerate(codes)}
+    selected = (
+        period.select(cases)
         .select(
             "org_code",
-            dimension=pl.lit(dimension),
-            code=pl.concat_str([pl.col(c).cast(pl.String) for c in crossed], separator=_JOIN),
-            practitioners="practitioners",
+            "practitioner_id",
+            *(pl.col(c).cast(pl.String) for c in ("profession", "grade", "specialty_group")),
         )
-        for dimension, crossed in DIMENSIONS.items()
-    ]
-    return pl.concat(parts)
+        .filter(pl.col("org_code").is_in(codes))
+        .collect()
+    )
+    atoms = selected.unique()
+    grade_stated = pl.col("grade") != NOT_STATED
+    specialty_stated = pl.col("specialty_group") != NOT_STATED
+    shape = (len(codes), len(_PROFESSIONS), len(_GRADES))
+    units = _fill(shape, atoms.filter(grade_stated), ["org_code", "profession", "grade"], position)
+    cells = _fill(
+        (*shape, len(_SPECIALTIES)),
+        atoms.filter(grade_stated & specialty_stated),
+        ["org_code", "profession", "grade", "specialty_group"],
+        position,
+    )
+    observed, case_counts = {}, {}
+    for dimension, columns in DIMENSIONS.items():
+        stated = [pl.col(c) != NOT_STATED for c in columns]
+        observed[dimension] = _groups(atoms.filter(*stated), columns, position, distinct=True)
+        case_counts[dimension] = _groups(selected.filter(*stated), columns, position, distinct=False)
+    return _Counts(
+        codes, types, units, cells, _person_years(workforce, period, position, shape), observed, case_counts
+    )
 
 
-def _person_years(workforce: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Person-years by organisation, profession, dimension and group, where every year's headcount is known."""
-    return (
+def _index(column: str) -> dict[str, int]:
+    order = {"org_code": None, "profession": _PROFESSIONS, "grade": _GRADES, "specialty_group": _SPECIALTIES}
+    return {code: i for i, code in enumerate(order[column])}
+
+
+def _fill(
+    shape: tuple[int, ...], atoms: pl.DataFrame, columns: list[str], position: dict[str, int]
+) -> np.ndarray:
+    """Distinct practitioners by the given columns, as an array indexed like `shape`."""
+    array = np.zeros(shape)
+    grouped = atoms.group_by(columns).agg(pl.col("practitioner_id").n_unique().alias("n"))
+    maps = [position, *(_index(c) for c in columns[1:])]
+    for row in grouped.iter_rows():
+        array[tuple(m[key] for m, key in zip(maps, row[:-1], strict=True))] = row[-1]
+    return array
+
+
+def _groups(
+    frame: pl.DataFrame, columns: tuple[str, ...], position: dict[str, int], *, distinct: bool
+) -> np.ndarray:
+    """[O, groups] distinct practitioners (or cases) in each group of a dimension, in _GROUPS order."""
+    measure = pl.col("practitioner_id").n_unique() if distinct else pl.len()
+    grouped = frame.group_by("org_code", *columns).agg(measure.alias("n"))
+    specialty, grade = _index("specialty_group"), _index("grade")
+    array = np.zeros((len(position), len(_GROUPS["specialty_grade" if len(columns) == 2 else columns[0]])))
+    for row in grouped.iter_rows(named=True):
+        if len(columns) == 2:
+            column = specialty[row["specialty_group"]] * len(_GRADES) + grade[row["grade"]]
+        else:
+            column = _index(columns[0])[row[columns[0]]]
+        array[position[row["org_code"]], column] = row["n"]
+    return array
+
+
+def _person_years(
+    workforce: pl.DataFrame | pl.LazyFrame, period: Period, position: dict[str, int], shape: tuple[int, ...]
+) -> np.ndarray:
+    """[O, P, G] person-years over the period by profession and grade; NaN unless every year is known."""
+    frame = (
         period.select(workforce)
         .filter(
-            pl.col("dimension").cast(pl.String).is_in(list(WITH_HEADCOUNT.values())),
+            pl.col("dimension").cast(pl.String) == "grade",
             pl.col("headcount").is_not_null(),
             pl.col("group").cast(pl.String) != NOT_STATED,
+            pl.col("org_code").is_in(list(position)),
         )
-        .group_by(
-            "org_code",
-            pl.col("profession").cast(pl.String),
-            pl.col("dimension").cast(pl.String).replace(v.DIMENSION_CASE_COLUMN).alias("dimension"),
-            pl.col("group").cast(pl.String).alias("code"),
-        )
+        .group_by("org_code", pl.col("profession").cast(pl.String), pl.col("group").cast(pl.String))
         .agg(pl.col("headcount").sum().alias("person_years"), pl.col("fiscal_year").n_unique().alias("years"))
         .filter(pl.col("years") == len(period))
-        .select("org_code", "profession", "dimension", "code", pl.col("person_years").cast(pl.Float64))
+        .collect()
     )
+    array = np.full(shape, np.nan)
+    known = np.zeros(shape[:2], dtype=bool)
+    professions, grades = _index("profession"), _index("grade")
+    for code, profession, group, person_years, _ in frame.iter_rows():
+        if group in grades:
+            array[position[code], professions[profession], grades[group]] = person_years
+            known[position[code], professions[profession]] = True
+    # A profession whose headcount by grade is known: a grade it does not list has no staff.
+    return np.where(np.isnan(array) & known[:, :, None], 0.0, array)
 
 
-def _organisation_types(organisations: pl.DataFrame) -> pl.LazyFrame:
-    return (
-        organisations.lazy()
-        .select("org_code", pl.col("org_type").cast(pl.String).fill_null("unknown"))
-        .unique("org_code", keep="first", maintain_order=True)
-    )
-
-
-def _references(types: pl.LazyFrame, counts: pl.LazyFrame) -> pl.LazyFrame:
-    """Each organisation's reference: its own type, or every organisation when no other of its type has cases.
-
-    Columns: org_code, reference (an org_type, or ALL_TYPES), organisations (how
-    many other organisations the reference pools).
-    """
-    active = (
-        counts.filter(pl.col("dimension") == "total")
-        .select("org_code")
-        .unique()
-        .with_columns(active=pl.lit(1))
-    )
-    orgs = types.join(active, on="org_code", how="left").with_columns(pl.col("active").fill_null(0))
-    others_active = pl.col("active").sum().over("org_type") - pl.col("active")
-    return orgs.select(
-        "org_code",
-        pl.when(others_active > 0).then("org_type").otherwise(pl.lit(ALL_TYPES)).alias("reference"),
-        pl.when(others_active > 0)
-        .then(pl.len().over("org_type") - 1)
-        .otherwise(pl.len() - 1)
-        .cast(pl.Int64)
-        .alias("organisations"),
-    )
-
-
-def _reference_sums(
-    frame: pl.LazyFrame, types: pl.LazyFrame, keys: list[str], values: list[str]
-) -> pl.LazyFrame:
-    """Sums of `values` by `keys` within each org_type, and over every organisation (reference ALL_TYPES)."""
-    typed = frame.join(types, on="org_code", how="inner")
-    sums = [pl.col(value).sum() for value in values]
-    return pl.concat(
-        [
-            typed.group_by(pl.col("org_type").alias("reference"), *keys).agg(sums),
-            typed.group_by(*keys).agg(sums).with_columns(reference=pl.lit(ALL_TYPES)),
-        ],
-        how="diagonal",
-    )
-
-
-def _expected_by_rate(
-    counts: pl.LazyFrame, person_years: pl.LazyFrame, types: pl.LazyFrame, references: pl.LazyFrame
-) -> pl.LazyFrame:
-    """Σ over professions of (the organisation's person-years × the leave-one-out reference rate).
-
-    Null (so case mix is used) unless every profession the organisation has
-    cases of has a headcount for the group in every year, and the reference
-    has person-years wherever the organisation has staff.
-    """
-    unit = ["org_code", "profession", "dimension", "code"]
-    rated = counts.filter(pl.col("dimension").is_in(list(WITH_HEADCOUNT)))
-    known = (
-        rated.join(person_years, on=unit, how="full", coalesce=True)
-        .filter(pl.col("person_years").is_not_null())
-        .with_columns(pl.col("cases").fill_null(0))
-    )
-    sums = _reference_sums(known, types, unit[1:], ["cases", "person_years"]).rename(
-        {"cases": "reference_cases", "person_years": "reference_person_years"}
-    )
-    case_professions = counts.filter(pl.col("dimension") == "total").select(
-        "org_code", "profession", has_cases=pl.lit(True)
-    )
-    professions_needed = case_professions.group_by("org_code").agg(pl.len().alias("needed"))
-    # The organisation is in its own reference sums (its headcount is known): take it out.
-    others_cases = pl.col("reference_cases") - pl.col("cases")
-    others_years = pl.col("reference_person_years") - pl.col("person_years")
-    contributions = (
-        known.join(references.select("org_code", "reference"), on="org_code", how="inner")
-        .join(sums, on=["reference", *unit[1:]], how="left")
-        .join(case_professions, on=["org_code", "profession"], how="left")
-        .with_columns(
-            contribution=pl.when(pl.col("person_years") == 0)
-            .then(0.0)
-            .when(others_years > 0)
-            .then(pl.col("person_years") * others_cases / others_years)
-        )
-    )
-    return (
-        contributions.group_by(_CELL)
-        .agg(
-            pl.col("contribution").sum().alias("expected"),
-            pl.col("contribution").is_null().any().alias("unusable"),
-            pl.col("has_cases").fill_null(False).sum().alias("covered"),
-        )
-        .join(professions_needed, on="org_code", how="left")
+def flagged_cases_by_year(
+    cases: pl.DataFrame | pl.LazyFrame, period: Period, clusters: dict[str, Clusters]
+) -> dict[str, dict[tuple[str, tuple[str, ...]], dict[str, int]]]:
+    """Cases by financial year in each flagged staff group: which year a cluster falls in."""
+    flagged = {code: c.flagged for code, c in clusters.items() if c.flagged}
+    if not flagged:
+        return {}
+    frame = (
+        period.select(cases)
+        .filter(pl.col("org_code").is_in(list(flagged)))
         .select(
-            *_CELL,
-            pl.when(~pl.col("unusable") & (pl.col("covered") == pl.col("needed").fill_null(0)))
-            .then("expected")
-            .alias("rate_expected"),
+            "org_code",
+            "fiscal_year",
+            pl.col("grade").cast(pl.String),
+            pl.col("specialty_group").cast(pl.String),
         )
+        .collect()
     )
-
-
-def _expected_by_case_mix(
-    counts: pl.LazyFrame, types: pl.LazyFrame, references: pl.LazyFrame
-) -> pl.LazyFrame:
-    """Σ over professions of (the organisation's stated cases × the reference share of the group), leave-one-out.
-
-    The share is that of the profession's stated cases in the reference, so an
-    organisation with many dentists does not find "clusters" of dental cases;
-    where no other reference organisation has stated cases of the profession,
-    the reference share over all professions is used for it. One row per
-    organisation and group of every dimension it has stated cases in.
-    """
-    unit = ["org_code", "profession", "dimension"]
-    cells = counts.filter(pl.col("dimension") != "total")
-    stated = cells.group_by(unit).agg(pl.col("cases").sum().alias("stated"))
-    by_profession = (
-        _reference_sums(cells, types, ["profession", "dimension", "code"], ["cases"]).rename(
-            {"cases": "ref_cell"}
-        ),
-        _reference_sums(stated, types, ["profession", "dimension"], ["stated"]).rename(
-            {"stated": "ref_stated"}
-        ),
-    )
-    overall = (
-        _reference_sums(cells, types, ["dimension", "code"], ["cases"]).rename({"cases": "ref_cell_all"}),
-        _reference_sums(stated, types, ["dimension"], ["stated"]).rename({"stated": "ref_stated_all"}),
-    )
-    grid = (
-        stated.join(references.select("org_code", "reference"), on="org_code", how="inner")
-        .join(cells.select("dimension", "code").unique(), on="dimension", how="inner")
-        .join(cells, on=[*unit, "code"], how="left")
-        .with_columns(pl.col("cases").fill_null(0))
-        .join(by_profession[0], on=["reference", "profession", "dimension", "code"], how="left")
-        .join(by_profession[1], on=["reference", "profession", "dimension"], how="left")
-        .join(overall[0], on=["reference", "dimension", "code"], how="left")
-        .join(overall[1], on=["reference", "dimension"], how="left")
-    )
-    # Leave-one-out: the organisation's own counts come out of the reference sums.
-    own_cell_all = pl.col("cases").sum().over(_CELL)
-    own_stated_all = pl.col("stated").sum().over(_CELL)
-    others = {
-        "cell": pl.col("ref_cell").fill_null(0) - pl.col("cases"),
-        "stated": pl.col("ref_stated").fill_null(0) - pl.col("stated"),
-        "cell_all": pl.col("ref_cell_all").fill_null(0) - own_cell_all,
-        "stated_all": pl.col("ref_stated_all").fill_null(0) - own_stated_all,
-    }
-    share = (
-        pl.when(others["stated"] > 0)
-        .then(others["cell"] / others["stated"])
-        .when(others["stated_all"] > 0)
-        .then(others["cell_all"] / others["stated_all"])
-    )
-    return (
-        grid.with_columns(contribution=pl.col("stated") * share)
-        .group_by(_CELL)
-        .agg(
-            pl.col("cases").sum().alias("observed"),
-            pl.when(pl.col("contribution").is_null().any())
-            .then(None)
-            .otherwise(pl.col("contribution").sum())
-            .alias("mix_expected"),
-        )
-    )
-
-
-def _catalogue() -> pl.DataFrame:
-    """Every stated group of every dimension: its key, label and report order."""
-    rows = []
-    for dimension, columns in DIMENSIONS.items():
-        members = [[m for m in _CODESETS[c] if m.code != NOT_STATED] for c in columns]
-        for combination in itertools.product(*members):
-            rows.append(
-                {
-                    "dimension": dimension,
-                    "code": _JOIN.join(m.code for m in combination),
-                    "label": " · ".join(m.label for m in combination),
-                }
-            )
-    return pl.DataFrame(rows).with_row_index("order")
+    result: dict[str, dict[tuple[str, tuple[str, ...]], dict[str, int]]] = {}
+    for code, tests in flagged.items():
+        mine = frame.filter(pl.col("org_code") == code)
+        for test in tests:
+            columns = DIMENSIONS[test.dimension]
+            match = mine.filter(*(pl.col(c) == value for c, value in zip(columns, test.codes, strict=True)))
+            by_year = dict(match.group_by("fiscal_year").len().iter_rows())
+            result.setdefault(code, {})[(test.dimension, test.codes)] = by_year
+    return result

@@ -121,3 +121,93 @@ def compare(value: float | None, peer_values: list[float | None]) -> PeerCompari
     else:
         position = "within"
     return PeerComparison(value, median, q1, q3, len(present), position)
+
+
+PEER_ALPHA = 0.05  # two-sided level of the exact tests against the peers
+
+
+@dataclass(frozen=True)
+class PeerVerdict:
+    """Whether an organisation's rate or share differs from its peers' pooled figure, by an exact test.
+
+    `verdict` is "higher", "lower", "similar" (the test did not reject: any difference could be
+    chance) or "not_assessed" (no denominator, or too few peers with one). `p` is the two-sided
+    exact p-value (after Holm's correction across a family, where one was asked for).
+    """
+
+    indicator: str
+    verdict: str
+    p: float | None
+    value: float | None  # the organisation's rate per 1,000 or share
+    pooled: float | None  # the peers' pooled rate per 1,000 or share
+
+    @property
+    def assessed(self) -> bool:
+        return self.verdict != "not_assessed"
+
+
+NOT_ASSESSED = "not_assessed"
+
+
+def rate_against_peers(
+    cases: int,
+    person_years: float | None,
+    peers: list[tuple[int, float | None]],
+    *,
+    alpha: float = PEER_ALPHA,
+) -> PeerVerdict:
+    """The organisation's rate against its peers' pooled rate: the exact conditional binomial test.
+
+    Given the cases of the organisation and of its peers together, the organisation's share of them
+    is binomial with the share of the person-years under equal rates, whatever the common rate is.
+    """
+    from scipy import stats
+
+    known = [(c, py) for c, py in peers if py]
+    if not person_years or len(known) < MIN_PEERS_FOR_QUARTILES:
+        return PeerVerdict("rate", NOT_ASSESSED, None, None, None)
+    peer_cases = sum(c for c, _ in known)
+    peer_years = sum(py for _, py in known)
+    total = cases + peer_cases
+    value, pooled = 1000 * cases / person_years, 1000 * peer_cases / peer_years
+    if total == 0:
+        return PeerVerdict("rate", "similar", 1.0, value, pooled)
+    p = float(stats.binomtest(cases, total, person_years / (person_years + peer_years)).pvalue)
+    return PeerVerdict("rate", _direction(p, value, pooled, alpha), p, value, pooled)
+
+
+def shares_against_peers(
+    own: dict[str, int], own_total: int, peers: dict[str, int], peers_total: int, *, alpha: float = PEER_ALPHA
+) -> dict[str, PeerVerdict]:
+    """Each category's share of the organisation's cases against the peers' pooled share: Fisher's exact
+    test, with Holm's correction across the categories so that the family errs at most `alpha`."""
+    from scipy import stats
+
+    if own_total == 0 or peers_total == 0:
+        return {code: PeerVerdict(code, NOT_ASSESSED, None, None, None) for code in own}
+    raw = {
+        code: float(stats.fisher_exact([[k, own_total - k], [peers[code], peers_total - peers[code]]]).pvalue)
+        for code, k in own.items()
+    }
+    adjusted = holm(list(raw.values()))
+    result = {}
+    for (code, k), p in zip(own.items(), adjusted, strict=True):
+        value, pooled = k / own_total, peers[code] / peers_total
+        result[code] = PeerVerdict(code, _direction(float(p), value, pooled, alpha), float(p), value, pooled)
+    return result
+
+
+def _direction(p: float, value: float, pooled: float, alpha: float) -> str:
+    if p >= alpha or value == pooled:
+        return "similar"
+    return "higher" if value > pooled else "lower"
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (statsmodels' version calls gc.collect on every use)."""
+    order = sorted(range(len(pvalues)), key=pvalues.__getitem__)
+    adjusted, running = [0.0] * len(pvalues), 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[index]))
+        adjusted[index] = running
+    return adjusted

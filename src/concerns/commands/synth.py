@@ -95,6 +95,14 @@ def command(
         str | None, typer.Option(help="Approximate number of case rows (scales the rates).", metavar="N")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.", metavar="csv|parquet")] = "csv",
+    null: Annotated[
+        bool,
+        typer.Option("--null", help="Plant nothing: no cluster, no organisation effect (for calibration)."),
+    ] = False,
+    cluster_cases: Annotated[
+        str | None,
+        typer.Option(help="Extra cases in each planted cluster (default 13 to 17).", metavar="N"),
+    ] = None,
 ) -> None:
     """Write fictional national data: cases, organisations, workforce and the ground truth (truth.json)."""
     from concerns.synth import FORMATS, SynthConfig, SynthError, write
@@ -105,6 +113,11 @@ def command(
         raise _fail(f"--format must be csv or parquet, not {fmt!r}")
     if orgs is not None and organisations is not None:
         raise _fail("give either --orgs or --organisations, not both")
+    if null and cluster_cases is not None:
+        raise _fail("give either --null or --cluster-cases, not both")
+    extra = _whole("--cluster-cases", cluster_cases)
+    if extra is not None and extra < 1:
+        raise _fail(f"--cluster-cases must be at least 1, not {extra}")
     settings = {
         "seed": _whole("--seed", seed),
         "orgs": _whole("--orgs", orgs),
@@ -113,6 +126,9 @@ def command(
         "as_of": _date(as_of),
         "organisations": organisations,
         "workforce": workforce,
+        "clusters": 0 if null else None,
+        "org_rate_sd": 0.0 if null else None,
+        "cluster_extra_cases": (extra, extra) if extra is not None else None,
     }
     config = SynthConfig(**{name: value for name, value in settings.items() if value is not None})
     bar = _Bar()

@@ -2,11 +2,20 @@
 
 Each unit (an organisation) has an observed count and a precision: the
 expected count for an indirectly standardised ratio, the exposure (headcount,
-person-years) for a rate, the denominator for a proportion. Control limits
-around a target are exact Poisson or binomial quantiles, interpolated as in
-the paper's appendix so that they are smooth in the precision. When the units
-vary more than chance allows (overdispersion), the limits are widened by an
-additive random-effects variance τ².
+person-years) for a rate, the denominator for a proportion.
+
+A unit's *position* is decided by the exact tail probability of its own count
+under the target (Poisson or binomial): above the 95% limits when
+P(X ≥ observed) < 2.5%, and so on. Being discrete, this never flags more often
+than the nominal rate. The control limits, exact quantiles interpolated as in
+the paper's appendix so that they are smooth in the precision, are for
+drawing only: deciding against the interpolated lines flags too often.
+
+Overdispersion is estimated on a transformed scale (log for ratios and rates,
+arcsine square root for proportions) from winsorised z-scores, and only when a
+χ² test of dispersion rejects at 5% is an additive random-effects variance τ²
+(DerSimonian–Laird) added; positions then come from the normal tail on that
+scale, and the limits are widened and transformed back.
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ from concerns.analytics.stats._results import (
 
 DEFAULT_LEVELS = (0.95, 0.998)
 DEFAULT_WINSOR = 0.10
+DISPERSION_ALPHA = 0.05  # the dispersion test must reject at this level before τ² is added
+ZERO_CONTINUITY = 0.5  # a zero count on the log scale is read as half a case
 
 
 class FunnelKind(StrEnum):
@@ -63,11 +74,14 @@ class FunnelUnit:
     """One unit on the funnel.
 
     `value` is on the reported scale (a ratio, a rate per `per`, or a share).
-    `z` is the unit's standardised difference from the target under the
-    target's own variance; `z_adjusted` also counts the between-unit variance
-    τ² (the two are equal when τ² is 0). Units without a usable precision have
-    `value`, `z` and limits of None/empty and position `NOT_AVAILABLE`, with
-    the reason in `not_available`.
+    `z` is the unit's standardised difference from the target on the
+    transformed scale (log or arcsine square root); `z_adjusted` also counts
+    the between-unit variance τ² (the two are equal when τ² is 0).
+    `p_high` and `p_low` are the one-sided tail probabilities P(X ≥ observed)
+    and P(X ≤ observed) under the target (normal on the transformed scale when
+    τ² is used); `p` is the two-sided min(1, 2·min(p_high, p_low)). Units without
+    a usable precision have these, `value` and limits of None/empty and
+    position `NOT_AVAILABLE`, with the reason in `not_available`.
     """
 
     label: str
@@ -78,6 +92,15 @@ class FunnelUnit:
     z_adjusted: float | None
     limits: tuple[FunnelLimit, ...]
     not_available: NotAvailable | None = None
+    p_high: float | None = None
+    p_low: float | None = None
+    expected: float | None = None  # the count expected under the target
+
+    @property
+    def p(self) -> float | None:
+        if self.p_high is None or self.p_low is None:
+            return None
+        return min(1.0, 2 * min(self.p_high, self.p_low))
 
     def limit(self, level: float) -> FunnelLimit | None:
         """The unit's limits at `level`, or None for a unit that is not placed."""
@@ -98,10 +121,12 @@ class Funnel:
     """The funnel: target, per-unit positions at each level, overdispersion.
 
     `target` is on the reported scale. `phi` is the (winsorised) mean squared
-    z-score, `tau2` the additive between-unit variance on the reported scale,
-    0 unless `overdispersed` (n·φ > n − 1) and the adjustment was asked for;
-    `overdispersion_p` is P(χ²(n − 1) ≥ n·φ). `units_placed` counts the units
-    with a usable precision (the n above). `phi` is None with fewer than two.
+    z-score on the transformed scale; `overdispersion_p` is P(χ²(n − 1) ≥ n·φ),
+    and `overdispersed` means that test rejected at DISPERSION_ALPHA. `tau2` is
+    the additive between-unit variance on the transformed scale (log or arcsine
+    square root), 0 unless overdispersed and the adjustment was asked for.
+    `units_placed` counts the units with a usable precision (the n above).
+    `phi` is None with fewer than two.
     """
 
     kind: FunnelKind
@@ -229,31 +254,41 @@ def _funnel(
         return target_raw
 
     rho = precisions[placed]
-    values = counts[placed] / rho
-    variance = _variance(kind, target_raw) / rho
-    z = (values - target_raw) / np.sqrt(variance)
+    observed = counts[placed]
+    y, s2, centre = _transformed(kind, observed, rho, target_raw)
+    z = (y - centre) / np.sqrt(s2)
     n = len(z)
-    phi, tau2_estimate = _overdispersion(z, variance, winsor)
-    overdispersed = phi is not None and n * phi > n - 1
-    tau2_raw = tau2_estimate if overdispersion and overdispersed else 0.0
-    z_adjusted = (values - target_raw) / np.sqrt(variance + tau2_raw)
-    bounds = [_limits(kind, target_raw, tau2_raw, rho, level) for level in levels]
+    phi, tau2_estimate = _overdispersion(z, s2, winsor)
+    dispersion_p = None if phi is None else float(stats.chi2.sf(n * phi, n - 1))
+    overdispersed = dispersion_p is not None and phi > 1 and dispersion_p < DISPERSION_ALPHA
+    tau2 = tau2_estimate if overdispersion and overdispersed else 0.0
+    z_adjusted = (y - centre) / np.sqrt(s2 + tau2)
+    if tau2 > 0:
+        p_high, p_low = stats.norm.sf(z_adjusted), stats.norm.cdf(z_adjusted)
+    else:
+        p_high, p_low = _exact_tails(kind, observed, rho, target_raw)
+    bounds = [_limits(kind, target_raw, tau2, rho, level) for level in levels]
 
     placed_names = [name for name, reason in zip(names, reasons, strict=True) if reason is None]
     placed_units = iter(
         FunnelUnit(
             name,
-            int(count),
+            int(observed[i]),
             float(rho[i]),
-            float(values[i] * per),
+            float(observed[i] / rho[i] * per),
             float(z[i]),
             float(z_adjusted[i]),
             tuple(
-                _unit_limit(level, values[i], low[i], high[i], per)
+                FunnelLimit(
+                    level, float(low[i] * per), float(high[i] * per), _position(p_high[i], p_low[i], level)
+                )
                 for level, (low, high) in zip(levels, bounds, strict=True)
             ),
+            p_high=float(p_high[i]),
+            p_low=float(p_low[i]),
+            expected=float(target_raw * rho[i]),
         )
-        for i, (name, count) in enumerate(zip(placed_names, counts[placed], strict=True))
+        for i, name in enumerate(placed_names)
     )
     units = tuple(
         next(placed_units)
@@ -270,17 +305,37 @@ def _funnel(
         units_placed=n,
         phi=phi,
         overdispersed=overdispersed,
-        overdispersion_p=None if phi is None else float(stats.chi2.sf(n * phi, n - 1)),
-        tau2=tau2_raw * per * per,
+        overdispersion_p=dispersion_p,
+        tau2=tau2,
         winsor=winsor,
         _target_raw=target_raw,
-        _tau2_raw=tau2_raw,
+        _tau2_raw=tau2,
     )
 
 
-def _unit_limit(level: float, value: float, low: float, high: float, per: float) -> FunnelLimit:
-    """One unit's limits at one level, on the reported scale, with its position."""
-    return FunnelLimit(level, float(low * per), float(high * per), _position(value, low, high))
+def _transformed(
+    kind: FunnelKind, observed: np.ndarray, rho: np.ndarray, target_raw: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Each unit on the variance-stabilising scale: values, their variances under the target, the target.
+
+    Log for ratios and rates (variance 1/expected; a zero count read as
+    ZERO_CONTINUITY cases), arcsine square root for proportions (variance 1/4n).
+    """
+    if kind is FunnelKind.PROPORTION:
+        return np.arcsin(np.sqrt(observed / rho)), 1 / (4 * rho), float(np.arcsin(np.sqrt(target_raw)))
+    expected = target_raw * rho
+    return np.log(np.maximum(observed, ZERO_CONTINUITY) / rho), 1 / expected, math.log(target_raw)
+
+
+def _exact_tails(
+    kind: FunnelKind, observed: np.ndarray, rho: np.ndarray, target_raw: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """P(X ≥ observed) and P(X ≤ observed) under the target: Poisson, or binomial for a proportion."""
+    if kind is FunnelKind.PROPORTION:
+        distribution = stats.binom(rho.astype(int), target_raw)
+    else:
+        distribution = stats.poisson(target_raw * rho)
+    return distribution.sf(observed - 1), distribution.cdf(observed)
 
 
 def _inputs(
@@ -339,13 +394,8 @@ def _target_raw(
     return raw
 
 
-def _variance(kind: FunnelKind, target_raw: float) -> float:
-    """Variance of one unit of precision at the target: θ (Poisson) or θ(1 − θ) (binomial)."""
-    return target_raw * (1 - target_raw) if kind is FunnelKind.PROPORTION else target_raw
-
-
 def _overdispersion(z: np.ndarray, variance: np.ndarray, winsor: float) -> tuple[float | None, float]:
-    """φ from winsorised z-scores, and the DerSimonian–Laird-style τ² (0 when n·φ ≤ n − 1)."""
+    """φ from winsorised z-scores, and the DerSimonian–Laird τ² on the same scale (0 when n·φ ≤ n − 1)."""
     n = len(z)
     if n < 2:
         return None, 0.0
@@ -359,11 +409,11 @@ def _overdispersion(z: np.ndarray, variance: np.ndarray, winsor: float) -> tuple
 
 
 def _limits(
-    kind: FunnelKind, target_raw: float, tau2_raw: float, precisions: np.ndarray, level: float
+    kind: FunnelKind, target_raw: float, tau2: float, precisions: np.ndarray, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper limits per unit of precision: exact, or normal widened by τ²."""
-    if tau2_raw > 0:
-        return _random_effects_limits(kind, target_raw, tau2_raw, precisions, level)
+    """Lower and upper limits per unit of precision, for drawing: exact, or widened by τ²."""
+    if tau2 > 0:
+        return _random_effects_limits(kind, target_raw, tau2, precisions, level)
     tail = (1 - check_level(level)) / 2
     low = np.maximum(_exact_limit(kind, target_raw, precisions, tail), 0.0)
     high = _exact_limit(kind, target_raw, precisions, 1 - tail)
@@ -387,19 +437,23 @@ def _exact_limit(kind: FunnelKind, target_raw: float, precisions: np.ndarray, p:
 
 
 def _random_effects_limits(
-    kind: FunnelKind, target_raw: float, tau2_raw: float, precisions: np.ndarray, level: float
+    kind: FunnelKind, target_raw: float, tau2: float, precisions: np.ndarray, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """target ± z·sqrt(variance/precision + τ²), kept inside the possible range."""
-    half = normal_quantile(level) * np.sqrt(_variance(kind, target_raw) / precisions + tau2_raw)
-    high = target_raw + half
+    """centre ± z·sqrt(s² + τ²) on the transformed scale, transformed back (never below 0, nor above 1)."""
+    _, s2, centre = _transformed(kind, np.ones_like(precisions), precisions, target_raw)
+    half = normal_quantile(level) * np.sqrt(s2 + tau2)
     if kind is FunnelKind.PROPORTION:
-        high = np.minimum(high, 1.0)
-    return np.maximum(target_raw - half, 0.0), high
+        low = np.sin(np.clip(centre - half, 0, math.pi / 2)) ** 2
+        high = np.sin(np.clip(centre + half, 0, math.pi / 2)) ** 2
+        return low, high
+    return np.exp(centre - half), np.exp(centre + half)
 
 
-def _position(value: float, low: float, high: float) -> Position:
-    if value > high:
+def _position(p_high: float, p_low: float, level: float) -> Position:
+    """Outside the limits at `level` when the tail probability is below (1 − level)/2."""
+    tail = (1 - level) / 2
+    if p_high < tail:
         return Position.ABOVE
-    if value < low:
+    if p_low < tail:
         return Position.BELOW
     return Position.WITHIN

@@ -53,6 +53,7 @@ class Trend:
     scale: float
     labels: tuple[str, ...]
     per_exposure: bool
+    p: float = math.nan  # two-sided p-value of no change, on the same scale and critical values
     available: ClassVar[bool] = True
 
 
@@ -130,8 +131,23 @@ def _fit(
     half = _critical_value(level, dispersion, result.df_resid) * slope_se * math.sqrt(scale)
     change = Estimate(math.expm1(slope), math.expm1(slope - half), math.expm1(slope + half), level)
     return Trend(
-        change, _verdict(change), len(y), int(y.sum()), dispersion, scale, labels, offset is not None
+        change,
+        _verdict(change),
+        len(y),
+        int(y.sum()),
+        dispersion,
+        scale,
+        labels,
+        offset is not None,
+        _p_value(slope / (slope_se * math.sqrt(scale)), dispersion, result.df_resid),
     )
+
+
+def _p_value(z: float, dispersion: float, df_resid: float) -> float:
+    """Two-sided p of no change, by the distribution the interval uses."""
+    if dispersion <= 1:
+        return float(2 * stats.norm.sf(abs(z)))
+    return float(2 * stats.t.sf(abs(z), df_resid))
 
 
 def _critical_value(level: float, dispersion: float, df_resid: float) -> float:

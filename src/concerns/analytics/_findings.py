@@ -1,0 +1,316 @@
+"""Findings: every verdict a report states, decided once, here, with the test behind it.
+
+A report's sentences, tiles, next steps and board questions are written from
+these; none decides a verdict a second time. Each kind keeps its stated error
+rate on data with no effect (the calibration bench, `bench/calibrate.py`,
+measures it; docs/statistics.md records the figures):
+
+- trend: rising or falling only when the trend's interval excludes no change,
+  per practitioner wherever every year's headcount is known;
+- funnels: the position from the exact tail probability of the organisation's
+  own count (Poisson for the rate, binomial for shares), never from the drawn
+  lines; not assessed when fewer than MIN_EXPECTED cases are expected (rate) or
+  the organisation has fewer than MIN_CASES cases (shares);
+- peer comparisons: higher or lower than similar sized organisations only when
+  an exact test against the peers' pooled rate or share rejects (Holm across
+  the concern categories), otherwise "similar";
+- clusters: staff groups tested within the organisation (`_clusters`);
+- years: a year far above the organisation's own other years, by the exact
+  conditional binomial test with Bonferroni across the years, tied to the
+  flagged staff group behind it when there is one;
+- equality: "more likely" or "less likely" only when the interval excludes 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from concerns import vocabulary as v
+from concerns.analytics._clusters import ClusterTest
+from concerns.analytics._funnels import FUNNEL_SHARES, unit_of
+from concerns.analytics._peers import PeerVerdict, rate_against_peers, shares_against_peers
+from concerns.analytics._profile import MORE_THAN_ONE, NATIONAL
+
+if TYPE_CHECKING:
+    from concerns.analytics._analysis import Context
+
+MIN_EXPECTED = 1.0  # a rate position needs at least one case expected over the period
+MIN_CASES = 5  # a share position needs at least this many cases
+YEAR_ALPHA = 0.05  # family-wise, across the years of the period
+NOT_ASSESSED = "not_assessed"
+EQUALITY_COMPARISONS = ("ethnic_minority_vs_white", "international_vs_uk", "eea_vs_uk", "male_vs_female")
+
+
+@dataclass(frozen=True)
+class TrendFinding:
+    measure: str  # "rate" per practitioner where every year's headcount is known, else "count"
+    verdict: str  # rising | falling | no_clear_trend | not_assessed
+    change_per_year: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p: float | None
+    reason: str | None = None  # why not assessed
+
+
+@dataclass(frozen=True)
+class FunnelFinding:
+    indicator: str  # "rate" or a concern category code
+    position: str  # inside | above_95 | above_99_8 | below_95 | below_99_8 | not_assessed
+    p: float | None  # two-sided exact tail probability
+    observed: int
+    expected: float | None
+
+
+@dataclass(frozen=True)
+class YearFinding:
+    fiscal_year: str
+    observed: int
+    expected: float  # from the organisation's own other years, per practitioner where known
+    p: float  # one-sided, Bonferroni-adjusted across the years
+    staff_group: ClusterTest | None  # the flagged staff group behind it, if any
+
+
+@dataclass(frozen=True)
+class EqualityFinding:
+    comparison: str
+    verdict: str  # more_likely | less_likely | no_clear_difference | too_few_cases | not_available
+    ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    national_ratio: float | None
+
+
+@dataclass(frozen=True)
+class Findings:
+    trend: TrendFinding
+    funnels: tuple[FunnelFinding, ...]
+    peer_comparisons: tuple[PeerVerdict, ...]
+    clusters: tuple[ClusterTest, ...]  # flagged staff groups only, strongest first
+    years: tuple[YearFinding, ...]  # years that stand out
+    equality: tuple[EqualityFinding, ...]
+
+    def funnel(self, indicator: str) -> FunnelFinding:
+        return next(f for f in self.funnels if f.indicator == indicator)
+
+    def peer(self, indicator: str) -> PeerVerdict:
+        return next(p for p in self.peer_comparisons if p.indicator == indicator)
+
+
+@dataclass(frozen=True)
+class ClusterFlags:
+    organisations_flagged: int
+    organisations_tested: int
+    expected_by_chance: float  # at most this many flagged organisations would be chance alone
+    q: float
+
+
+@dataclass(frozen=True)
+class NationalFindings:
+    trend: TrendFinding
+    trend_organisations: int  # organisations whose every year's headcount is known (the rate trend's base)
+    cluster_flags: ClusterFlags
+    equality: tuple[EqualityFinding, ...]
+
+
+# --- trend --------------------------------------------------------------------------------
+
+
+def trend_finding(result: object) -> TrendFinding:
+    """A fitted trend (or why there is none) as a finding."""
+    from concerns.analytics.stats import Trend, TrendVerdict
+
+    if not isinstance(result, Trend):
+        reason = getattr(getattr(result, "reason", None), "value", "not_estimable")
+        return TrendFinding("count", NOT_ASSESSED, None, None, None, None, reason)
+    change = result.annual_change
+    verdict = {TrendVerdict.RISING: "rising", TrendVerdict.FALLING: "falling"}.get(
+        result.verdict, "no_clear_trend"
+    )
+    measure = "rate" if result.per_exposure else "count"
+    return TrendFinding(measure, verdict, change.value, change.low, change.high, result.p)
+
+
+# --- funnels ------------------------------------------------------------------------------
+
+
+def level_name(level: float) -> str:
+    """0.95 → "95", 0.998 → "99_8": the suffix of a position."""
+    return f"{level * 100:g}".replace(".", "_")
+
+
+def funnel_finding(
+    indicator: str, funnel: object, org_code: str, *, minimum: float, on_expected: bool
+) -> FunnelFinding:
+    from concerns.analytics.stats import Funnel, Position
+
+    unit = unit_of(funnel, org_code)
+    if unit is None or unit.precision is None or unit.p is None:
+        return FunnelFinding(indicator, NOT_ASSESSED, None, unit.observed if unit else 0, None)
+    size = unit.expected if on_expected else unit.precision
+    if size is None or size < minimum:
+        return FunnelFinding(indicator, NOT_ASSESSED, None, unit.observed, unit.expected)
+    assert isinstance(funnel, Funnel)
+    position = "inside"
+    for level in sorted(funnel.levels):
+        side = unit.position(level)
+        if side is Position.ABOVE:
+            position = f"above_{level_name(level)}"
+        elif side is Position.BELOW:
+            position = f"below_{level_name(level)}"
+    return FunnelFinding(indicator, position, unit.p, unit.observed, unit.expected)
+
+
+def _funnel_findings(context: Context, org_type: str, org_code: str) -> tuple[FunnelFinding, ...]:
+    funnels = context.funnels[org_type]
+    found = [funnel_finding("rate", funnels.rate, org_code, minimum=MIN_EXPECTED, on_expected=True)]
+    found += [
+        funnel_finding(code, funnels.shares[code], org_code, minimum=MIN_CASES, on_expected=False)
+        for code in FUNNEL_SHARES
+    ]
+    return tuple(found)
+
+
+# --- peers --------------------------------------------------------------------------------
+
+
+def _peer_findings(context: Context, org_code: str, peers: tuple[str, ...]) -> tuple[PeerVerdict, ...]:
+    from concerns.analytics._rates import ALL
+
+    def rate(code: str) -> tuple[int, float | None]:
+        found = context.rates.get((code, ALL))
+        return (found.cases, found.person_years) if found else (0, None)
+
+    cases, person_years = rate(org_code)
+    verdicts = [rate_against_peers(cases, person_years, [rate(code) for code in peers])]
+    categories = (*v.CONCERN_CATEGORIES.codes, MORE_THAN_ONE)
+    mine = context.profiles[org_code]
+    theirs = [context.profiles[code] for code in peers]
+
+    def counts(profile) -> dict[str, int]:
+        return {code: profile["concern_category"].row(code).cases for code in categories}
+
+    pooled = {code: sum(counts(p)[code] for p in theirs) for code in categories}
+    shares = shares_against_peers(counts(mine), mine.total, pooled, sum(p.total for p in theirs))
+    verdicts += [shares[code] for code in categories]
+    return tuple(verdicts)
+
+
+# --- years --------------------------------------------------------------------------------
+
+
+def year_findings(
+    years: tuple[str, ...],
+    counts: list[int],
+    exposure: list[float | None] | None,
+    clusters: tuple[ClusterTest, ...],
+    cluster_years: dict[tuple[str, tuple[str, ...]], dict[str, int]],
+) -> tuple[YearFinding, ...]:
+    """Years with far more cases than the organisation's own other years give (per practitioner when
+    every year's headcount is known): the exact conditional binomial test, Bonferroni across years."""
+    from scipy import stats
+
+    total = sum(counts)
+    if total == 0 or len(counts) < 3:
+        return ()
+    weights = exposure if exposure and all(exposure) else [1.0] * len(counts)
+    found = []
+    for index, (year, observed) in enumerate(zip(years, counts, strict=True)):
+        share = weights[index] / sum(weights)
+        p = min(1.0, len(counts) * float(stats.binom.sf(observed - 1, total, share)))
+        if p < YEAR_ALPHA:
+            expected = (total - observed) * weights[index] / (sum(weights) - weights[index])
+            found.append(
+                YearFinding(
+                    year, observed, expected, p, _behind(year, observed - expected, clusters, cluster_years)
+                )
+            )
+    return tuple(found)
+
+
+def _behind(
+    year: str,
+    excess: float,
+    clusters: tuple[ClusterTest, ...],
+    cluster_years: dict[tuple[str, tuple[str, ...]], dict[str, int]],
+) -> ClusterTest | None:
+    """The flagged staff group whose cases that year make up at least half the year's excess."""
+    best = max(
+        clusters, key=lambda t: cluster_years.get((t.dimension, t.codes), {}).get(year, 0), default=None
+    )
+    if best is None:
+        return None
+    return best if cluster_years.get((best.dimension, best.codes), {}).get(year, 0) >= excess / 2 else None
+
+
+# --- equality -----------------------------------------------------------------------------
+
+
+def equality_finding(result: object, national: object | None) -> EqualityFinding:
+    from concerns.analytics.stats import Reason
+
+    national_ratio = getattr(national, "ratio", None)
+    comparison = result.comparison
+    if result.not_available is not None:
+        too_few = result.not_available.reason is Reason.TOO_FEW_CASES
+        return EqualityFinding(
+            comparison, "too_few_cases" if too_few else "not_available", None, None, None, national_ratio
+        )
+    if result.low > 1:
+        verdict = "more_likely"
+    elif result.high < 1:
+        verdict = "less_likely"
+    else:
+        verdict = "no_clear_difference"
+    return EqualityFinding(comparison, verdict, result.ratio, result.low, result.high, national_ratio)
+
+
+def _equality_findings(context: Context, scope: str) -> tuple[EqualityFinding, ...]:
+    national = context.equality[NATIONAL]
+    measures = context.equality[scope]
+    return tuple(
+        equality_finding(measures[comparison], national[comparison] if scope != NATIONAL else None)
+        for comparison in EQUALITY_COMPARISONS
+    )
+
+
+# --- an organisation, and the nation --------------------------------------------------------
+
+
+def organisation_findings(
+    context: Context, org_code: str, org_type: str, peers: tuple[str, ...], trend: object, yearly: list
+) -> Findings:
+    clusters = context.clusters[org_code].flagged
+    exposure = [rate.person_years for rate in yearly]
+    use_exposure = all(exposure) and len({rate.professions for rate in yearly}) == 1
+    return Findings(
+        trend=trend_finding(trend),
+        funnels=_funnel_findings(context, org_type, org_code),
+        peer_comparisons=_peer_findings(context, org_code, peers),
+        clusters=clusters,
+        years=year_findings(
+            context.settings.period.fiscal_years,
+            [rate.cases for rate in yearly],
+            exposure if use_exposure else None,
+            clusters,
+            context.cluster_years.get(org_code, {}),
+        ),
+        equality=_equality_findings(context, org_code),
+    )
+
+
+def national_findings(context: Context, trend: object, trend_organisations: int) -> NationalFindings:
+    tested = [c for c in context.clusters.values() if c.family_size]
+    flagged = sum(1 for c in tested if c.flagged)
+    q = context.settings.cluster_q
+    return NationalFindings(
+        trend=trend_finding(trend),
+        trend_organisations=trend_organisations,
+        cluster_flags=ClusterFlags(flagged, len(tested), round(q * len(tested), 1), q),
+        equality=_equality_findings(context, NATIONAL),
+    )
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else value
