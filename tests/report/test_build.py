@@ -373,34 +373,100 @@ def test_it_says_more_likely_only_when_the_interval_excludes_one(reports, nation
     assert seen, "the synthetic data plant clear differences: some must be reported"
 
 
-HIGHER = re.compile(
-    r"(?:\(([\d.]+)%\), a share|(?:That is|there were) ([\d.]+) cases per 1,000 practitioners a year \([^)]*\):) "
-    r"(higher|lower) than most similar sized organisations \((?:above their upper|below their lower) quartile of "
-    r"([\d.]+)%?\)"
-)
+PEER_WORDS = {
+    "higher": "is higher than at similar sized organisations taken together, by more than chance would explain",
+    "lower": "is lower than at similar sized organisations taken together, by more than chance would explain",
+    "similar": "is similar to that of similar sized organisations: any difference could be chance",
+}
 
 
-def peer_claims(data: dict) -> int:
-    """Check every "higher (lower) than most similar sized organisations": it quotes a value beyond the
-    quartile it names. Returns how many there were."""
-    claims = 0
-    for text in texts(data):
-        for sentence in sentences(text):
-            if "than most similar sized organisations (" not in sentence:
-                continue
-            match = HIGHER.search(sentence)
-            assert match, sentence
-            share, rate, direction, quartile = match.groups()
-            value = float(share or rate)
-            assert value > float(quartile) if direction == "higher" else value < float(quartile), sentence
-            claims += 1
-    return claims
+def peer_claims(data: dict) -> list[str]:
+    """Every sentence about the rate against similar sized organisations says what its finding says."""
+    verdict = next(p["verdict"] for p in data["findings"]["peer_comparisons"] if p["indicator"] == "rate")
+    said = [words for text in texts(data) for words in PEER_WORDS.values() if f"the rate {words}" in text]
+    assert set(said) <= {PEER_WORDS.get(verdict)}, (verdict, said)
+    return [verdict] if said else []
 
 
-def test_it_says_higher_than_most_only_beyond_the_peers_quartile(context):
+def test_it_says_higher_or_lower_than_similar_sized_only_as_its_finding_says(context):
     with no_svg():
-        claims = sum(peer_claims(as_json(build(context, code)[1])) for code in codes(context)[:12])
-    assert claims
+        said = [v for code in codes(context) for v in peer_claims(as_json(build(context, code)[1]))]
+    assert "similar" in said and {"higher", "lower"} & set(said)
+
+
+def test_it_never_words_a_test_that_did_not_reject_as_no_difference(reports, national):
+    for report in [r for _, r in reports.values()] + [national]:
+        for text in texts(as_json(report)):
+            assert "(no difference)" not in text and "no more than chance explains" not in text, text
+
+
+def test_report_json_holds_every_verdict_as_a_finding(reports, national):
+    for _, report in reports.values():
+        findings = as_json(report)["findings"]
+        assert findings["trend"]["verdict"] in ("rising", "falling", "no_clear_trend", "not_assessed")
+        assert {f["indicator"] for f in findings["funnels"]} == {
+            "rate",
+            "behaviour",
+            "clinical",
+            "health",
+            "more_than_one",
+        }
+        positions = {"inside", "above_95", "above_99_8", "below_95", "below_99_8", "not_assessed"}
+        assert {f["position"] for f in findings["funnels"]} <= positions
+        assert {p["verdict"] for p in findings["peer_comparisons"]} <= {
+            "higher",
+            "lower",
+            "similar",
+            "not_assessed",
+        }
+        for cluster in findings["clusters"]:
+            assert cluster["dimension"] in ("specialty_group", "grade", "specialty_grade")
+        for equality in findings["equality"]:
+            assert equality["verdict"] in (
+                "more_likely",
+                "less_likely",
+                "no_clear_difference",
+                "too_few_cases",
+                "withheld",
+                "not_available",
+            )
+            assert (equality["ratio"] is None) == (
+                equality["verdict"] in ("too_few_cases", "withheld", "not_available")
+            )
+    flags = as_json(national)["findings"]["cluster_flags"]
+    assert flags["organisations_tested"] > 0
+    assert 0 <= flags["expected_by_chance"] < flags["organisations_tested"]
+
+
+def test_a_flagged_staff_group_too_small_to_name_is_still_reported(context):
+    from concerns.analytics._findings import Findings
+    from concerns.report._build import _organisation
+
+    code = next(c for c in codes(context) if context.clusters[c].flagged)
+    analysis = analyse_organisation(context, code)
+    small = [test.__class__(**{**vars(test), "observed": 3}) for test in analysis.findings.clusters[:1]]
+    findings = Findings(**{**vars(analysis.findings), "clusters": tuple(small), "explained_by": {}})
+    with no_svg():
+        report = _organisation.build(
+            analysis.__class__(**{**vars(analysis), "findings": findings}),
+            context,
+            as_of=AS_OF,
+            illustrative=True,
+        )
+    data = as_json(report)
+    assert data["findings"]["clusters"] == [
+        {
+            "dimension": small[0].dimension,
+            "codes": None,
+            "observed": None,
+            "expected": None,
+            "p": None,
+            "q": None,
+        }
+    ]
+    said = " ".join(texts(data))
+    assert "One staff group stands out: one staff group not named, to protect the practitioners" in said
+    assert small[0].label not in said
 
 
 def test_it_calls_a_trend_rising_only_when_its_interval_excludes_no_change(reports, national):

@@ -59,7 +59,7 @@ def test_every_organisation_follows_the_writing_rules(built):
     claims = likely = 0
     for code, (_, report) in reports.items():
         data = as_json(report)
-        claims += peer_claims(data)
+        claims += len(peer_claims(data))
         check_quoted_counts(data)
         for text in texts(data):
             for sentence in sentences(text):

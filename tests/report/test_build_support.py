@@ -221,8 +221,7 @@ def variable_of(table_id: str, row: str) -> tuple[str, ...] | None:
     if table_id == "data_quality":
         return (row, "not_stated")
     if table_id == "clusters":
-        dimension, codes_ = row.split(":")
-        return ("cluster", codes_) if "|" in codes_ else (dimension, codes_)
+        return ("practitioners", row)
     return None
 
 
@@ -316,9 +315,8 @@ def true_counts(analysis) -> dict[tuple[str, ...], int]:
     for dimension, breakdown in profile.breakdowns.items():
         for row in breakdown.rows:
             counts[(dimension, row.code)] = row.cases
-    for test in analysis.clusters.tests:
-        if test.dimension == "specialty_grade":
-            counts[("cluster", "|".join(test.codes))] = test.observed
+    for test in analysis.findings.clusters:
+        counts[("practitioners", f"{test.dimension}:{'|'.join(test.codes)}")] = test.observed
     return counts
 
 
@@ -371,14 +369,12 @@ def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tupl
             (f"{codes_b} minus {codes_a}", {**large, **{k: -1 for k in small}}, abs(true_b - true_a))
         )
     for row in tables_.get("clusters", {"rows": []})["rows"]:
+        # A staff group's practitioners are at most its cases in each breakdown it belongs to.
         name = variable_of("clusters", row["key"])
-        if name[0] == "cluster":
-            specialty, grade = name[1].split("|")
-            for margin in (("specialty_group", specialty), ("grade", grade)):
-                reader.at_most.append(({name: 1, margin: -1}, 0))
-                differences.append(
-                    (f"{margin} minus {name}", {margin: 1, name: -1}, truth[margin] - truth[name])
-                )
+        dimension, codes_ = row["key"].split(":")
+        breakdowns = ("specialty_group", "grade") if dimension == "specialty_grade" else (dimension,)
+        for margin in zip(breakdowns, codes_.split("|"), strict=True):
+            reader.at_most.append(({name: 1, margin: -1}, 0))
     if policy.rounding_base == 1:
         _ratio_knowledge(reader, data, analysis)
     return reader, differences

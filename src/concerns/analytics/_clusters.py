@@ -31,7 +31,7 @@ clusters. Method notes and calibration: docs/statistics.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -103,6 +103,35 @@ class Clusters:
     min_observed: int
     reference_type: str | None  # the org_type compared with; None when every other organisation
     reference_organisations: int  # how many organisations the reference pools
+    # The chance of each specialty group × grade [S, G] under no cluster, and the practitioners shared out.
+    null_model: tuple[np.ndarray, int] | None = field(default=None, repr=False, compare=False)
+
+    def chance_of_a_flag(self, simulations: int = 400, seed: int = 0) -> float:
+        """How often the same tests would flag at least one group if nothing stood out: simulated by
+        sharing the organisation's practitioners out at random under its own null model."""
+        if self.null_model is None or not self.family_size:
+            return 0.0
+        chances, total = self.null_model
+        rng = np.random.default_rng(seed)
+        draws = rng.multinomial(total, chances.ravel() / chances.sum(), size=simulations).reshape(
+            simulations, *chances.shape
+        )
+        flagged = np.zeros(simulations, dtype=bool)
+        margins = (draws.sum(axis=2), draws.sum(axis=1), draws.reshape(simulations, -1))
+        probabilities = (chances.sum(axis=1), chances.sum(axis=0), chances.ravel())
+        p_values, excess = [], []
+        for observed, chance in zip(margins, probabilities, strict=True):
+            p, over = _examined_p_values(observed, chance / chance.sum(), total, self.min_observed)
+            p_values.append(p)
+            excess.append(over)
+        p = np.concatenate(p_values, axis=1)
+        over = np.concatenate(excess, axis=1)
+        for row in range(simulations):
+            examined = ~np.isnan(p[row])
+            if examined.any():
+                rejected = _bh_rejected(p[row][examined], self.q)
+                flagged[row] = (rejected & over[row][examined]).any()
+        return float(flagged.mean())
 
     @property
     def flagged(self) -> tuple[ClusterTest, ...]:
@@ -160,7 +189,9 @@ def find_clusters(
     results = {}
     for index, code in enumerate(counts.codes):
         reference = _reference_members(counts, index, active)
-        tests, examined = _tests(counts, index, reference, q, min_observed) if reference.any() else ((), 0)
+        tests, examined, null_model = (
+            _tests(counts, index, reference, q, min_observed) if reference.any() else ((), 0, None)
+        )
         same_type = all(counts.types[o] == counts.types[index] for o in np.flatnonzero(reference))
         results[code] = Clusters(
             code,
@@ -171,6 +202,7 @@ def find_clusters(
             min_observed,
             counts.types[index] if same_type and reference.any() else None,
             int(reference.sum()) if same_type else len(counts.codes) - 1,
+            null_model,
         )
     return results
 
@@ -205,7 +237,7 @@ def _reference_members(counts: _Counts, index: int, active: np.ndarray) -> np.nd
 
 def _tests(
     counts: _Counts, index: int, reference: np.ndarray, q: float, min_observed: int
-) -> tuple[tuple[ClusterTest, ...], int]:
+) -> tuple[tuple[ClusterTest, ...], int, tuple[np.ndarray, int] | None]:
     from concerns.analytics.stats import benjamini_hochberg
 
     grade_share, basis = _grade_shares(counts, index, reference)
@@ -264,7 +296,8 @@ def _tests(
                 eligible=row["eligible"],
             )
         )
-    return tuple(tests), len(family)
+    cells = np.einsum("pg,pgs->sg", grade_share, specialty_given)
+    return tuple(tests), len(family), (cells, int(counts.observed["grade"][index].sum()))
 
 
 def _row(
@@ -296,6 +329,28 @@ def _row(
         "p_selected": min(1.0, p / selected) if eligible else 1.0,
         "eligible": eligible,
     }
+
+
+def _examined_p_values(
+    observed: np.ndarray, chance: np.ndarray, total: int, min_observed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Simulated counts [N, groups] → p-values given examination (NaN where not examined), and excess."""
+    from scipy import stats
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = stats.binom.sf(observed - 1, total, chance) / stats.binom.sf(min_observed - 1, total, chance)
+    examined = (observed >= min_observed) & (chance > 0)
+    return np.where(examined, np.minimum(p, 1.0), np.nan), observed > total * chance
+
+
+def _bh_rejected(p: np.ndarray, q: float) -> np.ndarray:
+    """Benjamini–Hochberg step-up: which of the p-values are rejected at q."""
+    order = np.argsort(p)
+    passed = p[order] <= q * np.arange(1, len(p) + 1) / len(p)
+    rejected = np.zeros(len(p), dtype=bool)
+    if passed.any():
+        rejected[order[: np.flatnonzero(passed).max() + 1]] = True
+    return rejected
 
 
 def _grade_shares(counts: _Counts, index: int, reference: np.ndarray) -> tuple[np.ndarray, str]:

@@ -24,7 +24,7 @@ measures it; docs/statistics.md records the figures):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from concerns import vocabulary as v
@@ -90,6 +90,7 @@ class Findings:
     clusters: tuple[ClusterTest, ...]  # flagged staff groups only, strongest first
     years: tuple[YearFinding, ...]  # years that stand out
     equality: tuple[EqualityFinding, ...]
+    explained_by: dict[tuple[str, tuple[str, ...]], ClusterTest] = field(default_factory=dict)
 
     def funnel(self, indicator: str) -> FunnelFinding:
         return next(f for f in self.funnels if f.indicator == indicator)
@@ -102,7 +103,7 @@ class Findings:
 class ClusterFlags:
     organisations_flagged: int
     organisations_tested: int
-    expected_by_chance: float  # at most this many flagged organisations would be chance alone
+    expected_by_chance: float  # flagged organisations to expect if nothing stood out anywhere (simulated)
     q: float
 
 
@@ -235,13 +236,25 @@ def _behind(
     clusters: tuple[ClusterTest, ...],
     cluster_years: dict[tuple[str, tuple[str, ...]], dict[str, int]],
 ) -> ClusterTest | None:
-    """The flagged staff group whose cases that year make up at least half the year's excess."""
-    best = max(
-        clusters, key=lambda t: cluster_years.get((t.dimension, t.codes), {}).get(year, 0), default=None
-    )
-    if best is None:
-        return None
-    return best if cluster_years.get((best.dimension, best.codes), {}).get(year, 0) >= excess / 2 else None
+    """The narrowest flagged staff group whose cases that year make up at least half the year's excess."""
+    behind = [t for t in clusters if cluster_years.get((t.dimension, t.codes), {}).get(year, 0) >= excess / 2]
+    return min(behind, key=lambda t: t.cases, default=None)
+
+
+def explained_by(clusters: tuple[ClusterTest, ...]) -> dict[tuple[str, tuple[str, ...]], ClusterTest]:
+    """A flagged specialty group or grade whose excess a flagged specialty group × grade within it
+    accounts for: the same practitioners seen twice, reported as one story."""
+    crossed = [t for t in clusters if t.dimension == "specialty_grade"]
+    found = {}
+    for test in clusters:
+        if test.dimension == "specialty_grade":
+            continue
+        position = 0 if test.dimension == "specialty_group" else 1
+        inside = [c for c in crossed if c.codes[position] == test.codes[0]]
+        best = max(inside, key=lambda c: c.observed - c.expected, default=None)
+        if best is not None and best.observed - best.expected >= test.observed - test.expected:
+            found[(test.dimension, test.codes)] = best
+    return found
 
 
 # --- equality -----------------------------------------------------------------------------
@@ -297,17 +310,18 @@ def organisation_findings(
             context.cluster_years.get(org_code, {}),
         ),
         equality=_equality_findings(context, org_code),
+        explained_by=explained_by(clusters),
     )
 
 
 def national_findings(context: Context, trend: object, trend_organisations: int) -> NationalFindings:
     tested = [c for c in context.clusters.values() if c.family_size]
     flagged = sum(1 for c in tested if c.flagged)
-    q = context.settings.cluster_q
+    by_chance = sum(c.chance_of_a_flag() for c in tested)
     return NationalFindings(
         trend=trend_finding(trend),
         trend_organisations=trend_organisations,
-        cluster_flags=ClusterFlags(flagged, len(tested), round(q * len(tested), 1), q),
+        cluster_flags=ClusterFlags(flagged, len(tested), round(by_chance, 1), context.settings.cluster_q),
         equality=_equality_findings(context, NATIONAL),
     )
 

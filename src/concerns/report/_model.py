@@ -156,6 +156,7 @@ class Report:
     illustrative: bool  # demo data: every page carries ILLUSTRATIVE_BANNER
     link_adviser: str = "Your link adviser's name and contact details"  # placeholder the service fills in
     meta: dict[str, Any] = field(default_factory=dict)
+    findings: dict[str, Any] = field(default_factory=dict)  # report-json.md's `findings`, disclosure-safe
 
     @property
     def period_label(self) -> str:

@@ -9,7 +9,11 @@ from concerns import vocabulary as v
 from concerns.analytics._analysis import Context, NationalAnalysis
 from concerns.analytics._profile import MORE_THAN_ONE, TITLES
 from concerns.disclosure import get_policy
+from concerns.analytics import _findings
+from concerns.analytics._findings import EqualityFinding, TrendFinding
 from concerns.report._build import _figures, _methods, _tables, _text
+from concerns.report._build._findings import equality_findings as published_equality
+from concerns.report._build._findings import national_json
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._glossary import glossary_items
@@ -41,22 +45,24 @@ def build(analysis: NationalAnalysis, context: Context, *, policy: str, as_of: d
     facts = national_facts(context, chosen)
     years = analysis.period.fiscal_years
     trend_shown = all(facts.pub.shown(("fiscal_year", year)) for year in years)
-    trend = analysis.trend if trend_shown and facts.exact else _refit(analysis, facts, trend_shown)
+    # A trend per practitioner over every organisation with headcounts gives away no small count.
+    trend = _findings.trend_finding(analysis.trend) if trend_shown else _findings_withheld_trend()
     figures = {item.comparison.id: facts.likelihood(item) for item in facts.likelihoods}
-    tables = _national_tables(analysis, facts, figures)
-    messages = _key_messages(analysis, context, facts, trend, trend_shown, figures)
+    equality = published_equality(facts)
+    tables = _national_tables(analysis, facts, figures, equality)
+    messages = _key_messages(analysis, facts, trend, equality)
     sections = (
-        make_section("at_a_glance", "At a glance", Tiles(_tiles(analysis, facts, trend, trend_shown)),
+        make_section("at_a_glance", "At a glance", Tiles(_tiles(analysis, facts, trend)),
                  KeyMessages(messages)),
-        _activity(facts, tables, trend, trend_shown),
+        _activity(analysis, tables, trend),
         _concerns(facts, tables, list(years)),
         make_section("who", "Who is referred", Paragraph(listing(facts, "profession", "By profession")),
                  tables["profession"], tables["grade"],
                  _figures.count_bars(tables["specialty_group"], "cases", chart_id="specialty_group_chart",
                                      title="Cases by specialty group"),
                  tables["specialty_group"]),
-        _equality(facts, tables, figures),
-        _clusters(context),
+        _equality(facts, tables, equality),
+        _clusters(analysis),
         make_section("services", "Services used", Paragraph(_exclusion_text(facts)),
                  _figures.count_bars(tables["services"], "share", chart_id="services_chart",
                                      title="Advice services used: share of cases", x_title="Share of cases",
@@ -83,20 +89,18 @@ def build(analysis: NationalAnalysis, context: Context, *, policy: str, as_of: d
         key_messages=messages,
         sections=sections,
         illustrative=illustrative,
+        findings=national_json(analysis.findings, trend, equality),
     )
 
 
-def _refit(analysis: NationalAnalysis, facts: Facts, shown: bool) -> object:
-    if not shown:
-        return analysis.trend
-    from concerns.analytics.stats import poisson_trend
-
-    counts = [facts.pub.value(("fiscal_year", year)) for year in analysis.period.fiscal_years]
-    return poisson_trend(counts, labels=list(analysis.period.fiscal_years))
+def _findings_withheld_trend() -> TrendFinding:
+    return TrendFinding("count", "not_assessed", None, None, None, None, "withheld")
 
 
-def _national_tables(analysis: NationalAnalysis, facts: Facts, figures: dict[str, Figure]) -> dict[str, Table]:
-    readings = {item.comparison.id: _text.likelihood_reading(item, figures[item.comparison.id])
+def _national_tables(
+    analysis: NationalAnalysis, facts: Facts, figures: dict[str, Figure], equality: dict[str, EqualityFinding]
+) -> dict[str, Table]:
+    readings = {item.comparison.id: _text.likelihood_reading(item, equality[item.comparison.id])
                 for item in facts.likelihoods}
     tables: dict[str, Table] = {
         "cases_by_year": _tables.cases_by_year(
@@ -162,9 +166,8 @@ def _categories_chart(years: list[str], table: Table) -> Chart:
     return make_chart("concern_categories_by_year_chart", title, alt, spec, table.id, draw=False)
 
 
-def _tiles(analysis: NationalAnalysis, facts: Facts, trend: object, shown: bool) -> tuple[Tile, ...]:
-    tiles = [Tile(f"Cases, {analysis.period.label()}", facts.pub.display(TOTAL),
-                  _text.trend_verdict(trend, shown=shown)),
+def _tiles(analysis: NationalAnalysis, facts: Facts, trend: TrendFinding) -> tuple[Tile, ...]:
+    tiles = [Tile(f"Cases, {analysis.period.label()}", facts.pub.display(TOTAL), _text.trend_verdict(trend)),
              Tile("Organisations with cases", f"{analysis.organisations_with_cases:,} of {analysis.organisations:,}")]
     for code in ("behaviour", "clinical", "health", MORE_THAN_ONE):
         share = facts.share(("concern_category", code))
@@ -176,13 +179,13 @@ def _tiles(analysis: NationalAnalysis, facts: Facts, trend: object, shown: bool)
 
 
 def _key_messages(
-    analysis: NationalAnalysis, context: Context, facts: Facts, trend: object, shown: bool, figures: dict[str, Figure]
+    analysis: NationalAnalysis, facts: Facts, trend: TrendFinding, equality: dict[str, EqualityFinding]
 ) -> tuple[str, ...]:
     total = facts.pub.display(TOTAL)
     messages = [
         f"{analysis.organisations_with_cases:,} of {analysis.organisations:,} organisations brought {total} "
         f"cases to Practitioner Performance Advice in the {_text.in_words(len(analysis.period))} financial years "
-        f"{analysis.period.label()}. {_text.trend(trend, shown=shown, whose='')}",
+        f"{analysis.period.label()}. {_trend_text(analysis, trend)}",
     ]
     parts = []
     for code in ("behaviour", "clinical", "health", MORE_THAN_ONE):
@@ -192,20 +195,39 @@ def _key_messages(
             parts.append(f"{label}: {text}")
     if parts:
         messages.append("Types of concern over the period: " + "; ".join(parts) + ".")
-    claims = [claim for item in facts.likelihoods
-              if (claim := _text.likelihood_claim(item, figures[item.comparison.id]))]
+    claims = _claims(facts, equality)
     messages += claims[:2] or ["No equality measure shows a clear difference nationally."]
-    flagged = sum(1 for clusters in context.clusters.values() if clusters.flagged)
-    messages.append(f"In {flagged:,} of {analysis.organisations:,} organisations at least one staff group had more "
-                    "cases than expected by more than chance allows.")
+    messages.append(_cluster_flags_text(analysis))
     return tuple(messages[:6])
 
 
-def _activity(facts: Facts, tables: dict[str, Table], trend: object, shown: bool) -> Section:
+def _claims(facts: Facts, equality: dict[str, EqualityFinding]) -> list[str]:
+    return [claim for item in facts.likelihoods
+            if (claim := _text.likelihood_claim(item, equality[item.comparison.id]))]
+
+
+def _trend_text(analysis: NationalAnalysis, trend: TrendFinding) -> str:
+    text = _text.trend(trend, whose="across all organisations" if trend.measure == "count" else "")
+    if trend.measure == "rate":
+        organisations = analysis.findings.trend_organisations
+        text += (f" The trend is per practitioner, over the {organisations:,} organisations whose headcount is "
+                 "known for every year, so that a growing workforce is not read as more concerns.")
+    return text
+
+
+def _cluster_flags_text(analysis: NationalAnalysis) -> str:
+    flags = analysis.findings.cluster_flags
+    return (f"In {flags.organisations_flagged:,} of the {flags.organisations_tested:,} organisations tested, at "
+            f"least one staff group stood out; chance alone would give about {flags.expected_by_chance:,.1f} "
+            f"(simulated under each organisation's own workforce mix). A flag is a prompt for that "
+            f"organisation's own look, not a national pattern.")
+
+
+def _activity(analysis: NationalAnalysis, tables: dict[str, Table], trend: TrendFinding) -> Section:
     table = tables["cases_by_year"]
     return make_section(
         "activity", "Activity over time",
-        Paragraph(_text.trend(trend, shown=shown, whose="across all organisations")),
+        Paragraph(_trend_text(analysis, trend)),
         _figures.cases_over_time_chart(table, count_key="cases", with_peers=False, whose=WHOSE),
         table,
     )
@@ -225,9 +247,8 @@ def _concerns(facts: Facts, tables: dict[str, Table], years: list[str]) -> Secti
     )
 
 
-def _equality(facts: Facts, tables: dict[str, Table], figures: dict[str, Figure]) -> Section:
-    claims = [claim for item in facts.likelihoods
-              if (claim := _text.likelihood_claim(item, figures[item.comparison.id]))]
+def _equality(facts: Facts, tables: dict[str, Table], equality: dict[str, EqualityFinding]) -> Section:
+    claims = _claims(facts, equality)
     return make_section(
         "equality", "Equality",
         Paragraph("Case shares by group against workforce shares, among people whose characteristic is "
@@ -243,14 +264,13 @@ def _equality(facts: Facts, tables: dict[str, Table], figures: dict[str, Figure]
     )
 
 
-def _clusters(context: Context) -> Section:
-    flagged = sum(1 for clusters in context.clusters.values() if clusters.flagged)
-    total = len(context.clusters)
+def _clusters(analysis: NationalAnalysis) -> Section:
     return make_section(
         "clusters", "Staff groups that stand out",
-        Paragraph(f"Each organisation's staff groups are compared with the other organisations of its type. In "
-                  f"{flagged:,} of {total:,} organisations at least one staff group had more cases than expected "
-                  "by more than chance allows (false discovery rate 5%). Each organisation's report names its own."),
+        Paragraph("Each organisation's staff groups (specialty group, grade, specialty group and grade) are tested "
+                  "within the organisation: whether a group holds more of its practitioners with cases than its own "
+                  "total and workforce mix would give. " + _cluster_flags_text(analysis)
+                  + " Each organisation's report names its own."),
     )
 
 

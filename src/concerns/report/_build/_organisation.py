@@ -11,12 +11,14 @@ from concerns import vocabulary as v
 from concerns.analytics._analysis import Context, OrganisationAnalysis
 from concerns.analytics._clusters import TITLES as CLUSTER_TITLES
 from concerns.analytics._clusters import ClusterTest
+from concerns.analytics._findings import FunnelFinding
 from concerns.analytics._peers import compare
 from concerns.analytics._profile import TITLES
 from concerns.disclosure import Policy, get_policy
 from concerns.report._build import _sections, _tables, _text
 from concerns.report._build import _signposting as sign
 from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._findings import ReportFindings, publish
 from concerns.report._build._scope import organisation_facts
 from concerns.report._model import KeyMessages, OrgInfo, PeerInfo, Report, Table
 
@@ -37,10 +39,13 @@ class Built:
     trend_shown: bool  # every year's count is shown: a trend cannot give one away
     trend: object  # stats.Trend | stats.NotAvailable
     rate: Figure  # cases per 1,000 practitioners a year over the period, from published counts
-    rate_position: str  # against similar sized organisations: above, below, within, not available
     likelihood_figures: dict[str, Figure]
-    shown_clusters: tuple[ClusterTest, ...]  # flagged staff groups whose count is published
-    category_positions: dict[str, str]
+    findings: ReportFindings  # every verdict the report states, as it may state it
+
+    @property
+    def shown_clusters(self) -> tuple[ClusterTest, ...]:
+        """Flagged staff groups whose practitioners may be counted."""
+        return tuple(cluster.test for cluster in self.findings.named_clusters)
 
 
 def build(
@@ -86,6 +91,7 @@ def build(
         key_messages=key_messages,
         sections=sections,
         illustrative=illustrative,
+        findings=built.findings.as_json(),
     )
 
 
@@ -100,19 +106,32 @@ def _prepare(analysis: OrganisationAnalysis, context: Context, policy: Policy, n
     trend_shown = not pub.withheld and all(pub.shown(("fiscal_year", year)) for year in years)
     rate = facts.overall_rate(analysis.rate)
     figures = {item.comparison.id: facts.likelihood(item) for item in facts.likelihoods}
-    shown = tuple(test for test in analysis.clusters.flagged
-                  if facts.pub.shown(_tables.cluster_key(test.dimension, test.codes)))
-    tables = _build_tables(analysis, context, facts, rate, figures, shown)
-    positions = {
-        code: _text.position_of(facts.share(("concern_category", code)).value,
-                                analysis.peer_shares["concern_category"].get(code), "share")
-        for code in v.CONCERN_CATEGORIES.codes
-    }
+    trend = _trend(analysis, facts, trend_shown)
+    national = facts.national
+    findings = publish(
+        analysis.findings,
+        facts,
+        trend=trend,
+        trend_shown=trend_shown,
+        rate=rate,
+        likelihoods={item.comparison.id: (item, figures[item.comparison.id]) for item in facts.likelihoods},
+        national_figures={item.comparison.id: national.likelihood(item) for item in national.likelihoods}
+        if national
+        else {},
+    )
+    tables = _build_tables(analysis, context, facts, rate, figures, findings)
     return Built(
-        analysis, context, facts, policy, names.get(analysis.organisation.code, analysis.organisation.name),
-        tables, trend_shown, _trend(analysis, facts, trend_shown), rate,
-        _text.position_of(rate.value if rate.available else None, analysis.peer_rate, "rate"),
-        figures, shown, positions,
+        analysis,
+        context,
+        facts,
+        policy,
+        names.get(analysis.organisation.code, analysis.organisation.name),
+        tables,
+        trend_shown,
+        trend,
+        rate,
+        figures,
+        findings,
     )
 
 
@@ -140,7 +159,7 @@ def _build_tables(
     facts: Facts,
     rate: Figure,
     figures: dict[str, Figure],
-    shown: tuple[ClusterTest, ...],
+    findings: ReportFindings,
 ) -> dict[str, Table]:
     pub = facts.pub
     years = analysis.period.fiscal_years
@@ -154,8 +173,9 @@ def _build_tables(
         code: facts.rate(analysis.rates_by_profession[code], pub.value(("profession", code)))
         for code in v.PROFESSIONS.codes
     }
-    readings = {item.comparison.id: _text.likelihood_reading(item, figures[item.comparison.id])
-                for item in facts.likelihoods}
+    items = {item.comparison.id: item for item in facts.likelihoods}
+    readings = {finding.comparison: _text.likelihood_reading(items[finding.comparison], finding)
+                for finding in findings.equality}
     tables = {
         "cases_by_year": _tables.cases_by_year(
             facts, years, count_key="organisation", count_label=WHOSE,
@@ -178,18 +198,19 @@ def _build_tables(
             note="Every case includes advice; a case can use several further services.",
         ),
         "relative_likelihood": _tables.relative_likelihood(facts, figures, readings),
-        "clusters": _tables.clusters(facts, shown, titles=CLUSTER_TITLES, q=analysis.clusters.q),
+        "clusters": _tables.clusters(findings.named_clusters, titles=CLUSTER_TITLES, q=analysis.clusters.q,
+                                     exact=facts.exact),
         "data_quality": _tables.data_quality(facts, TITLES),
     }
     for dimension in ("ethnic_group", "sex", "age_band", "pmq", "disability"):
         workforce, professions = _tables.workforce_shares(facts, dimension)
         tables[dimension] = _tables.demographic(facts, dimension, title=f"Cases by {TITLES[dimension].lower()}",
                                                 workforce=workforce, professions=professions)
-    tables["funnel_position"] = _funnel_table(analysis, rate)
+    tables["funnel_position"] = _funnel_table(analysis, rate, findings.funnels["rate"])
     return tables
 
 
-def _funnel_table(analysis: OrganisationAnalysis, rate: Figure) -> Table:
+def _funnel_table(analysis: OrganisationAnalysis, rate: Figure, finding: FunnelFinding) -> Table:
     from concerns.analytics.stats import Funnel
 
     funnel = analysis.funnels.rate
@@ -198,40 +219,30 @@ def _funnel_table(analysis: OrganisationAnalysis, rate: Figure) -> Table:
     target = funnel.target if isinstance(funnel, Funnel) else None
     levels = funnel.levels if isinstance(funnel, Funnel) else analysis.settings.funnel_levels
     return _tables.funnel_position(rate, unit if placed else None, target, levels,
-                                   funnel_position_text(rate, unit if placed else None, levels))
+                                   funnel_position_text(rate, finding, placed))
 
 
-def funnel_position_text(rate: Figure, unit: object | None, levels: tuple[float, ...]) -> str:
-    """Where a published rate sits against its control limits, in words; nothing when it is hidden."""
+def funnel_position_text(rate: Figure, finding: FunnelFinding, placed: bool) -> str:
+    """Where a published rate sits against its control limits, in words, from its finding."""
     if rate.hidden:
         return "not shown: the number of cases is hidden"
-    if unit is None or not rate.available:
+    if not placed or not rate.available:
         return "not placed: the practitioner headcount is not known"
-    low_level, high_level = min(levels), max(levels)
-    names = {level: f"{level:.1%}".replace(".0%", "%") for level in levels}
-    inner, outer = unit.limit(low_level), unit.limit(high_level)
-    if rate.value > outer.high:
-        return f"above the {names[high_level]} limits"
-    if rate.value < outer.low:
-        return f"below the {names[high_level]} limits"
-    if rate.value > inner.high:
-        return f"above the {names[low_level]} limits, within the {names[high_level]} limits"
-    if rate.value < inner.low:
-        return f"below the {names[low_level]} limits, within the {names[high_level]} limits"
-    return f"within the {names[low_level]} limits"
+    return _text.funnel_position(finding)
 
 
 def _signposting(built: Built) -> sign.Profile:
     facts = built.facts
-    team = tuple(test.label for test in built.shown_clusters
-                 if test.dimension in ("specialty_group", "specialty_grade"))
-    claims = tuple(claim for item in facts.likelihoods
-                   if (claim := _text.likelihood_claim(item, built.likelihood_figures[item.comparison.id])))
+    findings = built.findings
+    team = tuple(test.label for test in built.shown_clusters if test.dimension in ("specialty_group", "specialty_grade"))
     return sign.Profile(
         team_groups=team,
         flagged=tuple(test.label for test in built.shown_clusters),
-        above_peers=sign.above(built.category_positions),
+        hidden_flagged=findings.hidden_clusters,
+        above_peers=frozenset(code for code, p in findings.peers.items() if p.verdict == "higher"),
         health=not facts.pub.withheld and sign.present(facts, ("concern_category", "health")),
         exclusion=not facts.pub.withheld and sign.present(facts, ("service", "exclusion")),
-        equality=claims,
+        equality=_text.equality_claims(findings, facts),
+        rate_higher=findings.peer_verdict("rate") == "higher" or findings.funnels["rate"].position.startswith("above"),
+        year=findings.years[0] if findings.years else None,
     )

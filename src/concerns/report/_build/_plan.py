@@ -126,18 +126,18 @@ def likelihood_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], li
 def groups(
     profile: Profile,
     *,
-    crossed_clusters: Sequence[tuple[str, str, int]] = (),
     likelihood_items: Sequence[Likelihood] = (),
+    clusters: Sequence[tuple[str, tuple[str, ...], int]] = (),
 ) -> list[Group]:
     """Every count a report of this profile publishes, grouped by what links them besides the total.
 
-    `crossed_clusters`: (specialty group, grade, observed) of each flagged
-    specialty-by-grade cluster shown.
+    `clusters`: (dimension, codes, practitioners) of each flagged staff group; its practitioners are
+    at most its cases, in each breakdown the group belongs to.
     """
     return [
         _one_way_group("years", profile, "fiscal_year"),
         _concerns_group(profile),
-        _staff_group(profile, crossed_clusters),
+        _staff_group(profile, clusters),
         *(_demographic_group(profile, d, [i for i in likelihood_items if case_dimension(i.comparison) == d])
           for d in DEMOGRAPHICS),
         _services_group(profile),
@@ -160,7 +160,12 @@ def _concerns_group(profile: Profile) -> Group:
     return Group("concerns", (*categories, *subtypes), tuple(relations))
 
 
-def _staff_group(profile: Profile, crossed: Sequence[tuple[str, str, int]]) -> Group:
+def practitioners_key(dimension: str, codes: Sequence[str]) -> CellKey:
+    """The published count of a flagged staff group's practitioners with cases."""
+    return ("practitioners", f"{dimension}:{'|'.join(codes)}")
+
+
+def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...], int]]) -> Group:
     cells: list[Cell] = []
     relations: list[Relation] = []
     counts = {dimension: profile_counts(profile, dimension) for dimension in STAFF}
@@ -175,13 +180,11 @@ def _staff_group(profile: Profile, crossed: Sequence[tuple[str, str, int]]) -> G
         rest = ("implied", f"same_people:{index}")
         cells.append(Cell(rest, abs(b - a)))
         relations.append(split(whole, part, rest))
-    for specialty, grade, observed in crossed:
-        key = ("cluster", f"{specialty}|{grade}")
-        cells.append(Cell(key, observed))
-        for dimension, code in (("specialty_group", specialty), ("grade", grade)):
-            rest = ("implied", f"cluster:{specialty}|{grade}:{dimension}")
-            cells.append(Cell(rest, counts[dimension][code] - observed))
-            relations.append(split([(dimension, code)], [key], rest))
+    for dimension, codes, practitioners in clusters:
+        key = practitioners_key(dimension, codes)
+        cells.append(Cell(key, practitioners))
+        breakdowns = ("specialty_group", "grade") if dimension == "specialty_grade" else (dimension,)
+        relations += [at_most(key, (breakdown, code)) for breakdown, code in zip(breakdowns, codes, strict=True)]
     return Group("staff", tuple(cells), tuple(relations))
 
 

@@ -4,8 +4,8 @@ A report publishes the same cases many ways: by year, profession, grade,
 specialty group, ethnic group, ... and each table's total is the same number.
 Some categories are also the same people seen twice (grade `dentist` and
 profession `dentist`), and some published figures imply counts that no table
-shows (a crossed cluster's count implies the rest of its specialty group; a
-relative likelihood with its interval gives away both of its case counts).
+shows (a relative likelihood with its interval gives away both of its case
+counts).
 All of that is written down here as cells and linear relations, the way the
 audit in `concerns.disclosure` reasons, so that no hidden count can be worked
 out by combining tables.

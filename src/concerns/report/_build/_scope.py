@@ -18,12 +18,8 @@ CATEGORIES = (*v.CONCERN_CATEGORIES.codes, MORE_THAN_ONE)
 def organisation_facts(analysis: OrganisationAnalysis, context: Context, policy: Policy) -> Facts:
     profile = analysis.profile
     items = _plan.likelihoods(analysis.equality, profile, policy)
-    crossed = [
-        (test.codes[0], test.codes[1], test.observed)
-        for test in analysis.clusters.flagged
-        if test.dimension == "specialty_grade"
-    ]
-    groups = _plan.groups(profile, crossed_clusters=crossed, likelihood_items=items)
+    clusters = [(test.dimension, test.codes, test.observed) for test in analysis.findings.clusters]
+    groups = _plan.groups(profile, likelihood_items=items, clusters=clusters)
     pub = publish(groups, profile.total, policy)
     return Facts(profile, pub, analysis.equality, tuple(items), analysis.peer_shares, national_facts(context, policy))
 

@@ -13,7 +13,6 @@ from concerns.report._build import _signposting as sign
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._glossary import glossary_items
 from concerns.report._build._protection import TOTAL
-from concerns.report._build._tables import cluster_key
 from concerns.report._model import (
     Block,
     BulletList,
@@ -29,7 +28,8 @@ from concerns.report._model import (
 )
 
 if TYPE_CHECKING:
-    from concerns.analytics._clusters import ClusterTest
+    from concerns.analytics._findings import EqualityFinding, YearFinding
+    from concerns.report._build._findings import ReportFindings, ShownCluster
     from concerns.analytics.stats import Funnel
     from concerns.report._build._organisation import Built
     from concerns.report._build._plan import Likelihood
@@ -63,38 +63,40 @@ def at_a_glance(built: Built, signposting: sign.Profile) -> Section:
 
 def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
     facts: Facts = built.facts
+    findings = built.findings
     result = [Tile(f"Cases, {built.analysis.period.label()}", facts.pub.display(TOTAL),
-                   _text.trend_verdict(built.trend, shown=built.trend_shown))]
+                   _text.trend_verdict(findings.trend))]
     rate = built.rate
     rate_text = f.rate(rate.value) if rate.available else (f.DASH if rate.hidden else f.NOT_AVAILABLE)
-    result.append(Tile("Cases per 1,000 practitioners a year", rate_text, _position_note(built.rate_position)))
+    result.append(Tile("Cases per 1,000 practitioners a year", rate_text,
+                       _text.similar_note(findings.peers["rate"])))
     largest = largest_category(built)
     share = facts.share(("concern_category", largest[0])) if largest else None
     if largest and share.available:
         code, overall = largest
-        peers = built.analysis.peer_shares["concern_category"].get(code)
-        note = f"Similar sized median {f.percent(peers.median)}" if peers and peers.median is not None else ""
+        note = _text.similar_note(findings.peers[code])
         label = "Most common type of concern" if overall else "Most common type of concern shown"
         result.append(Tile(label, f"{v.CONCERN_CATEGORIES.label(code)}: {f.percent(share.value)}", note))
     claim = _first_claim(built)
     if claim:
-        item, figure = claim
-        result.append(Tile("Equality: relative likelihood", f"{f.ratio(figure.value)}",
-                           f"{item.comparison.label} (95% interval {f.ratio(figure.low)} to {f.ratio(figure.high)})"))
+        item, finding = claim
+        result.append(Tile("Equality: relative likelihood", f"{f.ratio(finding.ratio)}",
+                           f"{item.comparison.label} (95% interval {f.ratio(finding.ci_low)} to "
+                           f"{f.ratio(finding.ci_high)})"))
     else:
         result.append(Tile("Equality", "No clear difference", "No measure's interval excludes 1"))
     labels = [test.label for test in built.shown_clusters]
-    result.append(Tile("Staff groups that stand out", str(len(labels)),
-                       "; ".join(labels) if labels else "None among the groups with published figures"))
+    count = len(findings.clusters)
+    note = "; ".join(labels) if labels else "None" if not count else ""
+    if findings.hidden_clusters:
+        note = "; ".join([*labels, _small_groups(findings.hidden_clusters)])
+    result.append(Tile("Staff groups that stand out", str(count), note))
     return tuple(result)
 
 
-def _position_note(position: str) -> str:
-    return {
-        "above": "Higher than most similar sized organisations",
-        "below": "Lower than most similar sized organisations",
-        "within": "Within the middle half of similar sized organisations",
-    }.get(position, "")
+def _small_groups(count: int) -> str:
+    return ("one staff group not named, to protect the practitioners" if count == 1
+            else f"{count} staff groups not named, to protect the practitioners")
 
 
 def total_message(built: Built) -> str:
@@ -110,7 +112,7 @@ def total_message(built: Built) -> str:
     if not facts.pub.total:
         return f"{name} brought no cases to Practitioner Performance Advice in {period}."
     total = facts.pub.display(TOTAL)
-    trend = _text.trend(built.trend, shown=built.trend_shown, whose="")
+    trend = _text.trend(built.findings.trend, whose="")
     return f"{name} brought {total} cases to Practitioner Performance Advice in {period}. {trend}"
 
 
@@ -118,9 +120,9 @@ def rate_message(built: Built) -> str | None:
     rate = built.rate
     if not rate.available:
         return None
-    comparison = built.analysis.peer_rate
     text = (f"That is {f.rate(rate.value)} cases per 1,000 practitioners a year "
-            f"({_text.interval(rate, 'rate')}): {_text.against_peers(rate.value, comparison, 'rate')}.")
+            f"({_text.interval(rate, 'rate')}): "
+            f"{_text.against_similar(built.findings.peers['rate'], 'the rate')}.")
     position = built.tables["funnel_position"].cell("this_organisation", "position").display
     if not position.startswith("not"):
         kind = v.ORG_TYPES.label(built.analysis.organisation.org_type).lower()
@@ -159,22 +161,18 @@ def concern_message(built: Built) -> str | None:
     counted = _text.of_cases(facts, key)
     if counted is None or not share.available:
         return None
-    peers = built.analysis.peer_shares["concern_category"].get(code)
     lead = (f"The most common type of concern was {label}" if overall
             else f"Of the types of concern shown, {label} had the most cases")
-    return f"{lead}: {counted}, a share {_text.against_peers(share.value, peers, 'share')}."
+    return f"{lead}: {counted}; {_text.against_similar(built.findings.peers[code], 'the share')}."
 
 
-def _claims(built: Built) -> list[tuple[Likelihood, Figure]]:
-    found = []
-    for item in built.facts.likelihoods:
-        figure = built.likelihood_figures[item.comparison.id]
-        if _text.likelihood_claim(item, figure):
-            found.append((item, figure))
-    return found
+def _claims(built: Built) -> list[tuple[Likelihood, EqualityFinding]]:
+    items = {item.comparison.id: item for item in built.facts.likelihoods}
+    return [(items[finding.comparison], finding) for finding in built.findings.equality_claims()
+            if finding.comparison in items]
 
 
-def _first_claim(built: Built) -> tuple[Likelihood, Figure] | None:
+def _first_claim(built: Built) -> tuple[Likelihood, EqualityFinding] | None:
     claims = _claims(built)
     return claims[0] if claims else None
 
@@ -186,38 +184,47 @@ def equality_message(built: Built, signposting: sign.Profile) -> str:
 
 
 def _why_no_claim(built: Built) -> str:
-    statuses = {"too_few": 0, "wide": 0, "unavailable": 0}
-    for item in built.facts.likelihoods:
-        figure = built.likelihood_figures[item.comparison.id]
-        if item.status == "too_few" or figure.hidden:
-            statuses["too_few"] += 1
-        elif figure.available:
-            statuses["wide"] += 1
-        else:
-            statuses["unavailable"] += 1
+    verdicts = [finding.verdict for finding in built.findings.equality]
+    total = len(verdicts)
     parts = []
-    if statuses["too_few"]:
-        parts.append(f"{statuses['too_few']} of the {len(built.facts.likelihoods)} comparisons have too few cases "
-                     "to say")
-    if statuses["wide"]:
-        parts.append(f"{statuses['wide']} have intervals that include 1 (no difference)")
-    if statuses["unavailable"]:
-        parts.append(f"{statuses['unavailable']} have no workforce figures to compare with")
+    if few := verdicts.count("too_few_cases"):
+        parts.append(f"{few} of the {total} comparisons have too few cases to say")
+    if withheld := verdicts.count("withheld"):
+        parts.append(f"{withheld} {'is' if withheld == 1 else 'are'} not shown, to protect small numbers")
+    if wide := verdicts.count("no_clear_difference"):
+        parts.append(f"{wide} {'has an interval' if wide == 1 else 'have intervals'} that include 1, so any "
+                     "difference could be chance")
+    if missing := verdicts.count("not_available"):
+        parts.append(f"{missing} {'has' if missing == 1 else 'have'} no workforce figures to compare with")
     return "; ".join(parts) or "there is nothing to compare"
 
 
 def cluster_message(built: Built) -> str:
-    tests = built.shown_clusters
-    if not tests:
-        return ("No staff group with published figures stands out: none has more cases than expected by more "
-                "than chance allows.")
-    facts: Facts = built.facts
-    parts = []
-    for test in tests:
-        key = _cluster_key(test)
-        parts.append(f"{test.label} ({_text.quoted(facts, key)} cases against {f.decimal(test.expected)} expected)")
-    noun = "staff group stands out" if len(parts) == 1 else "staff groups stand out"
-    return f"{len(parts)} {noun}: {'; '.join(parts)}."
+    findings = built.findings
+    if not findings.clusters:
+        return ("No staff group stands out: none has more practitioners with cases than the organisation's own "
+                "total and workforce mix would give, beyond what chance could explain.")
+    parts = [_cluster_words(cluster, findings) for cluster in findings.headline_clusters]
+    if findings.hidden_clusters:
+        parts.append(f"{_small_groups(findings.hidden_clusters)}; your link adviser can discuss it")
+    count = len(findings.clusters)
+    noun = "staff group stands out" if count == 1 else "staff groups stand out"
+    return f"{_text.sentence(_text.in_words(count))} {noun}: {'; '.join(parts)}."
+
+
+def _cluster_words(cluster: ShownCluster, findings: ReportFindings) -> str:
+    """A flagged group with its numbers, and the wider groups it makes stand out too."""
+    text = (f"{cluster.test.label} ({f.count(cluster.observed)} practitioners against "
+            f"{f.decimal(cluster.test.expected)} expected)")
+    wider = [c.test.label.lower() if c.test.dimension == "specialty_group" else f"{c.test.label} as a whole"
+             for c in findings.named_clusters if findings.within(c) is cluster]
+    if wider:
+        text += f", which also makes {_list_words(wider)} stand out"
+    return text
+
+
+def _list_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def services_message(built: Built) -> str:
@@ -229,21 +236,18 @@ def services_message(built: Built) -> str:
             "much: the discussion with your link adviser can cover what lies behind them.")
 
 
-def _cluster_key(test: ClusterTest) -> tuple[str, ...]:
-    return cluster_key(test.dimension, test.codes)
-
-
 # --- page 3: activity --------------------------------------------------------------------------
 
 
 def activity(built: Built) -> Section:
     table = built.tables["cases_by_year"]
     facts: Facts = built.facts
-    text = [_text.trend(built.trend, shown=built.trend_shown, whose="at this organisation")]
+    text = [_text.trend(built.findings.trend, whose="at this organisation")]
+    text += [year_message(year) for year in built.findings.years]
     if built.rate.available:
         text.append(f"Over the period there were {f.rate(built.rate.value)} cases per 1,000 practitioners a year "
                     f"({_text.interval(built.rate, 'rate')}): "
-                    f"{_text.against_peers(built.rate.value, built.analysis.peer_rate, 'rate')}.")
+                    f"{_text.against_similar(built.findings.peers['rate'], 'the rate')}.")
     elif built.rate.hidden:
         text.append("The rate per 1,000 practitioners is not shown: it would reveal a hidden number of cases.")
     else:
@@ -258,6 +262,17 @@ def activity(built: Built) -> Section:
         chart,
         table,
     )
+
+
+def year_message(year: YearFinding) -> str:
+    """A year far above the organisation's own other years, and the staff group behind it."""
+    text = (f"{year.fiscal_year} stands out: {f.count(year.observed)} cases, against about "
+            f"{f.count(round(year.expected))} that the organisation's other years would give for its size, more "
+            f"than chance would explain.")
+    if year.staff_group is not None:
+        text += (f" Much of the difference lies in {year.staff_group.label}, a staff group that stands out "
+                 f"(see Staff groups that stand out).")
+    return text
 
 
 # --- page 4: position --------------------------------------------------------------------------
@@ -292,9 +307,10 @@ def position(built: Built, names: Mapping[str, str]) -> Section:
 
 def _overdispersion(funnel: Funnel) -> str:
     if funnel.overdispersed and funnel.tau2 > 0:
-        return ("Organisations of this type differ more than chance alone explains (overdispersion), so the "
-                "limits are widened to allow for it.")
-    return "Organisations of this type differ no more than chance explains, so the limits are not widened."
+        return ("Organisations of this type differ more than chance alone would give (a test of overdispersion, "
+                f"p = {f.p_value(funnel.overdispersion_p)}), so the limits are widened to allow for it.")
+    return ("A test did not find more variation between organisations of this type than chance would give, so "
+            "the limits are not widened.")
 
 
 def _funnel_chart(built: Built, funnel: Funnel, table: Table, kind: str) -> Chart | None:
@@ -386,8 +402,7 @@ def equality(built: Built) -> Section:
         ethnic, {"Cases": "stated_share", "Practitioners": "workforce_share"}, floors={"Cases": "share"},
         chart_id="ethnic_group_chart", title="Ethnic group: share of cases and of practitioners")
     forest = _figures.forest_chart(tables["relative_likelihood"])
-    claims = [item for item, _ in _claims(built)]
-    findings = [_text.likelihood_claim(item, built.likelihood_figures[item.comparison.id]) for item in claims]
+    findings = [_text.likelihood_claim(item, finding) for item, finding in _claims(built)]
     summary = (" ".join(findings) if findings else
                f"No comparison shows a clear difference: {_why_no_claim(built)}.")
     return make_section(
@@ -412,19 +427,21 @@ def clusters(built: Built) -> Section:
     analysis = built.analysis
     found = analysis.clusters
     method = (
-        f"Each staff group (specialty group, grade, specialty group and grade, and each demographic group) "
-        f"was compared with {found.reference}: the cases expected if the group's practitioners had cases as "
-        f"often as there. {found.family_size} groups were examined; a group stands out when it has more cases "
-        f"than expected with a false discovery rate below {found.q:g} (adjusted p). Groups with "
-        f"{_text.fewer_than(built.policy)} cases are never shown here, whether or not they stand out."
+        f"Each staff group (specialty group, grade, and specialty group and grade) is set against this "
+        f"organisation's own practitioners with cases: how many would fall in the group given the "
+        f"organisation's workforce by grade and how cases spread over groups in {found.reference}. Practitioners "
+        f"are counted, not cases, so one person's repeat cases are not a cluster. {found.family_size} groups had "
+        f"at least {found.min_observed} practitioners and were examined; a group stands out when it has more "
+        f"practitioners than expected with a false discovery rate below {found.q:g} (adjusted p). A group with "
+        f"{_text.fewer_than(built.policy)} practitioners is not named."
     )
     table = built.tables["clusters"]
-    if built.shown_clusters:
+    if built.findings.clusters:
         meaning = ("A group that stands out is a prompt for a conversation, not a judgement: it may reflect a team "
                    "under pressure, a change in leadership or in how concerns are raised, or concerns that are "
                    "connected. The link adviser can help explore it.")
-        blocks = (Paragraph(cluster_message(built)), Paragraph(meaning), table,
-                  _figures.cluster_bars(table))
+        chart = _figures.cluster_bars(table) if built.shown_clusters else None
+        blocks = (Paragraph(cluster_message(built)), Paragraph(meaning), table if table.rows else None, chart)
     else:
         blocks = (Paragraph(cluster_message(built)),)
     return make_section("clusters", "Staff groups that stand out", Paragraph(method), *blocks)

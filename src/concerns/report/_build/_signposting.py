@@ -1,13 +1,14 @@
 """Signposting to Practitioner Performance Advice's services, and questions, chosen from the profile.
 
-Nothing here quotes a number: the choice rests on published facts only (a
-count shown or known to be at least one, a share above the peers' upper
-quartile, a staff group that stands out).
+Nothing here quotes a number: the choice rests on published facts and on the
+report's findings only (a count shown or known to be at least one, a share
+higher than at similar sized organisations by an exact test, a staff group or
+a year that stands out). No signpost rests on a finding that could be chance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concerns.disclosure import CellKey
@@ -20,11 +21,14 @@ class Profile:
     """The facts signposting is chosen from."""
 
     team_groups: tuple[str, ...]  # labels of flagged specialty or specialty-by-grade groups
-    flagged: tuple[str, ...]  # labels of every flagged staff group
-    above_peers: frozenset[str]  # concern categories whose share is above the peers' upper quartile
+    flagged: tuple[str, ...]  # labels of every flagged staff group that may be named
+    hidden_flagged: int  # flagged staff groups too small to name
+    above_peers: frozenset[str]  # concern categories whose share is higher than at similar sized organisations
     health: bool  # some cases involved the practitioner's health
     exclusion: bool  # exclusion or suspension advice was part of some cases
     equality: tuple[str, ...]  # comparisons whose interval excludes 1, as key messages
+    rate_higher: bool = False  # the rate is higher than similar sized organisations', or above the limits
+    year: object | None = None  # the first year that stands out (a YearFinding)
 
 
 def present(facts: Facts, key: CellKey) -> bool:
@@ -50,7 +54,7 @@ def callouts(profile: Profile) -> list[Callout]:
     if "behaviour" in profile.above_peers:
         found.append(Callout(
             "Behavioural assessment",
-            "Concerns about behaviour are a larger share of cases than at most similar sized organisations. "
+            "Concerns about behaviour are a larger share of cases than at similar sized organisations. "
             "A behavioural assessment (psychometric questionnaires and a day-long interview with an "
             "occupational psychologist) can inform how an individual case is handled. It goes ahead only if "
             "the organisation and the practitioner both agree.",
@@ -59,7 +63,7 @@ def callouts(profile: Profile) -> list[Callout]:
     if "clinical" in profile.above_peers:
         found.append(Callout(
             "Clinical performance assessment",
-            "Clinical concerns are a larger share of cases than at most similar sized organisations. A "
+            "Clinical concerns are a larger share of cases than at similar sized organisations. A "
             "clinical performance assessment by two clinical assessors (record review, direct observation, "
             "case-based assessment) takes about 18 weeks from offer to report, and needs the agreement of "
             "both the organisation and the practitioner.",
@@ -103,6 +107,12 @@ def board_questions(profile: Profile, *, largest: str | None) -> tuple[str, ...]
         questions.append("These numbers are too small to show a clear difference between groups of "
                          "practitioners: which other data (disciplinary cases, staff survey, lived experience) "
                          "does the board review to find equality concerns, as High impact action 1 asks?")
+    if profile.rate_higher:
+        questions.append("The organisation refers more practitioners for its size than similar organisations: "
+                         "does that reflect more concerns, or earlier and more frequent use of advice?")
+    if profile.year is not None:
+        questions.append(f"What happened in {profile.year.fiscal_year}, the year that stands out, and has it "
+                         "been resolved?")
     if profile.exclusion:
         questions.append("How is the board assured that every exclusion is reviewed on time and does not "
                          "last longer than it needs to?")
@@ -117,6 +127,9 @@ def adviser_questions(profile: Profile) -> tuple[str, ...]:
     if profile.flagged:
         questions.append(f"What is happening in {_list(profile.flagged)}: a team, a service, a change in "
                          "leadership, or in how concerns are recorded?")
+    if profile.hidden_flagged:
+        questions.append("Which staff group stands out that the report does not name (to protect the "
+                         "practitioners), and what lies behind it?")
     questions += [
         "Which types of concern are we seeing that we could handle earlier or locally?",
         "Which of Advice's services (assessments, action plans, team reviews) could help with current cases?",
@@ -148,7 +161,3 @@ def _list(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def above(positions: Mapping[str, str]) -> frozenset[str]:
-    return frozenset(code for code, position in positions.items() if position == "above")

@@ -324,40 +324,31 @@ def relative_likelihood(facts: Facts, figures: Mapping[str, Figure], readings: M
 # --- clusters --------------------------------------------------------------------------------
 
 
-def cluster_key(dimension: str, codes: Sequence[str]) -> CellKey:
-    """The published count of a cluster: its row in a breakdown, or its own cell when crossed."""
-    return ("cluster", "|".join(codes)) if len(codes) > 1 else (dimension, codes[0])
-
-
-def clusters(facts: Facts, tests: Sequence[object], *, titles: Mapping[str, str], q: float) -> Table:
+def clusters(shown: Sequence[object], *, titles: Mapping[str, str], q: float, exact: bool) -> Table:
+    """The flagged staff groups whose practitioners may be counted (see _findings.ShownCluster)."""
     columns = (
-        Column("observed", "Cases"),
-        Column("expected", "Expected cases", kind="rate"),
+        Column("observed", "Practitioners with cases"),
+        Column("expected", "Expected", kind="rate"),
         Column("ratio", "Observed ÷ expected", kind="ratio"),
         Column("q", "Adjusted p (false discovery rate)", kind="ratio"),
     )
     rows = []
-    for test in tests:
-        key = cluster_key(test.dimension, test.codes)
-        observed = facts.pub.value(key)
-        hidden = observed is None
-        ratio = observed / test.expected if observed is not None and test.expected > 0 else None
-        if hidden:
-            q_cell = f.hidden_cell()
-        elif facts.exact:
-            q_cell = Cell(f.p_value(test.q), round(test.q, 6))
-        else:  # the exact p-value would give the unrounded count back
-            q_cell = Cell(f"≤ {q:g}", None)
+    for cluster in shown:
+        test = cluster.test
+        ratio = cluster.observed / test.expected if test.expected > 0 else None
+        # Under a rounding policy the exact p-value would give the unrounded count back.
+        q_cell = Cell(f.p_value(test.q), round(test.q, 6)) if exact else Cell(f"≤ {q:g}", None)
         rows.append(Row(
             f"{test.dimension}:{'|'.join(test.codes)}", f"{titles[test.dimension]}: {test.label}",
-            (count_cell(facts, key), f.value_cell(test.expected, "count"),
-             f.derived_cell(ratio, "ratio", hidden=hidden), q_cell),
+            (Cell(f.count(cluster.observed), cluster.observed), f.value_cell(test.expected, "count"),
+             f.derived_cell(ratio, "ratio", hidden=False), q_cell),
         ))
     notes = (
-        "Expected cases: what this organisation's staff would have if cases arose as often as in the other "
-        "organisations of the same type. Adjusted p: the Benjamini–Hochberg adjusted p-value over every "
-        f"staff group examined; a group stands out when it is below {q:g} and cases exceed the expected number.",
-        *symbol_notes(facts),
+        "Practitioners with cases: distinct practitioners, so one person's repeat cases count once. Expected: "
+        "how many of this organisation's practitioners with cases would fall in the group given its workforce "
+        "by grade and how cases spread over groups at other organisations of the same type. Adjusted p: the "
+        "Benjamini–Hochberg adjusted p-value over every staff group examined; a group stands out when it is "
+        f"below {q:g} and practitioners exceed the expected number.",
     )
     return Table("clusters", "Staff groups that stand out", columns, tuple(rows), notes)
 

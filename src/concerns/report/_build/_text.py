@@ -2,17 +2,19 @@
 
 - Only numbers a table publishes are quoted; a hidden small count reads
   "fewer than 5"; a count hidden to protect another is not quoted at all.
-- "Higher than most similar sized organisations" only above the peers' upper
-  quartile, "lower than most" only below the lower quartile, and the sentence
-  quotes the quartile it was compared with.
-- "More likely" / "less likely" only when the interval excludes 1; otherwise
-  "no clear difference", and why.
-- Rising or falling only when the trend's interval excludes no change.
+- Every verdict comes from a finding (`_findings`), never decided here: higher
+  or lower than similar sized organisations only when the exact test says so,
+  a position against the funnel limits from its exact tail probability, rising
+  or falling only when the trend's interval excludes no change, "more likely"
+  only when the interval excludes 1.
+- What a test did not find is said as "could be chance", never as "no
+  difference" or "no more than chance explains".
 """
 
 from __future__ import annotations
 
-from concerns.analytics._peers import PeerComparison
+from concerns.analytics._findings import EqualityFinding, FunnelFinding, TrendFinding
+from concerns.analytics._peers import PeerComparison, PeerVerdict
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
@@ -95,75 +97,98 @@ def against_peers(value: float | None, comparison: PeerComparison | None, kind: 
             f"to {f.number(comparison.q3, kind)})")
 
 
+# --- verdicts against similar sized organisations and the funnel limits ----------------------
+
+
+def against_similar(verdict: PeerVerdict, what: str) -> str:
+    """An exact test against similar sized organisations taken together, in words."""
+    if verdict.verdict in ("higher", "lower"):
+        return (f"{what} is {verdict.verdict} than at similar sized organisations taken together, by more than "
+                f"chance would explain")
+    if verdict.verdict == "similar":
+        return f"{what} is similar to that of similar sized organisations: any difference could be chance"
+    return f"{what} cannot be compared with similar sized organisations (too few of them have figures)"
+
+
+def similar_note(verdict: PeerVerdict) -> str:
+    """A tile's short note on the comparison with similar sized organisations."""
+    return {
+        "higher": "Higher than similar sized organisations",
+        "lower": "Lower than similar sized organisations",
+        "similar": "Similar to similar sized organisations (any difference could be chance)",
+    }.get(verdict.verdict, "")
+
+
+def level_words(name: str) -> str:
+    return name.replace("_", ".") + "%"
+
+
+def funnel_position(finding: FunnelFinding) -> str:
+    """A funnel position in words: "above the 99.8% limits", "inside the 95% limits"."""
+    position = finding.position
+    if position == "not_assessed":
+        return "not placed: too few cases are expected for a position to mean anything"
+    if position == "inside":
+        return "inside the 95% limits"
+    side, level = position.split("_", 1)
+    words = f"{side} the {level_words(level)} limits"
+    return words if level != "95" else f"{words}, inside the 99.8% limits"
+
+
 # --- trend -----------------------------------------------------------------------------------
 
 
-def trend(result: object, *, shown: bool, whose: str) -> str:
-    """The trend in plain words; `shown` is false when a year's count is hidden."""
-    from concerns.analytics.stats import Trend, TrendVerdict
-
-    if not shown:
+def trend(finding: TrendFinding, *, whose: str) -> str:
+    """The trend in plain words, from its finding."""
+    if finding.reason == "withheld":
         return ("No trend is shown: some years' counts are hidden to protect small numbers, and a trend would "
                 "let them be worked out.")
-    if not isinstance(result, Trend):
-        reason = getattr(result, "reason", None)
-        why = "there are too few cases to say" if reason is not None and reason.value == "too_few_cases" else (
+    if finding.verdict == "not_assessed":
+        why = "there are too few cases to say" if finding.reason == "too_few_cases" else (
             "it cannot be estimated from these figures")
         return f"No trend can be given: {why}."
-    change = result.annual_change
-    what = "the rate of cases" if result.per_exposure else "the number of cases"
+    what = "the rate of cases per practitioner" if finding.measure == "rate" else "the number of cases"
     what = f"{what} {whose}" if whose else what
-    bounds = f"95% interval {f.change(change.low)} to {f.change(change.high)}"
-    verdict = result.verdict if _clear_of_zero(change.low, change.high) else None
-    if verdict is TrendVerdict.RISING:
-        return f"{sentence(what)} rose by about {f.change(change.value).lstrip('+')} a year ({bounds})."
-    if verdict is TrendVerdict.FALLING:
-        return f"{sentence(what)} fell by about {f.change(change.value).lstrip('−')} a year ({bounds})."
-    return (f"There is no clear trend in {what}: the change of {f.change(change.value)} a year could "
-            f"be chance ({bounds}, which includes no change).")
+    bounds = f"95% interval {f.change(finding.ci_low)} to {f.change(finding.ci_high)}"
+    change = finding.change_per_year
+    if finding.verdict == "rising":
+        return f"{sentence(what)} rose by about {f.change(change).lstrip('+')} a year ({bounds})."
+    if finding.verdict == "falling":
+        return f"{sentence(what)} fell by about {f.change(change).lstrip('−')} a year ({bounds})."
+    return (f"There is no clear trend in {what}: the change of {f.change(change)} a year could "
+            f"be chance ({bounds}).")
 
 
-def trend_verdict(result: object, *, shown: bool) -> str:
-    from concerns.analytics.stats import Trend
-
-    if not shown:
+def trend_verdict(finding: TrendFinding) -> str:
+    if finding.reason == "withheld":
         return "Trend not shown"
-    if not isinstance(result, Trend):
+    if finding.verdict == "not_assessed":
         return "Too few cases for a trend"
-    if not _clear_of_zero(result.annual_change.low, result.annual_change.high):
-        return "No clear trend"
-    return sentence(result.verdict.value)
-
-
-def _clear_of_zero(low: float, high: float) -> bool:
-    """The printed interval of a change lies wholly above or below no change."""
-    return round(low * 100, 1) > 0 or round(high * 100, 1) < 0
+    if finding.verdict == "no_clear_trend":
+        return "No clear trend (could be chance)"
+    per = " per practitioner" if finding.measure == "rate" else ""
+    return f"{sentence(finding.verdict)}{per}"
 
 
 # --- relative likelihoods --------------------------------------------------------------------
 
 
-def likelihood_reading(item: Likelihood, figure: Figure) -> str:
-    """One line per comparison, claiming no more than the interval allows; no counts quoted."""
+def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
+    """One line per comparison, from its finding: no more than the interval allows, no counts quoted."""
     comparison = item.comparison
     a, b = comparison.noun_a, comparison.noun_b
-    if item.status == "too_few":
-        return f"No clear difference can be shown between {a} and {b}: too few cases to say."
-    if figure.hidden:
+    if finding.verdict == "too_few_cases":
+        return f"Too few cases to compare {a} with {b}."
+    if finding.verdict == "withheld":
         return "Not shown: it would allow a small number of cases to be worked out."
-    if not figure.available:
+    if finding.verdict == "not_available":
         return _not_available(item)
-    bounds = interval(figure, "ratio")
-    low, high = shown_as(figure.low, "ratio"), shown_as(figure.high, "ratio")
-    if low > 1:
-        return (f"{sentence(a)} were more likely than {b} to be the subject of a case: "
-                f"{f.ratio(figure.value)} times as likely ({bounds}).")
-    if high < 1:
-        return (f"{sentence(a)} were less likely than {b} to be the subject of a case: "
-                f"{f.ratio(figure.value)} times as likely ({bounds}).")
-    reaches = "includes" if figure.low <= 1 <= figure.high else "reaches"
-    return (f"No clear difference between {a} and {b}: the ratio of {f.ratio(figure.value)} could be chance "
-            f"({bounds}, which {reaches} 1, equal likelihood).")
+    bounds = f"95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}"
+    if finding.verdict in ("more_likely", "less_likely"):
+        return (f"{sentence(a)} were {finding.verdict.replace('_', ' ')} than {b} to be the subject of a case: "
+                f"{f.ratio(finding.ratio)} times as likely ({bounds}).")
+    return (f"No clear difference between {a} and {b}: the ratio of {f.ratio(finding.ratio)} could be chance "
+            f"({bounds}, which includes 1, equal likelihood).")
 
 
 def _not_available(item: Likelihood) -> str:
@@ -178,10 +203,18 @@ def _not_available(item: Likelihood) -> str:
     return f"Not available: the workforce headcount by {characteristic} is not known for every year."
 
 
-def likelihood_claim(item: Likelihood, figure: Figure) -> str | None:
+def likelihood_claim(item: Likelihood, finding: EqualityFinding) -> str | None:
     """A key message for a comparison whose interval excludes 1, else None."""
-    if not figure.available or figure.hidden:
+    if finding.verdict not in ("more_likely", "less_likely"):
         return None
-    if not (shown_as(figure.low, "ratio") > 1 or shown_as(figure.high, "ratio") < 1):
-        return None
-    return likelihood_reading(item, figure)
+    return likelihood_reading(item, finding)
+
+
+def equality_claims(findings: object, facts: Facts) -> tuple[str, ...]:
+    """The key messages of every comparison whose interval excludes 1, in the report's order."""
+    items = {item.comparison.id: item for item in facts.likelihoods}
+    return tuple(
+        claim
+        for finding in findings.equality
+        if finding.comparison in items and (claim := likelihood_claim(items[finding.comparison], finding))
+    )

@@ -34,6 +34,7 @@ def report_data(report: Report) -> dict[str, Any]:
             "organisations": [{"code": code, "name": name} for code, name in report.peers.organisations],
         }
     data["key_messages"] = list(report.key_messages)
+    data["findings"] = report.findings
     data["tables"] = [table_data(table) for table in report.tables()]
     data["sections"] = [_section(section) for section in report.sections]
     data["meta"] = report.meta

@@ -1,0 +1,241 @@
+"""The findings a report states, after disclosure control: what report.json's `findings` holds, and what
+every sentence that judges a number is written from.
+
+The verdicts are decided in `concerns.analytics` (the organisation's findings); here each one is kept,
+or withheld when the figure behind it is hidden, so that a verdict is never a way round the threshold.
+A staff group that stands out but whose practitioners must not be counted is still reported, as a
+group that stands out, without its name or numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from concerns.analytics._clusters import ClusterTest
+from concerns.analytics._findings import (
+    NOT_ASSESSED,
+    EqualityFinding,
+    Findings,
+    FunnelFinding,
+    TrendFinding,
+    YearFinding,
+    trend_finding,
+)
+from concerns.analytics._peers import PeerVerdict
+from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._plan import Likelihood, practitioners_key
+from concerns.report._build._protection import TOTAL
+from concerns.report._build._text import shown_as
+
+WITHHELD = "withheld"
+
+
+@dataclass(frozen=True)
+class ShownCluster:
+    """A flagged staff group as published: `observed` is None when its count must be hidden."""
+
+    test: ClusterTest
+    observed: int | None  # practitioners, as published (rounded under a rounding policy)
+
+    @property
+    def hidden(self) -> bool:
+        return self.observed is None
+
+
+@dataclass(frozen=True)
+class ReportFindings:
+    trend: TrendFinding
+    trend_shown: bool
+    funnels: dict[str, FunnelFinding]
+    peers: dict[str, PeerVerdict]
+    clusters: tuple[ShownCluster, ...]
+    years: tuple[YearFinding, ...]
+    equality: tuple[EqualityFinding, ...]
+    exact: bool  # an exact policy: p-values may be quoted
+    explained: dict[tuple[str, tuple[str, ...]], ClusterTest] = field(default_factory=dict)
+
+    @property
+    def named_clusters(self) -> tuple[ShownCluster, ...]:
+        return tuple(c for c in self.clusters if not c.hidden)
+
+    @property
+    def hidden_clusters(self) -> int:
+        return sum(1 for c in self.clusters if c.hidden)
+
+    def within(self, cluster: ShownCluster) -> ShownCluster | None:
+        """The named, narrower flagged group that accounts for this one's excess, if any."""
+        test = self.explained.get((cluster.test.dimension, cluster.test.codes))
+        return next((c for c in self.named_clusters if c.test is test), None) if test else None
+
+    @property
+    def headline_clusters(self) -> tuple[ShownCluster, ...]:
+        """The named flagged groups that are not explained by a narrower one."""
+        return tuple(c for c in self.named_clusters if self.within(c) is None)
+
+    def peer_verdict(self, indicator: str) -> str:
+        found = self.peers.get(indicator)
+        return found.verdict if found else NOT_ASSESSED
+
+    def equality_claims(self) -> tuple[EqualityFinding, ...]:
+        return tuple(e for e in self.equality if e.verdict in ("more_likely", "less_likely"))
+
+    def as_json(self) -> dict[str, Any]:
+        trend = self.trend
+        return {
+            "trend": {
+                "measure": trend.measure,
+                "verdict": trend.verdict,
+                "change_per_year": _round(trend.change_per_year),
+                "ci_low": _round(trend.ci_low),
+                "ci_high": _round(trend.ci_high),
+                "p": _round(trend.p),
+                **({"reason": trend.reason} if trend.reason else {}),
+            },
+            "funnels": [
+                {"indicator": f.indicator, "position": f.position, "p": _round(f.p)} for f in self.funnels.values()
+            ],
+            "peer_comparisons": [
+                {"indicator": p.indicator, "verdict": p.verdict, "p": _round(p.p)} for p in self.peers.values()
+            ],
+            "clusters": [_cluster_json(c, self.exact, self.within(c)) for c in self.clusters],
+            "years": [
+                {
+                    "fiscal_year": y.fiscal_year,
+                    "observed": y.observed,
+                    "expected": _round(y.expected),
+                    "p": _round(y.p),
+                    "staff_group": None
+                    if y.staff_group is None
+                    else {"dimension": y.staff_group.dimension, "codes": list(y.staff_group.codes)},
+                }
+                for y in self.years
+            ],
+            "equality": [
+                {
+                    "comparison": e.comparison,
+                    "verdict": e.verdict,
+                    "ratio": _round(e.ratio),
+                    "ci_low": _round(e.ci_low),
+                    "ci_high": _round(e.ci_high),
+                    "national_ratio": _round(e.national_ratio),
+                }
+                for e in self.equality
+            ],
+        }
+
+
+def publish(
+    findings: Findings,
+    facts: Facts,
+    *,
+    trend: object,
+    trend_shown: bool,
+    rate: Figure,
+    likelihoods: dict[str, tuple[Likelihood, Figure]],
+    national_figures: dict[str, Figure],
+) -> ReportFindings:
+    """The organisation's findings as its report may state them."""
+    return ReportFindings(
+        trend=_trend(trend, trend_shown),
+        trend_shown=trend_shown,
+        funnels={f.indicator: _funnel(f, facts, rate) for f in findings.funnels},
+        peers={p.indicator: _peer(p, facts, rate) for p in findings.peer_comparisons},
+        clusters=tuple(
+            ShownCluster(test, facts.pub.value(practitioners_key(test.dimension, test.codes)))
+            for test in findings.clusters
+        ),
+        years=tuple(y for y in findings.years if facts.pub.shown(("fiscal_year", y.fiscal_year))),
+        equality=tuple(_equality(comparison, likelihoods, national_figures) for comparison in likelihoods),
+        exact=facts.exact,
+        explained=findings.explained_by,
+    )
+
+
+def equality_findings(facts: Facts, national_figures: dict[str, Figure] | None = None) -> dict[str, EqualityFinding]:
+    """Every relative likelihood of a scope as published, by comparison id."""
+    likelihoods = {item.comparison.id: (item, facts.likelihood(item)) for item in facts.likelihoods}
+    return {comparison: _equality(comparison, likelihoods, national_figures or {}) for comparison in likelihoods}
+
+
+def national_json(findings: object, trend: TrendFinding, equality: dict[str, EqualityFinding]) -> dict[str, Any]:
+    """report.json's `findings` of the national report: the trend and the cluster flags against chance."""
+    flags = findings.cluster_flags
+    data = ReportFindings(trend, True, {}, {}, (), (), tuple(equality.values()), True).as_json()
+    return {
+        "trend": {**data["trend"], "organisations": findings.trend_organisations},
+        "cluster_flags": {
+            "organisations_flagged": flags.organisations_flagged,
+            "organisations_tested": flags.organisations_tested,
+            "expected_by_chance": flags.expected_by_chance,
+        },
+        "equality": data["equality"],
+    }
+
+
+def _trend(trend: object, shown: bool) -> TrendFinding:
+    if not shown:
+        return TrendFinding("count", NOT_ASSESSED, None, None, None, None, WITHHELD)
+    return trend_finding(trend)
+
+
+def _funnel(finding: FunnelFinding, facts: Facts, rate: Figure) -> FunnelFinding:
+    """A position is withheld when the count it rests on is hidden."""
+    hidden = rate.hidden if finding.indicator == "rate" else facts.pub.hidden(("concern_category", finding.indicator))
+    if hidden or facts.pub.withheld:
+        return FunnelFinding(finding.indicator, NOT_ASSESSED, None, 0, None)
+    return finding
+
+
+def _peer(verdict: PeerVerdict, facts: Facts, rate: Figure) -> PeerVerdict:
+    hidden = rate.hidden if verdict.indicator == "rate" else facts.pub.hidden(("concern_category", verdict.indicator))
+    if hidden or facts.pub.withheld or facts.pub.hidden(TOTAL):
+        return PeerVerdict(verdict.indicator, NOT_ASSESSED, None, None, None)
+    return verdict
+
+
+def _equality(
+    comparison: str, likelihoods: dict[str, tuple[Likelihood, Figure]], national: dict[str, Figure]
+) -> EqualityFinding:
+    """A relative likelihood as published: withheld when hidden, too few cases when there are."""
+    national_figure = national.get(comparison)
+    national_ratio = national_figure.value if national_figure is not None and national_figure.available else None
+    item, figure = likelihoods[comparison]
+    if item.status == "too_few" or _too_few(item):
+        return EqualityFinding(comparison, "too_few_cases", None, None, None, national_ratio)
+    if figure.hidden:
+        return EqualityFinding(comparison, WITHHELD, None, None, None, national_ratio)
+    if not figure.available:
+        return EqualityFinding(comparison, "not_available", None, None, None, national_ratio)
+    # Judged on the interval as printed, so that "more likely" never sits beside "1.00 to …".
+    low, high = shown_as(figure.low, "ratio"), shown_as(figure.high, "ratio")
+    verdict = "more_likely" if low > 1 else "less_likely" if high < 1 else "no_clear_difference"
+    return EqualityFinding(comparison, verdict, figure.value, figure.low, figure.high, national_ratio)
+
+
+def _too_few(item: Likelihood) -> bool:
+    from concerns.analytics.stats import Reason
+
+    missing = item.result.not_available
+    return missing is not None and missing.reason is Reason.TOO_FEW_CASES
+
+
+def _cluster_json(cluster: ShownCluster, exact: bool, within: ShownCluster | None) -> dict[str, Any]:
+    test = cluster.test
+    if cluster.hidden:
+        return {"dimension": test.dimension, "codes": None, "observed": None, "expected": None, "p": None, "q": None}
+    return {
+        "within": None if within is None else {"dimension": within.test.dimension, "codes": list(within.test.codes)},
+        "dimension": test.dimension,
+        "codes": list(test.codes),
+        "observed": cluster.observed,
+        "expected": _round(test.expected),
+        "p": _round(test.p) if exact else None,
+        "q": _round(test.q) if exact else None,
+    }
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    if value is None:
+        return None
+    return float(f"{float(value):.{digits}g}")
