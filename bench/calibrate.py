@@ -137,6 +137,34 @@ def run_one(seed: int, planted: int | None, peers: int = 10) -> Run:
     return Run(seed, planted, len(findings), given, found, len(clusters), elsewhere)
 
 
+def peer_sensitivity(ks: tuple[int, ...] = (5, 10, 15)) -> str:
+    """On the demo data: how many organisations' peer verdicts change when the peer set does."""
+    from concerns.analytics import Settings, analyse_organisation, organisation_codes, prepare
+    from concerns.ingest import load
+    from concerns.synth import SynthConfig, write
+
+    with tempfile.TemporaryDirectory() as folder:
+        write(SynthConfig(as_of=AS_OF), Path(folder), "parquet")
+        data = load(Path(folder), today=AS_OF)
+    verdicts = {}
+    for k in ks:
+        context = prepare(data, Settings.as_of(AS_OF, peers=k))
+        verdicts[k] = {
+            code: tuple(p.verdict for p in analyse_organisation(context, code).findings.peer_comparisons)
+            for code in organisation_codes(context)
+        }
+    base = ks[len(ks) // 2]
+    lines = [f"Peer verdicts on the demo data (rate and five concern shares) against k = {base}:"]
+    for k in ks:
+        changed = sum(1 for code, v in verdicts[k].items() if v != verdicts[base][code])
+        given = sum(1 for v in verdicts[k].values() if v[0] in ("higher", "lower"))
+        lines.append(
+            f"- k = {k}: {given} organisations higher or lower on the rate; "
+            f"{changed} of {len(verdicts[k])} with any verdict different from k = {base}"
+        )
+    return "\n".join(lines)
+
+
 def run_many(seeds: int, sizes: tuple[int | None, ...], workers: int) -> list[Run]:
     jobs = [(FIRST_SEED + i, size) for size in sizes for i in range(seeds)]
     if workers <= 1:
@@ -207,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes: tuple[int | None, ...] = (None,) if args.null_only else (None, *PLANTED_SIZES)
     runs = run_many(args.seeds, sizes, args.workers)
     print(report(runs, args.seeds))
+    if not args.null_only:
+        print()
+        print(peer_sensitivity())
     print(f"\n({time.perf_counter() - started:.0f} s, {args.workers} workers)")
     rates = null_rates(runs)
     return 1 if any(over_cap(*rates[v.key], v.cap) for v in VERDICTS) else 0

@@ -269,3 +269,14 @@ def test_it_finds_the_planted_clusters_of_the_synthetic_data_and_few_others(tmp_
     ]
     # The generator plants nothing else: what is flagged elsewhere is chance (bench/calibrate.py).
     assert len(elsewhere) <= 0.05 * len(found)
+
+
+def test_it_simulates_how_often_chance_alone_would_flag_an_organisation():
+    rng = np.random.default_rng(7)
+    found = find_clusters(*null_world(rng), PERIOD)
+    chances = [c.chance_of_a_flag(simulations=300) for c in found.values()]
+    assert all(0 <= chance <= 0.2 for chance in chances)
+    # Summed over organisations it is the number of flags to expect by chance: a few of 60, not none.
+    assert 0.1 < sum(chances) < 6
+    untested = find_clusters(*null_world(rng, orgs=3), PERIOD)
+    assert all(c.chance_of_a_flag() == 0.0 for c in untested.values() if not c.family_size)

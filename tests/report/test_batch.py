@@ -119,6 +119,8 @@ def test_it_leaves_no_half_batch_when_a_report_fails(data, tmp_path, monkeypatch
         (["--policy", "lax", "--all"], "--policy"),
         (["--org", "NOPE"], "no organisation NOPE"),
         ([], "--org CODE"),
+        (["--limits", "95,120", "--all"], "--limits"),
+        (["--limits", "ninety", "--all"], "--limits"),
     ],
 )
 def test_it_refuses_bad_arguments_in_one_line(data, tmp_path, arguments, message):
@@ -126,3 +128,26 @@ def test_it_refuses_bad_arguments_in_one_line(data, tmp_path, arguments, message
     assert result.exit_code == 2
     assert message in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_it_judges_funnel_positions_at_the_limits_asked_for(data, tmp_path):
+    code = codes(data)[0]
+    result = run(
+        "report",
+        "--data",
+        str(data),
+        "--org",
+        code,
+        "--out",
+        str(tmp_path / "out"),
+        "--formats",
+        "json",
+        "--limits",
+        "90,99",
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / code / "report.json").read_text())
+    funnel = next(t for t in report["tables"] if t["id"] == "funnel_position")
+    assert [c["key"] for c in funnel["columns"]][1:5] == ["low_90", "high_90", "low_99", "high_99"]
+    positions = {f["position"] for f in report["findings"]["funnels"]}
+    assert positions <= {"inside", "above_90", "above_99", "below_90", "below_99", "not_assessed"}

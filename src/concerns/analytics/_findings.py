@@ -105,6 +105,11 @@ class ClusterFlags:
     organisations_tested: int
     expected_by_chance: float  # flagged organisations to expect if nothing stood out anywhere (simulated)
     q: float
+    p: float  # P(at least this many flagged | chance alone), Poisson with the expected number
+
+    @property
+    def more_than_chance(self) -> bool:
+        return self.p < 0.05
 
 
 @dataclass(frozen=True)
@@ -317,11 +322,14 @@ def organisation_findings(
 def national_findings(context: Context, trend: object, trend_organisations: int) -> NationalFindings:
     tested = [c for c in context.clusters.values() if c.family_size]
     flagged = sum(1 for c in tested if c.flagged)
+    from scipy import stats
+
     by_chance = sum(c.chance_of_a_flag() for c in tested)
+    p = float(stats.poisson.sf(flagged - 1, by_chance)) if flagged else 1.0
     return NationalFindings(
         trend=trend_finding(trend),
         trend_organisations=trend_organisations,
-        cluster_flags=ClusterFlags(flagged, len(tested), round(by_chance, 1), context.settings.cluster_q),
+        cluster_flags=ClusterFlags(flagged, len(tested), round(by_chance, 1), context.settings.cluster_q, p),
         equality=_equality_findings(context, NATIONAL),
     )
 

@@ -43,3 +43,17 @@ def load_valid_data(data: Path, *, allow_rejects: bool = False, today: dt.date |
             EXIT_REJECTS,
         )
     return ingested
+
+
+LIMITS_HELP = "Funnel control limits, in percent, comma-separated (default 95,99.8)."
+
+
+def parse_limits(text: str) -> tuple[float, ...]:
+    """ "95,99.8" → (0.95, 0.998); each level strictly between 50 and 100, at most three."""
+    try:
+        levels = tuple(sorted({float(part) / 100 for part in text.split(",") if part.strip()}))
+    except ValueError:
+        fail(f"--limits takes percentages such as 95,99.8; not {text!r}")
+    if not levels or len(levels) > 3 or not all(0.5 < level < 1 for level in levels):
+        fail(f"--limits takes one to three percentages between 50 and 100, such as 95,99.8; not {text!r}")
+    return levels

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from concerns.commands._common import fail, load_valid_data, parse_day
+from concerns.commands._common import LIMITS_HELP, fail, load_valid_data, parse_day, parse_limits
 
 
 def command(
@@ -42,6 +42,7 @@ def command(
     allow_rejects: Annotated[
         bool, typer.Option("--allow-rejects", help="Analyse the accepted rows even if some were rejected.")
     ] = False,
+    limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "95,99.8",
 ) -> None:
     """Print the analysis results (unsuppressed working figures for the insights team) as JSON."""
     if sum([org is not None, all_orgs, national]) != 1:
@@ -49,12 +50,16 @@ def command(
     if all_orgs and out is None:
         fail("--all needs --out DIR")
     day = parse_day(as_of) if as_of else dt.date.today()
+    parse_limits(limits)
 
     from concerns.analytics import Settings, analyse_national, analyse_organisation, prepare
     from concerns.analytics._serialise import national_data, organisation_data
 
     dataset = load_valid_data(data, allow_rejects=allow_rejects)
-    context = prepare(dataset, Settings.as_of(day, years, peers=peers, peers_same_nation=same_nation))
+    settings = Settings.as_of(
+        day, years, peers=peers, peers_same_nation=same_nation, funnel_levels=parse_limits(limits)
+    )
+    context = prepare(dataset, settings)
     if org is not None:
         if org not in set(dataset.organisations["org_code"].to_list()):
             fail(f"no organisation {org!r} in {data}/organisations")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from concerns.commands._common import fail, load_valid_data, parse_day
+from concerns.commands._common import LIMITS_HELP, fail, load_valid_data, parse_day, parse_limits
 
 FORMATS_HELP = "Comma-separated formats: html, pdf, xlsx, json."
 
@@ -51,6 +51,7 @@ def _run(
     formats: str,
     policy: str,
     workers: int,
+    limits: str,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -58,9 +59,9 @@ def _run(
     from concerns.report._batch import BatchOptions, write_batch
 
     day = parse_day(as_of) if as_of else dt.date.today()
-    chosen_formats, chosen_policy = _formats(formats), _policy(policy)
+    chosen_formats, chosen_policy, levels = _formats(formats), _policy(policy), parse_limits(limits)
     dataset = load_valid_data(data)
-    context = prepare(dataset, Settings.as_of(day, years))
+    context = prepare(dataset, Settings.as_of(day, years, funnel_levels=levels))
     if codes is None:
         codes = [] if national else organisation_codes(context)
     missing = sorted(set(codes) - set(organisation_codes(context)))
@@ -102,11 +103,12 @@ def report_command(
         str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")
     ] = "standard",
     workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel processes.")] = 2,
+    limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "95,99.8",
 ) -> None:
     """Write organisational activity reports (HTML, PDF, XLSX, JSON) for one organisation or all."""
     if bool(org) == all_orgs:
         fail("give --org CODE (one or more) or --all")
-    _run(data, out, None if all_orgs else list(org), False, as_of, years, formats, policy, workers)
+    _run(data, out, None if all_orgs else list(org), False, as_of, years, formats, policy, workers, limits)
 
 
 def national_command(
@@ -122,6 +124,7 @@ def national_command(
     policy: Annotated[
         str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")
     ] = "standard",
+    limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "95,99.8",
 ) -> None:
     """Write the national insight report."""
-    _run(data, out, [], True, as_of, years, formats, policy, 1)
+    _run(data, out, [], True, as_of, years, formats, policy, 1, limits)

@@ -113,11 +113,13 @@ def funnel_spread(funnel: object, own_label: str | None, kind_label: str) -> str
     parts = []
     for level in sorted(funnel.levels, reverse=True):
         positions = [unit.position(level).value for unit in others]
-        name = f"{level:.1%}".replace(".0%", "%")
-        parts.append(f"{positions.count('above')} above and {positions.count('below')} below the {name} limits")
-    return (f"Of the {len(others)} other {kind_label} with a known headcount, {'; '.join(parts)} "
-            "(those outside the 99.8% limits are among those outside the 95% limits). They are not drawn "
-            "one by one: with public headcounts each point would give away an organisation's number of cases.")
+        above, below = positions.count("above"), positions.count("below")
+        name = f"{level * 100:g}%"
+        parts.append(f"none is outside the {name} limits" if not above + below
+                     else f"{above} {'is' if above == 1 else 'are'} above and {below} below the {name} limits")
+    return (f"Of the {len(others)} other {kind_label} with a known headcount, {'; '.join(parts)} (counting "
+            "those outside the wider limits among those outside the narrower ones). They are not drawn one by "
+            "one: with public headcounts each point would give away an organisation's number of cases.")
 
 
 def share_bars(table: Table, series: dict[str, str], *, chart_id: str, title: str,
@@ -174,9 +176,10 @@ def cluster_bars(table: Table) -> Chart | None:
     categories = [_label(table, row) for row in rows]
     observed, observed_text = _column(table, "observed", rows)
     expected, expected_text = _column(table, "expected", rows)
-    title = "Cases and expected cases in the staff groups that stand out"
-    spec = grouped_bars(categories, {"Cases": observed, "Expected": expected}, title=title, x_title="Cases",
-                        value_labels={"Cases": observed_text, "Expected": expected_text})
+    title = "Practitioners with cases, and the number expected, in the staff groups that stand out"
+    spec = grouped_bars(categories, {"Practitioners": observed, "Expected": expected}, title=title,
+                        x_title="Practitioners with cases",
+                        value_labels={"Practitioners": observed_text, "Expected": expected_text})
     alt = (f"Bar chart, {title.lower()}: "
            + "; ".join(f"{c} {o} against {e} expected" for c, o, e in zip(categories, observed_text,
                                                                             expected_text, strict=True)) + ".")

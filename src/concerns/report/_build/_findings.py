@@ -168,6 +168,7 @@ def national_json(findings: object, trend: TrendFinding, equality: dict[str, Equ
             "organisations_flagged": flags.organisations_flagged,
             "organisations_tested": flags.organisations_tested,
             "expected_by_chance": flags.expected_by_chance,
+            "p": _round(flags.p),
         },
         "equality": data["equality"],
     }

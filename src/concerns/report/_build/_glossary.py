@@ -23,9 +23,9 @@ TERMS: dict[str, str] = {
     "Ethnic minority": (
         "Every ethnic group except White (and not stated), as the Workforce Race Equality Standard uses it."
     ),
-    "Expected cases": (
-        "The number of cases a staff group would have had if cases arose as often as in the other "
-        "organisations of the same type, allowing for the mix of professions."
+    "Expected (staff groups)": (
+        "How many of the organisation's own practitioners with cases would fall in a staff group if cases "
+        "spread over its groups as its workforce by grade, and the other organisations of its type, would give."
     ),
     "Exclusion": (
         "Keeping a practitioner from work while a concern is looked into. Under Maintaining High "

@@ -60,15 +60,22 @@ def statistics() -> list[str]:
         "The trend is a Poisson regression of yearly cases (or rates, when every year's headcount is known) on "
         "the year, allowing for extra variation between years; it is called rising or falling only when its "
         "95% interval excludes no change, and needs at least 10 cases over 3 years.",
-        "The funnel plot follows Spiegelhalter (2005): exact Poisson control limits at 95% and 99.8% around the "
-        "pooled rate of all organisations of the type, widened for overdispersion when organisations differ "
-        "more than chance explains.",
+        "The funnel plot follows Spiegelhalter (2005): control limits at 95% and 99.8% around the pooled rate "
+        "of all organisations of the type, widened only when a test finds that organisations differ more than "
+        "chance would give. Where the organisation sits is decided by the exact chance of a count this far "
+        "from the average, not read off the drawn lines.",
+        "Against similar sized organisations, the rate is compared with their rate taken together by an exact "
+        "test, and the shares of each type of concern by Fisher's exact test (Holm's correction across the "
+        "types); higher or lower is said only when the test rejects at 5%. A year stands out when it has more "
+        "cases than the organisation's other years give for its size (exact test, Bonferroni across years).",
         "Relative likelihoods follow the Workforce Race Equality Standard: the cases of a group per head of its "
         "workforce, divided by the same for the comparison group, over the five years pooled, with a "
         "log-method 95% interval. A ratio is given only with at least 5 cases in each group.",
-        "Staff groups stand out when an exact one-sided Poisson test of observed against expected cases "
-        "survives the Benjamini–Hochberg false discovery rate of 5% over every group examined, with at least "
-        "3 cases.",
+        "Staff groups (specialty group, grade, and both) are tested within the organisation: the practitioners "
+        "with cases in a group against how many of the organisation's own practitioners with cases its "
+        "workforce mix would put there. A group with at least 3 practitioners is examined, and stands out when "
+        "an exact binomial test survives the Benjamini–Hochberg false discovery rate of 5% over the groups "
+        "examined.",
     ]
 
 

@@ -210,17 +210,22 @@ def _trend_text(analysis: NationalAnalysis, trend: TrendFinding) -> str:
     text = _text.trend(trend, whose="across all organisations" if trend.measure == "count" else "")
     if trend.measure == "rate":
         organisations = analysis.findings.trend_organisations
-        text += (f" The trend is per practitioner, over the {organisations:,} organisations whose headcount is "
-                 "known for every year, so that a growing workforce is not read as more concerns.")
+        whose = ("every organisation, whose headcount is known for every year" if organisations == analysis.organisations
+                 else f"the {organisations:,} organisations whose headcount is known for every year")
+        text += (f" The trend is per practitioner, over {whose}, so that a growing workforce is not read as more "
+                 "concerns.")
     return text
 
 
 def _cluster_flags_text(analysis: NationalAnalysis) -> str:
     flags = analysis.findings.cluster_flags
-    return (f"In {flags.organisations_flagged:,} of the {flags.organisations_tested:,} organisations tested, at "
-            f"least one staff group stood out; chance alone would give about {flags.expected_by_chance:,.1f} "
-            f"(simulated under each organisation's own workforce mix). A flag is a prompt for that "
-            f"organisation's own look, not a national pattern.")
+    reading = ("more than chance alone would give, so some of them are likely to be real" if flags.more_than_chance
+               else "about what chance alone would give, so any one of them may be chance")
+    return (f"In {flags.organisations_flagged:,} of the {flags.organisations_tested:,} organisations tested (those "
+            f"with a staff group of at least 3 practitioners with cases), at "
+            f"least one staff group stood out. Chance alone would give about {flags.expected_by_chance:,.1f} "
+            f"(simulated under each organisation's own workforce mix): {reading}. Each organisation's report "
+            "names its own.")
 
 
 def _activity(analysis: NationalAnalysis, tables: dict[str, Table], trend: TrendFinding) -> Section:
@@ -269,8 +274,7 @@ def _clusters(analysis: NationalAnalysis) -> Section:
         "clusters", "Staff groups that stand out",
         Paragraph("Each organisation's staff groups (specialty group, grade, specialty group and grade) are tested "
                   "within the organisation: whether a group holds more of its practitioners with cases than its own "
-                  "total and workforce mix would give. " + _cluster_flags_text(analysis)
-                  + " Each organisation's report names its own."),
+                  "total and workforce mix would give. " + _cluster_flags_text(analysis)),
     )
 
 

@@ -219,25 +219,26 @@ def _funnel_table(analysis: OrganisationAnalysis, rate: Figure, finding: FunnelF
     target = funnel.target if isinstance(funnel, Funnel) else None
     levels = funnel.levels if isinstance(funnel, Funnel) else analysis.settings.funnel_levels
     return _tables.funnel_position(rate, unit if placed else None, target, levels,
-                                   funnel_position_text(rate, finding, placed))
+                                   funnel_position_text(rate, finding, placed, levels))
 
 
-def funnel_position_text(rate: Figure, finding: FunnelFinding, placed: bool) -> str:
+def funnel_position_text(rate: Figure, finding: FunnelFinding, placed: bool, levels: tuple[float, ...]) -> str:
     """Where a published rate sits against its control limits, in words, from its finding."""
     if rate.hidden:
         return "not shown: the number of cases is hidden"
     if not placed or not rate.available:
         return "not placed: the practitioner headcount is not known"
-    return _text.funnel_position(finding)
+    return _text.funnel_position(finding, levels)
 
 
 def _signposting(built: Built) -> sign.Profile:
     facts = built.facts
     findings = built.findings
-    team = tuple(test.label for test in built.shown_clusters if test.dimension in ("specialty_group", "specialty_grade"))
+    headline = [cluster.test for cluster in findings.headline_clusters]
+    team = tuple(test.label for test in headline if test.dimension in ("specialty_group", "specialty_grade"))
     return sign.Profile(
         team_groups=team,
-        flagged=tuple(test.label for test in built.shown_clusters),
+        flagged=tuple(test.label for test in headline),
         hidden_flagged=findings.hidden_clusters,
         above_peers=frozenset(code for code, p in findings.peers.items() if p.verdict == "higher"),
         health=not facts.pub.withheld and sign.present(facts, ("concern_category", "health")),

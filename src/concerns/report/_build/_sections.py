@@ -84,14 +84,23 @@ def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
                            f"{item.comparison.label} (95% interval {f.ratio(finding.ci_low)} to "
                            f"{f.ratio(finding.ci_high)})"))
     else:
-        result.append(Tile("Equality", "No clear difference", "No measure's interval excludes 1"))
-    labels = [test.label for test in built.shown_clusters]
-    count = len(findings.clusters)
-    note = "; ".join(labels) if labels else "None" if not count else ""
+        result.append(_equality_tile(findings))
+    labels = [cluster.test.label for cluster in findings.headline_clusters]
+    count = len(labels) + findings.hidden_clusters
     if findings.hidden_clusters:
-        note = "; ".join([*labels, _small_groups(findings.hidden_clusters)])
-    result.append(Tile("Staff groups that stand out", str(count), note))
+        labels.append(_small_groups(findings.hidden_clusters))
+    result.append(Tile("Staff groups that stand out", str(count), "; ".join(labels) if labels else "None"))
     return tuple(result)
+
+
+def _equality_tile(findings: ReportFindings) -> Tile:
+    """When no comparison shows a clear difference, say why: too few cases, hidden, or could be chance."""
+    verdicts = [finding.verdict for finding in findings.equality]
+    if "no_clear_difference" in verdicts:
+        return Tile("Equality", "No clear difference", "Where there are enough cases, every interval includes 1")
+    if "withheld" in verdicts:
+        return Tile("Equality", "Not shown", "Hidden to protect small numbers")
+    return Tile("Equality", "Too few cases", "Too few cases to compare groups of practitioners")
 
 
 def _small_groups(count: int) -> str:
@@ -113,7 +122,8 @@ def total_message(built: Built) -> str:
         return f"{name} brought no cases to Practitioner Performance Advice in {period}."
     total = facts.pub.display(TOTAL)
     trend = _text.trend(built.findings.trend, whose="")
-    return f"{name} brought {total} cases to Practitioner Performance Advice in {period}. {trend}"
+    years = " ".join(year_message(year, short=True) for year in built.findings.years)
+    return f"{name} brought {total} cases to Practitioner Performance Advice in {period}. {trend} {years}".strip()
 
 
 def rate_message(built: Built) -> str | None:
@@ -124,9 +134,10 @@ def rate_message(built: Built) -> str | None:
             f"({_text.interval(rate, 'rate')}): "
             f"{_text.against_similar(built.findings.peers['rate'], 'the rate')}.")
     position = built.tables["funnel_position"].cell("this_organisation", "position").display
-    if not position.startswith("not"):
+    funnel = built.analysis.funnels.rate
+    if not position.startswith("not") and hasattr(funnel, "units_placed"):
         kind = v.ORG_TYPES.label(built.analysis.organisation.org_type).lower()
-        text += f" Against every {kind} it is {position}."
+        text += f" Compared with all {funnel.units_placed} {kind}s, the rate is {position}."
     return text
 
 
@@ -180,6 +191,9 @@ def _first_claim(built: Built) -> tuple[Likelihood, EqualityFinding] | None:
 def equality_message(built: Built, signposting: sign.Profile) -> str:
     if signposting.equality:
         return signposting.equality[0]
+    verdicts = {finding.verdict for finding in built.findings.equality}
+    if "no_clear_difference" not in verdicts:
+        return f"No equality measure can be given: {_why_no_claim(built)}. That is not evidence of no difference."
     return f"No equality measure shows a clear difference between groups of practitioners: {_why_no_claim(built)}."
 
 
@@ -201,13 +215,17 @@ def _why_no_claim(built: Built) -> str:
 
 def cluster_message(built: Built) -> str:
     findings = built.findings
+    if not findings.clusters and not built.analysis.clusters.family_size:
+        return ("No staff group could be tested: none has 3 or more practitioners with cases, too few to tell a "
+                "cluster from chance.")
     if not findings.clusters:
-        return ("No staff group stands out: none has more practitioners with cases than the organisation's own "
-                "total and workforce mix would give, beyond what chance could explain.")
+        return ("No staff group stands out: where there are enough practitioners to test, none has more with "
+                "cases than the organisation's own total and workforce mix would give, beyond what chance could "
+                "explain.")
     parts = [_cluster_words(cluster, findings) for cluster in findings.headline_clusters]
     if findings.hidden_clusters:
         parts.append(f"{_small_groups(findings.hidden_clusters)}; your link adviser can discuss it")
-    count = len(findings.clusters)
+    count = len(findings.headline_clusters) + findings.hidden_clusters
     noun = "staff group stands out" if count == 1 else "staff groups stand out"
     return f"{_text.sentence(_text.in_words(count))} {noun}: {'; '.join(parts)}."
 
@@ -264,11 +282,13 @@ def activity(built: Built) -> Section:
     )
 
 
-def year_message(year: YearFinding) -> str:
+def year_message(year: YearFinding, *, short: bool = False) -> str:
     """A year far above the organisation's own other years, and the staff group behind it."""
     text = (f"{year.fiscal_year} stands out: {f.count(year.observed)} cases, against about "
             f"{f.count(round(year.expected))} that the organisation's other years would give for its size, more "
             f"than chance would explain.")
+    if short:
+        return text
     if year.staff_group is not None:
         text += (f" Much of the difference lies in {year.staff_group.label}, a staff group that stands out "
                  f"(see Staff groups that stand out).")

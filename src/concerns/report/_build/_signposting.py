@@ -108,8 +108,8 @@ def board_questions(profile: Profile, *, largest: str | None) -> tuple[str, ...]
                          "practitioners: which other data (disciplinary cases, staff survey, lived experience) "
                          "does the board review to find equality concerns, as High impact action 1 asks?")
     if profile.rate_higher:
-        questions.append("The organisation refers more practitioners for its size than similar organisations: "
-                         "does that reflect more concerns, or earlier and more frequent use of advice?")
+        questions.append("The organisation brings more cases for its size than similar organisations: does that "
+                         "reflect more concerns, or earlier and more frequent use of advice?")
     if profile.year is not None:
         questions.append(f"What happened in {profile.year.fiscal_year}, the year that stands out, and has it "
                          "been resolved?")

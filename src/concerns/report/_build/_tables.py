@@ -7,6 +7,8 @@ it rests on a hidden count, "n/a" when there is no figure to give.
 
 from __future__ import annotations
 
+from concerns.analytics._findings import level_name
+
 from collections.abc import Mapping, Sequence
 
 from concerns import vocabulary as v
@@ -360,7 +362,7 @@ def funnel_position(rate: Figure, unit: object | None, target: float | None, lev
                     position: str) -> Table:
     columns = [Column("rate", "Cases per 1,000 practitioners a year", kind="rate")]
     for level in levels:
-        name = _level_key(level)
+        name = level_name(level)
         columns += [Column(f"low_{name}", f"{level:.1%} limit: lower".replace(".0%", "%"), kind="rate"),
                     Column(f"high_{name}", f"{level:.1%} limit: upper".replace(".0%", "%"), kind="rate")]
     columns.append(Column("position", "Where it sits", kind="text"))
@@ -372,13 +374,11 @@ def funnel_position(rate: Figure, unit: object | None, target: float | None, lev
     average = [f.value_cell(target, "rate"), *[Cell("", None)] * (2 * len(levels)), f.text_cell("")]
     rows = (Row("this_organisation", "This organisation", tuple(cells)),
             Row("average", "Average of all organisations of the type", tuple(average)))
-    notes = ("Control limits at this organisation's number of practitioner-years: a rate outside the 95% "
-             "limits is worth a look, outside the 99.8% limits a strong signal. Neither judges quality.",)
+    inner, outer = (f"{level * 100:g}%" for level in (min(levels), max(levels)))
+    notes = (f"Control limits at this organisation's number of practitioner-years, drawn for the eye: the "
+             f"position is decided by the exact chance of a count this far from the average. Outside the {inner} "
+             f"limits is worth a look, outside the {outer} limits a strong signal. Neither judges quality.",)
     return Table("funnel_position", "Where the organisation sits", tuple(columns), rows, notes)
-
-
-def _level_key(level: float) -> str:
-    return f"{level * 100:g}".replace(".", "_")
 
 
 # --- data quality ----------------------------------------------------------------------------

@@ -119,20 +119,24 @@ def similar_note(verdict: PeerVerdict) -> str:
     }.get(verdict.verdict, "")
 
 
-def level_words(name: str) -> str:
-    return name.replace("_", ".") + "%"
+def level_words(level: float) -> str:
+    return f"{level * 100:g}%"
 
 
-def funnel_position(finding: FunnelFinding) -> str:
+def funnel_position(finding: FunnelFinding, levels: tuple[float, ...]) -> str:
     """A funnel position in words: "above the 99.8% limits", "inside the 95% limits"."""
+    from concerns.analytics._findings import level_name
+
     position = finding.position
     if position == "not_assessed":
         return "not placed: too few cases are expected for a position to mean anything"
     if position == "inside":
-        return "inside the 95% limits"
-    side, level = position.split("_", 1)
-    words = f"{side} the {level_words(level)} limits"
-    return words if level != "95" else f"{words}, inside the 99.8% limits"
+        return f"inside the {level_words(min(levels))} limits"
+    side, name = position.split("_", 1)
+    level = next(level for level in levels if level_name(level) == name)
+    wider = [other for other in levels if other > level]
+    inside = f", inside the {level_words(min(wider))} limits" if wider else ""
+    return f"{side} the {level_words(level)} limits{inside}"
 
 
 # --- trend -----------------------------------------------------------------------------------
@@ -164,9 +168,9 @@ def trend_verdict(finding: TrendFinding) -> str:
         return "Trend not shown"
     if finding.verdict == "not_assessed":
         return "Too few cases for a trend"
-    if finding.verdict == "no_clear_trend":
-        return "No clear trend (could be chance)"
     per = " per practitioner" if finding.measure == "rate" else ""
+    if finding.verdict == "no_clear_trend":
+        return f"No clear trend{per} (could be chance)"
     return f"{sentence(finding.verdict)}{per}"
 
 
