@@ -42,6 +42,31 @@ def test_it_signs_in_with_the_right_password_and_audits_it(users):
     assert (event.actor_id, event.actor_name, event.ip) == (users["owner"].pk, "owner", "192.0.2.10")
 
 
+@pytest.mark.parametrize("next_url", ["073772", "reports", "//evil.example/", "https://evil.example/"])
+def test_it_signs_in_to_home_when_next_is_not_a_local_path(users, next_url):
+    response = sign_in(Client(), "owner", PASSWORD, next_url)
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
+
+
+def test_it_keeps_a_local_next_after_signing_in(users):
+    response = sign_in(Client(), "owner", PASSWORD, "/actions/?page=2")
+    assert response["Location"] == "/actions/?page=2"
+
+
+def test_it_does_not_loop_when_a_signed_in_user_is_sent_back_to_sign_in(users):
+    client = Client()
+    sign_in(client, "owner", PASSWORD)
+    response = client.get(f"{reverse('login')}?next={reverse('login')}")
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
+
+
+def test_it_signs_out_to_the_sign_in_page_when_next_is_not_a_local_path(users):
+    client = Client()
+    sign_in(client, "owner", PASSWORD)
+    response = client.post(reverse("logout"), {"next": "073772"})
+    assert (response.status_code, response["Location"]) == (302, reverse("login"))
+
+
 def test_it_refuses_a_wrong_password_and_audits_it(users):
     client = Client()
     response = sign_in(client, "owner", "not the password")
