@@ -21,11 +21,13 @@ pytestmark = pytest.mark.django_db
 TWO_FACTOR_PAGE = "/two-factor/"
 
 
-def sign_in(client: Client, username: str, password: str, next_url: str = TWO_FACTOR_PAGE):
+def sign_in(
+    client: Client, username: str, password: str, next_url: str = TWO_FACTOR_PAGE, address: str = "192.0.2.10"
+):
     return client.post(
         reverse("login"),
         {"username": username, "password": password, "next": next_url},
-        REMOTE_ADDR="192.0.2.10",
+        REMOTE_ADDR=address,
     )
 
 
@@ -103,6 +105,32 @@ def test_it_still_signs_in_after_four_failures(users):
         assert sign_in(client, "owner", f"wrong {attempt}").status_code == 200
     assert sign_in(client, "owner", PASSWORD).status_code == 302
     assert client.session[SESSION_KEY] == str(users["owner"].pk)
+
+
+def test_it_locks_the_username_from_that_address_only_until_the_account_limit(users):
+    for attempt in range(5):
+        sign_in(Client(), "owner", f"wrong {attempt}")
+    assert sign_in(Client(), "owner", PASSWORD, address="192.0.2.11").status_code == 302
+    [event] = events(Action.LOCKED_OUT)
+    assert event.detail == {"scope": "account and address"}
+
+
+def test_it_locks_the_account_from_every_address_after_twenty_failures(users):
+    statuses = [
+        sign_in(Client(), "owner", "wrong", address=f"192.0.2.{20 + attempt // 4}").status_code
+        for attempt in range(20)
+    ]
+    assert statuses == [200] * 19 + [429]  # never 5 from one address: the account's own limit locks it
+    locked = sign_in(Client(), "owner", PASSWORD, address="198.51.100.7")
+    assert locked.status_code == 429 and SESSION_KEY not in locked.wsgi_request.session
+    page = locked.content.decode()
+    assert "signing in to this account is locked everywhere for 30 minutes" in page
+    assert "set a new password by email" in page and "insights team" not in page
+    assert [(e.actor_name, e.ip, e.detail["scope"]) for e in events(Action.LOCKED_OUT)] == [
+        ("owner", "192.0.2.24", "account"),
+        ("owner", "198.51.100.7", "account"),
+    ]
+    assert sign_in(Client(), "member", PASSWORD, address="198.51.100.7").status_code == 302
 
 
 def test_it_locks_one_username_not_everyone_from_the_address(users):

@@ -124,12 +124,15 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 
-# Sign-in throttling: 5 failures lock the username from that address for 30 minutes.
+# Sign-in throttling (concerns.web.portal.lockout): 5 failures lock the username from that address, and 20
+# from any addresses lock the account everywhere, for 30 minutes.
 AXES_FAILURE_LIMIT = 5
+PORTAL_ACCOUNT_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "concerns.web.portal.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "concerns.web.portal.lockout.locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 SESSION_COOKIE_AGE = 30 * 60
