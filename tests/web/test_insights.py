@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from concerns.web.portal import batches
 from concerns.web.portal.audit import Action
 from concerns.web.portal.models import AuditEvent, Batch, Organisation, Report, Upload
 from concerns.web.portal.roles import Role
+from concerns.web.portal.store import file_path
 from tests.web.conftest import make_user, signed_in
 from tests.web.test_reports_data import AS_OF, tiny_extract, zipped
 
@@ -161,6 +163,12 @@ def test_it_will_not_generate_from_an_invalid_upload(users, tmp_path):
 # --- unsafe uploads --------------------------------------------------------------------------
 
 
+def _first_organisation() -> tuple[str, str]:
+    with (tiny_extract() / "organisations.csv").open(newline="") as handle:
+        first = next(csv.DictReader(handle))
+    return first["org_code"], first["name"]
+
+
 def _zip_upload(client, tmp_path, extra, folder=None):
     target = zipped(folder or tiny_extract(), tmp_path / "extract.zip", extra)
     return _upload(client, [SimpleUploadedFile("extract.zip", target.read_bytes())])
@@ -220,10 +228,17 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
     users, tmp_path, django_capture_on_commit_callbacks
 ):
     client = signed_in(users["insights"])
+    code, uploaded_name = _first_organisation()
+    listed = Organisation.objects.create(code=code, name="Portal Listed NHS Trust", nation="England")
     _zip_upload(client, tmp_path, {"README.txt": b"ignored"})
     upload = Upload.objects.get()
     assert upload.status == Upload.Status.VALID and upload.summary["ignored"] == ["README.txt"]
-    assert "Every row was accepted" in client.get(reverse("upload", args=[upload.pk])).content.decode()
+    assert upload.summary["name_differences"] == [
+        {"code": code, "uploaded": uploaded_name, "portal": "Portal Listed NHS Trust"}
+    ]
+    page = client.get(reverse("upload", args=[upload.pk])).content.decode()
+    assert "Every row was accepted" in page
+    assert "Organisation names differ from the portal's list" in page and uploaded_name in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -238,7 +253,11 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
     assert {f.format for r in drafts for f in r.files.all()} == {"json"}
 
     page = client.get(reverse("batch", args=[batch.pk])).content.decode()
-    assert "Publish all 4 drafts" in page
+    assert "Publish all 4 drafts" in page and "The reports use the portal's name." in page
+    named = batch.reports.get(organisation=listed).files.get(format="json")
+    assert json.loads(file_path(named).read_text())["org"]["name"] == "Portal Listed NHS Trust"
+    listed.refresh_from_db()
+    assert listed.name == "Portal Listed NHS Trust"
     client.post(reverse("batch_publish", args=[batch.pk]), {"report": [str(drafts[0].pk)]})
     assert Report.objects.filter(status=Report.Status.PUBLISHED).count() == 1
     client.post(reverse("batch_publish", args=[batch.pk]), {"all": "1"})

@@ -220,6 +220,7 @@ def validate(data_dir: Path, rejects_path: Path) -> tuple[bool, str, dict[str, A
     }
     summary = {
         "unusable": "",
+        "name_differences": name_differences(ingested.organisations),
         "files": files,
         "problems": ingested.rejects.height,
         "rejected_rows": sum(item["rejected"] for item in files.values()),
@@ -240,6 +241,37 @@ def _kinds(rejects: Any) -> list[dict[str, Any]]:
         .sort(["rows", "file", "kind"], descending=[True, False, False])
     )
     return list(kinds.iter_rows(named=True))
+
+
+# --- organisation names: the portal's list is the register ------------------------------------
+
+
+def _registry(codes: list[str]) -> dict[str, str]:
+    from concerns.web.portal.models import Organisation
+
+    return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def name_differences(organisations: Any) -> list[dict[str, str]]:
+    """The extract's organisations that the portal lists under another name (code, uploaded, portal)."""
+    rows = list(organisations.select("org_code", "name").iter_rows())
+    known = _registry([code for code, _ in rows])
+    return [
+        {"code": code, "uploaded": name, "portal": known[code]}
+        for code, name in rows
+        if code in known and known[code] != name
+    ]
+
+
+def with_registry_names(organisations: Any) -> Any:
+    """The extract's organisations frame, named as the portal lists them wherever it lists the code."""
+    import polars as pl
+
+    known = _registry(organisations.get_column("org_code").to_list())
+    if not known:
+        return organisations
+    named = pl.col("org_code").replace_strict(known, default=pl.col("name"), return_dtype=pl.String)
+    return organisations.with_columns(named.alias("name"))
 
 
 # --- rejects -----------------------------------------------------------------------------
