@@ -276,3 +276,17 @@ def test_it_refuses_a_password_change_without_the_old_password(users):
 
 def test_it_hashes_passwords_with_argon2(users):
     assert User.objects.get(username="owner").password.startswith("argon2$argon2id$")
+
+
+def test_it_refuses_a_password_like_the_display_name(users):
+    User.objects.filter(username="owner").update(first_name="Alexandra", last_name="Brightwell")
+    client = Client()
+    sign_in(client, "owner", PASSWORD)
+    like_the_name = "alexandra brightwell1"  # neither name alone is close enough to it; together they are
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": like_the_name, "new_password2": like_the_name},
+    )
+    assert response.status_code == 200
+    assert "The password is too similar to the name." in response.content.decode()
+    assert User.objects.get(username="owner").check_password(PASSWORD)

@@ -38,6 +38,12 @@ class User(AbstractUser):
     )
 
     @property
+    def name(self) -> str:
+        """The name the portal shows, first and last together: the password check compares it as a whole,
+        as well as each part (a password like "alexandra brightwell1" is close to neither part alone)."""
+        return self.get_full_name()
+
+    @property
     def is_advice_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
