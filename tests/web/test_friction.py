@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from concerns.web.portal import twofactor
-from concerns.web.portal.models import User
+from concerns.web.portal.models import Batch, Upload, User
 from tests.web.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,65 @@ def test_it_gives_advisers_the_agreed_actions_and_organisation_users_the_discuss
         "/requests/",
         "/two-factor/",
     ]
+
+
+@pytest.fixture
+def valid_upload(users, settings, tmp_path):
+    settings.STORE_DIR = tmp_path / "store"
+    return Upload.objects.create(
+        uploaded_by=users["insights"], directory="uploads/x", status="valid", summary={"problems": 0}
+    )
+
+
+def test_it_asks_for_the_report_date_as_day_month_and_year(valid_upload, users):
+    today = timezone.localdate()
+    page = signed_in(users["insights"]).get(reverse("upload", args=[valid_upload.pk])).content.decode()
+    assert "For example, 30 6 2025" in page and "2025-06-30" not in page
+    assert f"{today:%d/%m/%Y}" not in page
+    parts = (("day", today.day), ("month", today.month), ("year", today.year))
+    for index, (part, value) in enumerate(parts):
+        assert (
+            f'id="id_as_of_{index}" name="as_of_{part}" type="text" inputmode="numeric" value="{value}"'
+            in page
+        )
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("", "", "", "Enter the report date"),
+        ("30", "6", "", "Report date must include a year"),
+        ("", "6", "", "Report date must include a day and a year"),
+        ("31", "6", "2025", "Report date must be a real date"),
+        ("30", "6", "25", "Report date must be a real date, with the year in 4 numbers"),
+    ],
+)
+def test_it_says_what_is_wrong_with_the_report_date(valid_upload, users, day, month, year, message):
+    response = signed_in(users["insights"]).post(
+        reverse("batch_new", args=[valid_upload.pk]),
+        {
+            "as_of_day": day,
+            "as_of_month": month,
+            "as_of_year": year,
+            "policy": "standard",
+            "formats": ["json"],
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and not Batch.objects.exists()
+    assert f'<li><a href="#id_as_of_0">{message}</a></li>' in page
+
+
+def test_it_names_the_missing_field_in_the_error_summary(users):
+    response = signed_in(users["insights"]).post(
+        reverse("organisation_create"), {"code": "X9", "nation": "Wales"}
+    )
+    page = response.content.decode()
+    assert '<li><a href="#id_name">Enter the organisation name</a></li>' in page
+    assert "This field is required." not in page
+
+
+def test_it_asks_for_a_missing_sign_in_detail_by_name(db):
+    page = Client().post(reverse("login"), {"username": "", "password": ""}).content.decode()
+    assert '<a href="#id_username">Enter your username</a>' in page
+    assert '<a href="#id_password">Enter your password</a>' in page

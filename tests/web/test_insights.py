@@ -25,7 +25,7 @@ from concerns.web.portal.models import AuditEvent, Batch, Organisation, Report, 
 from concerns.web.portal.roles import Role
 from concerns.web.portal.store import file_path
 from tests.web.conftest import make_user, signed_in
-from tests.web.test_reports_data import AS_OF, tiny_extract, zipped
+from tests.web.test_reports_data import AS_OF, date_fields, tiny_extract, zipped
 
 pytestmark = pytest.mark.django_db
 FORMULAS = {"grade": '=HYPERLINK("http://evil.example")', "sex": "+1+1", "ethnicity": "@SUM(A1)", "pmq": "-2"}
@@ -105,7 +105,7 @@ def test_it_refuses_insights_actions_to_everyone_else(upload_and_batch, users, p
         "batch_publish": reverse("batch_publish", args=[batch.pk]),
         "uploads": reverse("uploads"),
     }[page]
-    assert signed_in(users[who]).post(url, {"all": "1", "as_of": "2025-06-30"}).status_code == 404
+    assert signed_in(users[who]).post(url, {"all": "1", **date_fields("as_of", AS_OF)}).status_code == 404
     assert Batch.objects.count() == 1 and Upload.objects.count() == 1
 
 
@@ -154,7 +154,7 @@ def test_it_will_not_generate_from_an_invalid_upload(users, tmp_path):
     upload = Upload.objects.get()
     response = client.post(
         reverse("batch_new", args=[upload.pk]),
-        {"as_of": "2025-06-30", "policy": "standard", "formats": ["json"]},
+        {**date_fields("as_of", AS_OF), "policy": "standard", "formats": ["json"]},
     )
     assert response.status_code == 404
     assert not Batch.objects.exists()
@@ -243,7 +243,7 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("batch_new", args=[upload.pk]),
-            {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]},
+            {**date_fields("as_of", AS_OF), "policy": "standard", "formats": ["json"]},
         )
     batch = Batch.objects.get()
     assert response["Location"] == reverse("batch", args=[batch.pk])
@@ -295,7 +295,7 @@ def test_it_ends_a_batch_as_failed_when_the_files_changed(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("batch_new", args=[upload.pk]),
-            {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]},
+            {**date_fields("as_of", AS_OF), "policy": "standard", "formats": ["json"]},
         )
     batch = Batch.objects.get()
     assert batch.status == Batch.Status.FAILED
@@ -381,7 +381,9 @@ def test_it_starts_a_stalled_batch_again_from_the_same_upload(upload_and_batch, 
     _running(batch, pid=_dead_pid())
     client = signed_in(users["insights"])
     page = client.get(reverse("batch", args=[batch.pk])).content.decode()
-    fields = dict(re.findall(r'<input type="hidden" name="(as_of|policy|national)" value="([^"]*)">', page))
+    fields = dict(
+        re.findall(r'<input type="hidden" name="(as_of_\w+|policy|national)" value="([^"]*)">', page)
+    )
     formats = re.findall(r'<input type="hidden" name="formats" value="([^"]*)">', page)
     response = client.post(reverse("batch_new", args=[upload.pk]), {**fields, "formats": formats})
     again = Batch.objects.exclude(pk=batch.pk).get()

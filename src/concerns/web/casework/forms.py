@@ -135,6 +135,9 @@ class RegistrationCheckForm(NhsStyled, forms.Form):
 
     status = forms.ChoiceField(
         label="Is the case about the practitioner already in the register?",
+        error_messages={
+            "required": "Select whether the case is about the practitioner already in the register"
+        },
         choices=[
             (RegistrationMatch.Status.SAME, "Yes, the same practitioner: link the case to them"),
             (RegistrationMatch.Status.DIFFERENT, "No, a different practitioner: record their details"),
@@ -241,6 +244,7 @@ class HpanForm(NhsStyled, forms.ModelForm):
             "revocation_reason",
         ]
         formfield_callback = dated
+        error_messages = {"requested_by": {"required": "Enter who requested the alert (name and position)"}}
 
 
 class HpanReviewForm(NhsStyled, forms.ModelForm):
