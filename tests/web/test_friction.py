@@ -4,6 +4,7 @@ that reads well, a menu to every list, messages that name the field, the value a
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -126,3 +127,15 @@ def test_it_asks_for_a_missing_sign_in_detail_by_name(db):
     page = Client().post(reverse("login"), {"username": "", "password": ""}).content.decode()
     assert '<a href="#id_username">Enter your username</a>' in page
     assert '<a href="#id_password">Enter your password</a>' in page
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_it_tells_how_to_save_a_utf16_file_as_csv_utf8(users, settings, tmp_path, encoding):
+    settings.STORE_DIR = tmp_path / "store"
+    content = "case_id,org_code\nC1,X001\n".encode(encoding)
+    response = signed_in(users["insights"]).post(
+        reverse("uploads"), {"files": [SimpleUploadedFile("cases.csv", content)]}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "not a text CSV file" not in page
+    assert "cases.csv is saved as UTF-16 text" in page and "save it as CSV UTF-8" in page

@@ -28,6 +28,7 @@ MAX_RATIO = 200  # expanded / compressed, for members over a megabyte
 MAX_MEMBERS = 50
 MAX_TRUTH_BYTES = 5 * 1024 * 1024
 _MAGIC = {".xlsx": b"PK\x03\x04", ".parquet": b"PAR1"}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CHUNK = 1 << 20
 # Spreadsheet programs treat cells starting with these as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -182,8 +183,18 @@ def _check_type(path: Path) -> None:
     expected = _MAGIC.get(path.suffix)
     if expected is not None and not head.startswith(expected):
         raise ExtractError(f"{path.name} is not a real {path.suffix} file")
-    if path.suffix == ".csv" and (b"\0" in head or head.startswith((b"PK\x03\x04", b"PAR1"))):
-        raise ExtractError(f"{path.name} is not a text CSV file")
+    if path.suffix != ".csv":
+        return
+    if head.startswith(_UTF16_BOMS) or b"\0" in head:  # UTF-16 text has a NUL beside every ASCII letter
+        raise ExtractError(
+            f"{path.name} is saved as UTF-16 text (Excel's “Unicode Text”), which cannot be read: save it as "
+            f"CSV UTF-8 (in Excel, Save As “CSV UTF-8 (Comma delimited)”) and upload it again"
+        )
+    if head.startswith((b"PK\x03\x04", b"PAR1")):
+        raise ExtractError(
+            f"{path.name} is a spreadsheet or Parquet file named .csv: upload it with its own extension, or "
+            "save it as CSV UTF-8"
+        )
 
 
 def _check_complete(data_dir: Path) -> None:
