@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.web.portal import twofactor
-from concerns.web.portal.models import Batch, Upload, User
+from concerns.web.portal.audit import Action
+from concerns.web.portal.models import AuditEvent, Batch, Upload, User
 from tests.web.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,20 @@ def test_it_tells_how_to_save_a_utf16_file_as_csv_utf8(users, settings, tmp_path
     page = response.content.decode()
     assert response.status_code == 400 and "not a text CSV file" not in page
     assert "cases.csv is saved as UTF-16 text" in page and "save it as CSV UTF-8" in page
+
+
+def test_it_shows_the_audit_log_in_words_not_field_names(users, case_identity_corrected):
+    page = signed_in(users["insights"]).get(reverse("audit")).content.decode()
+    assert '<td class="nhsuk-table__cell">Practitioner identity corrected</td>' in page
+    assert "fields: full name, registration number; pseudonym: P-TEST" in page
+    assert "[&#x27;full_name&#x27;" not in page and "['full_name'" not in page
+
+
+@pytest.fixture
+def case_identity_corrected(users):
+    return AuditEvent.objects.create(
+        actor=users["adviser"],
+        actor_name="adviser",
+        action=Action.IDENTITY_CORRECTED,
+        detail={"pseudonym": "P-TEST", "fields": ["full_name", "registration_number"]},
+    )
