@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the portal and casework tests again on the real PostgreSQL server (127.0.0.1:5432, user postgres).
 # Without a reachable server they are skipped LOUDLY; under CI (CI=true) that is a failure, never a skip.
+# CONCERNS_TEST_DATABASE=name gives this run its own test database (two runs on one server at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 url="${CONCERNS_TEST_POSTGRES:-postgresql://postgres@127.0.0.1:5432/test}"
@@ -26,5 +27,5 @@ then
   exit 0
 fi
 
-echo "Portal and casework tests on PostgreSQL ($url)"
+echo "Portal and casework tests on PostgreSQL ($url${CONCERNS_TEST_DATABASE:+, test database $CONCERNS_TEST_DATABASE})"
 DATABASE_URL="$url" .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -m "not sqlite_only" tests/web -q

@@ -118,11 +118,14 @@ def test_it_names_the_byte_that_is_neither_utf8_nor_windows_1252(contract, monke
     path = directory / "cases.csv"
     data = b"\xef\xbb\xbf" + path.read_bytes() + b"C099,RJ1,caf\xe9,\x81\n"
     path.write_bytes(data)
-    position = data.index(b"\x81") - 3  # counted after the byte-order mark
-    with pytest.raises(
-        UnusableInput, match=rf"^cases\.csv is neither UTF-8 nor Windows-1252 text \(byte {position} "
-    ):
+    position = data.index(b"\x81") + 1  # counted from 1, byte-order mark included, as an editor shows it
+    line = data.count(b"\n", 0, position) + 1
+    with pytest.raises(UnusableInput) as raised:
         load(directory)
+    assert raised.value.message == (
+        f"cases.csv is neither UTF-8 nor Windows-1252 text: byte 0x81 on line {line} (byte {position} of the "
+        "file) is a character in neither; save it from Excel as 'CSV UTF-8'"
+    )
 
 
 def test_it_reads_as_windows_1252_a_utf8_lead_byte_whose_continuation_follows_a_block_later(

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from concerns.report import ILLUSTRATIVE_BANNER, Cell, Column, Report, Row, Section, Table
-from concerns.report.render._xlsx import HEADER_ROW, render_xlsx, sheet_names
+from concerns.report.render._xlsx import HEADER_ROW, render_xlsx, safe_text, sheet_names
 from tests.report.sample import HIDDEN_DENTISTS, sample_report
 
 FIRST_ROW = HEADER_ROW + 1  # openpyxl counts from 1
@@ -141,3 +141,46 @@ def test_it_sets_fixed_document_properties(book):
     assert book.properties.created == dt.datetime(2025, 6, 30)
     assert book.properties.title == "Organisational activity report: Northmoor Valley Hospitals NHS Trust"
     assert book.properties.category == "Confidential"
+
+
+HOSTILE = '=HYPERLINK("http://evil.example/","click")'
+
+
+def test_it_never_writes_text_a_spreadsheet_would_run():
+    report = sample_report()
+    report = dataclasses.replace(report, org=dataclasses.replace(report.org, name=HOSTILE))
+    table = report.tables()[0]
+    hostile_row = dataclasses.replace(table.rows[0], label="+cmd|' /C calc'!A0")
+    sections = tuple(
+        dataclasses.replace(
+            section,
+            blocks=tuple(
+                dataclasses.replace(block, rows=(hostile_row, *block.rows[1:])) if block is table else block
+                for block in section.blocks
+            ),
+        )
+        for section in report.sections
+    )
+    book = workbook(dataclasses.replace(report, sections=sections))
+    assert book["Cover"]["B5"].value == "'" + HOSTILE
+    assert book["Cover"]["A2"].value == f"Confidential — prepared for {HOSTILE}"
+    assert book["profession"]["A2"].value == f"Confidential — prepared for {HOSTILE}"
+    assert book["profession"].cell(FIRST_ROW + 1, 1).value == "'+cmd|' /C calc'!A0"
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert not [cell.value for cell in cells if isinstance(cell.value, str) and cell.value[:1] in "=+@\t\r"]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("-2.5%", "-2.5%"),
+        ("-", "-"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("<5", "<5"),
+    ],
+)
+def test_it_neutralises_only_text_that_could_run(text, written):
+    assert safe_text(text) == written

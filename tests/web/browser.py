@@ -30,6 +30,19 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 _RUN_AXE = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+PHONE_WIDTH = 390
+# What sticks out to the right of a phone's screen (the page then scrolls sideways), and case references or
+# pseudonyms broken over two lines.
+_TOO_WIDE = """() => [
+  ...(document.documentElement.scrollWidth <= window.innerWidth ? [] : [
+    `the page scrolls ${document.documentElement.scrollWidth - window.innerWidth} px sideways, at`,
+    ...[...document.querySelectorAll('main *')]
+      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('thead'))
+      .slice(0, 3).map(e => `${e.tagName.toLowerCase()} "${(e.textContent || '').trim().slice(0, 30)}"`),
+  ]),
+  ...[...document.querySelectorAll('.portal-reference')]
+    .filter(e => e.getClientRects().length > 1).map(e => `broken reference ${e.textContent}`),
+]"""
 
 
 def require_browser_tools(*, axe: bool = True) -> None:
@@ -71,7 +84,8 @@ def axe_violations(page: Any) -> list[str]:
 
 
 def violations_in(pages: dict[str, str]) -> dict[str, list[str]]:
-    """axe-core's violations in each page (name → HTML rendered by the test client), pages without any left out.
+    """axe-core's violations in each page (name → HTML rendered by the test client), pages without any left out;
+    and, on a 390 px wide phone, anything wider than the screen or a case reference broken over two lines.
 
     Each page is shown in Chromium with the real static files, under the portal's own
     Content-Security-Policy (bypassed only so that axe itself can be injected).
@@ -105,6 +119,9 @@ def violations_in(pages: dict[str, str]) -> dict[str, list[str]]:
             showing["html"] = html
             page.goto("http://portal.test/page")
             found = axe_violations(page)
+            page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+            found += [f"wider than a {PHONE_WIDTH} px phone: {what}" for what in page.evaluate(_TOO_WIDE)]
+            page.set_viewport_size({"width": 1280, "height": 720})
             if found:
                 violations[name] = found
     return violations

@@ -21,11 +21,13 @@ pytestmark = pytest.mark.django_db
 TWO_FACTOR_PAGE = "/two-factor/"
 
 
-def sign_in(client: Client, username: str, password: str, next_url: str = TWO_FACTOR_PAGE):
+def sign_in(
+    client: Client, username: str, password: str, next_url: str = TWO_FACTOR_PAGE, address: str = "192.0.2.10"
+):
     return client.post(
         reverse("login"),
         {"username": username, "password": password, "next": next_url},
-        REMOTE_ADDR="192.0.2.10",
+        REMOTE_ADDR=address,
     )
 
 
@@ -40,6 +42,31 @@ def test_it_signs_in_with_the_right_password_and_audits_it(users):
     assert client.session[SESSION_KEY] == str(users["owner"].pk)
     [event] = events(Action.SIGN_IN)
     assert (event.actor_id, event.actor_name, event.ip) == (users["owner"].pk, "owner", "192.0.2.10")
+
+
+@pytest.mark.parametrize("next_url", ["073772", "reports", "//evil.example/", "https://evil.example/"])
+def test_it_signs_in_to_home_when_next_is_not_a_local_path(users, next_url):
+    response = sign_in(Client(), "owner", PASSWORD, next_url)
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
+
+
+def test_it_keeps_a_local_next_after_signing_in(users):
+    response = sign_in(Client(), "owner", PASSWORD, "/actions/?page=2")
+    assert response["Location"] == "/actions/?page=2"
+
+
+def test_it_does_not_loop_when_a_signed_in_user_is_sent_back_to_sign_in(users):
+    client = Client()
+    sign_in(client, "owner", PASSWORD)
+    response = client.get(f"{reverse('login')}?next={reverse('login')}")
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
+
+
+def test_it_signs_out_to_the_sign_in_page_when_next_is_not_a_local_path(users):
+    client = Client()
+    sign_in(client, "owner", PASSWORD)
+    response = client.post(reverse("logout"), {"next": "073772"})
+    assert (response.status_code, response["Location"]) == (302, reverse("login"))
 
 
 def test_it_refuses_a_wrong_password_and_audits_it(users):
@@ -78,6 +105,32 @@ def test_it_still_signs_in_after_four_failures(users):
         assert sign_in(client, "owner", f"wrong {attempt}").status_code == 200
     assert sign_in(client, "owner", PASSWORD).status_code == 302
     assert client.session[SESSION_KEY] == str(users["owner"].pk)
+
+
+def test_it_locks_the_username_from_that_address_only_until_the_account_limit(users):
+    for attempt in range(5):
+        sign_in(Client(), "owner", f"wrong {attempt}")
+    assert sign_in(Client(), "owner", PASSWORD, address="192.0.2.11").status_code == 302
+    [event] = events(Action.LOCKED_OUT)
+    assert event.detail == {"scope": "account and address"}
+
+
+def test_it_locks_the_account_from_every_address_after_twenty_failures(users):
+    statuses = [
+        sign_in(Client(), "owner", "wrong", address=f"192.0.2.{20 + attempt // 4}").status_code
+        for attempt in range(20)
+    ]
+    assert statuses == [200] * 19 + [429]  # never 5 from one address: the account's own limit locks it
+    locked = sign_in(Client(), "owner", PASSWORD, address="198.51.100.7")
+    assert locked.status_code == 429 and SESSION_KEY not in locked.wsgi_request.session
+    page = locked.content.decode()
+    assert "signing in to this account is locked everywhere for 30 minutes" in page
+    assert "set a new password by email" in page and "insights team" not in page
+    assert [(e.actor_name, e.ip, e.detail["scope"]) for e in events(Action.LOCKED_OUT)] == [
+        ("owner", "192.0.2.24", "account"),
+        ("owner", "198.51.100.7", "account"),
+    ]
+    assert sign_in(Client(), "member", PASSWORD, address="198.51.100.7").status_code == 302
 
 
 def test_it_locks_one_username_not_everyone_from_the_address(users):
@@ -223,3 +276,17 @@ def test_it_refuses_a_password_change_without_the_old_password(users):
 
 def test_it_hashes_passwords_with_argon2(users):
     assert User.objects.get(username="owner").password.startswith("argon2$argon2id$")
+
+
+def test_it_refuses_a_password_like_the_display_name(users):
+    User.objects.filter(username="owner").update(first_name="Alexandra", last_name="Brightwell")
+    client = Client()
+    sign_in(client, "owner", PASSWORD)
+    like_the_name = "alexandra brightwell1"  # neither name alone is close enough to it; together they are
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": like_the_name, "new_password2": like_the_name},
+    )
+    assert response.status_code == 200
+    assert "The password is too similar to the name." in response.content.decode()
+    assert User.objects.get(username="owner").check_password(PASSWORD)

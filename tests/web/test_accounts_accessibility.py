@@ -7,6 +7,8 @@ Chromium together with the real static files, under the portal's own Content-Sec
 from __future__ import annotations
 
 import pytest
+from django.test import RequestFactory
+from django.views.defaults import server_error
 
 from tests.web.browser import require_browser_tools, violations_in
 from tests.web.test_security import rendered_pages
@@ -17,4 +19,5 @@ pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 def test_it_has_no_accessibility_violations_on_any_page(users, organisation):
     require_browser_tools()
     pages = rendered_pages(users, organisation)
+    pages["server error"] = server_error(RequestFactory().get("/"))  # rendered with an empty context
     assert violations_in({name: response.content.decode() for name, response in pages.items()}) == {}

@@ -41,7 +41,7 @@ from concerns.web.portal.models import (
 from concerns.web.portal.roles import Position, Role
 from concerns.web.portal.store import store_path
 from tests.web.conftest import make_report, make_user, signed_in
-from tests.web.test_reports_data import AS_OF, tiny_extract, zipped
+from tests.web.test_reports_data import AS_OF, date_fields, tiny_extract, zipped
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +215,7 @@ EXPECTED: dict[str, list[Row]] = {
             get=only(405, "insights"),
             post=only(302, "insights"),
             acts=acting("insights"),
-            data=lambda w: {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]},
+            data=lambda w: {**date_fields("as_of", AS_OF), "policy": "standard", "formats": ["json"]},
         )
     ],
     "batches": [Row(get=INSIGHTS, post=only(405, "insights"))],

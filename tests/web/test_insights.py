@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import re
 import shutil
@@ -22,8 +23,9 @@ from concerns.web.portal import batches
 from concerns.web.portal.audit import Action
 from concerns.web.portal.models import AuditEvent, Batch, Organisation, Report, Upload
 from concerns.web.portal.roles import Role
+from concerns.web.portal.store import file_path
 from tests.web.conftest import make_user, signed_in
-from tests.web.test_reports_data import AS_OF, tiny_extract, zipped
+from tests.web.test_reports_data import AS_OF, date_fields, tiny_extract, zipped
 
 pytestmark = pytest.mark.django_db
 FORMULAS = {"grade": '=HYPERLINK("http://evil.example")', "sex": "+1+1", "ethnicity": "@SUM(A1)", "pmq": "-2"}
@@ -103,7 +105,7 @@ def test_it_refuses_insights_actions_to_everyone_else(upload_and_batch, users, p
         "batch_publish": reverse("batch_publish", args=[batch.pk]),
         "uploads": reverse("uploads"),
     }[page]
-    assert signed_in(users[who]).post(url, {"all": "1", "as_of": "2025-06-30"}).status_code == 404
+    assert signed_in(users[who]).post(url, {"all": "1", **date_fields("as_of", AS_OF)}).status_code == 404
     assert Batch.objects.count() == 1 and Upload.objects.count() == 1
 
 
@@ -152,13 +154,19 @@ def test_it_will_not_generate_from_an_invalid_upload(users, tmp_path):
     upload = Upload.objects.get()
     response = client.post(
         reverse("batch_new", args=[upload.pk]),
-        {"as_of": "2025-06-30", "policy": "standard", "formats": ["json"]},
+        {**date_fields("as_of", AS_OF), "policy": "standard", "formats": ["json"]},
     )
     assert response.status_code == 404
     assert not Batch.objects.exists()
 
 
 # --- unsafe uploads --------------------------------------------------------------------------
+
+
+def _first_organisation() -> tuple[str, str]:
+    with (tiny_extract() / "organisations.csv").open(newline="") as handle:
+        first = next(csv.DictReader(handle))
+    return first["org_code"], first["name"]
 
 
 def _zip_upload(client, tmp_path, extra, folder=None):
@@ -220,15 +228,22 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
     users, tmp_path, django_capture_on_commit_callbacks
 ):
     client = signed_in(users["insights"])
+    code, uploaded_name = _first_organisation()
+    listed = Organisation.objects.create(code=code, name="Portal Listed NHS Trust", nation="England")
     _zip_upload(client, tmp_path, {"README.txt": b"ignored"})
     upload = Upload.objects.get()
     assert upload.status == Upload.Status.VALID and upload.summary["ignored"] == ["README.txt"]
-    assert "Every row was accepted" in client.get(reverse("upload", args=[upload.pk])).content.decode()
+    assert upload.summary["name_differences"] == [
+        {"code": code, "uploaded": uploaded_name, "portal": "Portal Listed NHS Trust"}
+    ]
+    page = client.get(reverse("upload", args=[upload.pk])).content.decode()
+    assert "Every row was accepted" in page
+    assert "Organisation names differ from the portal's list" in page and uploaded_name in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("batch_new", args=[upload.pk]),
-            {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]},
+            {**date_fields("as_of", AS_OF), "policy": "standard", "formats": ["json"]},
         )
     batch = Batch.objects.get()
     assert response["Location"] == reverse("batch", args=[batch.pk])
@@ -238,7 +253,11 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
     assert {f.format for r in drafts for f in r.files.all()} == {"json"}
 
     page = client.get(reverse("batch", args=[batch.pk])).content.decode()
-    assert "Publish all 4 drafts" in page
+    assert "Publish all 4 drafts" in page and "The reports use the portal's name." in page
+    named = batch.reports.get(organisation=listed).files.get(format="json")
+    assert json.loads(file_path(named).read_text())["org"]["name"] == "Portal Listed NHS Trust"
+    listed.refresh_from_db()
+    assert listed.name == "Portal Listed NHS Trust"
     client.post(reverse("batch_publish", args=[batch.pk]), {"report": [str(drafts[0].pk)]})
     assert Report.objects.filter(status=Report.Status.PUBLISHED).count() == 1
     client.post(reverse("batch_publish", args=[batch.pk]), {"all": "1"})
@@ -276,7 +295,7 @@ def test_it_ends_a_batch_as_failed_when_the_files_changed(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("batch_new", args=[upload.pk]),
-            {"as_of": AS_OF.isoformat(), "policy": "standard", "formats": ["json"]},
+            {**date_fields("as_of", AS_OF), "policy": "standard", "formats": ["json"]},
         )
     batch = Batch.objects.get()
     assert batch.status == Batch.Status.FAILED
@@ -362,7 +381,9 @@ def test_it_starts_a_stalled_batch_again_from_the_same_upload(upload_and_batch, 
     _running(batch, pid=_dead_pid())
     client = signed_in(users["insights"])
     page = client.get(reverse("batch", args=[batch.pk])).content.decode()
-    fields = dict(re.findall(r'<input type="hidden" name="(as_of|policy|national)" value="([^"]*)">', page))
+    fields = dict(
+        re.findall(r'<input type="hidden" name="(as_of_\w+|policy|national)" value="([^"]*)">', page)
+    )
     formats = re.findall(r'<input type="hidden" name="formats" value="([^"]*)">', page)
     response = client.post(reverse("batch_new", args=[upload.pk]), {**fields, "formats": formats})
     again = Batch.objects.exclude(pk=batch.pk).get()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from concerns.web.portal.audit import Action
 from concerns.web.portal.models import AuditEvent, Report
 from concerns.web.portal.store import import_batch, publish
+from concerns.web.portal.views.reports import BACK_LINK, with_back_link
 from tests.web.conftest import make_report, signed_in
 from tests.web.test_reports_data import batch_renamed
 
@@ -94,14 +95,22 @@ def test_it_hides_drafts_from_everyone_but_insights(reports, users, organisation
 def test_it_serves_the_report_html_under_its_own_strict_policy(reports, users, organisation):
     report = reports[organisation.code]
     response = signed_in(users["owner"]).get(reverse("report_html", args=[report.pk]))
-    body = b"".join(response.streaming_content)
+    body = response.content
     assert response["Content-Security-Policy"].startswith(
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     )
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert "attachment" not in response.get("Content-Disposition", "")
-    assert body == _stored_bytes(report, "html")
+    link = BACK_LINK.format(href=reverse("report", args=[report.pk])).encode()
+    assert body.replace(link, b"") == _stored_bytes(report, "html")
+    assert body.index(b'<a class="skip-link"') < body.index(link) < body.index(b'<main id="main-content"')
     assert body.startswith(b"<!DOCTYPE html>") and b"<script" not in body
+
+
+def test_it_gives_the_report_in_the_browser_a_way_back_to_its_page():
+    assert with_back_link(b"<p>old</p>", "/reports/7/").startswith(b'<nav aria-label="Back"')
+    assert with_back_link(b"<body><p>x</p>", "/reports/7/").startswith(b'<body><nav aria-label="Back"')
+    assert b'href="/reports/7/"' in with_back_link(b"<body>", "/reports/7/")
 
 
 def test_it_downloads_files_as_attachments(reports, users, organisation):

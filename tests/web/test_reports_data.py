@@ -16,6 +16,11 @@ from pathlib import Path
 AS_OF = dt.date(2025, 6, 30)
 
 
+def date_fields(name: str, day: dt.date) -> dict[str, str]:
+    """A date as the NHS.UK date input posts it: day, month and year."""
+    return {f"{name}_day": str(day.day), f"{name}_month": str(day.month), f"{name}_year": str(day.year)}
+
+
 @functools.cache
 def _workdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="concerns-portal-reports-"))

@@ -137,6 +137,27 @@ def test_it_does_not_follow_a_next_address_off_the_site(users):
     assert response["Location"] == reverse("home")
 
 
+@pytest.mark.parametrize(
+    "next_url", ["073772", "reports", "//evil.example/", "/\\evil.example", "https://x/"]
+)
+def test_it_sends_a_next_that_is_not_a_local_path_home_after_the_code(users, next_url):
+    device = twofactor.create_device(users["admin"])
+    client = password_only("admin", "/manage/users/")
+    response = client.post(
+        f"{reverse('two_factor_verify')}?next=/", {"code": twofactor.current_code(device), "next": next_url}
+    )
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
+    assert client.get("/manage/users/").status_code == 200  # the code was accepted
+
+
+def test_it_passes_only_a_local_next_on_to_enrolment(users):
+    client = password_only("admin", "/manage/users/")
+    kept = client.get(f"{reverse('two_factor_verify')}?next=/audit/&x=1")
+    dropped = client.get(f"{reverse('two_factor_verify')}?next=reports")
+    assert kept["Location"] == f"{reverse('two_factor')}?next=%2Faudit%2F"
+    assert dropped["Location"] == reverse("two_factor")
+
+
 def test_it_does_not_let_a_user_owing_a_code_enrol_another_device(users):
     twofactor.create_device(users["admin"])
     client = password_only("admin", "/manage/users/")

@@ -49,6 +49,7 @@ def serve_command(
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     typer.echo(f"Portal on http://{host}:{port}/  (database: {database}; data folder: {settings.HOME})")
     os.environ["DJANGO_SETTINGS_MODULE"] = "concerns.web.settings"
+    os.environ["CONCERNS_DEBUG"] = "0"  # a served portal shows its own error pages, never a traceback
     arguments = [
         sys.executable,
         "-m",
@@ -62,6 +63,9 @@ def serve_command(
         "-",
         "--forwarded-allow-ips",
         "127.0.0.1",
+        # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), so a second
+        # portal on the host would take it over; the portal does not use it.
+        "--no-control-socket",
     ]
     os.execv(sys.executable, arguments)
 

@@ -273,17 +273,24 @@ def _blocks_after_bom(path: Path) -> Iterator[bytes]:
 
 def _copy_cp1252_as_utf8(path: Path, copy: object) -> None:
     """Windows-1252 is one byte a character, so it converts a block at a time."""
-    offset = 0
+    offset, lines = _bom_length(path), 1
     for block in _blocks_after_bom(path):
         try:
             copy.write(block.decode("cp1252").encode("utf-8"))  # type: ignore[attr-defined]
         except UnicodeDecodeError as error:
+            line = lines + block.count(b"\n", 0, error.start)
             raise UnusableInput(
-                f"{path.name} is neither UTF-8 nor Windows-1252 text (byte {offset + error.start} cannot be decoded); "
-                "save it from Excel as 'CSV UTF-8'"
+                f"{path.name} is neither UTF-8 nor Windows-1252 text: byte 0x{block[error.start]:02X} on line "
+                f"{line} (byte {offset + error.start + 1} of the file) is a character in neither; save it from "
+                "Excel as 'CSV UTF-8'"
             ) from None
-        offset += len(block)
+        offset, lines = offset + len(block), lines + block.count(b"\n")
     copy.flush()  # type: ignore[attr-defined]
+
+
+def _bom_length(path: Path) -> int:
+    with path.open("rb") as handle:
+        return len(_UTF8_BOM) if handle.read(len(_UTF8_BOM)) == _UTF8_BOM else 0
 
 
 def _unreadable_csv(name: str, source: Path, error: Exception) -> UnusableInput:

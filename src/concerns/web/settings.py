@@ -3,8 +3,10 @@
 - `CONCERNS_HOME`: the portal's local data folder (SQLite database, stored reports, uploads, outgoing mail,
   the development secret key). Default: `./var` under the working directory.
 - `DATABASE_URL`: `postgresql://user@host:port/name` selects PostgreSQL; unset means SQLite in `CONCERNS_HOME`.
-- `CONCERNS_ENV=production`: DEBUG off, secure cookies, HSTS, SSL redirect; `CONCERNS_SECRET_KEY` and
+- `CONCERNS_ENV=production`: secure cookies, HSTS, SSL redirect; `CONCERNS_SECRET_KEY` and
   `CONCERNS_ALLOWED_HOSTS` must then be set.
+- `CONCERNS_DEBUG=1`: Django's DEBUG, for development only (never in production). Off by default, so the demo
+  portal shows the service's own error pages, not tracebacks and URL lists.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("CONCERNS_HOME", Path.cwd() / "var")).resolve()
 PRODUCTION = os.environ.get("CONCERNS_ENV", "development") == "production"
-DEBUG = not PRODUCTION and os.environ.get("CONCERNS_DEBUG", "1") == "1"
+DEBUG = not PRODUCTION and os.environ.get("CONCERNS_DEBUG", "0") == "1"
 
 
 def _secret_key() -> str:
@@ -114,7 +116,10 @@ AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "name", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -124,12 +129,15 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 
-# Sign-in throttling: 5 failures lock the username from that address for 30 minutes.
+# Sign-in throttling (concerns.web.portal.lockout): 5 failures lock the username from that address, and 20
+# from any addresses lock the account everywhere, for 30 minutes.
 AXES_FAILURE_LIMIT = 5
+PORTAL_ACCOUNT_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "concerns.web.portal.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "concerns.web.portal.lockout.locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 SESSION_COOKIE_AGE = 30 * 60

@@ -16,7 +16,7 @@ from concerns.web.casework.models import (
     ExclusionReview,
     Hpan,
     HpanReview,
-    PractitionerIdentity,
+    RegistrationMatch,
     SubjectAccessRequest,
     TeamReview,
     ThirdParty,
@@ -24,6 +24,7 @@ from concerns.web.casework.models import (
 from concerns.web.casework.views.records import KINDS
 from concerns.web.portal.models import AuditEvent
 from concerns.web.portal.roles import Role
+from tests.web.casework.conftest import make_case, make_practitioner
 from tests.web.conftest import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,11 @@ CASE_PAGE = {**NOBODY_ELSE, "adviser": 200, "unassigned_adviser": 404, "insights
 STAFF_PAGE = {**NOBODY_ELSE, "adviser": 200, "unassigned_adviser": 200, "insights": 200}
 PARENTS = {"exclusion-review": "exclusion", "hpan-review": "hpan"}
 INSIGHTS_PAGE = {**NOBODY_ELSE, "adviser": 404, "unassigned_adviser": 404, "insights": 200}
+# A practitioner with a case advised by each adviser: both see the identity, neither sees every case.
+SHARED_IDENTITY_EDIT = {**NOBODY_ELSE, "adviser": 403, "unassigned_adviser": 403, "insights": 200}
+# A practitioner advised by `unassigned_adviser`, whose registration `adviser` entered for a new case: until the
+# insights team checks it, `adviser` does not see the identity.
+QUEUED_IDENTITY = {**NOBODY_ELSE, "adviser": 404, "unassigned_adviser": 200, "insights": 200}
 
 
 @pytest.fixture
@@ -75,7 +81,30 @@ def objects(case, users):
     }
     for record in others.values():
         record.save(by=by)
-    return {"case": case, "sar": request, "entry": entry, "exclusion": exclusion, "hpan": hpan, **others}
+    return {
+        "case": case,
+        "sar": request,
+        "entry": entry,
+        "exclusion": exclusion,
+        "hpan": hpan,
+        **others,
+        **_shared_and_queued(users, case.organisation),
+    }
+
+
+def _shared_and_queued(users, organisation) -> dict[str, object]:
+    elsewhere = users["unassigned_adviser"].assignments.get().organisation
+    shared = make_practitioner(users["insights"], name="Sam Shared", number="7000002")
+    make_case(organisation, users["insights"], shared, adviser=users["adviser"])
+    make_case(elsewhere, users["insights"], shared, adviser=users["unassigned_adviser"])
+    known = make_practitioner(users["insights"], name="Kim Known", number="7000003")
+    make_case(elsewhere, users["insights"], known, adviser=users["unassigned_adviser"])
+    queued = make_case(organisation, users["adviser"], known, adviser=users["adviser"])
+    check = RegistrationMatch(
+        case=queued, full_name="Kim Typed", registration_body="GMC", registration_number="7000003"
+    )
+    check.save(by=users["adviser"])
+    return {"shared": shared, "queued": known, "check": check}
 
 
 def urls(o) -> dict[str, tuple[str, dict[str, int]]]:
@@ -90,6 +119,13 @@ def urls(o) -> dict[str, tuple[str, dict[str, int]]]:
         "practitioner": (reverse("casework:practitioner", args=[case.practitioner.pk]), CASE_PAGE),
         "identity": (reverse("casework:identity", args=[case.practitioner.pk]), CASE_PAGE),
         "identity_edit": (reverse("casework:identity_edit", args=[case.practitioner.pk]), CASE_PAGE),
+        "identity_edit:shared": (
+            reverse("casework:identity_edit", args=[o["shared"].pk]),
+            SHARED_IDENTITY_EDIT,
+        ),
+        "identity:queued": (reverse("casework:identity", args=[o["queued"].pk]), QUEUED_IDENTITY),
+        "checks": (reverse("casework:checks"), INSIGHTS_PAGE),
+        "check": (reverse("casework:check", args=[o["check"].pk]), INSIGHTS_PAGE),
         **{
             f"record_new:{kind}": (
                 reverse("casework:record_new", args=[kind, o[PARENTS.get(kind, "case")].pk]),
@@ -170,4 +206,4 @@ def test_it_audits_each_pack_download(objects, users):
     )
     assert response["Content-Disposition"].startswith('attachment; filename="subject-access-P-')
     assert AuditEvent.objects.filter(action="sar-pack-downloaded", detail__format="json").count() == 1
-    assert PractitionerIdentity.objects.get().full_name in response.content.decode()
+    assert objects["case"].practitioner.identity.full_name in response.content.decode()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from concerns.web.casework import demo, sar
-from concerns.web.casework.models import Case, Exclusion, Hpan, SubjectAccessRequest
+from concerns.web.casework.models import Case, Exclusion, Hpan, RegistrationMatch, SubjectAccessRequest
 from concerns.web.portal.models import Assignment
 from tests.web.browser import require_browser_tools, violations_in
 from tests.web.conftest import signed_in
@@ -27,7 +27,16 @@ def _pages(users, organisation, other_organisation, monkeypatch) -> dict[str, st
     Assignment.objects.get_or_create(adviser=users["adviser"], organisation=other_organisation)
     insights, adviser = signed_in(users["insights"]), signed_in(users["adviser"])
     case = Case.objects.filter(exclusions__isnull=False).first()
+    check = RegistrationMatch(
+        case=Case.objects.exclude(practitioner=case.practitioner).first(),
+        full_name="Dr Typed Name",
+        registration_body="GMC",
+        registration_number="9912345",
+    )
+    check.save(by=users["adviser"])
     gets = {
+        "registration checks": (insights, reverse("casework:checks")),
+        "registration check": (insights, reverse("casework:check", args=[check.pk])),
         "home (adviser)": (adviser, reverse("casework:home")),
         "home (insights)": (insights, reverse("casework:home")),
         "cases": (adviser, reverse("casework:cases")),
@@ -59,6 +68,9 @@ def _pages(users, organisation, other_organisation, monkeypatch) -> dict[str, st
         {"kind": "clinical", "status": "started", "requested_on": "2025-01-01", "started_on": "2025-02-01"},
     )
     pages["sar form with errors"] = insights.post(reverse("casework:sar_new"), {})
+    pages["registration check with errors"] = insights.post(
+        reverse("casework:check", args=[check.pk]), {"status": "different"}
+    )
     pages["identity form with errors"] = adviser.post(
         reverse("casework:identity_edit", args=[case.practitioner.pk]), {"registration_body": "GMC"}
     )

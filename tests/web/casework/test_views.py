@@ -56,14 +56,17 @@ def new_case_form(organisation, **changes) -> dict[str, object]:
 
 def test_it_opens_a_case_and_links_repeat_cases_to_one_pseudonym(users, organisation):
     client = signed_in(users["adviser"])
-    first = client.post(reverse("casework:case_new"), new_case_form(organisation))
+    own = {"case-adviser": users["adviser"].pk}
+    first = client.post(reverse("casework:case_new"), new_case_form(organisation, **own))
     case = Case.objects.get()
     assert first.status_code == 302 and first["Location"] == reverse("casework:case", args=[case.pk])
     assert (
         case.concerns == ["clinical", "behaviour.probity"]
         and case.practitioner.identity.full_name == "Sam Surgeon"
     )
-    client.post(reverse("casework:case_new"), new_case_form(organisation, **{"case-opened_on": "2025-06-20"}))
+    client.post(
+        reverse("casework:case_new"), new_case_form(organisation, **own, **{"case-opened_on": "2025-06-20"})
+    )
     assert Case.objects.count() == 2 and Practitioner.objects.count() == 1
     assert set(ChangeRecord.objects.values_list("model", "action")) == {
         ("Practitioner", "created"),

@@ -2,8 +2,11 @@
 
 A suppressed cell is written as the text of its display ("<5", "*"), never as
 a number or a formula; every other figure is a number whose format makes Excel
-show what the report shows. Document properties carry a fixed date (the
-report's as-of date), so the same report gives the same bytes.
+show what the report shows. Text is always written as a string, and text a
+spreadsheet would run if it were typed or exported again (starting with = + - @,
+tab or carriage return, as an uploaded organisation name may) gets a leading
+apostrophe, as the portal's rejects.csv does. Document properties carry a fixed
+date (the report's as-of date), so the same report gives the same bytes.
 """
 
 from __future__ import annotations
@@ -27,6 +30,20 @@ SHEET_NAME_LIMIT = 31
 HEADER_ROW = 3  # zero-based: title, confidential line, banner line, then the header row
 _FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\']")
 _DECIMALS = re.compile(r"-?\d[\d,]*(?:\.(\d+))?")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_FIGURE = re.compile(r"[-+]?[\d,.]*%?")  # "-2.5%", "-": a figure as displayed, nothing to run
+
+
+def safe_text(text: str) -> str:
+    """The text with a leading apostrophe if a spreadsheet could run it as a formula."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_FIGURE.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _text(sheet: Worksheet, row: int, col: int, text: str, cell_format: Format | None = None) -> None:
+    """Every text cell is written here: as a string, never a formula, and neutralised."""
+    sheet.write_string(row, col, safe_text(text), cell_format)
 
 
 def render_xlsx(report: Report) -> bytes:
@@ -150,28 +167,28 @@ def _decimals(display: str) -> int:
 
 
 def _write_cover(sheet: Worksheet, report: Report, names: dict[str, str], formats: _Formats) -> None:
-    sheet.write_string(0, 0, report.title, formats.title)
-    sheet.write_string(1, 0, report.confidential_header, formats.bold)
+    _text(sheet, 0, 0, report.title, formats.title)
+    _text(sheet, 1, 0, report.confidential_header, formats.bold)
     if report.illustrative:
-        sheet.write_string(2, 0, ILLUSTRATIVE_BANNER, formats.banner)
+        _text(sheet, 2, 0, ILLUSTRATIVE_BANNER, formats.banner)
     row = 4
     for label, value in cover_facts(report):
-        sheet.write_string(row, 0, label, formats.bold)
+        _text(sheet, row, 0, label, formats.bold)
         if isinstance(value, dt.datetime):
             sheet.write_datetime(row, 1, value, formats.date)
         elif isinstance(value, int):
             sheet.write_number(row, 1, value)
         else:
-            sheet.write_string(row, 1, value)
+            _text(sheet, row, 1, value)
         row += 1
     row += 1
-    sheet.write_string(row, 0, "Sheet", formats.header)
-    sheet.write_string(row, 1, "Table", formats.header)
+    _text(sheet, row, 0, "Sheet", formats.header)
+    _text(sheet, row, 1, "Table", formats.header)
     for table in report.tables():
         row += 1
         name = names[table.id]
         sheet.write_url(row, 0, f"internal:'{name}'!A1", formats.link, string=name)
-        sheet.write_string(row, 1, table.title)
+        _text(sheet, row, 1, table.title)
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 70)
     _print_setup(sheet, report)
@@ -199,21 +216,21 @@ def cover_facts(report: Report) -> list[tuple[str, str | int | dt.datetime]]:
 
 
 def _write_table(sheet: Worksheet, table: Table, report: Report, formats: _Formats) -> None:
-    sheet.write_string(0, 0, table.title, formats.title)
-    sheet.write_string(1, 0, report.confidential_header)
+    _text(sheet, 0, 0, table.title, formats.title)
+    _text(sheet, 1, 0, report.confidential_header)
     if report.illustrative:
-        sheet.write_string(2, 0, ILLUSTRATIVE_BANNER, formats.banner)
+        _text(sheet, 2, 0, ILLUSTRATIVE_BANNER, formats.banner)
     sheet.write_blank(HEADER_ROW, 0, None, formats.header)
     for index, column in enumerate(table.columns, start=1):
-        sheet.write_string(HEADER_ROW, index, column.label, formats.header)
+        _text(sheet, HEADER_ROW, index, column.label, formats.header)
     for offset, row in enumerate(table.rows, start=1):
         at = HEADER_ROW + offset
-        sheet.write_string(at, 0, row.label, formats.bold if row.is_total else None)
+        _text(sheet, at, 0, row.label, formats.bold if row.is_total else None)
         for index, (column, cell) in enumerate(zip(table.columns, row.cells, strict=True), start=1):
             _write_cell(sheet, at, index, column, cell, row.is_total, formats)
     notes_row = HEADER_ROW + len(table.rows) + 2
     for offset, note in enumerate(table.notes):
-        sheet.write_string(notes_row + offset, 0, note, formats.note)
+        _text(sheet, notes_row + offset, 0, note, formats.note)
     sheet.freeze_panes(HEADER_ROW + 1, 1)
     _set_widths(sheet, table)
     _print_setup(sheet, report)
@@ -226,7 +243,7 @@ def _write_cell(
         assert cell.value is not None
         sheet.write_number(row, col, cell.value, formats.cell(number_format(column, cell), bold, right=False))
     else:  # suppressed, not available, or text: exactly what the report shows
-        sheet.write_string(row, col, cell.display, formats.cell(None, bold, right=column.kind != "text"))
+        _text(sheet, row, col, cell.display, formats.cell(None, bold, right=column.kind != "text"))
 
 
 def is_number(column: Column, cell: Cell) -> bool:

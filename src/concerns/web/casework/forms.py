@@ -19,6 +19,7 @@ from concerns.web.casework.models import (
     Hpan,
     HpanReview,
     PractitionerIdentity,
+    RegistrationMatch,
     SubjectAccessRequest,
     TeamReview,
     ThirdParty,
@@ -128,6 +129,38 @@ class IdentityForm(NhsStyled, forms.ModelForm):
         return self.cleaned_data["registration_number"].strip().upper()
 
 
+class RegistrationCheckForm(NhsStyled, forms.Form):
+    """The insights team's answer to a registration match: the same practitioner, or the registration entered
+    was wrong and these are the practitioner's details."""
+
+    status = forms.ChoiceField(
+        label="Is the case about the practitioner already in the register?",
+        error_messages={
+            "required": "Select whether the case is about the practitioner already in the register"
+        },
+        choices=[
+            (RegistrationMatch.Status.SAME, "Yes, the same practitioner: link the case to them"),
+            (RegistrationMatch.Status.DIFFERENT, "No, a different practitioner: record their details"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    full_name = forms.CharField(label="Their full name", max_length=200, required=False)
+    registration_body = forms.ChoiceField(
+        label="Their registration body", choices=PractitionerIdentity.Body.choices, required=False
+    )
+    registration_number = forms.CharField(label="Their registration number", max_length=20, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("status") == RegistrationMatch.Status.DIFFERENT:
+            for name in ("full_name", "registration_body", "registration_number"):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, f"Enter {self.fields[name].label.lower()}")
+        data["full_name"] = (data.get("full_name") or "").strip()
+        data["registration_number"] = (data.get("registration_number") or "").strip().upper()
+        return data
+
+
 class EntryForm(NhsStyled, forms.ModelForm):
     class Meta:
         model = CaseEntry
@@ -211,6 +244,7 @@ class HpanForm(NhsStyled, forms.ModelForm):
             "revocation_reason",
         ]
         formfield_callback = dated
+        error_messages = {"requested_by": {"required": "Enter who requested the alert (name and position)"}}
 
 
 class HpanReviewForm(NhsStyled, forms.ModelForm):

@@ -253,6 +253,41 @@ class Case(Recorded):
         return dates.response_due(self.opened_on)
 
 
+class RegistrationMatch(CaseRecord):
+    """A case opened with a registration the register already holds, by someone who could not see that
+    practitioner's identity. The case is linked to that practitioner, but its adviser sees their identity only
+    once the insights team says it is the same person; the details as entered are kept here for that check.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To check"
+        SAME = "same", "The same practitioner"
+        DIFFERENT = "different", "A different practitioner"
+
+    HIDE_VALUES_IN_HISTORY = True
+
+    case = models.ForeignKey("Case", on_delete=models.PROTECT, related_name="registration_matches")
+    full_name = models.CharField("full name as entered", max_length=200)
+    registration_body = models.CharField(
+        "registration body as entered", max_length=4, choices=PractitionerIdentity.Body.choices
+    )
+    registration_number = models.CharField("registration number as entered", max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "registration check"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
 class ThirdParty(CaseRecord):
     """Someone other than the practitioner named in the case's records, and the role that replaces
     their name in a subject access pack."""

@@ -4,7 +4,10 @@
   everything recorded in those cases.
 - Insights team: every case, every subject access request, the reference data.
 - Identifying details of a practitioner: the insights team, and the adviser of one of the practitioner's
-  cases; no one else (an adviser who only covers the organisation sees the pseudonym).
+  cases; no one else (an adviser who only covers the organisation sees the pseudonym). A case opened with a
+  registration the register holds, by an adviser who could not already see that identity, shows it only once
+  the insights team has checked the match (`RegistrationMatch`, insights team only). Correcting an identity:
+  the insights team, or someone who sees it and every case of the practitioner.
 - Subject access requests: the insights team only (a pack gathers every organisation's cases).
 - Organisation users and administrators: nothing. The register is Advice's own record; organisations
   receive reports, which never show a case.
@@ -70,15 +73,26 @@ def _changes(user: Any, queryset: QuerySet) -> QuerySet:
     )
 
 
+def identity_cases(user: Any) -> QuerySet:
+    """The cases through which an adviser sees a practitioner's identity: those they advise, except a case
+    whose registration the insights team has still to check (see `RegistrationMatch`)."""
+    from concerns.web.casework.models import Case, RegistrationMatch
+
+    return Case.objects.filter(adviser=user).exclude(
+        registration_matches__status=RegistrationMatch.Status.OPEN
+    )
+
+
 @rule_for("casework.PractitionerIdentity")
 def _identities(user: Any, queryset: QuerySet) -> QuerySet:
     if user.role == Role.INSIGHTS:
         return queryset
     if user.role == Role.ADVISER:
-        return queryset.filter(practitioner__cases__adviser=user).distinct()
+        return queryset.filter(practitioner__cases__in=identity_cases(user)).distinct()
     return queryset.none()
 
 
+rule_for("casework.RegistrationMatch")(_insights_only)  # it holds the identifying details as entered
 rule_for("casework.SubjectAccessRequest")(_insights_only)
 rule_for("casework.OrganisationProfile")(_insights_only)
 rule_for("casework.Headcount")(_insights_only)
@@ -89,3 +103,23 @@ def may_see_identity(user: Any, practitioner: Any) -> bool:
     from concerns.web.portal.scope import scoped
 
     return scoped(user, PractitionerIdentity.objects.filter(practitioner=practitioner)).exists()
+
+
+def may_correct_identity(user: Any, practitioner: Any) -> bool:
+    """The insights team, or someone who sees the identity and every case of the practitioner: a correction
+    changes what every case's adviser sees, so it is not for someone who sees only some of those cases."""
+    from concerns.web.casework.models import Case
+    from concerns.web.portal.scope import scoped
+
+    if user.role == Role.INSIGHTS:
+        return True
+    cases = Case.objects.filter(practitioner=practitioner)
+    visible = scoped(user, cases).values("pk")
+    return may_see_identity(user, practitioner) and not cases.exclude(pk__in=visible).exists()
+
+
+def identity_pending(case: Any) -> bool:
+    """Whether the insights team has still to check the registration this case was opened with."""
+    from concerns.web.casework.models import RegistrationMatch
+
+    return case.registration_matches.filter(status=RegistrationMatch.Status.OPEN).exists()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerns.web.casework.views import cases, records, sars
+from concerns.web.casework.views import cases, checks, records, sars
 
 app_name = "casework"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("practitioners/<int:pk>/", cases.practitioner_detail, name="practitioner"),
     path("practitioners/<int:pk>/identity/", cases.practitioner_identity, name="identity"),
     path("practitioners/<int:pk>/identity/change/", cases.identity_edit, name="identity_edit"),
+    path("registration-checks/", checks.check_list, name="checks"),
+    path("registration-checks/<int:pk>/", checks.check_detail, name="check"),
     path("measures/", cases.service_measures, name="measures"),
     path("records/<slug:kind>/new/<int:parent>/", records.record_new, name="record_new"),
     path("records/<slug:kind>/<int:pk>/", records.record_edit, name="record_edit"),

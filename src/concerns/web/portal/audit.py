@@ -40,6 +40,8 @@ class Action:
     # The casework register's actions (concerns.web.casework.views._common.Action uses the same values).
     IDENTITY_VIEWED = "practitioner-identity-viewed"
     IDENTITY_CORRECTED = "practitioner-identity-corrected"
+    REGISTRATION_CHECK_QUEUED = "registration-check-queued"
+    REGISTRATION_CHECK_RESOLVED = "registration-check-resolved"
     SAR_RECORDS_VIEWED = "sar-records-viewed"
     SAR_PACK_DOWNLOADED = "sar-pack-downloaded"
 

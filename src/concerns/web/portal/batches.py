@@ -12,6 +12,7 @@ made no progress for `STALL_AFTER`, `notice_stalled` marks it FAILED so the team
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from concerns.web.portal.extracts import with_registry_names
 from concerns.web.portal.models import Batch, Upload
 from concerns.web.portal.store import import_batch, store_path
 
@@ -154,6 +156,9 @@ def _generate(batch: Batch) -> int:
     data = store_path(f"{batch.upload.directory}/data")
     ingested = load(data, today=timezone.localdate())
     _check_unchanged(batch.upload, ingested)
+    # Reports carry the portal's name of each organisation it lists, not the upload's (the upload page says
+    # where they differ): an extract cannot rename an organisation, nor put its own text on the cover.
+    ingested = dataclasses.replace(ingested, organisations=with_registry_names(ingested.organisations))
     context = prepare(ingested, Settings.as_of(batch.as_of, 5))
     codes = organisation_codes(context)
     _update(batch, total=len(codes) + int(batch.national), done=0, directory=f"batches/{batch.pk}")

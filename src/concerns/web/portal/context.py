@@ -13,6 +13,7 @@ from concerns.web.portal.roles import Role
 MENUS: dict[str, list[tuple[str, str]]] = {
     Role.ORGANISATION: [
         ("reports", "Reports"),
+        ("discussions", "Discussions"),
         ("actions", "Agreed actions"),
         ("report_requests", "Request a report"),
         ("two_factor", "Two-factor"),
@@ -20,6 +21,7 @@ MENUS: dict[str, list[tuple[str, str]]] = {
     Role.ADVISER: [
         ("reports", "Reports"),
         ("discussions", "Discussions"),
+        ("actions", "Agreed actions"),
         ("casework:home", "Casework"),
         ("two_factor", "Two-factor"),
     ],

@@ -28,6 +28,7 @@ MAX_RATIO = 200  # expanded / compressed, for members over a megabyte
 MAX_MEMBERS = 50
 MAX_TRUTH_BYTES = 5 * 1024 * 1024
 _MAGIC = {".xlsx": b"PK\x03\x04", ".parquet": b"PAR1"}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CHUNK = 1 << 20
 # Spreadsheet programs treat cells starting with these as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -182,8 +183,18 @@ def _check_type(path: Path) -> None:
     expected = _MAGIC.get(path.suffix)
     if expected is not None and not head.startswith(expected):
         raise ExtractError(f"{path.name} is not a real {path.suffix} file")
-    if path.suffix == ".csv" and (b"\0" in head or head.startswith((b"PK\x03\x04", b"PAR1"))):
-        raise ExtractError(f"{path.name} is not a text CSV file")
+    if path.suffix != ".csv":
+        return
+    if head.startswith(_UTF16_BOMS) or b"\0" in head:  # UTF-16 text has a NUL beside every ASCII letter
+        raise ExtractError(
+            f"{path.name} is saved as UTF-16 text (Excel's “Unicode Text”), which cannot be read: save it as "
+            f"CSV UTF-8 (in Excel, Save As “CSV UTF-8 (Comma delimited)”) and upload it again"
+        )
+    if head.startswith((b"PK\x03\x04", b"PAR1")):
+        raise ExtractError(
+            f"{path.name} is a spreadsheet or Parquet file named .csv: upload it with its own extension, or "
+            "save it as CSV UTF-8"
+        )
 
 
 def _check_complete(data_dir: Path) -> None:
@@ -220,6 +231,7 @@ def validate(data_dir: Path, rejects_path: Path) -> tuple[bool, str, dict[str, A
     }
     summary = {
         "unusable": "",
+        "name_differences": name_differences(ingested.organisations),
         "files": files,
         "problems": ingested.rejects.height,
         "rejected_rows": sum(item["rejected"] for item in files.values()),
@@ -240,6 +252,37 @@ def _kinds(rejects: Any) -> list[dict[str, Any]]:
         .sort(["rows", "file", "kind"], descending=[True, False, False])
     )
     return list(kinds.iter_rows(named=True))
+
+
+# --- organisation names: the portal's list is the register ------------------------------------
+
+
+def _registry(codes: list[str]) -> dict[str, str]:
+    from concerns.web.portal.models import Organisation
+
+    return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def name_differences(organisations: Any) -> list[dict[str, str]]:
+    """The extract's organisations that the portal lists under another name (code, uploaded, portal)."""
+    rows = list(organisations.select("org_code", "name").iter_rows())
+    known = _registry([code for code, _ in rows])
+    return [
+        {"code": code, "uploaded": name, "portal": known[code]}
+        for code, name in rows
+        if code in known and known[code] != name
+    ]
+
+
+def with_registry_names(organisations: Any) -> Any:
+    """The extract's organisations frame, named as the portal lists them wherever it lists the code."""
+    import polars as pl
+
+    known = _registry(organisations.get_column("org_code").to_list())
+    if not known:
+        return organisations
+    named = pl.col("org_code").replace_strict(known, default=pl.col("name"), return_dtype=pl.String)
+    return organisations.with_columns(named.alias("name"))
 
 
 # --- rejects -----------------------------------------------------------------------------

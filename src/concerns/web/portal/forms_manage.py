@@ -82,7 +82,11 @@ class OrganisationForm(NhsStyled, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["code", "name", "nation", "served"]
-        labels = {"code": "Organisation code", "served": "Served (reports are produced for it)"}
+        labels = {
+            "code": "Organisation code",
+            "name": "Organisation name",
+            "served": "Served (reports are produced for it)",
+        }
         help_texts = {"code": "The ODS code, for example RX1.", "served": ""}
 
     def clean_code(self) -> str:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from concerns.web.portal.roles import STAFF_ROLES, Position, Role
+from concerns.web.portal.roles import ROLE_NAMES, STAFF_ROLES, Position, Role
 
 
 class Organisation(models.Model):
@@ -36,6 +36,16 @@ class User(AbstractUser):
     organisations = models.ManyToManyField(
         Organisation, through="Membership", related_name="members", blank=True
     )
+
+    @property
+    def name(self) -> str:
+        """The name the portal shows, first and last together: the password check compares it as a whole,
+        as well as each part (a password like "alexandra brightwell1" is close to neither part alone)."""
+        return self.get_full_name()
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES[Role(self.role)]
 
     @property
     def is_advice_staff(self) -> bool:

@@ -13,6 +13,13 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.ADVISER, Role.INSIGHTS, Role.ADMIN})
+# A role as the page header names it; the choices' labels describe it more fully, for administrators.
+ROLE_NAMES = {
+    Role.ORGANISATION: "Organisation user",
+    Role.ADVISER: "Adviser",
+    Role.INSIGHTS: "Insights team",
+    Role.ADMIN: "Administrator",
+}
 
 
 class Position(models.TextChoices):

@@ -8,6 +8,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from concerns.web.portal import lockout
 from concerns.web.portal.audit import Action, record
 
 
@@ -31,4 +32,4 @@ def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
 def _locked_out(
     sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any
 ) -> None:
-    record(request, Action.LOCKED_OUT, username=str(username)[:150])
+    record(request, Action.LOCKED_OUT, username=str(username)[:150], scope=lockout.scope(request))

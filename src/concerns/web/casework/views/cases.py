@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -12,14 +14,24 @@ from concerns import vocabulary as v
 from concerns.web.casework import dates, lists, measures
 from concerns.web.casework.export import services_used
 from concerns.web.casework.forms import CaseForm, IdentityForm, NewPractitionerForm
-from concerns.web.casework.models import Case, ChangeRecord, Practitioner, PractitionerIdentity
-from concerns.web.casework.rules import may_see_identity
+from concerns.web.casework.models import (
+    Case,
+    ChangeRecord,
+    Practitioner,
+    PractitionerIdentity,
+    RegistrationMatch,
+)
+from concerns.web.casework.rules import identity_pending, may_correct_identity, may_see_identity
 from concerns.web.casework.views._common import Action, casework_staff, facts, render_form, today
 from concerns.web.portal.audit import record
 from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 
 CASES_PER_PAGE = 50
+CORRECTED_BY_INSIGHTS = (
+    "This practitioner also has cases you do not see, so only the insights team corrects their "
+    "identifying details. Ask them to make the correction."
+)
 CASE_FACTS = [
     "organisation",
     "adviser",
@@ -53,6 +65,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "reviews_due": lists.exclusions_due_for_review(request.user, day),
             "overdue": lists.overdue_items(request.user, day),
             "open_requests": lists.open_subject_access_requests(request.user, day),
+            "checks_open": scoped(
+                request.user, RegistrationMatch.objects.filter(status=RegistrationMatch.Status.OPEN)
+            ).count(),
             "my_cases": cases.filter(adviser=request.user, status=Case.Status.OPEN).select_related(
                 "organisation"
             ),
@@ -79,10 +94,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     case_form = CaseForm(request.POST or None, user=request.user, initial=initial, prefix="case")
     who_form = NewPractitionerForm(request.POST or None, prefix="practitioner")
     if request.method == "POST" and all([who_form.is_valid(), case_form.is_valid()]):
-        with transaction.atomic():
-            case = case_form.save(commit=False)
-            case.practitioner = _practitioner_for(who_form.cleaned_data, request.user)
-            case.save(by=request.user)
+        case = _open_case(request, case_form, who_form.cleaned_data)
         return redirect("casework:case", pk=case.pk)
     return render_form(
         request,
@@ -94,18 +106,43 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _practitioner_for(details: dict[str, str], user: object) -> Practitioner:
-    """The practitioner with this registration, or a new one: repeat cases link to one pseudonym."""
-    existing = (
-        PractitionerIdentity.objects.filter(  # linking only; nothing of it is shown to the user
+def _open_case(request: HttpRequest, case_form: CaseForm, details: dict[str, str]) -> Case:
+    """Save the case, linked to the practitioner with this registration (repeat cases share one pseudonym)
+    or to a new one. A registration someone could not already see is checked by the insights team before
+    the identity is shown with their case: a registration number alone never hands over an identity."""
+    registered = _registered(details)
+    # Asked before the case is saved: once it is, its adviser is an adviser of one of the practitioner's cases.
+    could_see = registered is not None and may_see_identity(request.user, registered.practitioner)
+    with transaction.atomic():
+        case = case_form.save(commit=False)
+        case.practitioner = (
+            registered.practitioner if registered else _new_practitioner(details, request.user)
+        )
+        case.save(by=request.user)
+        if registered is not None and not could_see:
+            _queue_check(request, case, details)
+    if could_see and registered.full_name != details["full_name"].strip():
+        messages.warning(
+            request,
+            f"This registration is already in the register, as practitioner {case.practitioner.pseudonym}, "
+            "under another name. The case is linked to them. If the name you entered is the right one, "
+            "correct their identifying details.",
+        )
+    return case
+
+
+def _registered(details: dict[str, str]) -> PractitionerIdentity | None:
+    return (
+        PractitionerIdentity.objects.filter(  # matching only: nothing of it is shown unless the rules allow
             registration_body=details["registration_body"],
             registration_number=details["registration_number"].strip().upper(),
         )
         .select_related("practitioner")
         .first()
     )
-    if existing:
-        return existing.practitioner
+
+
+def _new_practitioner(details: dict[str, str], user: object) -> Practitioner:
     practitioner = Practitioner()
     practitioner.save(by=user)
     PractitionerIdentity(
@@ -115,6 +152,22 @@ def _practitioner_for(details: dict[str, str], user: object) -> Practitioner:
         registration_number=details["registration_number"].strip().upper(),
     ).save(by=user)
     return practitioner
+
+
+def _queue_check(request: HttpRequest, case: Case, details: dict[str, str]) -> None:
+    check = RegistrationMatch(
+        case=case,
+        full_name=details["full_name"].strip(),
+        registration_body=details["registration_body"],
+        registration_number=details["registration_number"].strip().upper(),
+    )
+    check.save(by=request.user)
+    record(request, Action.REGISTRATION_CHECK_QUEUED, target=check, case=case.reference)
+    messages.info(
+        request,
+        "The insights team will check the practitioner's registration before their identifying details "
+        "are shown with this case.",
+    )
 
 
 @casework_staff
@@ -142,6 +195,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hpans": [(hpan, hpan.flags(day)) for hpan in hpans],
             "history": scoped(request.user, ChangeRecord.objects.filter(case=case))[:50],
             "can_see_identity": may_see_identity(request.user, case.practitioner),
+            "identity_pending": identity_pending(case),
         },
     )
 
@@ -185,7 +239,13 @@ def practitioner_identity(request: HttpRequest, pk: int) -> HttpResponse:
         pseudonym=identity.practitioner.pseudonym,
     )
     return render(
-        request, "casework/identity.html", {"identity": identity, "practitioner": identity.practitioner}
+        request,
+        "casework/identity.html",
+        {
+            "identity": identity,
+            "practitioner": identity.practitioner,
+            "can_correct": may_correct_identity(request.user, identity.practitioner),
+        },
     )
 
 
@@ -194,6 +254,8 @@ def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     identity = get_scoped_or_404(
         request.user, PractitionerIdentity.objects.select_related("practitioner"), practitioner__pk=pk
     )
+    if not may_correct_identity(request.user, identity.practitioner):
+        raise PermissionDenied(CORRECTED_BY_INSIGHTS)
     before = {name: getattr(identity, name) for name in IdentityForm._meta.fields}
     form = IdentityForm(request.POST or None, instance=identity)
     if request.method == "POST" and form.is_valid():

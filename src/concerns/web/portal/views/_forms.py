@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -17,7 +18,26 @@ WIDGET_CLASSES = {
 UNSTYLED = {
     "checkboxselectmultiple",
     "radioselect",
-}  # their templates draw each option, in a described fieldset
+    "dateparts",
+}  # their templates draw each option (or part), in a described fieldset
+DATE_PARTS = ("day", "month", "year")
+
+
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+CHOSEN = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField, forms.FileField)
+
+
+def required_message(field: forms.Field, label: str) -> str:
+    """The NHS.UK error for an empty field, naming it: "Enter the organisation name", "Select the role",
+    "Enter the date opened" (for a label such as "Opened on")."""
+    label = str(label)
+    if not label[1:2].isupper():  # "Organisation name" → "organisation name"; "GMC number" stays
+        label = label[:1].lower() + label[1:]
+    if label.endswith(" on") and isinstance(field, forms.DateField):
+        label = f"date {label.removesuffix(' on')}"
+    if not label.startswith(("the ", "your ", "their ", "a ", "an ")):
+        label = f"the {label}"
+    return f"{'Select' if isinstance(field, CHOSEN) else 'Enter'} {label}"
 
 
 class NhsStyled:
@@ -34,6 +54,9 @@ class NhsStyled:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if field.error_messages.get("required") == DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(field, self[name].label)  # type: ignore[index]
         self._style(errors={})  # not `self.errors`: that would validate before a subclass's __init__ ends
 
     def full_clean(self) -> None:
@@ -61,6 +84,43 @@ class NhsStyled:
         if failed and bound.widget_type != "checkbox":
             classes.append(f"{kind}--error")
         return classes
+
+
+class DateParts(forms.MultiWidget):
+    """The NHS.UK date input: day, month and year, each in its own box (`portal/_field.html` draws them)."""
+
+    def __init__(self) -> None:
+        super().__init__({part: forms.TextInput() for part in DATE_PARTS})
+
+    def decompress(self, value: dt.date | None) -> list[int | None]:
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def subwidgets(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> Any:
+        """Each box (its name, value and id), so a template can draw them: `field.subwidgets`."""
+        yield from self.get_context(name, value, attrs)["widget"]["subwidgets"]
+
+
+class DateField(forms.Field):
+    """A date entered in three boxes, with the NHS.UK date input's error messages."""
+
+    widget = DateParts
+
+    def clean(self, value: Any) -> dt.date | None:
+        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
+        if not any(parts):
+            return super().clean(None)  # "Enter …" when required, else None
+        name = str(self.label)
+        missing = [part for part, given in zip(DATE_PARTS, parts, strict=True) if not given]
+        if missing:
+            raise forms.ValidationError(f"{name} must include a {' and a '.join(missing)}")
+        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+            raise forms.ValidationError(f"{name} must be a real date, with the year in 4 numbers")
+        try:
+            day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise forms.ValidationError(f"{name} must be a real date") from None
+        self.run_validators(day)
+        return day
 
 
 def errors_of(*forms_: forms.BaseForm) -> list[dict[str, str]]:

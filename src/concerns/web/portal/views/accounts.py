@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
 from concerns.web.portal import twofactor
@@ -29,30 +29,50 @@ WRONG_CODE = "The code is not right. Enter the code your authenticator app shows
 THROTTLED = "Too many wrong codes. Wait a minute, then enter the code your authenticator app shows now"
 
 
+def local_path(request: HttpRequest, candidate: str | None) -> str | None:
+    """`candidate` if it is a path on this site (`/…`), else None: never a view name, host or scheme."""
+    if not candidate or not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+        return None
+    safe = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if safe else None
+
+
+def _requested_next(request: HttpRequest) -> str | None:
+    return local_path(request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME))
+
+
 class SignInView(auth_views.LoginView):
     template_name = "portal/accounts/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self) -> str:
+        target = _requested_next(self.request)
+        # Back to the sign-in page itself would loop (Django refuses it with an error): home instead.
+        return "" if target is None or target.split("?")[0] == self.request.path else target
+
+
+class SignOutView(auth_views.LogoutView):
+    def get_redirect_url(self) -> str:
+        return _requested_next(self.request) or ""
+
 
 sign_in = SignInView.as_view()
-sign_out = auth_views.LogoutView.as_view()
+sign_out = SignOutView.as_view()
 
 
-def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    safe = url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return candidate if candidate and safe else reverse("home")
+def _after_two_factor(request: HttpRequest) -> HttpResponse:
+    # A plain redirect: `redirect()` would try a bare word such as "reports" as a view name.
+    return HttpResponseRedirect(_requested_next(request) or reverse("home"))
 
 
 def _with_next(request: HttpRequest, name: str) -> HttpResponse:
-    next_url = request.GET.get(REDIRECT_FIELD_NAME)
-    target = reverse(name)
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        target += "?" + request.GET.urlencode()
-    return redirect(target)
+    target, next_url = reverse(name), local_path(request, request.GET.get(REDIRECT_FIELD_NAME))
+    return HttpResponseRedirect(
+        f"{target}?{urlencode({REDIRECT_FIELD_NAME: next_url})}" if next_url else target
+    )
 
 
 @login_required
@@ -74,7 +94,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, "Two-factor authentication is set up. You will need a code each time you sign in."
             )
-            return redirect(_next_url(request))
+            return _after_two_factor(request)
         form.add_error("code", WRONG_CODE if allowed else THROTTLED)
     return render(
         request,
@@ -84,7 +104,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "required": user.needs_two_factor,
             "qr_code": twofactor.qr_data_uri(device),
             "secret": twofactor.secret_text(device),
-            "next": request.GET.get(REDIRECT_FIELD_NAME, ""),
+            "next": local_path(request, request.GET.get(REDIRECT_FIELD_NAME)) or "",
         },
     )
 
@@ -97,19 +117,19 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if device is None:
         return _with_next(request, "two_factor")
     if twofactor.is_verified(request):
-        return redirect(_next_url(request))
+        return _after_two_factor(request)
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed = device.verify_is_allowed()[0]
         if allowed and twofactor.verify(device, form.cleaned_data["code"]):
             twofactor.mark_verified(request, device)
-            return redirect(_next_url(request))
+            return _after_two_factor(request)
         record(request, Action.TWO_FACTOR_FAILED, target=device)
         form.add_error("code", WRONG_CODE if allowed else THROTTLED)
     return render(
         request,
         "portal/accounts/two_factor_verify.html",
-        {"form": form, "next": request.GET.get(REDIRECT_FIELD_NAME, "")},
+        {"form": form, "next": local_path(request, request.GET.get(REDIRECT_FIELD_NAME)) or ""},
     )
 
 

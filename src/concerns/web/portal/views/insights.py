@@ -29,7 +29,7 @@ from concerns.web.portal.models import Batch, Report, Upload
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 from concerns.web.portal.store import StoreError, publish, store_path
 from concerns.web.portal.views._access import insights_only
-from concerns.web.portal.views._forms import NhsStyled, errors_of
+from concerns.web.portal.views._forms import DateField, NhsStyled, errors_of
 
 REJECTS_PER_PAGE = 100
 REFRESH_SECONDS = 3
@@ -63,14 +63,14 @@ class UploadForm(NhsStyled, forms.Form):
 
 
 class BatchForm(NhsStyled, forms.Form):
-    as_of = forms.DateField(
-        label="Report date (as of)",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        help_text="The five complete financial years before this date are reported. For example, 2025-06-30.",
+    as_of = DateField(
+        label="Report date",
+        help_text="The reports cover the five complete financial years before this date. For example, 30 6 2025",
     )
     policy = forms.ChoiceField(label="Disclosure policy", choices=POLICIES, initial="standard")
     formats = forms.MultipleChoiceField(
         label="Formats",
+        error_messages={"required": "Select at least one format"},
         choices=FORMATS,
         initial=[key for key, _ in FORMATS],
         widget=forms.CheckboxSelectMultiple,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from concerns.web.portal import twofactor
-from concerns.web.portal.audit import Action, record
+from concerns.web.portal.audit import Action, action_choices, record
 from concerns.web.portal.forms_accounts import PasswordResetForm
 from concerns.web.portal.forms_manage import (
     AssignmentForm,
@@ -398,7 +398,11 @@ def audit(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         events = events.none()
     page = _page(request, events.select_related("organisation").order_by("-at", "-id"))
-    rows = [{"event": event, "detail": _describe(event.detail)} for event in page.object_list]
+    labels = dict(action_choices())
+    rows = [
+        {"event": event, "what": labels.get(event.action, event.action), "detail": _describe(event.detail)}
+        for event in page.object_list
+    ]
     return render(request, "portal/manage/audit.html", {"form": form, "page": page, "rows": rows})
 
 
@@ -427,4 +431,6 @@ def _value_text(value: Any) -> str:
         return f"{value.get('from')} → {value.get('to')}"
     if isinstance(value, dict):
         return ", ".join(f"{key.replace('_', ' ')} {_value_text(value[key])}" for key in sorted(value))
+    if isinstance(value, list):  # field names such as ["full_name"] read as "full name"
+        return ", ".join(str(item).replace("_", " ") for item in value) or "none"
     return str(value)

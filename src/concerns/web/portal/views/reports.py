@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
 from concerns.web.portal.audit import Action, record
@@ -24,6 +26,11 @@ DOWNLOADS = {
 REPORT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
+)
+BACK_LINK = (
+    '<nav aria-label="Back" class="width-container" style="margin-top:16px">'
+    '<a href="{href}" style="font-size:1rem;color:#005eb8;text-decoration:underline">'
+    '<span aria-hidden="true">‹ </span>Back to the report’s page</a></nav>'
 )
 STATUS_FILTERS = {
     "current": [Report.Status.PUBLISHED],
@@ -97,7 +104,8 @@ def report_html(request: HttpRequest, pk: int) -> HttpResponse:
         organisation=stored.report.organisation,
         format="html",
     )
-    response = FileResponse(file_path(stored).open("rb"), content_type="text/html; charset=utf-8")
+    page = with_back_link(file_path(stored).read_bytes(), reverse("report", args=[stored.report_id]))
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = REPORT_POLICY
     response["X-Frame-Options"] = "DENY"
     response["Cache-Control"] = "no-store"
@@ -125,6 +133,18 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def with_back_link(page: bytes, href: str) -> bytes:
+    """The stored report with an NHS.UK-style back link to its portal page, before its main content (or at
+    the top of its body). The stored file is left as it is; its styles are its own, so the link styles itself."""
+    link = BACK_LINK.format(href=escape(href)).encode()
+    for marker in (b'<main id="main-content"', b"<body>"):
+        at = page.find(marker)
+        if at >= 0:
+            at += 0 if marker.startswith(b"<main") else len(marker)
+            return page[:at] + link + page[at:]
+    return link + page
 
 
 def download_name(stored: ReportFile) -> str:

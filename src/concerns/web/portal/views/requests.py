@@ -37,6 +37,7 @@ class RequestForm(NhsStyled, forms.ModelForm):
             "reason": "Why do you need this report?",
         }
         widgets = {"reason": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {"reason": {"required": "Enter why you need this report"}}
 
 
 class DecisionForm(forms.Form):
