@@ -131,3 +131,34 @@ def test_a_share_where_recorded_resting_on_a_hidden_count_is_a_range_from_publis
                     row = next(r.key for r in table.rows if r.label == point["category"])
                     assert point["value"] == table.cell(row, "share").value  # drawn to its lower end
     assert ranges > 100
+
+
+def test_the_cross_report_attack_recovers_no_other_organisations_count_from_the_whole_batch(built):
+    from concerns.disclosure import attack, peer_figures, recoveries
+
+    context, reports = built
+    batch = [as_json(report) for _, report in reports.values()]
+    person_years = {
+        code: r.person_years for (code, key), r in context.rates.items() if key == "all" and r.person_years
+    }
+    totals = {}
+    for data in batch:
+        total = cell(tables(data)["cases_by_year"], "total", "organisation")["value"]
+        if total is not None:
+            totals[data["org"]["code"]] = total
+    dimensions = {
+        "cases_by_year": "fiscal_year",
+        "concern_categories": "concern_category",
+        "services": "service",
+    }
+    truth = {
+        (code, table, row.code): row.cases
+        for code, profile in context.profiles.items()
+        for table, dimension in {
+            **dimensions,
+            **{d: d for d in ("profession", "grade", "specialty_group")},
+        }.items()
+        for row in profile[dimension].rows
+    }
+    assert all(list(peer_figures(data)) == [] for data in batch)  # no figure computed from peers is printed
+    assert recoveries(attack(batch, person_years, totals, threshold=5), truth, threshold=5) == []

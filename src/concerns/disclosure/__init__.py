@@ -13,6 +13,7 @@ can narrow it down. Depends only on NumPy and SciPy. See docs/disclosure.md.
     ['40', '<5', '*', '55']
 """
 
+from ._attack import Candidate, attack, peer_figures, recoveries
 from ._audit import AuditResult, Interval, Problem, Reason, audit
 from ._policy import POLICIES, Policy, UnknownPolicyError, get_policy
 from ._suppress import ProtectedCell, Protection, mask_derived, protect
@@ -32,6 +33,7 @@ from ._table import (
 __all__ = [
     "POLICIES",
     "AuditResult",
+    "Candidate",
     "Cell",
     "CellKey",
     "Constraint",
@@ -45,12 +47,15 @@ __all__ = [
     "Table",
     "TableError",
     "UnknownPolicyError",
+    "attack",
     "audit",
     "get_policy",
     "link",
     "mask_derived",
     "multi_response",
     "one_way",
+    "peer_figures",
     "protect",
+    "recoveries",
     "two_way",
 ]

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from concerns.analytics._equality import EqualityMeasures
-from concerns.analytics._peers import PeerComparison
 from concerns.analytics._profile import Profile
 from concerns.analytics._rates import Rate
 from concerns.disclosure import CellKey, Policy
@@ -47,7 +46,6 @@ class Facts:
     pub: Published
     equality: EqualityMeasures
     likelihoods: tuple[Likelihood, ...]
-    peer_shares: Mapping[str, Mapping[str, PeerComparison]] | None = None
     national: Facts | None = None  # for national comparison columns in an organisation's report
 
     @property

@@ -43,23 +43,14 @@ def _pairs(labels: Sequence[str], displays: Sequence[str]) -> str:
     return "; ".join(f"{label} {display}" for label, display in zip(labels, displays, strict=True))
 
 
-def cases_over_time_chart(table: Table, *, count_key: str, with_peers: bool, whose: str) -> Chart:
+def cases_over_time_chart(table: Table, *, count_key: str, whose: str) -> Chart:
     years = _rows(table)
     values, displays = _column(table, count_key, years)
     title = "Cases by financial year"
-    if with_peers:
-        median, median_text = _column(table, "peer_median", years)
-        q1, _ = _column(table, "peer_q1", years)
-        q3, _ = _column(table, "peer_q3", years)
-    else:
-        median = q1 = q3 = [None] * len(years)
-        median_text = []
-    spec = cases_over_time(years, values, median, q1, q3, title=title, y_title="Cases",
+    nothing = [None] * len(years)
+    spec = cases_over_time(years, values, nothing, nothing, nothing, title=title, y_title="Cases",
                            organisation_label=whose)
     alt = f"Line chart of cases by financial year. {whose}: {_pairs(years, displays)}."
-    if with_peers:
-        alt += (f" Similar sized organisations, median: {_pairs(years, median_text)}; the shaded band is "
-                "their middle half (lower to upper quartile).")
     return make_chart("cases_over_time", title, alt, spec, table.id, draw=False)
 
 

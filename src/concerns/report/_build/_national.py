@@ -104,21 +104,20 @@ def _national_tables(
                 for item in facts.likelihoods}
     tables: dict[str, Table] = {
         "cases_by_year": _tables.cases_by_year(
-            facts, analysis.period.fiscal_years, count_key="cases", count_label="Cases", peers=None,
-            peer_total=None, rates=None, total_rate=None),
+            facts, analysis.period.fiscal_years, count_key="cases", count_label="Cases", rates=None,
+            total_rate=None),
         "concern_categories": _tables.multi_response(
-            facts, "concern_category", table_id="concern_categories", title="Types of concern", peers=False,
+            facts, "concern_category", table_id="concern_categories", title="Types of concern",
             note="A case counts once in each of its types of concern; more than one area counts the cases "
                  "with two or more types."),
         "concern_categories_by_year": _categories_by_year(analysis, facts),
         "concern_subtypes": _tables.subtypes(facts, national=False),
-        "profession": _tables.breakdown(facts, "profession", table_id="profession", title="Cases by profession",
-                                        peers=False),
-        "grade": _tables.breakdown(facts, "grade", table_id="grade", title="Cases by grade", peers=False),
+        "profession": _tables.breakdown(facts, "profession", table_id="profession", title="Cases by profession"),
+        "grade": _tables.breakdown(facts, "grade", table_id="grade", title="Cases by grade"),
         "specialty_group": _tables.breakdown(facts, "specialty_group", table_id="specialty_group",
-                                             title="Cases by specialty group", peers=False),
+                                             title="Cases by specialty group"),
         "services": _tables.multi_response(
-            facts, "service", table_id="services", title="Advice services used", peers=False,
+            facts, "service", table_id="services", title="Advice services used",
             note="Every case includes advice; a case can use several further services."),
         "relative_likelihood": _tables.relative_likelihood(facts, figures, readings),
         "data_quality": _tables.data_quality(facts, TITLES),
@@ -233,7 +232,7 @@ def _activity(analysis: NationalAnalysis, tables: dict[str, Table], trend: Trend
     return make_section(
         "activity", "Activity over time",
         Paragraph(_trend_text(analysis, trend)),
-        _figures.cases_over_time_chart(table, count_key="cases", with_peers=False, whose=WHOSE),
+        _figures.cases_over_time_chart(table, count_key="cases", whose=WHOSE),
         table,
     )
 

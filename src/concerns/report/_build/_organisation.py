@@ -168,7 +168,6 @@ def _build_tables(
         if year.rate.cases == year.cases else Figure(None)
         for year in analysis.years
     ]
-    peer_totals = [context.profiles[code].total for code in analysis.peers.peers]
     profession_rates = {
         code: facts.rate(analysis.rates_by_profession[code], pub.value(("profession", code)))
         for code in v.PROFESSIONS.codes
@@ -179,11 +178,11 @@ def _build_tables(
     tables = {
         "cases_by_year": _tables.cases_by_year(
             facts, years, count_key="organisation", count_label=WHOSE,
-            peers=[year.peer_cases for year in analysis.years],
-            peer_total=compare(pub.total, peer_totals), rates=year_rates, total_rate=rate,
+            rates=year_rates, total_rate=rate,
         ),
         "concern_categories": _tables.multi_response(
             facts, "concern_category", table_id="concern_categories", title="Types of concern",
+            similar={code: _text.similar_cell(verdict) for code, verdict in findings.peers.items()},
             note="A case counts once in each of its types of concern, so the types add up to more than "
                  "all cases; more than one area counts the cases with two or more types.",
         ),

@@ -21,7 +21,7 @@ def organisation_facts(analysis: OrganisationAnalysis, context: Context, policy:
     clusters = [(test.dimension, test.codes, test.observed) for test in analysis.findings.clusters]
     groups = _plan.groups(profile, likelihood_items=items, clusters=clusters)
     pub = publish(groups, profile.total, policy)
-    return Facts(profile, pub, analysis.equality, tuple(items), analysis.peer_shares, national_facts(context, policy))
+    return Facts(profile, pub, analysis.equality, tuple(items), national_facts(context, policy))
 
 
 # The national figures are the same for every organisation of a batch: protect them once.

@@ -271,11 +271,12 @@ def activity(built: Built) -> Section:
     else:
         text.append("A rate per 1,000 practitioners cannot be given: the workforce headcount is not known.")
     chart = None if facts.pub.withheld else _figures.cases_over_time_chart(
-        table, count_key="organisation", with_peers=True, whose=built.name)
+        table, count_key="organisation", whose=built.name)
     return make_section(
         "activity", "Activity over time",
         Paragraph("Cases are counted in the NHS financial year (April to March) in which they were opened, and "
-                  "compared with the median and middle half of similar sized organisations."),
+                  "compared with the organisation's own other years and, as a rate, with similar sized "
+                  "organisations taken together."),
         Paragraph(" ".join(text)),
         chart,
         table,
@@ -319,8 +320,10 @@ def position(built: Built, names: Mapping[str, str]) -> Section:
         blocks.append(Paragraph(f"No funnel plot can be drawn for {kind}s: {funnel.message}."))
     blocks.append(table)
     blocks.append(Heading("Similar sized organisations"))
-    blocks.append(Paragraph(analysis.peers.method + " Their own figures are never shown: only their median "
-                            "and quartiles."))
+    blocks.append(Paragraph(analysis.peers.method + " Their figures are never shown, not even as a median or "
+                            "quartiles: with public headcounts, a median of named organisations gives one of "
+                            "their numbers away. The report says only whether this organisation is higher, "
+                            "lower or similar, by an exact test against them taken together."))
     blocks.append(BulletList(tuple(names.get(code, code) for code in analysis.peers.peers)))
     return make_section("position", "Where the organisation sits", *blocks)
 
@@ -361,13 +364,13 @@ def concerns(built: Built) -> Section:
     if facts.pub.withheld:
         text.append("The types of concern are not broken down: there are too few cases.")
     chart = None if facts.pub.withheld else _figures.share_bars(
-        table, {built.name: "share", "Similar sized organisations (median)": "peer_median",
-                "All organisations": "national"},
+        table, {built.name: "share", "All organisations": "national"},
         chart_id="concern_categories_chart", title="Types of concern: share of cases")
     return make_section(
         "concerns", "Types of concern",
         Paragraph("A case can involve several types of concern: each is counted, and the shares are of all "
-                  "cases. Similar sized organisations are shown by their median and quartiles."),
+                  "cases. Against similar sized organisations, each share is compared with their share taken "
+                  "together by an exact test; their own figures are never shown."),
         Paragraph(" ".join(text)) if text else None,
         chart,
         table,

@@ -38,12 +38,6 @@ def figure_cells(figure: Figure, kind: str, *, interval: bool = True) -> list[Ce
     return cells
 
 
-def peer_cells(comparison: PeerComparison | None, kind: str) -> list[Cell]:
-    if comparison is None:
-        return [f.value_cell(None, kind)] * 3
-    return [f.value_cell(x, kind) for x in (comparison.median, comparison.q1, comparison.q3)]
-
-
 def share_columns(prefix: str = "share", label: str = "Share of cases") -> list[Column]:
     return [
         Column(prefix, label, kind="share"),
@@ -52,11 +46,6 @@ def share_columns(prefix: str = "share", label: str = "Share of cases") -> list[
     ]
 
 
-PEER_COLUMNS = [
-    Column("peer_median", "Similar sized organisations: median", kind="share"),
-    Column("peer_q1", "Similar sized: lower quartile", kind="share"),
-    Column("peer_q3", "Similar sized: upper quartile", kind="share"),
-]
 RATE_COLUMNS = [
     Column("rate", "Cases per 1,000 practitioners a year", kind="rate"),
     Column("rate_low", "95% interval: from", kind="interval"),
@@ -94,16 +83,16 @@ def breakdown(
     title: str,
     rates: Mapping[str, Figure] | None = None,
     total_rate: Figure | None = None,
-    peers: bool = True,
+    similar: Mapping[str, str] | None = None,
     national: bool = True,
     rows: Sequence[tuple[str, str]] | None = None,
     total: bool = True,
 ) -> Table:
-    """Cases, share (with interval), peers' shares, the national share and rates, by one dimension."""
-    peer_shares = facts.peer_shares.get(dimension, {}) if (peers and facts.peer_shares is not None) else None
+    """Cases, share (with interval), against similar sized organisations (the finding, in words; never
+    their figures), the national share and rates, by one dimension."""
     columns = [Column("cases", "Cases"), *share_columns()]
-    if peer_shares is not None:
-        columns += PEER_COLUMNS
+    if similar is not None:
+        columns.append(Column("similar", "Against similar sized organisations", kind="text"))
     if national and facts.national is not None:
         columns.append(Column("national", "All organisations (national)", kind="share"))
     if rates is not None:
@@ -112,8 +101,8 @@ def breakdown(
     for code, label in rows if rows is not None else facts.labels(dimension):
         key = (dimension, code)
         cells = [count_cell(facts, key), *figure_cells(facts.share(key), "share")]
-        if peer_shares is not None:
-            cells += peer_cells(peer_shares.get(code), "share")
+        if similar is not None:
+            cells.append(f.text_cell(similar.get(code, "")))
         if national and facts.national is not None:
             cells.append(figure_cells(facts.national.share(key), "share", interval=False)[0])
         if rates is not None:
@@ -148,10 +137,10 @@ def multi_response(
     table_id: str,
     title: str,
     note: str,
-    peers: bool = True,
+    similar: Mapping[str, str] | None = None,
 ) -> Table:
     """Categories a case can have several of: the "all cases" row is the denominator, not a sum."""
-    table = breakdown(facts, dimension, table_id=table_id, title=title, peers=peers, total=False)
+    table = breakdown(facts, dimension, table_id=table_id, title=title, similar=similar, total=False)
     columns = table.columns
     all_cases = _total_row(facts, columns, None, is_total=False)
     return Table(table_id, title, columns, (*table.rows, all_cases), (note, *table.notes))
@@ -166,31 +155,19 @@ def cases_by_year(
     *,
     count_key: str,
     count_label: str,
-    peers: Sequence[PeerComparison] | None,
-    peer_total: PeerComparison | None,
     rates: Sequence[Figure] | None,
     total_rate: Figure | None,
 ) -> Table:
     columns = [Column(count_key, count_label)]
-    if peers is not None:
-        columns += [
-            Column("peer_median", "Similar sized organisations: median"),
-            Column("peer_q1", "Similar sized: lower quartile"),
-            Column("peer_q3", "Similar sized: upper quartile"),
-        ]
     if rates is not None:
         columns += RATE_COLUMNS
     rows = []
     for index, year in enumerate(years):
         cells = [count_cell(facts, ("fiscal_year", year))]
-        if peers is not None:
-            cells += peer_cells(peers[index], "count")
         if rates is not None:
             cells += figure_cells(rates[index], "rate")
         rows.append(Row(year, year, tuple(cells)))
     cells = [count_cell(facts, TOTAL)]
-    if peers is not None:
-        cells += peer_cells(peer_total, "count")
     if rates is not None:
         cells += figure_cells(total_rate or Figure(None), "rate")
     rows.append(Row("total", f"All years ({years[0]} to {years[-1]})", tuple(cells), is_total=True))
@@ -282,7 +259,7 @@ def workforce_shares(facts: Facts, dimension: str) -> tuple[dict[str, float] | N
 def subtypes(facts: Facts, *, national: bool = True) -> Table:
     rows = facts.labels("concern_subtype")
     table = breakdown(facts, "concern_subtype", table_id="concern_subtypes", title="Sub-types of concern",
-                      peers=False, national=national, rows=rows, total=False)
+                      national=national, rows=rows, total=False)
     all_cases = _total_row(facts, table.columns, None, is_total=False)
     note = "A case can have several sub-types, or only a type of concern; sub-types do not add up to the types."
     return Table(table.id, table.title, table.columns, (*table.rows, all_cases), (note, *table.notes))

@@ -119,6 +119,15 @@ def similar_note(verdict: PeerVerdict) -> str:
     }.get(verdict.verdict, "")
 
 
+def similar_cell(verdict: PeerVerdict) -> str:
+    """A table cell: the comparison with similar sized organisations, in a word or two."""
+    return {
+        "higher": "Higher",
+        "lower": "Lower",
+        "similar": "Similar (could be chance)",
+    }.get(verdict.verdict, "Not compared")
+
+
 def level_words(level: float) -> str:
     return f"{level * 100:g}%"
 

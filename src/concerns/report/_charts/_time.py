@@ -34,8 +34,11 @@ def cases_over_time(
 ) -> dict[str, Any]:
     """A solid blue line with round points for the organisation, a dashed grey line with square
     points for the peer median, a grey band from the peer lower to upper quartile, and one legend.
-    A missing or suppressed value is absent from the data and leaves a gap in its line or band."""
+    A missing or suppressed value is absent from the data and leaves a gap in its line or band.
+    With no peer values at all, only the organisation's line is drawn, and the legend names only it."""
     _same_length(years, organisation, peer_median, peer_q1, peer_q3)
+    if all(value is None for value in (*peer_median, *peer_q1, *peer_q3)):
+        return _organisation_only(years, organisation, title, y_title, organisation_label, subtitle)
     labels = [organisation_label, f"{peer_label}: median", f"{peer_label}: middle half"]
     rows = [
         _year_row(year, organisation=org, peer_median=median, peer_q1=q1, peer_q3=q3)
@@ -51,6 +54,48 @@ def cases_over_time(
         _lines(x, y, labels),
         _points(series, x, y, "organisation", "circle", NHS_BLUE),
         _points(series, x, y, "peer_median", "square", DARK_GREY),
+    ]
+    return spec
+
+
+def _organisation_only(
+    years: list[str],
+    organisation: list[float | None],
+    title: str,
+    y_title: str,
+    label: str,
+    subtitle: str | None,
+) -> dict[str, Any]:
+    rows = [_year_row(year, value=value) for year, value in zip(years, organisation, strict=True)]
+    x = {"field": "year", "type": "ordinal", "sort": list(years), "title": None, "axis": {"labelAngle": 0}}
+    y = {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": True}}
+    spec = base_spec(title, subtitle=subtitle, data=rows, beside=NUMBER_AXIS_ROOM)
+    spec["height"] = HEIGHT
+    colour = {
+        "datum": label,
+        "type": "nominal",
+        "scale": {"domain": [label], "range": [NHS_BLUE]},
+        "legend": {"symbolType": "stroke", "symbolSize": 500, "labelOffset": 12, "columns": 1},
+    }
+    spec["layer"] = [
+        {
+            "mark": {"type": "line", "strokeWidth": 2.5, "invalid": "break-paths-show-domains"},
+            "encoding": {"x": x, "y": y, "color": colour},
+        },
+        {
+            "transform": [{"filter": "isValid(datum.value)"}],
+            "mark": {
+                "type": "point",
+                "shape": "circle",
+                "filled": True,
+                "size": 55,
+                "color": NHS_BLUE,
+                "stroke": WHITE,
+                "strokeWidth": 1,
+                "opacity": 1,
+            },
+            "encoding": {"x": x, "y": y},
+        },
     ]
     return spec
 
