@@ -205,3 +205,36 @@ def test_it_names_a_missing_cell_when_asked_for_one():
     protected = protect(one_way("y", {"a": 3, "b": 12}), "standard")
     with pytest.raises(KeyError, match="no cell"):
         protected[("y", "c")]
+
+
+def _ethnic_table(*, keep: bool, exempt: bool):
+    from concerns.disclosure import Cell, Constraint, Table
+
+    counts = {"white": 19, "mixed": 3, "asian": 14, "black": 7, "other": 6, "not_stated": 2}
+    cells = [
+        Cell(("g", code), n, keep=keep and code == "white", exempt=exempt and code == "not_stated")
+        for code, n in counts.items()
+    ]
+    minority = Cell(("g", "minority"), 30, keep=keep)
+    total = Cell(("g", "total"), 51, is_total=True)
+    groups = [("g", code) for code in ("mixed", "asian", "black", "other")]
+    constraints = (
+        Constraint.total(total.key, [cell.key for cell in cells]),
+        Constraint.total(minority.key, groups),
+    )
+    return Table((*cells, minority, total), constraints)
+
+
+def test_it_shows_an_exempt_small_count_and_hides_a_kept_aggregate_last():
+    protected = protect(_ethnic_table(keep=True, exempt=True), "standard")
+    assert protected.display(("g", "not_stated")) == "2"  # exempt: a record kept, not a person
+    assert protected.display(("g", "mixed")) == "<5"
+    # The complement is another minority group, so the aggregate and white survive.
+    assert protected.published(("g", "minority")) == 30 and protected.published(("g", "white")) == 19
+    assert sum(protected[("g", code)].suppressed for code in ("asian", "black", "other")) == 1
+
+
+def test_without_keep_and_exempt_the_cascade_hides_the_aggregate_or_white():
+    protected = protect(_ethnic_table(keep=False, exempt=False), "standard")
+    assert protected.display(("g", "not_stated")) == "<5"
+    assert protected.is_hidden(("g", "minority")) or protected.is_hidden(("g", "white"))

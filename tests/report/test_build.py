@@ -227,8 +227,8 @@ def test_it_never_shows_a_planted_small_count(planted):
         assert hidden == {"display": "<5", "value": None, "suppressed": True}, (table_id, hidden)
         own = [c["key"] for c in found[table_id]["columns"] if c["key"].startswith(("share", "rate"))]
         assert all(cell(found[table_id], row, key)["value"] is None for key in own), table_id
-    # The complement that would give it away by subtraction is hidden too.
-    assert cell(found["profession"], "doctor", "cases")["suppressed"]
+    # A complement that would give it away by subtraction is hidden too.
+    assert any(cell(found["profession"], row, "cases")["suppressed"] for row in ("doctor", "pharmacist"))
     near = re.compile(r"(dentist|dental)[^.;]{0,40}\b3\b|\b3\b[^.;]{0,40}(dentist|dental)", re.IGNORECASE)
     for text in texts(data):
         assert not near.search(text), text

@@ -130,7 +130,7 @@ def test_a_share_where_recorded_resting_on_a_hidden_count_is_a_range_from_publis
                 if point.get("series") == "Cases" and " to " in point["label"]:
                     row = next(r.key for r in table.rows if r.label == point["category"])
                     assert point["value"] == table.cell(row, "share").value  # drawn to its lower end
-    assert ranges > 100
+    assert ranges > 50  # fewer since "not stated" is shown even when small
 
 
 def test_the_cross_report_attack_recovers_no_other_organisations_count_from_the_whole_batch(built):

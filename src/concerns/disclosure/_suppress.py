@@ -125,6 +125,7 @@ class _Search:
             key: Reason.PRIMARY
             for key, count in self.values.items()
             if self.policy.is_small(count, zeros_hidden=auditor.zeros_hidden)
+            and not self.table.cell(key).exempt
         }
         self.constraints_of: dict[CellKey, list[int]] = {key: [] for key in self.table.keys}
         for index, constraint in enumerate(self.table.constraints):
@@ -152,10 +153,11 @@ class _Search:
         """A shown cell that may be hidden as a complement: never a zero, never a small count."""
         return key not in self.reasons and self.values[key] >= self.policy.threshold
 
-    def _rank(self, relative_to: CellKey) -> Callable[[CellKey], tuple[bool, bool, int, int]]:
-        """How to choose a complement for `relative_to`: interior cells before totals, then the
-        smallest count big enough that `relative_to` keeps its room even though a reader knows the
-        complement is at least the threshold, else the biggest count; then table order."""
+    def _rank(self, relative_to: CellKey) -> Callable[[CellKey], tuple[bool, bool, bool, int, int]]:
+        """How to choose a complement for `relative_to`: interior cells before totals, cells a headline
+        measure does not need before those it does (`keep`), then the smallest count big enough that
+        `relative_to` keeps its room even though a reader knows the complement is at least the
+        threshold, else the biggest count; then table order."""
         threshold = self.policy.threshold
         lowest, _ = self.policy.small_range(zeros_hidden=self.auditor.zeros_hidden)
         count = self.values[relative_to]
@@ -165,11 +167,13 @@ class _Search:
         else:
             enough = 2 * threshold + 1 - count
 
-        def rank(key: CellKey) -> tuple[bool, bool, int, int]:
+        def rank(key: CellKey) -> tuple[bool, bool, bool, int, int]:
             value = self.values[key]
             big_enough = value >= enough
+            cell = self.table.cell(key)
             return (
-                self.table.cell(key).is_total,
+                cell.is_total,
+                cell.keep,
                 not big_enough,
                 value if big_enough else -value,
                 self.table.position(key),
@@ -179,10 +183,13 @@ class _Search:
 
     def _close_lone_hidden_cells(self) -> None:
         """Until nothing changes: an equation with one hidden cell gives it away, so hide a partner."""
+        # The narrowest equations first: a complement inside an aggregate (another ethnic minority
+        # group) closes both the aggregate's equation and the table's, keeping the aggregate shown.
+        equations = sorted(self.table.constraints, key=lambda constraint: len(constraint.keys))
         changed = True
         while changed:
             changed = False
-            for constraint in self.table.constraints:
+            for constraint in equations:
                 if constraint.relation is not Relation.EQUAL:
                     continue
                 hidden = [key for key in constraint.keys if key in self.reasons]

@@ -37,9 +37,15 @@ class TableError(ValueError):
 
 @dataclass(frozen=True)
 class Cell:
+    """A count. `keep`: a cell the reader needs most (a headline measure rests on it), hidden as a
+    complement only when nothing else will do. `exempt`: never hidden for being small, because it
+    describes how a record was kept rather than a person (see docs/disclosure.md, "Not stated")."""
+
     key: CellKey
     value: int
     is_total: bool = False
+    keep: bool = False
+    exempt: bool = False
 
 
 class Relation(StrEnum):

@@ -87,6 +87,10 @@ def _likelihood(comparison: Comparison, result: Equality, profile: Profile, poli
     if min(result.cases_a, result.cases_b) < policy.threshold:
         return Likelihood(comparison, result, "too_few")
     if not result.cases_left_out:
+        # A group of several codes (every ethnic minority group) is published as one count of its own,
+        # so that it survives when one of its groups must be hidden.
+        if len(rows_a) > 1:
+            return Likelihood(comparison, result, "candidate", (("likelihood", f"{comparison.id}:a"),), rows_b)
         return Likelihood(comparison, result, "candidate", rows_a, rows_b)
     counts = profile_counts(profile, dimension)
     rests = (
@@ -106,9 +110,12 @@ def _too_few(result: Equality) -> bool:
 
 
 def likelihood_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], list[Relation]]:
-    """The cells a candidate that counts only some professions adds, and how they split its groups."""
-    if item.status != "candidate" or not item.result.cases_left_out:
+    """The cells a candidate that counts only some professions, or a group of several codes, adds, and
+    how they split its groups."""
+    if item.status != "candidate":
         return [], []
+    if not item.result.cases_left_out:
+        return _aggregate_cells(item)
     comparison, result = item.comparison, item.result
     dimension = case_dimension(comparison)
     counts = profile_counts(profile, dimension)
@@ -188,8 +195,21 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
     return Group("staff", tuple(cells), tuple(relations))
 
 
+def _aggregate_cells(item: Likelihood) -> tuple[list[Cell], list[Relation]]:
+    """A comparison's group of several codes as a published count of its own, equal to their sum."""
+    if not item.a_keys or item.a_keys[0][0] != "likelihood":
+        return [], []
+    comparison = item.comparison
+    key = item.a_keys[0]
+    parts = keys_of(case_dimension(comparison), comparison.group_a)
+    return [Cell(key, item.result.cases_a, keep=True)], [Relation(((key, 1), *((part, -1) for part in parts)))]
+
+
 def _demographic_group(profile: Profile, dimension: str, items: Sequence[Likelihood]) -> Group:
-    own = cells_of(dimension, profile_counts(profile, dimension))
+    # The cells the candidate comparisons rest on are the last to be hidden as complements.
+    needed = {key[1] for item in items if item.status == "candidate" for key in (*item.a_keys, *item.b_keys)
+              if key[0] == dimension}
+    own = cells_of(dimension, profile_counts(profile, dimension), keep=needed)
     cells, relations = list(own), [sums_to_total([cell.key for cell in own])]
     for item in items:
         extra_cells, extra_relations = likelihood_cells(item, profile)

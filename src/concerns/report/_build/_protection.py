@@ -232,8 +232,17 @@ def _protect(table: Table, policy: Policy | str) -> Protection:
     return protect(table, policy)
 
 
-def cells_of(name: str, counts: Mapping[str, int]) -> tuple[Cell, ...]:
-    return tuple(Cell((name, code), int(count)) for code, count in counts.items())
+NOT_STATED = "not_stated"
+
+
+def cells_of(name: str, counts: Mapping[str, int], *, keep: Iterable[str] = ()) -> tuple[Cell, ...]:
+    """A breakdown's cells. Its "not stated" count describes recording, not people: it is shown even
+    when small (docs/disclosure.md). `keep`: the codes a headline measure rests on."""
+    kept = set(keep)
+    return tuple(
+        Cell((name, code), int(count), keep=code in kept, exempt=code == NOT_STATED)
+        for code, count in counts.items()
+    )
 
 
 def keys_of(name: str, codes: Iterable[str]) -> tuple[CellKey, ...]:
