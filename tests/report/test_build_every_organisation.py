@@ -162,3 +162,21 @@ def test_the_cross_report_attack_recovers_no_other_organisations_count_from_the_
     }
     assert all(list(peer_figures(data)) == [] for data in batch)  # no figure computed from peers is printed
     assert recoveries(attack(batch, person_years, totals, threshold=5), truth, threshold=5) == []
+
+
+def test_every_report_heads_equality_with_the_same_measure_and_never_calls_hidden_too_few(built):
+    _, reports = built
+    shown = {"more_likely", "less_likely", "no_clear_difference"}
+    readings = {"too_few_cases": "Too few cases", "withheld": "Not shown", "not_available": "Not available"}
+    for code, (_, report) in reports.items():
+        data = as_json(report)
+        finding = next(
+            e for e in data["findings"]["equality"] if e["comparison"] == "ethnic_minority_vs_white"
+        )
+        tiles = next(b["tiles"] for s in data["sections"] for b in s["blocks"] if b["type"] == "tiles")
+        tile = next(t for t in tiles if t["label"] == "Ethnic minority vs white: relative likelihood")
+        if finding["verdict"] in shown:
+            assert tile["value"] == f"{finding['ratio']:.2f}", code
+            assert f"nationally {finding['national_ratio']:.2f}" in tile["note"], code
+        else:
+            assert tile["value"] == readings[finding["verdict"]], (code, finding, tile)

@@ -77,14 +77,7 @@ def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
         note = _text.similar_note(findings.peers[code])
         label = "Most common type of concern" if overall else "Most common type of concern shown"
         result.append(Tile(label, f"{v.CONCERN_CATEGORIES.label(code)}: {f.percent(share.value)}", note))
-    claim = _first_claim(built)
-    if claim:
-        item, finding = claim
-        result.append(Tile("Equality: relative likelihood", f"{f.ratio(finding.ratio)}",
-                           f"{item.comparison.label} (95% interval {f.ratio(finding.ci_low)} to "
-                           f"{f.ratio(finding.ci_high)})"))
-    else:
-        result.append(_equality_tile(findings))
+    result.append(_equality_tile(findings))
     labels = [cluster.test.label for cluster in findings.headline_clusters]
     count = len(labels) + findings.hidden_clusters
     if findings.hidden_clusters:
@@ -93,14 +86,26 @@ def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
     return tuple(result)
 
 
+HEADLINE_EQUALITY = "ethnic_minority_vs_white"
+
+
 def _equality_tile(findings: ReportFindings) -> Tile:
-    """When no comparison shows a clear difference, say why: too few cases, hidden, or could be chance."""
-    verdicts = [finding.verdict for finding in findings.equality]
-    if "no_clear_difference" in verdicts:
-        return Tile("Equality", "No clear difference", "Where there are enough cases, every interval includes 1")
-    if "withheld" in verdicts:
-        return Tile("Equality", "Not shown", "Hidden to protect small numbers")
-    return Tile("Equality", "Too few cases", "Too few cases to compare groups of practitioners")
+    """Always the same measure, as WRES: ethnic minority against white practitioners, with the national
+    ratio beside it, so that no report picks its own headline."""
+    label = "Ethnic minority vs white: relative likelihood"
+    finding = next((e for e in findings.equality if e.comparison == HEADLINE_EQUALITY), None)
+    national = (f"; nationally {f.ratio(finding.national_ratio)}"
+                if finding is not None and finding.national_ratio is not None else "")
+    if finding is None or finding.verdict == "not_available":
+        return Tile(label, "Not available", "No workforce figures by ethnicity to compare with")
+    if finding.verdict == "too_few_cases":
+        return Tile(label, "Too few cases", f"Too few cases in one of the groups to compare{national}")
+    if finding.verdict == "withheld":
+        return Tile(label, "Not shown", f"Hidden to protect small numbers{national}")
+    reading = {"more_likely": "More likely", "less_likely": "Less likely"}.get(
+        finding.verdict, "No clear difference (could be chance)")
+    return Tile(label, f.ratio(finding.ratio),
+                f"{reading}: 95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}{national}")
 
 
 def _small_groups(count: int) -> str:
@@ -181,11 +186,6 @@ def _claims(built: Built) -> list[tuple[Likelihood, EqualityFinding]]:
     items = {item.comparison.id: item for item in built.facts.likelihoods}
     return [(items[finding.comparison], finding) for finding in built.findings.equality_claims()
             if finding.comparison in items]
-
-
-def _first_claim(built: Built) -> tuple[Likelihood, EqualityFinding] | None:
-    claims = _claims(built)
-    return claims[0] if claims else None
 
 
 def equality_message(built: Built, signposting: sign.Profile) -> str:
