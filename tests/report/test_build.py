@@ -380,7 +380,7 @@ def test_it_says_more_likely_only_when_the_interval_excludes_one(reports, nation
 PEER_WORDS = {
     "higher": "is higher than at similar sized organisations taken together, by more than chance would explain",
     "lower": "is lower than at similar sized organisations taken together, by more than chance would explain",
-    "similar": "is similar to that of similar sized organisations: any difference could be chance",
+    "similar": "is in line with that of similar sized organisations: any difference could be chance",
 }
 
 

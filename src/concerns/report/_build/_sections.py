@@ -82,7 +82,10 @@ def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
     count = len(labels) + findings.hidden_clusters
     if findings.hidden_clusters:
         labels.append(_small_groups(findings.hidden_clusters))
-    result.append(Tile("Staff groups that stand out", str(count), "; ".join(labels) if labels else "None"))
+    if not count and not built.analysis.clusters.family_size:
+        result.append(Tile("Staff groups that stand out", "Not tested", "No staff group has 3 or more practitioners"))
+    else:
+        result.append(Tile("Staff groups that stand out", str(count), "; ".join(labels) if labels else "None"))
     return tuple(result)
 
 

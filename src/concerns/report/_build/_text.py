@@ -106,7 +106,7 @@ def against_similar(verdict: PeerVerdict, what: str) -> str:
         return (f"{what} is {verdict.verdict} than at similar sized organisations taken together, by more than "
                 f"chance would explain")
     if verdict.verdict == "similar":
-        return f"{what} is similar to that of similar sized organisations: any difference could be chance"
+        return f"{what} is in line with that of similar sized organisations: any difference could be chance"
     return f"{what} cannot be compared with similar sized organisations (too few of them have figures)"
 
 
@@ -115,7 +115,7 @@ def similar_note(verdict: PeerVerdict) -> str:
     return {
         "higher": "Higher than similar sized organisations",
         "lower": "Lower than similar sized organisations",
-        "similar": "Similar to similar sized organisations (any difference could be chance)",
+        "similar": "In line with similar sized organisations (any difference could be chance)",
     }.get(verdict.verdict, "")
 
 
@@ -124,7 +124,7 @@ def similar_cell(verdict: PeerVerdict) -> str:
     return {
         "higher": "Higher",
         "lower": "Lower",
-        "similar": "Similar (could be chance)",
+        "similar": "In line (could be chance)",
     }.get(verdict.verdict, "Not compared")
 
 
