@@ -180,3 +180,30 @@ def test_every_report_heads_equality_with_the_same_measure_and_never_calls_hidde
             assert f"nationally {finding['national_ratio']:.2f}" in tile["note"], code
         else:
             assert tile["value"] == readings[finding["verdict"]], (code, finding, tile)
+
+
+def test_no_characteristic_is_shown_as_shared_by_all_or_nearly_all_of_a_small_number_of_cases(built):
+    from concerns.report._build._plan import ATTRIBUTE_SIZE
+
+    _, reports = built
+    concealed = 0
+    for code, (analysis, report) in reports.items():
+        total = analysis.profile.total
+        if not 5 <= total < ATTRIBUTE_SIZE:
+            continue
+        data = as_json(report)
+        for dimension in ("concern_categories", *DEMOGRAPHIC):
+            table = tables(data)[dimension]
+            for row in table["rows"]:
+                if row["key"] in ("total", "all_cases", "not_stated"):
+                    continue
+                shown = cell(table, row["key"], "cases")["value"]
+                assert shown is None or total - shown >= 5 or shown == 0, (code, dimension, row["key"], shown)
+                concealed += (
+                    shown is None and total - analysis.profile[_dimension(dimension)].count(row["key"]) < 5
+                )
+    assert concealed  # the rule was exercised
+
+
+def _dimension(table_id: str) -> str:
+    return "concern_category" if table_id == "concern_categories" else table_id

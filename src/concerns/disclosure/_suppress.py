@@ -127,6 +127,11 @@ class _Search:
             if self.policy.is_small(count, zeros_hidden=auditor.zeros_hidden)
             and not self.table.cell(key).exempt
         }
+        # Attribute disclosure: concealed cells are hidden whatever their size, and must stay unknown.
+        self.concealed = [
+            cell.key for cell in self.table.cells if cell.conceal and cell.key not in self.reasons
+        ]
+        self.reasons.update(dict.fromkeys(self.concealed, Reason.COMPLEMENTARY))
         self.constraints_of: dict[CellKey, list[int]] = {key: [] for key in self.table.keys}
         for index, constraint in enumerate(self.table.constraints):
             for key in constraint.keys:
@@ -212,6 +217,7 @@ class _Search:
 
     def _first_problem(self, last: CellKey | None) -> Problem | None:
         primaries = [key for key in self.table.keys if self.reasons.get(key) is Reason.PRIMARY]
+        primaries += self.concealed
         if last is not None and last in primaries:
             primaries.remove(last)
             primaries.insert(0, last)
@@ -254,7 +260,10 @@ def _finish(auditor: Auditor, reasons: dict[CellKey, Reason]) -> Protection | No
     """Audit the pattern. Show again each complement a reader can work out anyway (hiding it
     protects nothing) if the audit still passes without it; None if the pattern cannot pass."""
     result = auditor.run(reasons)
+    concealed = {cell.key for cell in auditor.table.cells if cell.conceal}
     for key in _determined_complements(result, reasons):
+        if key in concealed:
+            continue
         fewer = {k: reason for k, reason in reasons.items() if k != key}
         fewer_result = auditor.run(fewer)
         if all(p.reason is Reason.COMPLEMENTARY and p.interval.width == 0 for p in fewer_result.problems):

@@ -39,13 +39,16 @@ class TableError(ValueError):
 class Cell:
     """A count. `keep`: a cell the reader needs most (a headline measure rests on it), hidden as a
     complement only when nothing else will do. `exempt`: never hidden for being small, because it
-    describes how a record was kept rather than a person (see docs/disclosure.md, "Not stated")."""
+    describes how a record was kept rather than a person (see docs/disclosure.md, "Not stated").
+    `conceal`: hidden whatever its size, because showing it would tell that (nearly) everyone counted
+    shares a characteristic (attribute disclosure)."""
 
     key: CellKey
     value: int
     is_total: bool = False
     keep: bool = False
     exempt: bool = False
+    conceal: bool = False
 
 
 class Relation(StrEnum):

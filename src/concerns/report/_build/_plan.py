@@ -10,7 +10,7 @@ relative likelihood gives away when it counts only some professions, and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from concerns import vocabulary as v
@@ -135,6 +135,7 @@ def groups(
     *,
     likelihood_items: Sequence[Likelihood] = (),
     clusters: Sequence[tuple[str, tuple[str, ...], int]] = (),
+    threshold: int = 5,
 ) -> list[Group]:
     """Every count a report of this profile publishes, grouped by what links them besides the total.
 
@@ -143,9 +144,10 @@ def groups(
     """
     return [
         _one_way_group("years", profile, "fiscal_year"),
-        _concerns_group(profile),
+        _concerns_group(profile, threshold),
         _staff_group(profile, clusters),
-        *(_demographic_group(profile, d, [i for i in likelihood_items if case_dimension(i.comparison) == d])
+        *(_demographic_group(profile, d, [i for i in likelihood_items if case_dimension(i.comparison) == d],
+                             threshold)
           for d in DEMOGRAPHICS),
         _services_group(profile),
     ]
@@ -156,8 +158,23 @@ def _one_way_group(name: str, profile: Profile, dimension: str) -> Group:
     return Group(name, cells, (sums_to_total([cell.key for cell in cells]),))
 
 
-def _concerns_group(profile: Profile) -> Group:
-    categories = cells_of("concern_category", profile_counts(profile, "concern_category"))
+# Attribute disclosure: in a total under this many cases, a group that holds all but fewer than the
+# threshold of them is hidden, whatever its size: showing it would tell that (nearly) everyone referred
+# shares the characteristic (docs/disclosure.md).
+ATTRIBUTE_SIZE = 20
+
+
+def dominant(counts: Mapping[str, int], total: int, threshold: int) -> set[str]:
+    """The codes (not stated aside) that hold all, or all but fewer than the threshold, of a small total."""
+    if total >= ATTRIBUTE_SIZE:
+        return set()
+    return {code for code, count in counts.items()
+            if code != "not_stated" and count > 0 and total - count < threshold}
+
+
+def _concerns_group(profile: Profile, threshold: int) -> Group:
+    counts = profile_counts(profile, "concern_category")
+    categories = cells_of("concern_category", counts, conceal=dominant(counts, profile.total, threshold))
     subtypes = cells_of("concern_subtype", profile_counts(profile, "concern_subtype"))
     relations = multi_response(
         [c.key for c in categories if c.key[1] != MORE_THAN_ONE], ("concern_category", MORE_THAN_ONE)
@@ -205,11 +222,12 @@ def _aggregate_cells(item: Likelihood) -> tuple[list[Cell], list[Relation]]:
     return [Cell(key, item.result.cases_a, keep=True)], [Relation(((key, 1), *((part, -1) for part in parts)))]
 
 
-def _demographic_group(profile: Profile, dimension: str, items: Sequence[Likelihood]) -> Group:
+def _demographic_group(profile: Profile, dimension: str, items: Sequence[Likelihood], threshold: int) -> Group:
     # The cells the candidate comparisons rest on are the last to be hidden as complements.
     needed = {key[1] for item in items if item.status == "candidate" for key in (*item.a_keys, *item.b_keys)
               if key[0] == dimension}
-    own = cells_of(dimension, profile_counts(profile, dimension), keep=needed)
+    counts = profile_counts(profile, dimension)
+    own = cells_of(dimension, counts, keep=needed, conceal=dominant(counts, profile.total, threshold))
     cells, relations = list(own), [sums_to_total([cell.key for cell in own])]
     for item in items:
         extra_cells, extra_relations = likelihood_cells(item, profile)

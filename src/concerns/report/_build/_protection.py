@@ -235,12 +235,15 @@ def _protect(table: Table, policy: Policy | str) -> Protection:
 NOT_STATED = "not_stated"
 
 
-def cells_of(name: str, counts: Mapping[str, int], *, keep: Iterable[str] = ()) -> tuple[Cell, ...]:
+def cells_of(
+    name: str, counts: Mapping[str, int], *, keep: Iterable[str] = (), conceal: Iterable[str] = ()
+) -> tuple[Cell, ...]:
     """A breakdown's cells. Its "not stated" count describes recording, not people: it is shown even
-    when small (docs/disclosure.md). `keep`: the codes a headline measure rests on."""
-    kept = set(keep)
+    when small (docs/disclosure.md). `keep`: the codes a headline measure rests on. `conceal`: the
+    codes that (nearly) everyone counted shares, hidden whatever their size."""
+    kept, concealed = set(keep), set(conceal)
     return tuple(
-        Cell((name, code), int(count), keep=code in kept, exempt=code == NOT_STATED)
+        Cell((name, code), int(count), keep=code in kept, exempt=code == NOT_STATED, conceal=code in concealed)
         for code, count in counts.items()
     )
 

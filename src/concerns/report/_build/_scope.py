@@ -19,7 +19,7 @@ def organisation_facts(analysis: OrganisationAnalysis, context: Context, policy:
     profile = analysis.profile
     items = _plan.likelihoods(analysis.equality, profile, policy)
     clusters = [(test.dimension, test.codes, test.observed) for test in analysis.findings.clusters]
-    groups = _plan.groups(profile, likelihood_items=items, clusters=clusters)
+    groups = _plan.groups(profile, likelihood_items=items, clusters=clusters, threshold=policy.threshold)
     pub = publish(groups, profile.total, policy)
     return Facts(profile, pub, analysis.equality, tuple(items), national_facts(context, policy))
 
