@@ -238,6 +238,37 @@ def test_it_rejects_workforce_of_an_unknown_organisation(contract):
     ]
 
 
+def workforce_of(org_codes: list[str]) -> list[dict[str, str]]:
+    """2,400 distinct rows an organisation: enough that a CSV of a few of them is read in pieces."""
+    groups = [("total", "all"), ("sex", "female"), ("sex", "male"), ("sex", "not_stated")]
+    return [
+        {
+            "org_code": org_code,
+            "fiscal_year": f"{year}/{(year + 1) % 100:02d}",
+            "profession": profession,
+            "dimension": dimension,
+            "group": group,
+            "headcount": "10",
+        }
+        for org_code in org_codes
+        for year in range(1900, 2100)
+        for profession in ("doctor", "dentist", "pharmacist")
+        for dimension, group in groups
+    ]
+
+
+def test_it_rejects_the_workforce_of_organisations_a_registry_cut_short_leaves_out(contract):
+    # A regression: the file is read in pieces, and rejecting none of the first piece's rows made Polars panic.
+    contract.workforce = workforce_of(["RJ1", "RX2", "7A1", "X123"])
+    ingested = contract.load()
+    assert ingested.counts["workforce"].read == 9_600
+    assert ingested.counts["workforce"].accepted == 7_200
+    assert ingested.counts["workforce"].rejected == 2_400
+    rejected = ingested.rejects.filter(pl.col("file") == "workforce")
+    assert rejected["source_row"].to_list() == list(range(7_202, 9_602))
+    assert set(rejected["value"]) == {"X123"}
+
+
 def test_it_rejects_all_rows_of_a_workforce_key_with_different_headcounts(contract):
     contract.workforce.append(contract.workforce[1] | {"headcount": "401", "group": "F"})
     reason = (

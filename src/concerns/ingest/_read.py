@@ -99,11 +99,15 @@ class Table:
     def batches(self, size: int | None) -> Iterator[pl.DataFrame]:
         """The rows in order, about `size` at a time (all at once, in one batch, for None).
 
-        No batch is held here once the next one is asked for: a caller that
-        drops each batch holds only one at a time.
+        Each batch is contiguous: Polars 2.1's pl.format panics over a text
+        column whose first piece is empty, which is what filtering a frame read
+        in pieces leaves when every row of its first piece is dropped (say,
+        the workforce rows of every organisation that a registry cut short
+        still lists). No batch is held here once the next one is asked for: a
+        caller that drops each batch holds only one at a time.
         """
         if size is None:
-            yield self.read()
+            yield self.read().rechunk()
         elif self.streams:
             yield from self._streamed(size)
         else:
@@ -115,8 +119,7 @@ class Table:
             yield self.read(self.rows.slice(start, size)).rechunk()
 
     def _streamed(self, size: int) -> Iterator[pl.DataFrame]:
-        # A streamed batch comes in many pieces, and Polars 2.1's pl.format panics over text columns in
-        # differently cut pieces: each batch is made contiguous (map, unlike a loop, keeps no piece).
+        # A streamed batch comes in many pieces: each is made contiguous (map, unlike a loop, keeps no piece).
         try:
             yield from map(pl.DataFrame.rechunk, self.rows.collect_batches(chunk_size=size))
         except (pl.exceptions.PolarsError, OSError) as error:
