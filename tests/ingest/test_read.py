@@ -162,3 +162,15 @@ def test_it_refuses_a_sheet_whose_header_is_below_empty_rows(contract):
         UnusableInput, match=r"^organisations\.xlsx: the header must be on row 1 .* rows 1 to 2 are empty"
     ):
         load(directory)
+
+
+@pytest.mark.parametrize("name", ["organisations", "workforce", "cases"])
+def test_it_turns_a_library_panic_into_unusable_input_naming_the_file(contract, panic_on, name):
+    directory = contract.write()
+    panic_on(name)
+    with pytest.raises(UnusableInput) as raised:
+        load(directory)
+    assert str(raised.value) == (
+        f"{name}.csv could not be read: a library concerns uses failed on it (assertion failed: "
+        "i < self.len()); save the file again from its source and retry, and tell the concerns maintainers"
+    )

@@ -92,6 +92,31 @@ def test_it_exits_2_with_a_one_line_message_for_unusable_input(contract, spoil, 
     assert_one_line_error(validate("--data", str(directory)), *fragments)
 
 
+def test_it_exits_2_naming_the_file_when_a_library_panics_on_it(contract, panic_on):
+    directory = contract.write()
+    panic_on("organisations")
+    assert_one_line_error(
+        validate("--data", str(directory)),
+        "organisations.csv could not be read: a library concerns uses failed on it",
+    )
+
+
+def test_it_reports_a_panic_outside_ingest_as_a_bug_in_one_line(contract, monkeypatch):
+    import concerns.ingest
+
+    from .conftest import PanicException
+
+    def panicking(*args, **kwargs):
+        raise PanicException("boom")
+
+    monkeypatch.setattr(concerns.ingest, "write_rejects", panicking)
+    result = validate("--data", str(contract.write()), "--today", TODAY)
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "error: unexpected PanicException: boom (a bug in concerns; rerun with --debug for the traceback)"
+    ]
+
+
 def test_it_exits_2_for_a_bad_today_option(contract):
     assert_one_line_error(
         validate("--data", str(contract.write()), "--today", "30/06/2025"), "--today must be a date"

@@ -58,13 +58,27 @@ def command(
     except _Failure as failure:
         _fail(failure.message, EXIT_UNUSABLE)
     except Exception as error:
-        if debug:
+        _unexpected(error, debug)
+    except BaseException as error:  # a library's panic is a BaseException; ingest turns its own into exit 2
+        if not _is_panic(error):
             raise
-        _fail(
-            f"unexpected {type(error).__name__}: {_one_line(error)} (a bug in concerns; rerun with --debug for the traceback)",
-            EXIT_BUG,
-        )
+        _unexpected(error, debug)
     raise typer.Exit(status)
+
+
+def _unexpected(error: BaseException, debug: bool) -> None:
+    if debug:
+        raise error
+    _fail(
+        f"unexpected {type(error).__name__}: {_one_line(error)} (a bug in concerns; rerun with --debug for the traceback)",
+        EXIT_BUG,
+    )
+
+
+def _is_panic(error: BaseException) -> bool:
+    from concerns.ingest import is_panic
+
+    return is_panic(error)
 
 
 class _Failure(Exception):

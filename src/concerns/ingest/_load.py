@@ -21,7 +21,7 @@ import polars as pl
 
 from concerns.ingest import _checks as ch
 from concerns.ingest import _contract as k
-from concerns.ingest._errors import UnusableInput
+from concerns.ingest._errors import UnusableInput, panics_as_unusable
 from concerns.ingest._normalise import prepare, to_canonical, trimmed
 from concerns.ingest._read import FILE_NAMES, Table, fingerprint, locate, open_table
 from concerns.ingest._rejects import REJECTS_SCHEMA, rejects_of
@@ -78,17 +78,20 @@ def load(data_dir: Path, *, today: dt.date | None = None) -> Ingested:
     """
     today = today or dt.date.today()
     files = locate(Path(data_dir))
-    organisations, known = _checked_organisations(files["organisations"], today)
-    checked = {
-        "organisations": organisations,
-        "workforce": _checked_workforce(files["workforce"], known, today),
-        "cases": _checked_cases(files["cases"], known, today),
-    }
+    with panics_as_unusable(files["organisations"]):
+        organisations, known = _checked_organisations(files["organisations"], today)
+    checked = {"organisations": organisations}
+    with panics_as_unusable(files["workforce"]):
+        checked["workforce"] = _checked_workforce(files["workforce"], known, today)
+    with panics_as_unusable(files["cases"]):
+        checked["cases"] = _checked_cases(files["cases"], known, today)
+    with panics_as_unusable(Path(data_dir)):
+        rejects = _rejects(checked)
     return Ingested(
         cases=checked["cases"].canonical,
         organisations=checked["organisations"].canonical,
         workforce=checked["workforce"].canonical,
-        rejects=_rejects(checked),
+        rejects=rejects,
         counts={name: checked[name].counts for name in FILE_NAMES},
         fingerprint=fingerprint(files),
         files=files,
