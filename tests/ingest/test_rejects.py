@@ -155,7 +155,7 @@ def test_it_names_the_first_five_rows_sharing_a_case_id_and_counts_the_rest(cont
 def test_it_rejects_a_case_whose_organisation_is_not_listed(contract):
     contract.cases[0]["org_code"] = "RZZ"
     assert problems(contract.load(), "cases") == [
-        (2, "org_code", "RZZ", 'org_code "RZZ" is not in organisations')
+        (2, "org_code", "RZZ", "organisation RZZ is not in organisations.csv")
     ]
 
 
@@ -163,9 +163,33 @@ def test_it_rejects_cases_of_an_organisation_whose_only_row_was_rejected(contrac
     contract.organisations[2]["org_type"] = "hospital"
     ingested = contract.load()
     assert [row for row, *_ in problems(ingested, "organisations")] == [4]
-    reason = 'org_code "7A1" is in organisations, but its row 4 was rejected; fix it there'
+    reason = "organisation 7A1 is in organisations.csv, but its row 4 was rejected; fix it there"
     assert problems(ingested, "cases") == [(7, "org_code", "7A1", reason), (8, "org_code", "7A1", reason)]
     assert problems(ingested, "workforce") == [(7, "org_code", "7A1", reason)]
+    assert ingested.missing_organisations == ()
+    assert set(ingested.rejects.filter(pl.col("column") == "org_code")["kind"]) == {
+        "organisation rejected in registry"
+    }
+
+
+def test_it_names_the_organisations_missing_from_the_registry_and_its_file(contract):
+    contract.cases[0]["org_code"] = " rzz "
+    contract.cases[1]["org_code"] = "RZZ"
+    contract.workforce[5]["org_code"] = "7A2"
+    ingested = contract.load("xlsx")
+    assert reasons(ingested, "cases") == ["organisation RZZ is not in organisations.xlsx"] * 2
+    assert set(ingested.rejects["kind"]) == {"organisation not in registry"}
+    assert ingested.missing_organisations == ("7A2", "RZZ")
+    assert ingested.missing_organisations_sentence() == (
+        "2 organisations named in cases or workforce are not in organisations.xlsx (7A2, RZZ), so their "
+        "rows were rejected: add them to organisations.xlsx (was it cut short?), or correct the org_code "
+        "where it is mistyped."
+    )
+
+
+def test_it_says_nothing_of_missing_organisations_when_none_is_missing(contract):
+    ingested = contract.load()
+    assert (ingested.missing_organisations, ingested.missing_organisations_sentence()) == ((), "")
 
 
 # --- organisations -------------------------------------------------------------------------
@@ -179,7 +203,7 @@ def test_it_rejects_all_rows_of_an_org_code_given_twice_with_different_details(c
         (3, "org_code", "RX2", reason),
         (5, "org_code", "RX2", reason),
     ]
-    cascaded = 'org_code "RX2" is in organisations, but its rows 3 and 5 were rejected; fix it there'
+    cascaded = "organisation RX2 is in organisations.csv, but its rows 3 and 5 were rejected; fix it there"
     assert problems(ingested, "cases") == [(row, "org_code", "RX2", cascaded) for row in (5, 6, 11)]
 
 
@@ -234,7 +258,7 @@ def test_it_rejects_a_malformed_fiscal_year(contract, value):
 def test_it_rejects_workforce_of_an_unknown_organisation(contract):
     contract.workforce[5]["org_code"] = "7A2"
     assert problems(contract.load(), "workforce") == [
-        (7, "org_code", "7A2", 'org_code "7A2" is not in organisations')
+        (7, "org_code", "7A2", "organisation 7A2 is not in organisations.csv")
     ]
 
 
@@ -267,6 +291,7 @@ def test_it_rejects_the_workforce_of_organisations_a_registry_cut_short_leaves_o
     rejected = ingested.rejects.filter(pl.col("file") == "workforce")
     assert rejected["source_row"].to_list() == list(range(7_202, 9_602))
     assert set(rejected["value"]) == {"X123"}
+    assert ingested.missing_organisations == ("X123",)
 
 
 def test_it_rejects_all_rows_of_a_workforce_key_with_different_headcounts(contract):

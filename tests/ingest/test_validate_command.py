@@ -56,6 +56,22 @@ def test_it_exits_1_with_counts_reasons_and_the_fingerprint(contract, tmp_path):
     assert sorted(written["source_row"].to_list()) == ["2", "5", "6"]
 
 
+def test_it_says_first_how_many_organisations_the_registry_lacks(contract):
+    contract.organisations = contract.organisations[:1]  # a registry cut short: RX2 and 7A1 are gone
+    result = validate("--data", str(contract.write()), "--today", TODAY)
+    assert result.exit_code == 1, result.output
+    out = " ".join(result.stdout.split())
+    assert (
+        "2 organisations named in cases or workforce are not in organisations.csv (7A1, RX2), so their rows "
+        "were rejected: add them to organisations.csv (was it cut short?), or correct the org_code where it "
+        "is mistyped." in out
+    )
+    assert out.index("2 organisations named") < out.index("Rejected rows by reason")
+    assert "cases │ organisation not in registry │ 5 │ 5" in out
+    assert "workforce │ organisation not in registry │ 2 │ 2" in out
+    assert "organisation RX2 is not in organisations.csv" in out
+
+
 def test_it_judges_future_dates_against_the_today_option(contract):
     directory = contract.write()
     assert validate("--data", str(directory), "--today", "2025-06-29").exit_code == 1

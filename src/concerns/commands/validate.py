@@ -126,10 +126,13 @@ def _one_line(text: object) -> str:
 
 
 def print_summary(console: Console, ingested: Ingested, data: Path, rejects_path: Path | None) -> None:
-    """The validation summary: rows by file, rejects by reason, the first rejects, the fingerprint."""
+    """The validation summary: rows by file, organisations missing from the registry, rejects by reason,
+    the first rejects, the fingerprint."""
     # Paths and the fingerprint are never wrapped, so they can be copied whole.
     console.print(f"Validated {data}", markup=False, soft_wrap=True)
     console.print(_counts_table(ingested))
+    if missing := ingested.missing_organisations_sentence():
+        console.print(missing, markup=False)
     if not ingested.rejects.is_empty():
         console.print(_kinds_table(ingested))
         console.print(_first_rejects_table(ingested))

@@ -19,7 +19,8 @@ IN_FUTURE = "date in the future"
 NOT_WHOLE = "not a whole number"
 NEGATIVE = "negative headcount"
 BAD_FISCAL_YEAR = "malformed fiscal_year"
-UNKNOWN_ORG = "unknown org_code"
+ORG_NOT_IN_REGISTRY = "organisation not in registry"
+ORG_REJECTED_IN_REGISTRY = "organisation rejected in registry"
 DUPLICATE_CASE = "duplicate case_id"
 DUPLICATE_ORG = "duplicate org_code"
 DUPLICATE_WORKFORCE = "duplicate workforce row"
@@ -27,6 +28,7 @@ CLOSED_BEFORE_OPENED = "closed before opened"
 GROUP_NOT_IN_DIMENSION = "group not valid for dimension"
 
 _LISTED_AT_MOST = 10
+_NAMED_AT_MOST = 5  # organisations named in the sentence on missing ones
 _LIST_CODES: dict[str, frozenset[str]] = {
     column: frozenset(codes.codes) for column, codes in k.LIST_COLUMNS.items()
 }
@@ -134,3 +136,19 @@ def group_outside_dimension(group: str, dimension: str) -> str:
     if group == v.TOTAL_GROUP:
         return f'group "{v.TOTAL_GROUP}" is only for dimension "total"; {dimension} rows use one of: {", ".join(allowed)}'
     return f'group "{group}" is not a group of dimension "{dimension}"; use one of: {", ".join(allowed)}'
+
+
+def missing_organisations(codes: tuple[str, ...], registry: str) -> str:
+    """The one sentence that explains a registry cut short (or org_codes mistyped) before any table."""
+    shown = ", ".join(codes[:_NAMED_AT_MOST])
+    more = f" and {len(codes) - _NAMED_AT_MOST:,} more" if len(codes) > _NAMED_AT_MOST else ""
+    if len(codes) == 1:
+        return (
+            f"1 organisation named in cases or workforce is not in {registry} ({shown}), so its rows were "
+            f"rejected: add it to {registry}, or correct the org_code where it is mistyped."
+        )
+    return (
+        f"{len(codes):,} organisations named in cases or workforce are not in {registry} ({shown}{more}), "
+        f"so their rows were rejected: add them to {registry} (was it cut short?), or correct the org_code "
+        "where it is mistyped."
+    )
