@@ -334,6 +334,61 @@ def test_it_rejects_a_group_that_does_not_belong_to_its_dimension(contract, dime
     assert problems(contract.load(), "workforce") == [(5, "group", group, reason)]
 
 
+# --- text a spreadsheet would run as a formula ---------------------------------------------
+
+FORMULA_REASON = "{} starts with '{}' — a spreadsheet would run it as a formula; remove the leading character"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "subject"),
+    [
+        ("name", '=HYPERLINK("http://example.org","click")', "organisation name"),
+        ("name", "+44 Trust", "organisation name"),
+        ("region", "-London", "organisation region"),
+        ("region", "@SUM(A1)", "organisation region"),
+        ("name", "\t=1+1", "organisation name"),  # trimmed, as every cell is: the "=" still leads
+    ],
+)
+def test_it_rejects_an_organisation_name_or_region_that_starts_like_a_formula(
+    contract, column, value, subject
+):
+    contract.organisations[0][column] = value
+    contract.cases = [row for row in contract.cases if row["org_code"] != "RJ1"]
+    contract.workforce = [row for row in contract.workforce if row["org_code"] != "RJ1"]
+    ingested = contract.load()
+    leading = value.strip()[0]
+    assert problems(ingested, "organisations") == [
+        (2, column, value, FORMULA_REASON.format(subject, leading))
+    ]
+    assert ingested.rejects["kind"].to_list() == ["starts like a formula"]
+    assert ingested.organisations["org_code"].to_list() == ["RX2", "7A1"]
+
+
+@pytest.mark.parametrize(("column", "value"), [("case_id", "=C001"), ("specialty", "-"), ("specialty", "@x")])
+def test_it_rejects_a_case_id_or_specialty_that_starts_like_a_formula(contract, column, value):
+    contract.cases[0][column] = value
+    assert problems(contract.load(), "cases") == [(2, column, value, FORMULA_REASON.format(column, value[0]))]
+
+
+def test_it_rejects_an_org_code_that_starts_like_a_formula_in_every_file(contract):
+    contract.organisations[0]["org_code"] = "=RJ1"
+    contract.cases[0]["org_code"] = "=RJ1"
+    contract.workforce[0]["org_code"] = "+RJ1"
+    ingested = contract.load()
+    assert reasons(ingested, "organisations") == [FORMULA_REASON.format("org_code", "=")]
+    assert FORMULA_REASON.format("org_code", "=") in reasons(ingested, "cases")
+    assert FORMULA_REASON.format("org_code", "+") in reasons(ingested, "workforce")
+
+
+def test_it_accepts_text_with_a_formula_character_after_the_first(contract):
+    contract.organisations[0].update(name="Riverside = Hills + Vale - Trust @ Home", region="North-East")
+    contract.cases[0].update(case_id="C-001", specialty="Ear, nose & throat (ENT) - adult")
+    contract.cases[1]["practitioner_id"] = "+aB3/x=="  # a base64 pseudonym: compared, never printed
+    ingested = contract.load()
+    assert ingested.rejects.is_empty()
+    assert "+aB3/x==" in ingested.cases["practitioner_id"].to_list()
+
+
 # --- the rejects file ----------------------------------------------------------------------
 
 
