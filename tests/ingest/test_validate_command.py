@@ -72,6 +72,22 @@ def test_it_says_first_how_many_organisations_the_registry_lacks(contract):
     assert "organisation RX2 is not in organisations.csv" in out
 
 
+def test_it_exits_1_on_the_reproduction_of_issue_16_a_national_registry_cut_to_50_rows(tmp_path):
+    # A regression: Polars panicked (a traceback) compacting the rejected workforce rows of 170 organisations.
+    directory = tmp_path / "d"
+    synth = CliRunner().invoke(
+        app, ["synth", "--out", str(directory), "--as-of", "2026-12-02", "--cases", "300"]
+    )
+    assert synth.exit_code == 0, synth.output
+    lines = (directory / "organisations.csv").read_bytes().splitlines(keepends=True)
+    (directory / "organisations.csv").write_bytes(b"".join(lines[:51]))
+    result = validate("--data", str(directory), "--today", "2026-12-02")
+    assert result.exit_code == 1, result.output
+    out = " ".join(result.stdout.split())
+    assert "170 organisations named in cases or workforce are not in organisations.csv" in out
+    assert "workforce.csv │ 126,720 │ 28,800 │ 97,920" in out
+
+
 def test_it_judges_future_dates_against_the_today_option(contract):
     directory = contract.write()
     assert validate("--data", str(directory), "--today", "2025-06-29").exit_code == 1
