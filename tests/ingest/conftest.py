@@ -354,10 +354,10 @@ def panic_on(monkeypatch):
 
     opened = _load.open_table
 
-    def arm(name: str) -> None:
+    def arm(name: str, message: str = "assertion failed: i < self.len()") -> None:
         def panicking(path: Path):
             if path.stem == name:
-                raise PanicException("assertion failed: i < self.len()")
+                raise PanicException(message)
             return opened(path)
 
         monkeypatch.setattr(_load, "open_table", panicking)

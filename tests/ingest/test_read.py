@@ -171,6 +171,17 @@ def test_it_turns_a_library_panic_into_unusable_input_naming_the_file(contract, 
     with pytest.raises(UnusableInput) as raised:
         load(directory)
     assert str(raised.value) == (
-        f"{name}.csv could not be read: a library concerns uses failed on it (assertion failed: "
-        "i < self.len()); save the file again from its source and retry, and tell the concerns maintainers"
+        f"{name}.csv could not be read: a library concerns uses failed on it, which usually means the file "
+        "is damaged (assertion failed: i < self.len()); save it again from its source and retry, and if a "
+        "freshly saved file fails too, tell the concerns maintainers"
     )
+
+
+def test_it_shortens_what_a_library_says_when_it_panics(contract, panic_on):
+    directory = contract.write()
+    panic_on("cases", "called `Result::unwrap()` on an `Err` value:\n" + "x" * 500)
+    with pytest.raises(UnusableInput) as raised:
+        load(directory)
+    detail = str(raised.value).split("is damaged (", 1)[1].split("); save it again", 1)[0]
+    assert detail == "called `Result::unwrap()` on an `Err` value: " + "x" * 54 + "…"
+    assert len(detail) == 100

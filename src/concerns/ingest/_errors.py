@@ -39,8 +39,13 @@ def panics_as_unusable(path: Path) -> Iterator[None]:
     except BaseException as error:
         if not is_panic(error):
             raise
-        detail = str(error).splitlines()[0] if str(error) else "no detail"
         raise UnusableInput(
-            f"{path.name} could not be read: a library concerns uses failed on it ({detail}); "
-            "save the file again from its source and retry, and tell the concerns maintainers"
+            f"{path.name} could not be read: a library concerns uses failed on it, which usually means the "
+            f"file is damaged ({_detail(error)}); save it again from its source and retry, and if a freshly "
+            "saved file fails too, tell the concerns maintainers"
         ) from None
+
+
+def _detail(error: BaseException, most: int = 100) -> str:
+    text = " ".join(str(error).split()) or "no detail"
+    return text if len(text) <= most else text[: most - 1] + "…"
