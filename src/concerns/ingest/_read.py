@@ -295,13 +295,35 @@ def _unreadable_csv(name: str, source: Path, error: Exception) -> UnusableInput:
 
 def _csv_problem(source: Path, error: Exception) -> str:
     """Which record does not fit, found with the standard csv module (slow, only on failure)."""
+    row = 1  # the spreadsheet row being read
     with source.open(encoding="utf-8-sig", errors="replace", newline="") as text:
-        reader = csv.reader(text)
-        header = next(reader, [])
-        for row_number, row in enumerate(reader, start=2):
-            if len(row) > len(header):
-                return f"row {row_number} has {len(row)} fields but the header has {len(header)}"
-    return str(error).splitlines()[0]
+        reader = csv.reader(text, strict=True)
+        try:
+            header = next(reader, [])
+            row = 2
+            for cells in reader:
+                if len(cells) > len(header):
+                    return f"row {row} has {len(cells)} fields but the header has {len(header)}"
+                row += 1
+        except csv.Error as problem:
+            return _quote_problem(row, problem)
+    first_line = str(error).splitlines()[0]
+    return first_line if len(first_line) <= 120 else first_line[:119] + "…"
+
+
+def _quote_problem(row: int, problem: csv.Error) -> str:
+    text = str(problem)
+    if "unexpected end of data" in text:
+        return f'row {row} has a quote (") that is never closed'
+    if "field limit" in text:
+        return (
+            f'row {row} has a quote (") that is never closed, or a cell longer than '
+            f"{csv.field_size_limit():,} characters"
+        )
+    return (
+        f'row {row} has a quote (") where a CSV file cannot have one ({text}); a cell with quotes in it '
+        "is written in quotes, with each of its own quotes doubled"
+    )
 
 
 # --- XLSX -----------------------------------------------------------------------------
