@@ -13,7 +13,7 @@ WEB_ASSETS := src/concerns/web/portal/static/nhsuk/VERSION
 export MPLCONFIGDIR := $(CURDIR)/.local/mpl
 export XDG_CACHE_HOME := $(CURDIR)/.local/cache
 
-.PHONY: install system demo serve test lint bench clean
+.PHONY: install system demo serve test lint bench fuzz clean
 
 install: $(STAMP) system $(WEB_ASSETS)
 
@@ -69,6 +69,14 @@ test: lint $(NODE_STAMP)
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The long run of the ingest fuzzing harness (tests/ingest/test_fuzz.py): FUZZ_EXAMPLES damaged extracts of
+# each kind of damage, on FUZZ_ORGS organisations; `make test` runs a few of each. Figures: docs/performance.md.
+FUZZ_EXAMPLES ?= 300
+FUZZ_ORGS ?= 30
+fuzz: install
+	CONCERNS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CONCERNS_FUZZ_ORGS=$(FUZZ_ORGS) $(BIN)/pytest tests/ingest/test_fuzz.py \
+		-q -p no:cacheprovider --hypothesis-show-statistics --durations=0
 
 clean:
 	rm -rf $(VENV) out .local .pytest_cache .ruff_cache .hypothesis

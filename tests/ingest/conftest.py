@@ -341,3 +341,25 @@ def contract(tmp_path: Path) -> Contract:
 def contract_at() -> type[Contract]:
     """Contract itself, for tests (hypothesis ones) that make several directories in one test."""
     return Contract
+
+
+class PanicException(BaseException):
+    """Stands in for pyo3_runtime.PanicException: a BaseException, known only by its class name."""
+
+
+@pytest.fixture
+def panic_on(monkeypatch):
+    """`panic_on("workforce")` makes reading that file panic the way a Rust library does."""
+    from concerns.ingest import _load
+
+    opened = _load.open_table
+
+    def arm(name: str, message: str = "assertion failed: i < self.len()") -> None:
+        def panicking(path: Path):
+            if path.stem == name:
+                raise PanicException(message)
+            return opened(path)
+
+        monkeypatch.setattr(_load, "open_table", panicking)
+
+    return arm

@@ -123,6 +123,27 @@ def test_it_refuses_a_csv_row_with_more_fields_than_the_header_naming_the_row(co
         load(directory)
 
 
+@pytest.mark.parametrize(
+    "rows_after", [5, 5_000], ids=["a short file", "a file longer than a csv field may be"]
+)
+def test_it_names_the_row_of_a_quote_that_is_never_closed(contract, rows_after):
+    # A regression: past 131,072 characters the standard csv module raised its own error (exit 3).
+    contract.workforce[0]["group"] = '"all'
+    contract.workforce += [
+        contract.workforce[1]
+        | {"fiscal_year": f"{1900 + i % 150}/{(1901 + i % 150) % 100:02d}", "headcount": str(i)}
+        for i in range(rows_after)
+    ]
+    directory = contract.write()
+    path = directory / "workforce.csv"
+    path.write_text(path.read_text().replace('"""all"', '"all'))
+    with pytest.raises(UnusableInput) as raised:
+        load(directory)
+    assert str(raised.value).startswith(
+        'workforce.csv is not a readable CSV file: row 2 has a quote (") that is never closed'
+    )
+
+
 def test_it_refuses_two_columns_with_the_same_name_once_trimmed_and_lower_cased(contract):
     contract.cases = [row | {"Grade ": row["grade"]} for row in contract.cases]
     with pytest.raises(UnusableInput, match=r"^cases\.csv has two columns named 'grade'"):
@@ -162,3 +183,26 @@ def test_it_refuses_a_sheet_whose_header_is_below_empty_rows(contract):
         UnusableInput, match=r"^organisations\.xlsx: the header must be on row 1 .* rows 1 to 2 are empty"
     ):
         load(directory)
+
+
+@pytest.mark.parametrize("name", ["organisations", "workforce", "cases"])
+def test_it_turns_a_library_panic_into_unusable_input_naming_the_file(contract, panic_on, name):
+    directory = contract.write()
+    panic_on(name)
+    with pytest.raises(UnusableInput) as raised:
+        load(directory)
+    assert str(raised.value) == (
+        f"{name}.csv could not be read: a library concerns uses failed on it, which usually means the file "
+        "is damaged (assertion failed: i < self.len()); save it again from its source and retry, and if a "
+        "freshly saved file fails too, tell the concerns maintainers"
+    )
+
+
+def test_it_shortens_what_a_library_says_when_it_panics(contract, panic_on):
+    directory = contract.write()
+    panic_on("cases", "called `Result::unwrap()` on an `Err` value:\n" + "x" * 500)
+    with pytest.raises(UnusableInput) as raised:
+        load(directory)
+    detail = str(raised.value).split("is damaged (", 1)[1].split("); save it again", 1)[0]
+    assert detail == "called `Result::unwrap()` on an `Err` value: " + "x" * 54 + "…"
+    assert len(detail) == 100

@@ -155,7 +155,7 @@ def test_it_names_the_first_five_rows_sharing_a_case_id_and_counts_the_rest(cont
 def test_it_rejects_a_case_whose_organisation_is_not_listed(contract):
     contract.cases[0]["org_code"] = "RZZ"
     assert problems(contract.load(), "cases") == [
-        (2, "org_code", "RZZ", 'org_code "RZZ" is not in organisations')
+        (2, "org_code", "RZZ", "organisation RZZ is not in organisations.csv")
     ]
 
 
@@ -163,9 +163,33 @@ def test_it_rejects_cases_of_an_organisation_whose_only_row_was_rejected(contrac
     contract.organisations[2]["org_type"] = "hospital"
     ingested = contract.load()
     assert [row for row, *_ in problems(ingested, "organisations")] == [4]
-    reason = 'org_code "7A1" is in organisations, but its row 4 was rejected; fix it there'
+    reason = "organisation 7A1 is in organisations.csv, but its row 4 was rejected; fix it there"
     assert problems(ingested, "cases") == [(7, "org_code", "7A1", reason), (8, "org_code", "7A1", reason)]
     assert problems(ingested, "workforce") == [(7, "org_code", "7A1", reason)]
+    assert ingested.missing_organisations == ()
+    assert set(ingested.rejects.filter(pl.col("column") == "org_code")["kind"]) == {
+        "organisation rejected in registry"
+    }
+
+
+def test_it_names_the_organisations_missing_from_the_registry_and_its_file(contract):
+    contract.cases[0]["org_code"] = " rzz "
+    contract.cases[1]["org_code"] = "RZZ"
+    contract.workforce[5]["org_code"] = "7A2"
+    ingested = contract.load("xlsx")
+    assert reasons(ingested, "cases") == ["organisation RZZ is not in organisations.xlsx"] * 2
+    assert set(ingested.rejects["kind"]) == {"organisation not in registry"}
+    assert ingested.missing_organisations == ("7A2", "RZZ")
+    assert ingested.missing_organisations_sentence() == (
+        "2 organisations named in cases or workforce are not in organisations.xlsx (7A2, RZZ), so their "
+        "rows were rejected: add them to organisations.xlsx (was it cut short?), or correct the org_code "
+        "where it is mistyped."
+    )
+
+
+def test_it_says_nothing_of_missing_organisations_when_none_is_missing(contract):
+    ingested = contract.load()
+    assert (ingested.missing_organisations, ingested.missing_organisations_sentence()) == ((), "")
 
 
 # --- organisations -------------------------------------------------------------------------
@@ -179,7 +203,7 @@ def test_it_rejects_all_rows_of_an_org_code_given_twice_with_different_details(c
         (3, "org_code", "RX2", reason),
         (5, "org_code", "RX2", reason),
     ]
-    cascaded = 'org_code "RX2" is in organisations, but its rows 3 and 5 were rejected; fix it there'
+    cascaded = "organisation RX2 is in organisations.csv, but its rows 3 and 5 were rejected; fix it there"
     assert problems(ingested, "cases") == [(row, "org_code", "RX2", cascaded) for row in (5, 6, 11)]
 
 
@@ -234,8 +258,40 @@ def test_it_rejects_a_malformed_fiscal_year(contract, value):
 def test_it_rejects_workforce_of_an_unknown_organisation(contract):
     contract.workforce[5]["org_code"] = "7A2"
     assert problems(contract.load(), "workforce") == [
-        (7, "org_code", "7A2", 'org_code "7A2" is not in organisations')
+        (7, "org_code", "7A2", "organisation 7A2 is not in organisations.csv")
     ]
+
+
+def workforce_of(org_codes: list[str]) -> list[dict[str, str]]:
+    """2,400 distinct rows an organisation: enough that a CSV of a few of them is read in pieces."""
+    groups = [("total", "all"), ("sex", "female"), ("sex", "male"), ("sex", "not_stated")]
+    return [
+        {
+            "org_code": org_code,
+            "fiscal_year": f"{year}/{(year + 1) % 100:02d}",
+            "profession": profession,
+            "dimension": dimension,
+            "group": group,
+            "headcount": "10",
+        }
+        for org_code in org_codes
+        for year in range(1900, 2100)
+        for profession in ("doctor", "dentist", "pharmacist")
+        for dimension, group in groups
+    ]
+
+
+def test_it_rejects_the_workforce_of_organisations_a_registry_cut_short_leaves_out(contract):
+    # A regression: the file is read in pieces, and rejecting none of the first piece's rows made Polars panic.
+    contract.workforce = workforce_of(["RJ1", "RX2", "7A1", "X123"])
+    ingested = contract.load()
+    assert ingested.counts["workforce"].read == 9_600
+    assert ingested.counts["workforce"].accepted == 7_200
+    assert ingested.counts["workforce"].rejected == 2_400
+    rejected = ingested.rejects.filter(pl.col("file") == "workforce")
+    assert rejected["source_row"].to_list() == list(range(7_202, 9_602))
+    assert set(rejected["value"]) == {"X123"}
+    assert ingested.missing_organisations == ("X123",)
 
 
 def test_it_rejects_all_rows_of_a_workforce_key_with_different_headcounts(contract):
@@ -276,6 +332,61 @@ def test_it_keeps_the_first_of_identical_workforce_rows(contract):
 def test_it_rejects_a_group_that_does_not_belong_to_its_dimension(contract, dimension, group, reason):
     contract.workforce[3].update(dimension=dimension, group=group)
     assert problems(contract.load(), "workforce") == [(5, "group", group, reason)]
+
+
+# --- text a spreadsheet would run as a formula ---------------------------------------------
+
+FORMULA_REASON = "{} starts with '{}' — a spreadsheet would run it as a formula; remove the leading character"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "subject"),
+    [
+        ("name", '=HYPERLINK("http://example.org","click")', "organisation name"),
+        ("name", "+44 Trust", "organisation name"),
+        ("region", "-London", "organisation region"),
+        ("region", "@SUM(A1)", "organisation region"),
+        ("name", "\t=1+1", "organisation name"),  # trimmed, as every cell is: the "=" still leads
+    ],
+)
+def test_it_rejects_an_organisation_name_or_region_that_starts_like_a_formula(
+    contract, column, value, subject
+):
+    contract.organisations[0][column] = value
+    contract.cases = [row for row in contract.cases if row["org_code"] != "RJ1"]
+    contract.workforce = [row for row in contract.workforce if row["org_code"] != "RJ1"]
+    ingested = contract.load()
+    leading = value.strip()[0]
+    assert problems(ingested, "organisations") == [
+        (2, column, value, FORMULA_REASON.format(subject, leading))
+    ]
+    assert ingested.rejects["kind"].to_list() == ["starts like a formula"]
+    assert ingested.organisations["org_code"].to_list() == ["RX2", "7A1"]
+
+
+@pytest.mark.parametrize(("column", "value"), [("case_id", "=C001"), ("specialty", "-"), ("specialty", "@x")])
+def test_it_rejects_a_case_id_or_specialty_that_starts_like_a_formula(contract, column, value):
+    contract.cases[0][column] = value
+    assert problems(contract.load(), "cases") == [(2, column, value, FORMULA_REASON.format(column, value[0]))]
+
+
+def test_it_rejects_an_org_code_that_starts_like_a_formula_in_every_file(contract):
+    contract.organisations[0]["org_code"] = "=RJ1"
+    contract.cases[0]["org_code"] = "=RJ1"
+    contract.workforce[0]["org_code"] = "+RJ1"
+    ingested = contract.load()
+    assert reasons(ingested, "organisations") == [FORMULA_REASON.format("org_code", "=")]
+    assert FORMULA_REASON.format("org_code", "=") in reasons(ingested, "cases")
+    assert FORMULA_REASON.format("org_code", "+") in reasons(ingested, "workforce")
+
+
+def test_it_accepts_text_with_a_formula_character_after_the_first(contract):
+    contract.organisations[0].update(name="Riverside = Hills + Vale - Trust @ Home", region="North-East")
+    contract.cases[0].update(case_id="C-001", specialty="Ear, nose & throat (ENT) - adult")
+    contract.cases[1]["practitioner_id"] = "+aB3/x=="  # a base64 pseudonym: compared, never printed
+    ingested = contract.load()
+    assert ingested.rejects.is_empty()
+    assert "+aB3/x==" in ingested.cases["practitioner_id"].to_list()
 
 
 # --- the rejects file ----------------------------------------------------------------------

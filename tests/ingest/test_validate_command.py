@@ -56,6 +56,38 @@ def test_it_exits_1_with_counts_reasons_and_the_fingerprint(contract, tmp_path):
     assert sorted(written["source_row"].to_list()) == ["2", "5", "6"]
 
 
+def test_it_says_first_how_many_organisations_the_registry_lacks(contract):
+    contract.organisations = contract.organisations[:1]  # a registry cut short: RX2 and 7A1 are gone
+    result = validate("--data", str(contract.write()), "--today", TODAY)
+    assert result.exit_code == 1, result.output
+    out = " ".join(result.stdout.split())
+    assert (
+        "2 organisations named in cases or workforce are not in organisations.csv (7A1, RX2), so their rows "
+        "were rejected: add them to organisations.csv (was it cut short?), or correct the org_code where it "
+        "is mistyped." in out
+    )
+    assert out.index("2 organisations named") < out.index("Rejected rows by reason")
+    assert "cases │ organisation not in registry │ 5 │ 5" in out
+    assert "workforce │ organisation not in registry │ 2 │ 2" in out
+    assert "organisation RX2 is not in organisations.csv" in out
+
+
+def test_it_exits_1_on_the_reproduction_of_issue_16_a_national_registry_cut_to_50_rows(tmp_path):
+    # A regression: Polars panicked (a traceback) compacting the rejected workforce rows of 170 organisations.
+    directory = tmp_path / "d"
+    synth = CliRunner().invoke(
+        app, ["synth", "--out", str(directory), "--as-of", "2026-12-02", "--cases", "300"]
+    )
+    assert synth.exit_code == 0, synth.output
+    lines = (directory / "organisations.csv").read_bytes().splitlines(keepends=True)
+    (directory / "organisations.csv").write_bytes(b"".join(lines[:51]))
+    result = validate("--data", str(directory), "--today", "2026-12-02")
+    assert result.exit_code == 1, result.output
+    out = " ".join(result.stdout.split())
+    assert "170 organisations named in cases or workforce are not in organisations.csv" in out
+    assert "workforce.csv │ 126,720 │ 28,800 │ 97,920" in out
+
+
 def test_it_judges_future_dates_against_the_today_option(contract):
     directory = contract.write()
     assert validate("--data", str(directory), "--today", "2025-06-29").exit_code == 1
@@ -90,6 +122,31 @@ def test_it_exits_2_with_a_one_line_message_for_unusable_input(contract, spoil, 
     directory = contract.write()
     spoil(directory)
     assert_one_line_error(validate("--data", str(directory)), *fragments)
+
+
+def test_it_exits_2_naming_the_file_when_a_library_panics_on_it(contract, panic_on):
+    directory = contract.write()
+    panic_on("organisations")
+    assert_one_line_error(
+        validate("--data", str(directory)),
+        "organisations.csv could not be read: a library concerns uses failed on it",
+    )
+
+
+def test_it_reports_a_panic_outside_ingest_as_a_bug_in_one_line(contract, monkeypatch):
+    import concerns.ingest
+
+    from .conftest import PanicException
+
+    def panicking(*args, **kwargs):
+        raise PanicException("boom")
+
+    monkeypatch.setattr(concerns.ingest, "write_rejects", panicking)
+    result = validate("--data", str(contract.write()), "--today", TODAY)
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "error: unexpected PanicException: boom (a bug in concerns; rerun with --debug for the traceback)"
+    ]
 
 
 def test_it_exits_2_for_a_bad_today_option(contract):

@@ -160,6 +160,75 @@ def test_it_will_not_generate_from_an_invalid_upload(users, tmp_path):
     assert not Batch.objects.exists()
 
 
+# --- a damaged extract: a clear page, never a 500 ---------------------------------------------
+
+
+class PanicException(BaseException):
+    """Stands in for pyo3_runtime.PanicException, which a Rust library raises: known by its name."""
+
+
+def _damaged(tmp_path, name, damage):
+    folder = shutil.copytree(tiny_extract(), tmp_path / "damaged")
+    path = folder / name
+    path.write_bytes(damage(path.read_bytes()))
+    return folder
+
+
+def _upload_page(client, folder):
+    files = [SimpleUploadedFile(path.name, path.read_bytes()) for path in sorted(folder.iterdir())]
+    response = _upload(client, [file for file in files if file.name != "truth.json"])
+    upload = Upload.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("upload", args=[upload.pk])
+    page = client.get(reverse("upload", args=[upload.pk]))
+    assert page.status_code == 200
+    return upload, page.content.decode()
+
+
+def test_it_says_how_many_organisations_a_registry_cut_short_leaves_out(users, tmp_path):
+    def first_two(content):
+        return b"".join(content.splitlines(keepends=True)[:3])
+
+    upload, page = _upload_page(
+        signed_in(users["insights"]), _damaged(tmp_path, "organisations.csv", first_two)
+    )
+    assert upload.status == Upload.Status.INVALID
+    assert upload.summary["files"]["organisations"]["read"] == 2
+    assert "2 organisations named in cases or workforce are not in organisations.csv" in page
+    assert "organisation not in registry" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "message"),
+    [
+        (
+            "cases.csv",
+            lambda content: content + b"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18\n",
+            "cases.csv is not a readable CSV file",
+        ),
+        ("workforce.csv", lambda content: content.split(b"\n", 1)[1], "workforce.csv has no"),
+    ],
+    ids=["a row with too many fields", "no header"],
+)
+def test_it_shows_why_a_mangled_file_cannot_be_used(users, tmp_path, name, damage, message):
+    upload, page = _upload_page(signed_in(users["insights"]), _damaged(tmp_path, name, damage))
+    assert upload.status == Upload.Status.INVALID
+    assert "The extract cannot be used" in page
+    assert message in page
+
+
+def test_it_shows_a_library_panic_on_a_file_as_an_extract_that_cannot_be_used(users, tmp_path, monkeypatch):
+    from concerns.ingest import _load
+
+    def panicking(path):
+        raise PanicException("assertion failed: i < self.len()")
+
+    monkeypatch.setattr(_load, "open_table", panicking)
+    upload, page = _upload_page(signed_in(users["insights"]), tiny_extract())
+    assert upload.status == Upload.Status.INVALID
+    assert "The extract cannot be used" in page
+    assert "organisations.csv could not be read: a library concerns uses failed on it" in page
+
+
 # --- unsafe uploads --------------------------------------------------------------------------
 
 

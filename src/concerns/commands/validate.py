@@ -58,13 +58,27 @@ def command(
     except _Failure as failure:
         _fail(failure.message, EXIT_UNUSABLE)
     except Exception as error:
-        if debug:
+        _unexpected(error, debug)
+    except BaseException as error:  # a library's panic is a BaseException; ingest turns its own into exit 2
+        if not _is_panic(error):
             raise
-        _fail(
-            f"unexpected {type(error).__name__}: {_one_line(error)} (a bug in concerns; rerun with --debug for the traceback)",
-            EXIT_BUG,
-        )
+        _unexpected(error, debug)
     raise typer.Exit(status)
+
+
+def _unexpected(error: BaseException, debug: bool) -> None:
+    if debug:
+        raise error
+    _fail(
+        f"unexpected {type(error).__name__}: {_one_line(error)} (a bug in concerns; rerun with --debug for the traceback)",
+        EXIT_BUG,
+    )
+
+
+def _is_panic(error: BaseException) -> bool:
+    from concerns.ingest import is_panic
+
+    return is_panic(error)
 
 
 class _Failure(Exception):
@@ -112,10 +126,13 @@ def _one_line(text: object) -> str:
 
 
 def print_summary(console: Console, ingested: Ingested, data: Path, rejects_path: Path | None) -> None:
-    """The validation summary: rows by file, rejects by reason, the first rejects, the fingerprint."""
+    """The validation summary: rows by file, organisations missing from the registry, rejects by reason,
+    the first rejects, the fingerprint."""
     # Paths and the fingerprint are never wrapped, so they can be copied whole.
     console.print(f"Validated {data}", markup=False, soft_wrap=True)
     console.print(_counts_table(ingested))
+    if missing := ingested.missing_organisations_sentence():
+        console.print(missing, markup=False)
     if not ingested.rejects.is_empty():
         console.print(_kinds_table(ingested))
         console.print(_first_rejects_table(ingested))

@@ -8,7 +8,7 @@
 Rows with problems are rejected, never repaired, and every problem is a
 sentence a person can act on. `UnusableInput` is raised only when the
 directory as a whole cannot be used (a file missing or unreadable, a required
-column absent). The files follow the data contract (cases, organisations,
+column absent, or a library failing on a file: its panic is never let out). The files follow the data contract (cases, organisations,
 workforce; CSV, XLSX or Parquet).
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from concerns.ingest._errors import UnusableInput
+from concerns.ingest._errors import UnusableInput, is_panic
 from concerns.ingest._load import FileCounts, Ingested, load
 from concerns.ingest._read import FILE_NAMES, read_table
 from concerns.ingest._rejects import REJECTS_SCHEMA, write
@@ -27,6 +27,7 @@ __all__ = [
     "FileCounts",
     "Ingested",
     "UnusableInput",
+    "is_panic",
     "load",
     "read_table",
     "write_rejects",

@@ -205,7 +205,7 @@ def _repeated_or_conflicting(
 
 
 def unknown_org_codes(
-    prepared: pl.DataFrame, organisations: pl.DataFrame, rejected_rows: pl.Series
+    prepared: pl.DataFrame, organisations: pl.DataFrame, rejected_rows: pl.Series, registry: str
 ) -> pl.DataFrame:
     """Rows (cases or workforce) whose org_code has no *accepted* organisation row.
 
@@ -216,7 +216,8 @@ def unknown_org_codes(
     the duplicate rule above, the one way a code keeps an accepted row beside
     a rejected one is an exact repeat, which changes nothing. When a code is
     in the file but all its rows were rejected, the reason points at those
-    rows, because fixing them is what makes these rows acceptable.
+    rows, because fixing them is what makes these rows acceptable. `registry`
+    is the organisations file's name, which the reasons give.
     """
     accepted_codes = organisations.filter(~pl.col("source_row").is_in(rejected_rows.implode()))["org_code"]
     rejected_codes = (
@@ -229,18 +230,20 @@ def unknown_org_codes(
     unknown = prepared.filter(
         pl.col("org_code").is_not_null() & ~pl.col("org_code").is_in(accepted_codes.implode())
     ).join(rejected_codes, on="org_code", how="left")
+    missing = pl.col("org_rows").is_null()
     reason = (
-        pl.when(pl.col("org_rows").is_null())
-        .then(pl.format('org_code "{}" is not in organisations', "org_code"))
+        pl.when(missing)
+        .then(pl.format(f"organisation {{}} is not in {registry}", "org_code"))
         .otherwise(
             pl.format(
-                'org_code "{}" is in organisations, but its {} rejected; fix it there',
+                f"organisation {{}} is in {registry}, but its {{}} rejected; fix it there",
                 "org_code",
                 _rows_phrase(pl.col("org_rows"), verb=True),
             )
         )
     )
-    return _problems(unknown, column="org_code", reason=reason, kind=r.UNKNOWN_ORG)
+    kind = pl.when(missing).then(pl.lit(r.ORG_NOT_IN_REGISTRY)).otherwise(pl.lit(r.ORG_REJECTED_IN_REGISTRY))
+    return _problems(unknown, column="org_code", reason=reason, kind=kind)
 
 
 def closed_before_opened(cases: pl.DataFrame) -> pl.DataFrame:
@@ -283,12 +286,14 @@ def groups_outside_dimension(workforce: pl.DataFrame) -> pl.DataFrame:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _problems(rows: pl.DataFrame, *, column: str | None, reason: pl.Expr, kind: str) -> pl.DataFrame:
+def _problems(
+    rows: pl.DataFrame, *, column: str | None, reason: pl.Expr, kind: str | pl.Expr
+) -> pl.DataFrame:
     return rows.select(
         pl.col("source_row").cast(pl.Int64),
         pl.lit(column, dtype=pl.String).alias("column"),
         reason.cast(pl.String).alias("reason"),
-        pl.lit(kind, dtype=pl.String).alias("kind"),
+        (kind if isinstance(kind, pl.Expr) else pl.lit(kind)).cast(pl.String).alias("kind"),
     )
 
 

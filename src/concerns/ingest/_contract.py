@@ -42,6 +42,16 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
 
 WORKFORCE_KEY: tuple[str, ...] = ("org_code", "fiscal_year", "profession", "dimension", "group")
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# Free text that reaches reports, the registry or the rejects file, so may not start like a formula.
+# practitioner_id is left out: it is only ever compared, never printed, and base64 pseudonyms may start with +.
+NO_FORMULA: dict[str, tuple[str, ...]] = {
+    "organisations": ("org_code", "name", "region"),
+    "workforce": ("org_code",),
+    "cases": ("case_id", "org_code", "specialty"),
+}
+
 
 def contract_columns(file: str) -> tuple[str, ...]:
     return REQUIRED[file] + OPTIONAL[file]

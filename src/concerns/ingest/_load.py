@@ -21,7 +21,8 @@ import polars as pl
 
 from concerns.ingest import _checks as ch
 from concerns.ingest import _contract as k
-from concerns.ingest._errors import UnusableInput
+from concerns.ingest import _reasons as r
+from concerns.ingest._errors import UnusableInput, panics_as_unusable
 from concerns.ingest._normalise import prepare, to_canonical, trimmed
 from concerns.ingest._read import FILE_NAMES, Table, fingerprint, locate, open_table
 from concerns.ingest._rejects import REJECTS_SCHEMA, rejects_of
@@ -59,6 +60,8 @@ class Ingested:
     value as written, reason, and a short kind of reason for summaries).
     `fingerprint` is a sha256 over the files' names and bytes. A large
     `cases` frame comes in contiguous pieces of about a million rows.
+    `missing_organisations` are the org_codes that cases or workforce rows
+    name but the organisations file does not have at all, sorted.
     """
 
     cases: pl.DataFrame
@@ -68,6 +71,13 @@ class Ingested:
     counts: dict[str, FileCounts]
     fingerprint: str
     files: dict[str, Path]
+    missing_organisations: tuple[str, ...] = ()
+
+    def missing_organisations_sentence(self) -> str:
+        """What the summary says first when organisations are missing from the registry ("" when none)."""
+        if not self.missing_organisations:
+            return ""
+        return r.missing_organisations(self.missing_organisations, self.files["organisations"].name)
 
 
 def load(data_dir: Path, *, today: dt.date | None = None) -> Ingested:
@@ -78,29 +88,34 @@ def load(data_dir: Path, *, today: dt.date | None = None) -> Ingested:
     """
     today = today or dt.date.today()
     files = locate(Path(data_dir))
-    organisations, known = _checked_organisations(files["organisations"], today)
-    checked = {
-        "organisations": organisations,
-        "workforce": _checked_workforce(files["workforce"], known, today),
-        "cases": _checked_cases(files["cases"], known, today),
-    }
+    with panics_as_unusable(files["organisations"]):
+        organisations, known = _checked_organisations(files["organisations"], today)
+    checked = {"organisations": organisations}
+    with panics_as_unusable(files["workforce"]):
+        checked["workforce"] = _checked_workforce(files["workforce"], known, today)
+    with panics_as_unusable(files["cases"]):
+        checked["cases"] = _checked_cases(files["cases"], known, today)
+    with panics_as_unusable(Path(data_dir)):
+        rejects = _rejects(checked)
     return Ingested(
         cases=checked["cases"].canonical,
         organisations=checked["organisations"].canonical,
         workforce=checked["workforce"].canonical,
-        rejects=_rejects(checked),
+        rejects=rejects,
         counts={name: checked[name].counts for name in FILE_NAMES},
         fingerprint=fingerprint(files),
         files=files,
+        missing_organisations=_missing_organisations(rejects),
     )
 
 
 @dataclass(frozen=True)
 class _Known:
-    """The organisations other files refer to: every prepared row, and which rows were rejected."""
+    """The organisations other files refer to: every prepared row, which rows were rejected, the file's name."""
 
     organisations: pl.DataFrame
     rejected_rows: pl.Series
+    file_name: str
 
 
 @dataclass(frozen=True)
@@ -120,7 +135,8 @@ def _checked_organisations(path: Path, today: dt.date) -> tuple[_Checked, _Known
     found = _Found("organisations", today)
     found.add(raw, prepared, [ch.duplicate_organisations(prepared)])
     checked = found.checked()
-    return checked, _Known(prepared.select("source_row", "org_code"), ch.problem_rows(checked.problems))
+    rows = prepared.select("source_row", "org_code")
+    return checked, _Known(rows, ch.problem_rows(checked.problems), path.name)
 
 
 def _checked_workforce(path: Path, known: _Known, today: dt.date) -> _Checked:
@@ -133,7 +149,7 @@ def _checked_workforce(path: Path, known: _Known, today: dt.date) -> _Checked:
         [
             ch.duplicate_workforce_rows(prepared),
             ch.groups_outside_dimension(prepared),
-            ch.unknown_org_codes(prepared, known.organisations, known.rejected_rows),
+            ch.unknown_org_codes(prepared, known.organisations, known.rejected_rows, known.file_name),
         ],
     )
     return found.checked()
@@ -151,7 +167,7 @@ def _checked_cases(path: Path, known: _Known, today: dt.date) -> _Checked:
             [
                 duplicates.join(raw.select("source_row"), on="source_row", how="semi"),
                 ch.closed_before_opened(prepared),
-                ch.unknown_org_codes(prepared, known.organisations, known.rejected_rows),
+                ch.unknown_org_codes(prepared, known.organisations, known.rejected_rows, known.file_name),
             ],
         )
         del raw, prepared  # before the next batch is read
@@ -237,9 +253,11 @@ def _compacted(frame: pl.DataFrame) -> pl.DataFrame:
     Polars shares text buffers between a frame and the rows filtered from it,
     so a handful of rejected rows would otherwise keep their whole batch's text
     alive until the end (a gigabyte over ten million rows with 5% rejected).
+    The rows are made contiguous first: pl.format panics (Polars 2.1) over a
+    column whose first piece the filter left empty.
     """
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    return frame.with_columns(pl.format("{}", pl.col(name)).alias(name) for name in text)
+    return frame.rechunk().with_columns(pl.format("{}", pl.col(name)).alias(name) for name in text)
 
 
 def _opened(file: str, path: Path) -> Table:
@@ -311,6 +329,11 @@ def _together(*problems: pl.DataFrame) -> pl.DataFrame:
 def _rejects(checked: dict[str, _Checked]) -> pl.DataFrame:
     frames = [checked[name].rejects for name in FILE_NAMES if checked[name].problems.height]
     return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=REJECTS_SCHEMA)
+
+
+def _missing_organisations(rejects: pl.DataFrame) -> tuple[str, ...]:
+    written = rejects.filter(pl.col("kind") == r.ORG_NOT_IN_REGISTRY)["value"].unique().drop_nulls()
+    return tuple(sorted({text.strip().upper() for text in written}))  # as prepare reads an org_code
 
 
 def _counts(name: str, read: int, accepted: pl.DataFrame, problems: pl.DataFrame) -> FileCounts:

@@ -99,11 +99,15 @@ class Table:
     def batches(self, size: int | None) -> Iterator[pl.DataFrame]:
         """The rows in order, about `size` at a time (all at once, in one batch, for None).
 
-        No batch is held here once the next one is asked for: a caller that
-        drops each batch holds only one at a time.
+        Each batch is contiguous: Polars 2.1's pl.format panics over a text
+        column whose first piece is empty, which is what filtering a frame read
+        in pieces leaves when every row of its first piece is dropped (say,
+        the workforce rows of every organisation that a registry cut short
+        still lists). No batch is held here once the next one is asked for: a
+        caller that drops each batch holds only one at a time.
         """
         if size is None:
-            yield self.read()
+            yield self.read().rechunk()
         elif self.streams:
             yield from self._streamed(size)
         else:
@@ -115,8 +119,7 @@ class Table:
             yield self.read(self.rows.slice(start, size)).rechunk()
 
     def _streamed(self, size: int) -> Iterator[pl.DataFrame]:
-        # A streamed batch comes in many pieces, and Polars 2.1's pl.format panics over text columns in
-        # differently cut pieces: each batch is made contiguous (map, unlike a loop, keeps no piece).
+        # A streamed batch comes in many pieces: each is made contiguous (map, unlike a loop, keeps no piece).
         try:
             yield from map(pl.DataFrame.rechunk, self.rows.collect_batches(chunk_size=size))
         except (pl.exceptions.PolarsError, OSError) as error:
@@ -299,13 +302,35 @@ def _unreadable_csv(name: str, source: Path, error: Exception) -> UnusableInput:
 
 def _csv_problem(source: Path, error: Exception) -> str:
     """Which record does not fit, found with the standard csv module (slow, only on failure)."""
+    row = 1  # the spreadsheet row being read
     with source.open(encoding="utf-8-sig", errors="replace", newline="") as text:
-        reader = csv.reader(text)
-        header = next(reader, [])
-        for row_number, row in enumerate(reader, start=2):
-            if len(row) > len(header):
-                return f"row {row_number} has {len(row)} fields but the header has {len(header)}"
-    return str(error).splitlines()[0]
+        reader = csv.reader(text, strict=True)
+        try:
+            header = next(reader, [])
+            row = 2
+            for cells in reader:
+                if len(cells) > len(header):
+                    return f"row {row} has {len(cells)} fields but the header has {len(header)}"
+                row += 1
+        except csv.Error as problem:
+            return _quote_problem(row, problem)
+    first_line = str(error).splitlines()[0]
+    return first_line if len(first_line) <= 120 else first_line[:119] + "…"
+
+
+def _quote_problem(row: int, problem: csv.Error) -> str:
+    text = str(problem)
+    if "unexpected end of data" in text:
+        return f'row {row} has a quote (") that is never closed'
+    if "field limit" in text:
+        return (
+            f'row {row} has a quote (") that is never closed, or a cell longer than '
+            f"{csv.field_size_limit():,} characters"
+        )
+    return (
+        f'row {row} has a quote (") where a CSV file cannot have one ({text}); a cell with quotes in it '
+        "is written in quotes, with each of its own quotes doubled"
+    )
 
 
 # --- XLSX -----------------------------------------------------------------------------

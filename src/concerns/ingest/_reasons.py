@@ -19,14 +19,17 @@ IN_FUTURE = "date in the future"
 NOT_WHOLE = "not a whole number"
 NEGATIVE = "negative headcount"
 BAD_FISCAL_YEAR = "malformed fiscal_year"
-UNKNOWN_ORG = "unknown org_code"
+ORG_NOT_IN_REGISTRY = "organisation not in registry"
+ORG_REJECTED_IN_REGISTRY = "organisation rejected in registry"
 DUPLICATE_CASE = "duplicate case_id"
 DUPLICATE_ORG = "duplicate org_code"
 DUPLICATE_WORKFORCE = "duplicate workforce row"
 CLOSED_BEFORE_OPENED = "closed before opened"
 GROUP_NOT_IN_DIMENSION = "group not valid for dimension"
+FORMULA_START = "starts like a formula"
 
 _LISTED_AT_MOST = 10
+_NAMED_AT_MOST = 5  # organisations named in the sentence on missing ones
 _LIST_CODES: dict[str, frozenset[str]] = {
     column: frozenset(codes.codes) for column, codes in k.LIST_COLUMNS.items()
 }
@@ -53,6 +56,8 @@ def column_reasons(
         return [(_unknown_item(column, item, codes, suggest), UNKNOWN_ITEM) for item in items]
     if check == s.IN_RANGE:
         return [_out_of_range(column, str(value), today)]
+    if check == s.NO_FORMULA:
+        return [(_formula_start(file, column, str(value)), FORMULA_START)]
     texts = {
         s.IS_DATE: (f'{column} "{value}" is not a date; write dates as 2023-04-17 or 17/04/2023', NOT_A_DATE),
         s.WHOLE_NUMBER: (f'{column} "{value}" is not a whole number of people', NOT_WHOLE),
@@ -69,6 +74,15 @@ def _out_of_range(column: str, value: str, today: dt.date) -> tuple[str, str]:
     if value < k.EARLIEST_DATE:  # ISO dates sort as text
         return f"{column} {value} is before {k.EARLIEST_DATE}, when the service began", TOO_EARLY
     return f"{column} {value} is in the future (today is {today.isoformat()})", IN_FUTURE
+
+
+def _formula_start(file: str, column: str, value: str) -> str:
+    subject = f"organisation {column}" if file == "organisations" and column != "org_code" else column
+    shown = {"\t": "a tab", "\r": "a carriage return"}.get(value[:1], f"'{value[:1]}'")
+    return (
+        f"{subject} starts with {shown} — a spreadsheet would run it as a formula; "
+        "remove the leading character"
+    )
 
 
 def _unknown_items(text: str, column: str) -> list[str]:
@@ -134,3 +148,19 @@ def group_outside_dimension(group: str, dimension: str) -> str:
     if group == v.TOTAL_GROUP:
         return f'group "{v.TOTAL_GROUP}" is only for dimension "total"; {dimension} rows use one of: {", ".join(allowed)}'
     return f'group "{group}" is not a group of dimension "{dimension}"; use one of: {", ".join(allowed)}'
+
+
+def missing_organisations(codes: tuple[str, ...], registry: str) -> str:
+    """The one sentence that explains a registry cut short (or org_codes mistyped) before any table."""
+    shown = ", ".join(codes[:_NAMED_AT_MOST])
+    more = f" and {len(codes) - _NAMED_AT_MOST:,} more" if len(codes) > _NAMED_AT_MOST else ""
+    if len(codes) == 1:
+        return (
+            f"1 organisation named in cases or workforce is not in {registry} ({shown}), so its rows were "
+            f"rejected: add it to {registry}, or correct the org_code where it is mistyped."
+        )
+    return (
+        f"{len(codes):,} organisations named in cases or workforce are not in {registry} ({shown}{more}), "
+        f"so their rows were rejected: add them to {registry} (was it cut short?), or correct the org_code "
+        "where it is mistyped."
+    )

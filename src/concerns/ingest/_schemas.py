@@ -29,11 +29,15 @@ IN_RANGE = "date_in_range"
 WHOLE_NUMBER = "whole_number"
 NOT_NEGATIVE = "not_negative"
 FISCAL_YEAR = "fiscal_year"
+NO_FORMULA = "no_formula_start"
 
 
 def schema_for(file: str, today: dt.date) -> pa.DataFrameSchema:
     builders = {"organisations": _organisations, "workforce": _workforce, "cases": _cases}
-    return pa.DataFrameSchema(builders[file](today), strict=False, coerce=False, name=file)
+    columns = builders[file](today)
+    for name in k.NO_FORMULA[file]:
+        columns[name] = columns[name].set_checks([*columns[name].checks, _check(NO_FORMULA, _no_formula)])
+    return pa.DataFrameSchema(columns, strict=False, coerce=False, name=file)
 
 
 def _organisations(today: dt.date) -> dict[str, pa.Column]:
@@ -119,6 +123,11 @@ def _known_items(codes: v.CodeSet) -> pa.Check:
     code = "|".join(re.escape(code) for code in codes.codes)
     pattern = f"^(?:{code})(?:{re.escape(k.LIST_SEPARATOR)}(?:{code}))*$"
     return _check(KNOWN_ITEMS, lambda text: text.str.contains(pattern))
+
+
+def _no_formula(text: pl.Expr) -> pl.Expr:
+    starts = "".join(re.escape(start) for start in k.FORMULA_STARTS)
+    return ~text.str.contains(f"^[{starts}]")
 
 
 def _as_date(text: pl.Expr) -> pl.Expr:

@@ -237,6 +237,7 @@ def validate(data_dir: Path, rejects_path: Path) -> tuple[bool, str, dict[str, A
         "rejected_rows": sum(item["rejected"] for item in files.values()),
         "read_rows": sum(item["read"] for item in files.values()),
         "kinds": _kinds(ingested.rejects),
+        "missing_organisations": ingested.missing_organisations_sentence(),
     }
     return ingested.rejects.is_empty(), ingested.fingerprint, summary
 
