@@ -151,3 +151,43 @@ def test_it_judges_funnel_positions_at_the_limits_asked_for(data, tmp_path):
     assert [c["key"] for c in funnel["columns"]][1:5] == ["low_90", "high_90", "low_99", "high_99"]
     positions = {f["position"] for f in report["findings"]["funnels"]}
     assert positions <= {"inside", "above_90", "above_99", "below_90", "below_99", "not_assessed"}
+
+
+def test_it_names_each_organisations_link_adviser_on_the_cover_or_the_services_contact(data, tmp_path):
+    first, second = codes(data)[:2]
+    advisers = tmp_path / "advisers.csv"
+    advisers.write_text(f"org_code,name,email\n{first.lower()},Robin Adviser,robin@example.nhs.uk\n")
+    result = run(
+        "report",
+        "--data",
+        str(data),
+        "--org",
+        first,
+        "--org",
+        second,
+        "--out",
+        str(tmp_path / "out"),
+        "--formats",
+        "json",
+        "--advisers",
+        str(advisers),
+    )
+    assert result.exit_code == 0, result.output
+    named = json.loads((tmp_path / "out" / first / "report.json").read_text())
+    other = json.loads((tmp_path / "out" / second / "report.json").read_text())
+    assert named["link_adviser"] == "Robin Adviser, robin@example.nhs.uk"
+    assert other["link_adviser"].startswith("Practitioner Performance Advice, NHS Resolution")
+    assert "placeholder" not in other["link_adviser"] and "name and contact" not in other["link_adviser"]
+    advisers.write_text("org_code,name,email\nNOPE,Someone,someone@example.nhs.uk\n")
+    refused = run(
+        "report",
+        "--data",
+        str(data),
+        "--org",
+        first,
+        "--out",
+        str(tmp_path / "again"),
+        "--advisers",
+        str(advisers),
+    )
+    assert refused.exit_code == 2 and "no organisation NOPE" in refused.stderr

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from concerns.web.portal import batches
 from concerns.web.portal.audit import Action
-from concerns.web.portal.models import AuditEvent, Batch, Organisation, Report, Upload
+from concerns.web.portal.models import AuditEvent, Batch, Organisation, Report, Upload, User
 from concerns.web.portal.roles import Role
 from concerns.web.portal.store import file_path
 from tests.web.conftest import make_user, signed_in
@@ -299,6 +299,8 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
     client = signed_in(users["insights"])
     code, uploaded_name = _first_organisation()
     listed = Organisation.objects.create(code=code, name="Portal Listed NHS Trust", nation="England")
+    link = make_user("link_adviser", Role.ADVISER, listed)
+    User.objects.filter(pk=link.pk).update(first_name="Robin", last_name="Adviser")
     _zip_upload(client, tmp_path, {"README.txt": b"ignored"})
     upload = Upload.objects.get()
     assert upload.status == Upload.Status.VALID and upload.summary["ignored"] == ["README.txt"]
@@ -325,6 +327,15 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
     assert "Publish all 4 drafts" in page and "The reports use the portal's name." in page
     named = batch.reports.get(organisation=listed).files.get(format="json")
     assert json.loads(file_path(named).read_text())["org"]["name"] == "Portal Listed NHS Trust"
+    # The cover names the organisation's assigned link adviser; others get the service's contact.
+    assert (
+        json.loads(file_path(named).read_text())["link_adviser"]
+        == "Robin Adviser, link_adviser@example.nhs.uk"
+    )
+    unassigned = next(r for r in drafts if r.organisation != listed).files.get(format="json")
+    assert json.loads(file_path(unassigned).read_text())["link_adviser"].startswith(
+        "Practitioner Performance Advice"
+    )
     listed.refresh_from_db()
     assert listed.name == "Portal Listed NHS Trust"
     client.post(reverse("batch_publish", args=[batch.pk]), {"report": [str(drafts[0].pk)]})

@@ -32,6 +32,26 @@ def _policy(name: str) -> str:
     return name
 
 
+def _advisers(path: Path, known: set[str]) -> dict[str, str]:
+    """org_code → "name, email" from a CSV of org_code, name, email (the cover's link adviser)."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"--advisers {path}: cannot read it ({error})")
+    if not rows or not {"org_code", "name", "email"} <= set(rows[0]):
+        fail(f"--advisers {path}: needs the columns org_code, name and email")
+    found = {
+        row["org_code"].strip().upper(): f"{row['name'].strip()}, {row['email'].strip()}" for row in rows
+    }
+    unknown = sorted(set(found) - known)
+    if unknown:
+        fail(f"--advisers {path}: no organisation {', '.join(unknown[:5])} in the data")
+    return found
+
+
 def is_illustrative(data: Path) -> bool:
     """Synthetic data says so in its truth.json; reports made from it carry the illustrative banner."""
     truth = data / "truth.json"
@@ -52,6 +72,7 @@ def _run(
     policy: str,
     workers: int,
     limits: str,
+    advisers: Path | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -67,7 +88,14 @@ def _run(
     missing = sorted(set(codes) - set(organisation_codes(context)))
     if missing:
         fail(f"no organisation {', '.join(missing)} in {data}/organisations")
-    options = BatchOptions(day, chosen_policy, chosen_formats, is_illustrative(data), workers)
+    options = BatchOptions(
+        day,
+        chosen_policy,
+        chosen_formats,
+        is_illustrative(data),
+        workers,
+        _advisers(advisers, set(organisation_codes(context))) if advisers else {},
+    )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, transient=True) as bar:
@@ -104,11 +132,29 @@ def report_command(
     ] = "standard",
     workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel processes.")] = 2,
     limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "95,99.8",
+    advisers: Annotated[
+        Path | None,
+        typer.Option(
+            "--advisers", help="CSV of org_code, name, email: each cover's link adviser.", metavar="FILE"
+        ),
+    ] = None,
 ) -> None:
     """Write organisational activity reports (HTML, PDF, XLSX, JSON) for one organisation or all."""
     if bool(org) == all_orgs:
         fail("give --org CODE (one or more) or --all")
-    _run(data, out, None if all_orgs else list(org), False, as_of, years, formats, policy, workers, limits)
+    _run(
+        data,
+        out,
+        None if all_orgs else list(org),
+        False,
+        as_of,
+        years,
+        formats,
+        policy,
+        workers,
+        limits,
+        advisers,
+    )
 
 
 def national_command(

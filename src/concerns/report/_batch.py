@@ -17,9 +17,9 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ class BatchOptions:
     formats: tuple[str, ...] = FORMATS
     illustrative: bool = False
     workers: int = 2
+    advisers: Mapping[str, str] = field(default_factory=dict)  # org_code → "name, email" for the cover
 
 
 def renderer(fmt: str) -> Callable[[Any], bytes]:
@@ -103,7 +104,12 @@ def render_organisation(
 
     analysis = analyse_organisation(context, code)
     report = build_organisation_report(
-        analysis, context, policy=options.policy, as_of=options.as_of, illustrative=options.illustrative
+        analysis,
+        context,
+        policy=options.policy,
+        as_of=options.as_of,
+        illustrative=options.illustrative,
+        link_adviser=options.advisers.get(code),
     )
     return write_report_files(report, staging / code, options.formats)
 

@@ -14,6 +14,10 @@ from typing import Any, Literal
 
 SCHEMA = "concerns.report/1"
 ILLUSTRATIVE_BANNER = "Illustrative figures — not representative of any organisation"
+GENERAL_CONTACT = (
+    "Practitioner Performance Advice, NHS Resolution: contact the service through resolution.nhs.uk, "
+    "which will put you in touch with your link adviser"
+)
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,7 @@ class Report:
     key_messages: tuple[str, ...]
     sections: tuple[Section, ...]
     illustrative: bool  # demo data: every page carries ILLUSTRATIVE_BANNER
-    link_adviser: str = "Your link adviser's name and contact details"  # placeholder the service fills in
+    link_adviser: str = GENERAL_CONTACT  # the organisation's link adviser, or the service's general contact
     meta: dict[str, Any] = field(default_factory=dict)
     findings: dict[str, Any] = field(default_factory=dict)  # report-json.md's `findings`, disclosure-safe
 

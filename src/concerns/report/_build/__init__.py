@@ -26,11 +26,21 @@ def build_organisation_report(
     as_of: dt.date,
     illustrative: bool,
     names: Mapping[str, str] | None = None,
+    link_adviser: str | None = None,
 ) -> Report:
-    """One organisation's activity report. `names` overrides organisation names (code → name)."""
+    """One organisation's activity report. `names` overrides organisation names (code → name);
+    `link_adviser` names the organisation's link adviser on the cover (else the service's contact)."""
     from concerns.report._build._organisation import build
 
-    return build(analysis, context, policy=policy, as_of=as_of, illustrative=illustrative, names=names)
+    return build(
+        analysis,
+        context,
+        policy=policy,
+        as_of=as_of,
+        illustrative=illustrative,
+        names=names,
+        link_adviser=link_adviser,
+    )
 
 
 def build_national_report(

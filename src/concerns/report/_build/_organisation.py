@@ -56,6 +56,7 @@ def build(
     as_of: dt.date,
     illustrative: bool,
     names: Mapping[str, str] | None = None,
+    link_adviser: str | None = None,
 ) -> Report:
     chosen = get_policy(policy)
     names = {**_organisation_names(context), **(names or {})}
@@ -92,6 +93,7 @@ def build(
         sections=sections,
         illustrative=illustrative,
         findings=built.findings.as_json(),
+        **({"link_adviser": link_adviser} if link_adviser else {}),
     )
 
 

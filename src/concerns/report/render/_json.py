@@ -33,6 +33,8 @@ def report_data(report: Report) -> dict[str, Any]:
             "method": report.peers.method,
             "organisations": [{"code": code, "name": name} for code, name in report.peers.organisations],
         }
+    if report.org is not None:
+        data["link_adviser"] = report.link_adviser
     data["key_messages"] = list(report.key_messages)
     data["findings"] = report.findings
     data["tables"] = [table_data(table) for table in report.tables()]

@@ -155,11 +155,13 @@ def cover_facts(report: Report) -> list[dict[str, Any]]:
 
 
 def cover_text(report: Report) -> list[dict[str, str]]:
-    return [
+    texts = [
         {"title": "Who it is for", "text": _audience(report)},
         {"title": "How to read it", "text": _how_to_read(report)},
-        {"title": "Your link adviser", "text": report.link_adviser},
     ]
+    if report.org is not None:  # the national report speaks to no one organisation
+        texts.append({"title": "Your link adviser", "text": report.link_adviser})
+    return texts
 
 
 def _audience(report: Report) -> str:

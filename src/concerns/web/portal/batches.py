@@ -28,7 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from concerns.web.portal.extracts import with_registry_names
-from concerns.web.portal.models import Batch, Upload
+from concerns.web.portal.models import Assignment, Batch, Upload
 from concerns.web.portal.store import import_batch, store_path
 
 STALL_AFTER = timedelta(minutes=15)
@@ -169,6 +169,7 @@ def _generate(batch: Batch) -> int:
         tuple(batch.formats.split(",")),
         is_illustrative(data),
         int(getattr(settings, "PORTAL_BATCH_WORKERS", 2)),
+        link_advisers(),
     )
     write_batch(context, codes, out, options, national=batch.national, progress=lambda _: _progress(batch))
     _still_running(batch)
@@ -179,6 +180,19 @@ def _generate(batch: Batch) -> int:
     reports = import_batch(out, batch=batch, generated_by=batch.created_by, names=names)
     shutil.rmtree(out, ignore_errors=True)  # the store keeps its own verified copies
     return len(reports)
+
+
+def link_advisers() -> dict[str, str]:
+    """org_code → "name, email" of each organisation's assigned link adviser, for the report's cover."""
+    found: dict[str, list[str]] = {}
+    for assignment in Assignment.objects.select_related("adviser", "organisation").order_by(
+        "organisation__code", "adviser__username"
+    ):
+        adviser = assignment.adviser
+        found.setdefault(assignment.organisation.code, []).append(
+            f"{adviser.get_full_name() or adviser.username}, {adviser.email}".rstrip(", ")
+        )
+    return {code: "; ".join(names) for code, names in found.items()}
 
 
 def _check_unchanged(upload: Upload, ingested: Any) -> None:
