@@ -207,3 +207,20 @@ def test_no_characteristic_is_shown_as_shared_by_all_or_nearly_all_of_a_small_nu
 
 def _dimension(table_id: str) -> str:
     return "concern_category" if table_id == "concern_categories" else table_id
+
+
+def test_next_steps_follow_what_each_report_found(built):
+    _, reports = built
+    variants = set()
+    for code, (_, report) in reports.items():
+        data = as_json(report)
+        blocks = next(s["blocks"] for s in data["sections"] if s["id"] == "at_a_glance")
+        steps = next(b["items"] for b in blocks if b["type"] == "list")
+        variants.add(tuple(step.split(" ")[0] for step in steps))
+        assert 1 <= len(steps) <= 3 and not any("medical director" in step for step in steps), (code, steps)
+        named = [c for c in data["findings"]["clusters"] if c["codes"] is not None and c["within"] is None]
+        if named:
+            assert steps[0].startswith("Look into"), (code, steps)
+        if data["findings"]["years"] and not named:
+            assert any(data["findings"]["years"][0]["fiscal_year"] in step for step in steps), (code, steps)
+    assert len(variants) >= 3

@@ -247,4 +247,16 @@ def _signposting(built: Built) -> sign.Profile:
         equality=_text.equality_claims(findings, facts),
         rate_higher=findings.peer_verdict("rate") == "higher" or findings.funnels["rate"].position.startswith("above"),
         year=findings.years[0] if findings.years else None,
+        poorly_recorded=_poorly_recorded(facts),
     )
+
+
+RECORDED = {"ethnic_group": "ethnicity", "pmq": "place of qualification", "disability": "disability"}
+
+
+def _poorly_recorded(facts: Facts) -> tuple[str, ...]:
+    """The equality fields not stated in at least RECORDING_GAP of cases, from published counts."""
+    if facts.pub.withheld:
+        return ()
+    shares = {field: facts.share((dimension, "not_stated")) for dimension, field in RECORDED.items()}
+    return tuple(field for field, share in shares.items() if share.available and share.value >= sign.RECORDING_GAP)

@@ -29,6 +29,7 @@ class Profile:
     equality: tuple[str, ...]  # comparisons whose interval excludes 1, as key messages
     rate_higher: bool = False  # the rate is higher than similar sized organisations', or above the limits
     year: object | None = None  # the first year that stands out (a YearFinding)
+    poorly_recorded: tuple[str, ...] = ()  # fields not stated in at least RECORDING_GAP of cases
 
 
 def present(facts: Facts, key: CellKey) -> bool:
@@ -140,17 +141,29 @@ def adviser_questions(profile: Profile) -> tuple[str, ...]:
     return tuple(questions)
 
 
+RECORDING_GAP = 0.10  # a field not stated in this share of cases is worth recording better
+
+
 def next_steps(profile: Profile) -> tuple[str, ...]:
-    steps = ["Share this report with the medical director, the director of HR and the equality lead, and "
-             "agree who will take it to the board."]
+    """At most three steps, chosen by what the report found, most pressing first."""
+    found = []
+    if profile.flagged:
+        found.append(f"Look into {_list(profile.flagged)} with the clinical and HR leads for those teams before "
+                     "the discussion with the link adviser.")
+    elif profile.hidden_flagged:
+        found.append("Ask the link adviser about the staff group that stands out but is not named here.")
+    if profile.year is not None:
+        found.append(f"Find out what lay behind {profile.year.fiscal_year}, the year that stands out.")
     if profile.equality:
-        steps.append("Use the equality findings to set a measurable objective under High impact action 1 of "
-                     "the NHS EDI improvement plan.")
-    elif profile.flagged:
-        steps.append(f"Look into {_list(profile.flagged)} with the teams concerned before the discussion.")
-    else:
-        steps.append("Review the equality and data quality pages: record ethnicity, place of qualification "
-                     "and disability in every referral so that future reports can say more.")
+        found.append("Set a measurable objective under High impact action 1 of the NHS EDI improvement plan for "
+                     "the equality finding, with this report's figure as its baseline.")
+    if profile.rate_higher:
+        found.append("Ask why the organisation brings more cases for its size than similar organisations: more "
+                     "concerns, or earlier use of advice?")
+    if profile.poorly_recorded:
+        found.append(f"Record {_list(profile.poorly_recorded)} in every referral: too many are not stated for "
+                     "the equality measures to be trusted.")
+    steps = found[:2]
     steps.append("Book the confidential discussion with your link adviser and bring the questions on the "
                  "questions page.")
     return tuple(steps)
