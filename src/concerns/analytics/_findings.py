@@ -184,9 +184,21 @@ def _funnel_findings(context: Context, org_type: str, org_code: str) -> tuple[Fu
 def _peer_findings(context: Context, org_code: str, peers: tuple[str, ...]) -> tuple[PeerVerdict, ...]:
     from concerns.analytics._rates import ALL
 
+    weights = _profession_weights(context)
+
     def rate(code: str) -> tuple[int, float | None]:
+        """Cases, and person-years weighted by each profession's national rate (so that a different
+        mix of doctors, dentists and pharmacists is not read as a higher or lower rate)."""
         found = context.rates.get((code, ALL))
-        return (found.cases, found.person_years) if found else (0, None)
+        if not found or not found.person_years:
+            return (found.cases if found else 0, None)
+        weighted = 0.0
+        for profession in found.professions:
+            own = context.rates.get((code, profession))
+            if own is None or not own.person_years:
+                return (found.cases, found.person_years)
+            weighted += own.person_years * weights.get(profession, 1.0)
+        return (found.cases, weighted)
 
     cases, person_years = rate(org_code)
     verdicts = [rate_against_peers(cases, person_years, [rate(code) for code in peers])]
@@ -201,6 +213,21 @@ def _peer_findings(context: Context, org_code: str, peers: tuple[str, ...]) -> t
     shares = shares_against_peers(counts(mine), mine.total, pooled, sum(p.total for p in theirs))
     verdicts += [shares[code] for code in categories]
     return tuple(verdicts)
+
+
+def _profession_weights(context: Context) -> dict[str, float]:
+    """Each profession's national rate relative to all professions' (cases per person-year)."""
+    totals: dict[str, list[float]] = {}
+    for (_, profession), found in context.rates.items():
+        if found.person_years:
+            entry = totals.setdefault(profession, [0.0, 0.0])
+            entry[0] += found.cases
+            entry[1] += found.person_years
+    overall = totals.get("all")
+    if not overall or not overall[0]:
+        return {}
+    base = overall[0] / overall[1]
+    return {p: (c / y) / base for p, (c, y) in totals.items() if p != "all" and y and c}
 
 
 # --- years --------------------------------------------------------------------------------
