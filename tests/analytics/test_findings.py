@@ -106,3 +106,20 @@ def test_a_trend_finding_says_whether_it_is_per_practitioner():
     rising = trend_finding(poisson_trend([10, 20, 40, 80, 160]))
     assert (rising.measure, rising.verdict) == ("count", "rising") and rising.p < 0.001
     assert trend_finding(poisson_trend([1, 0, 2, 0, 1])).verdict == "not_assessed"
+
+
+def test_an_equality_ratio_gets_wres_reading_of_its_point_and_the_intervals_own_reading():
+    from concerns.analytics._findings import EqualityFinding
+
+    def finding(ratio: float, low: float, high: float) -> EqualityFinding:
+        return EqualityFinding("ethnic_minority_vs_white", "more_likely", ratio, low, high, 2.0)
+
+    national_45_54 = finding(1.12, 1.04, 1.20)  # "more likely", yet wholly inside the band
+    assert (national_45_54.wres_band, national_45_54.band_verdict) == ("within", "within")
+    wide = finding(2.09, 1.31, 3.33)
+    assert (wide.wres_band, wide.band_verdict) == ("above", "above")
+    unclear = finding(1.40, 0.90, 2.20)
+    assert (unclear.wres_band, unclear.band_verdict) == ("above", "cannot_tell_yet")
+    assert finding(0.70, 0.55, 0.79).band_verdict == "below"
+    missing = EqualityFinding("male_vs_female", "too_few_cases", None, None, None, 1.5)
+    assert (missing.wres_band, missing.band_verdict) == (None, None)

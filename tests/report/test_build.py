@@ -512,3 +512,28 @@ def _build_report(analysis, context):
     from concerns.report._build import build_organisation_report
 
     return build_organisation_report(analysis, context, as_of=AS_OF, illustrative=True)
+
+
+def test_equality_findings_carry_both_readings_against_the_band_and_the_words_say_so(reports, national):
+    for report in [r for _, r in reports.values()] + [national]:
+        data = as_json(report)
+        table = tables(data)["relative_likelihood"]
+        for finding in data["findings"]["equality"]:
+            if finding["ratio"] is None:
+                assert finding["wres_band"] is None and finding["band_verdict"] is None
+                continue
+            expected = "below" if finding["ratio"] < 0.8 else "above" if finding["ratio"] > 1.25 else "within"
+            assert finding["wres_band"] == expected
+            words = cell(table, finding["comparison"], "band_verdict")["display"]
+            assert (
+                words
+                == {
+                    "above": "Above",
+                    "below": "Below",
+                    "within": "Within",
+                    "cannot_tell_yet": "Cannot tell yet",
+                }[finding["band_verdict"]]
+            )
+            if finding["band_verdict"] == "within" and finding["verdict"] == "more_likely":
+                reading = cell(table, finding["comparison"], "reading")["display"]
+                assert "no adverse difference" in reading, reading

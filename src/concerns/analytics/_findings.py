@@ -72,6 +72,9 @@ class YearFinding:
     staff_group: ClusterTest | None  # the flagged staff group behind it, if any
 
 
+BAND = (0.80, 1.25)  # WRES's non-adverse range, from the US four-fifths rule
+
+
 @dataclass(frozen=True)
 class EqualityFinding:
     comparison: str
@@ -80,6 +83,27 @@ class EqualityFinding:
     ci_low: float | None
     ci_high: float | None
     national_ratio: float | None
+
+    @property
+    def wres_band(self) -> str | None:
+        """The point estimate against 0.80–1.25, as WRES classifies it (no interval): for comparability."""
+        if self.ratio is None:
+            return None
+        return "below" if self.ratio < BAND[0] else "above" if self.ratio > BAND[1] else "within"
+
+    @property
+    def band_verdict(self) -> str | None:
+        """The interval against 0.80–1.25: above or below only when it lies wholly beyond the band, within
+        only when wholly inside it, otherwise "cannot_tell_yet"."""
+        if self.ci_low is None or self.ci_high is None:
+            return None
+        if self.ci_low > BAND[1]:
+            return "above"
+        if self.ci_high < BAND[0]:
+            return "below"
+        if BAND[0] <= self.ci_low and self.ci_high <= BAND[1]:
+            return "within"
+        return "cannot_tell_yet"
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,8 @@ class ReportFindings:
                     "ci_low": _round(e.ci_low),
                     "ci_high": _round(e.ci_high),
                     "national_ratio": _round(e.national_ratio),
+                    "wres_band": e.wres_band,
+                    "band_verdict": e.band_verdict,
                 }
                 for e in self.equality
             ],

@@ -119,7 +119,7 @@ def _national_tables(
         "services": _tables.multi_response(
             facts, "service", table_id="services", title="Advice services used",
             note="Every case includes advice; a case can use several further services."),
-        "relative_likelihood": _tables.relative_likelihood(facts, figures, readings),
+        "relative_likelihood": _tables.relative_likelihood(facts, figures, readings, equality),
         "data_quality": _tables.data_quality(facts, TITLES),
     }
     for dimension in ("ethnic_group", "sex", "age_band", "pmq", "disability"):

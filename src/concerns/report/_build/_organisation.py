@@ -198,7 +198,9 @@ def _build_tables(
             facts, "service", table_id="services", title="Advice services used",
             note="Every case includes advice; a case can use several further services.",
         ),
-        "relative_likelihood": _tables.relative_likelihood(facts, figures, readings),
+        "relative_likelihood": _tables.relative_likelihood(
+            facts, figures, readings, {finding.comparison: finding for finding in findings.equality}
+        ),
         "clusters": _tables.clusters(findings.named_clusters, titles=CLUSTER_TITLES, q=analysis.clusters.q,
                                      exact=facts.exact),
         "data_quality": _tables.data_quality(facts, TITLES),

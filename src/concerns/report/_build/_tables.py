@@ -268,11 +268,27 @@ def subtypes(facts: Facts, *, national: bool = True) -> Table:
 # --- equality --------------------------------------------------------------------------------
 
 
-def relative_likelihood(facts: Facts, figures: Mapping[str, Figure], readings: Mapping[str, str]) -> Table:
+BAND_WORDS = {
+    "above": "Above", "below": "Below", "within": "Within", "cannot_tell_yet": "Cannot tell yet", None: "",
+}
+
+
+def relative_likelihood(
+    facts: Facts,
+    figures: Mapping[str, Figure],
+    readings: Mapping[str, str],
+    findings: Mapping[str, object] | None = None,
+) -> Table:
+    """Each comparison's ratio and interval, the national ratio beside it (an organisation's report), and two
+    readings against 0.80–1.25: WRES's, of the point estimate, and the interval's."""
+    national = facts.national is not None and findings is not None
     columns = (
         Column("ratio", "Relative likelihood", kind="ratio"),
         Column("ci_low", "95% interval: from", kind="interval"),
         Column("ci_high", "95% interval: to", kind="interval"),
+        *((Column("national", "National", kind="ratio"),) if national else ()),
+        Column("wres_band", "Against 0.80–1.25 (as WRES)", kind="text"),
+        Column("band_verdict", "Interval against 0.80–1.25", kind="text"),
         Column("professions", "Professions counted", kind="text"),
         Column("reading", "What it says", kind="text"),
     )
@@ -286,12 +302,18 @@ def relative_likelihood(facts: Facts, figures: Mapping[str, Figure], readings: M
         else:
             numbers = figure_cells(figure, "ratio")
         professions = ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in item.result.professions) or "none"
+        finding = (findings or {}).get(comparison.id)
+        extra = [f.value_cell(finding.national_ratio if finding else None, "ratio")] if national else []
+        bands = [f.text_cell(BAND_WORDS[getattr(finding, name, None)]) for name in ("wres_band", "band_verdict")]
         rows.append(Row(comparison.id, comparison.label,
-                        (*numbers, f.text_cell(professions), f.text_cell(readings[comparison.id]))))
+                        (*numbers, *extra, *bands, f.text_cell(professions),
+                         f.text_cell(readings[comparison.id]))))
     notes = (
         "Relative likelihood: the share of one group of practitioners who were the subject of a case, divided "
         "by the same share for the comparison group (the Workforce Race Equality Standard method), over the "
-        "five years. 1 means equally likely; 0.80 to 1.25 is often read as no material difference.",
+        "five years. 1 means equally likely. WRES reads 0.80 to 1.25 as no adverse difference, judging the "
+        "ratio alone; the interval's reading is above or below only when the whole interval lies beyond that "
+        "range, within only when it lies wholly inside, and otherwise cannot tell yet.",
         f"{f.TOO_FEW}: fewer than {max(facts.policy.threshold, 5)} cases in one of the groups, too few to say.",
         f"{facts.policy.complementary_symbol}: hidden so that a small number of cases cannot be worked out.",
         f"{f.NOT_AVAILABLE}: not available (no workforce figures for the groups).",

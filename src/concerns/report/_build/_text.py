@@ -198,8 +198,11 @@ def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
         return _not_available(item)
     bounds = f"95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}"
     if finding.verdict in ("more_likely", "less_likely"):
-        return (f"{sentence(a)} were {finding.verdict.replace('_', ' ')} than {b} to be the subject of a case: "
+        text = (f"{sentence(a)} were {finding.verdict.replace('_', ' ')} than {b} to be the subject of a case: "
                 f"{f.ratio(finding.ratio)} times as likely ({bounds}).")
+        if finding.band_verdict == "within":
+            text += " The whole interval lies within 0.80 to 1.25, the range WRES reads as no adverse difference."
+        return text
     return (f"No clear difference between {a} and {b}: the ratio of {f.ratio(finding.ratio)} could be chance "
             f"({bounds}, which includes 1, equal likelihood).")
 
