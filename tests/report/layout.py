@@ -86,22 +86,31 @@ def _overlap(a: Word, b: Word) -> bool:
 
 
 def in_footer_band(page: Page) -> list[Word]:
-    """The words below the text area: the footer's own line ("… Page N of M") is allowed, nothing else."""
-    band = [word for word in page.words if word.middle > page.height - BOTTOM_MARGIN]
-    page_word = next((w for w in band if w.text == "Page"), None)
+    """The words below the text area other than the footer's own line."""
+    footer = footer_line(page)
+    return [word for word in _band(page) if word not in footer]
+
+
+def footer_line(page: Page) -> list[Word]:
+    """The footer's words, left to right: one line in the band ending "Page N of M" for this page's N;
+    none when the band holds no such line."""
+    band = _band(page)
+    page_word = next((word for word in band if word.text == "Page"), None)
     if page_word is None:
-        return band
-    footer_line = [w for w in band if abs(w.y0 - page_word.y0) < 0.5]
-    text = " ".join(w.text for w in sorted(footer_line, key=lambda w: w.x0))
-    if not re.fullmatch(rf".+ Page {page.number} of \d+", text):
-        return band
-    return [word for word in band if word not in footer_line]
+        return []
+    line = sorted((word for word in band if abs(word.y0 - page_word.y0) < 0.5), key=lambda word: word.x0)
+    text = " ".join(word.text for word in line)
+    return line if re.fullmatch(rf".+ Page {page.number} of \d+", text) else []
 
 
-def faults(pdf: Path) -> list[str]:
-    """Every overlap and every intruder in the footer band, one line each."""
+def _band(page: Page) -> list[Word]:
+    return [word for word in page.words if word.middle > page.height - BOTTOM_MARGIN]
+
+
+def faults(pdf: Path, read: list[Page] | None = None) -> list[str]:
+    """Every overlap and every intruder in the footer band, one line each (`read`: its pages, if read)."""
     found = []
-    for page in pages(pdf):
+    for page in pages(pdf) if read is None else read:
         found += [f"{pdf}: {a} overlaps {b}" for a, b in overlapping(page)]
         found += [f"{pdf}: {word} is in the footer band" for word in in_footer_band(page)]
     return found
