@@ -51,7 +51,7 @@ def test_it_says_a_bar_chart_of_hidden_figures_only_is_not_drawn() -> None:
         table, "share", chart_id="services_chart", title="Advice services used", share=True
     )
     assert isinstance(block, Paragraph)
-    assert block.text.startswith("No chart of advice services used is drawn: 1 of its 3 figures are hidden")
+    assert block.text.startswith("No chart of advice services used is drawn: 1 of its 3 figures is hidden")
 
 
 def test_it_marks_the_hidden_bar_of_a_chart_that_has_something_to_show() -> None:

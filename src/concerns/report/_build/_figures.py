@@ -49,7 +49,8 @@ def not_drawn(what: str, table: Table, cells: Sequence[Cell]) -> Paragraph:
     if hidden == len(cells):
         why = "every figure is hidden to protect small numbers"
     elif hidden and hidden + zero == len(cells):
-        why = f"{hidden} of its {len(cells)} figures are hidden to protect small numbers and the others are zero"
+        verb = "is" if hidden == 1 else "are"
+        why = f"{hidden} of its {len(cells)} figures {verb} hidden to protect small numbers and the others are zero"
     elif zero == len(cells):
         why = "every figure is zero"
     else:
@@ -194,7 +195,7 @@ def forest_chart(table: Table) -> Chart | Paragraph:
         ratio, low, high = (table.cell(row.key, key) for key in ("ratio", "ci_low", "ci_high"))
         drawn = not ratio.suppressed and ratio.value is not None and low.value is not None and high.value is not None
         note = (f"{ratio.display} ({low.display}–{high.display})" if drawn
-                else f"hidden ({ratio.display})" if ratio.suppressed else ratio.display)
+                else f"hidden ({ratio.display})" if ratio.suppressed and ratio.display != f.TOO_FEW else ratio.display)
         rows.append((row.label, ratio.value if drawn else None, low.value if drawn else None,
                      high.value if drawn else None, note))
     if not any(ratio is not None for _, ratio, *_ in rows):

@@ -214,9 +214,17 @@ def _section(section: Section, tables: dict[str, Table]) -> dict[str, Any]:
         if isinstance(block, Heading):
             level = heading_level(block.level, level)
             blocks.append({"type": "heading", "text": block.text, "level": level})
+        elif section.id == "glossary" and isinstance(block, BulletList):
+            blocks.append({"type": "terms", "items": [glossary_term(item) for item in block.items]})
         else:
             blocks.append(_block(block, tables))
     return {"title": section.title, "new_page": section.id not in RUN_ON, "blocks": blocks}
+
+
+def glossary_term(item: str) -> list[str]:
+    """A glossary entry "Term: meaning" as its term (printed bold) and meaning."""
+    term, _, meaning = item.partition(": ")
+    return [term, meaning] if meaning else ["", item]
 
 
 def heading_level(model_level: int, previous: int) -> int:
@@ -266,7 +274,7 @@ def svg_wider_than_text(svg: str) -> bool:
 
 def list_columns(items: tuple[str, ...]) -> int:
     """Two columns for a long list of short items (such as the peer list), else one."""
-    return 2 if len(items) >= 6 and max(map(len, items)) <= 60 else 1
+    return 2 if len(items) >= 6 and max(map(len, items)) <= 42 else 1
 
 
 def column_samples(label: str, texts: list[str], *, numeric: bool) -> dict[str, Any]:
