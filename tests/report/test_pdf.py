@@ -285,7 +285,9 @@ def tall_table() -> Table:
         Column("reading", "What it says", kind="text"),
     )
     rows = tuple(Row(f"r{n}", f"Comparison {n}", (Cell("1.12", 1.12), Cell(words, None))) for n in range(14))
-    return Table("tall", "A tall table", columns, rows)
+    return Table(
+        "tall", "A tall table", columns, rows, notes=("Relative likelihood: one share over another.",)
+    )
 
 
 def test_it_prints_no_header_or_figure_over_its_neighbour_in_a_wide_table(tmp_path_factory):
@@ -303,5 +305,8 @@ def test_it_breaks_a_table_taller_than_a_page_above_the_footer_and_repeats_its_h
     assert layout.faults(path) == []
     assert page_count(path) == 3
     last = text_of(path, page=3)
-    assert re.search(r"organisation Relative likelihood .*What it says 1\.12", last)  # the header, repeated
+    assert re.search(
+        r"organisation Relative likelihood What it says Comparison 1\d", last
+    )  # the header, repeated
     assert "Comparison 13" in last
+    assert "Relative likelihood: one share over another." in last  # the notes with the last rows
