@@ -110,6 +110,15 @@ def marks(svg: str, kind: str) -> list[ET.Element]:
     ]
 
 
+def solid(svg: str, kind: str) -> list[ET.Element]:
+    """The marks of a kind that draw a value: the dashed ones mark hidden values."""
+    return [item for item in marks(svg, kind) if not item.get("stroke-dasharray")]
+
+
+def dashed(svg: str, kind: str) -> list[ET.Element]:
+    return [item for item in marks(svg, kind) if item.get("stroke-dasharray")]
+
+
 def data_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return spec["data"]["values"]
 
@@ -149,11 +158,11 @@ def test_it_names_its_font_on_every_piece_of_text(name: str) -> None:
 
 def test_it_draws_no_bar_for_a_suppressed_value_and_keeps_it_out_of_the_data() -> None:
     shown, hidden = profession_bars(HIDDEN), profession_bars(None)
-    assert len(marks(to_svg(shown), "rect")) == 3
+    assert (len(solid(to_svg(shown), "rect")), len(dashed(to_svg(shown), "rect"))) == (3, 0)
     hidden_svg = to_svg(hidden)
-    assert len(marks(hidden_svg, "rect")) == 2
+    assert (len(solid(hidden_svg, "rect")), len(dashed(hidden_svg, "rect"))) == (2, 1)
     dentist = next(row for row in data_rows(hidden) if row["category"] == "Dentist")
-    assert dentist == {"category": "Dentist", "order": 1, "label": "<5"}
+    assert dentist == {"category": "Dentist", "order": 1, "label": "<5", "hidden": True}
     assert HIDDEN not in numbers_in(data_rows(hidden))
     assert "<5" in [text.text for text in marks(hidden_svg, "text")]
 
@@ -169,8 +178,8 @@ def test_it_prints_a_suppressed_label_at_the_axis() -> None:
 
 def test_it_draws_no_grouped_bar_for_a_suppressed_value() -> None:
     shown, hidden = concern_bars(HIDDEN), concern_bars(None)
-    assert len(marks(to_svg(shown), "rect")) == 9
-    assert len(marks(to_svg(hidden), "rect")) == 8
+    assert (len(solid(to_svg(shown), "rect")), len(dashed(to_svg(shown), "rect"))) == (9, 0)
+    assert (len(solid(to_svg(hidden), "rect")), len(dashed(to_svg(hidden), "rect"))) == (8, 1)
     health = next(
         row for row in data_rows(hidden) if row["category"] == "Health" and row["series_order"] == 0
     )
@@ -195,7 +204,9 @@ def test_it_draws_exactly_the_values_that_are_not_none(values: list[int | None])
     spec = bars(categories, values, title="Cases", x_title="Cases")
     drawn = [row for row in data_rows(spec) if "value" in row]
     assert [row["value"] for row in drawn] == [value for value in values if value is not None]
-    assert len(marks(to_svg(spec), "rect")) == len(drawn)
+    svg = to_svg(spec)
+    assert len(solid(svg, "rect")) == len(drawn)
+    assert len(dashed(svg, "rect")) == values.count(None)
 
 
 def test_it_treats_a_non_finite_value_as_not_available() -> None:
@@ -235,7 +246,8 @@ def test_it_draws_the_forest_plot_on_a_log_scale_with_the_band() -> None:
     svg = to_svg(spec)
     assert len(marks(svg, "rect")) == 1
     assert len(marks(svg, "symbol")) == 2
-    assert len(marks(svg, "rule")) == 1 + 2  # the rule at 1, an interval per available row
+    assert len(solid(svg, "rule")) == 1 + 2  # the rule at 1, an interval per available row
+    assert len(dashed(svg, "rule")) == 1  # across the row with too few cases
     assert "too few cases to say" in [text.text for text in marks(svg, "text")]
     disabled = data_rows(spec)[2]
     assert disabled == {"label": "Disabled vs not disabled", "order": 2, "note": "too few cases to say"}
@@ -362,3 +374,81 @@ def test_it_draws_a_deferred_chart_exactly_as_an_immediate_one():
     assert draw_chart(deferred) == make_chart("c", "Cases", "Bar chart.", spec, "profession")
     report = sample_report()
     assert draw_charts(report) is report  # nothing left to draw
+
+
+# --- hidden values drawn as hidden; shares on 0–100%; a sentence when there is nothing to show -------
+
+
+def axis_labels(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return [
+        text.text or ""
+        for group in root.iter(f"{SVG}g")
+        if group.get("class", "").startswith("mark-text role-axis-label")
+        for text in group
+    ]
+
+
+def legend_labels(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return [
+        text.text or ""
+        for group in root.iter(f"{SVG}g")
+        if group.get("class", "").startswith("mark-text role-legend-label")
+        for text in group
+    ]
+
+
+def test_it_marks_a_hidden_year_with_a_dashed_line_and_its_label_never_a_point() -> None:
+    nothing = [None] * 5
+    spec = cases_over_time(
+        YEARS,
+        [9, None, 12, None, 13],
+        nothing,
+        nothing,
+        nothing,
+        title="t",
+        y_title="Cases",
+        hidden=[None, "<5", None, "*", None],
+    )
+    svg = to_svg(spec)
+    assert [row.get("hidden") for row in data_rows(spec)] == [None, "<5", None, "*", None]
+    assert not any("value" in row for row in data_rows(spec) if "hidden" in row)
+    assert len(dashed(svg, "rule")) == 2
+    assert len(marks(svg, "symbol")) == 3
+    assert {"<5", "*"} <= {text.text for text in marks(svg, "text")}
+    assert "Dashed: hidden to protect small numbers" in legend_labels(svg)
+
+
+def test_it_adds_the_hidden_legend_only_when_a_value_is_hidden() -> None:
+    assert "Dashed: hidden to protect small numbers" in legend_labels(to_svg(profession_bars(None)))
+    assert legend_labels(to_svg(profession_bars(HIDDEN))) == []
+
+
+def test_it_draws_shares_from_0_to_100_percent_whatever_the_largest() -> None:
+    for largest in (0.12, 0.97):
+        spec = grouped_bars(
+            ["Clinical", "Health"],
+            {"Org": [largest, 0.05], "All": [0.4, 0.1]},
+            title="t",
+            x_title="Share of cases",
+            axis_format=".0%",
+        )
+        assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0.0, 1.0]
+        assert [label for label in axis_labels(to_svg(spec)) if label.endswith("%")] == [
+            "0%",
+            "25%",
+            "50%",
+            "75%",
+            "100%",
+        ]
+        assert float(ET.fromstring(to_svg(spec)).get("width")) <= 520  # the 97% bar's label fits in A4
+
+
+def test_it_drops_the_labels_vega_hides_to_avoid_overlaps() -> None:
+    limits = {"95%": [(float(x), 1.0, 9.0) for x in range(8_000, 30_001, 2_000)]}
+    spec = funnel_plot((25_000.0, 5.0), limits, 5.0, title="t", x_title="x", y_title="y")
+    svg = to_svg(spec)
+    assert 'opacity="0"' not in svg
+    labels = [label for label in axis_labels(svg) if "," in label]
+    assert labels and len(labels) < len(range(8_000, 30_001, 2_000))  # some were hidden, and are gone

@@ -14,6 +14,7 @@ import pytest
 
 from concerns.report import (
     ILLUSTRATIVE_BANNER,
+    Cell,
     Column,
     Heading,
     OrgInfo,
@@ -24,7 +25,14 @@ from concerns.report import (
     Table,
 )
 from concerns.report.render import _pdf
-from concerns.report.render._pdf import PdfRenderError, heading_level, render_pdf, svg_wider_than_text
+from concerns.report.render._pdf import (
+    PdfRenderError,
+    glossary_term,
+    heading_level,
+    render_pdf,
+    svg_wider_than_text,
+)
+from tests.report import layout
 from tests.report.sample import HIDDEN_DENTISTS, count, sample_report
 
 NASTY_NAME = "St Mary's & St John's #1 *trust* <5 $x$ @ref _u_ [link] // \\ `code` <b>"
@@ -237,3 +245,68 @@ def test_it_says_which_debian_package_to_install_when_the_font_is_missing(monkey
     monkeypatch.setattr(_pdf, "FONT_DIRS", (tmp_path,))
     with pytest.raises(PdfRenderError, match="fonts-dejavu-core"):
         _pdf.font_dir()
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (
+            "Case: A request for advice: one practitioner.",
+            ["Case", "A request for advice: one practitioner."],
+        ),
+        ("<5: fewer than 5 cases.", ["<5", "fewer than 5 cases."]),
+        ("No term here.", ["", "No term here."]),
+    ],
+)
+def test_it_splits_a_glossary_entry_into_its_term_and_meaning(item, expected):
+    assert glossary_term(item) == expected
+
+
+def wide_table() -> Table:
+    """Nine figure columns under long headers, and figures as wide as a batch prints."""
+    labels = (
+        "Cases",
+        "Share of cases",
+        "95% interval: from",
+        "95% interval: to",
+        "All organisations (national)",
+    )
+    columns = tuple(Column(f"c{i}", labels[i % len(labels)], kind="share") for i in range(9))
+    cells = tuple(Cell("1,234,567", 1234567) for _ in columns)
+    rows = tuple(Row(f"r{n}", f"Specialty and specialist (SAS) doctor {n}", cells) for n in range(6))
+    return Table("wide", "A wide table", columns, rows)
+
+
+def tall_table() -> Table:
+    """Fourteen rows of long text: a short table by its rows that is taller than a page."""
+    words = " ".join(["Practitioners aged 45 to 54 were more likely than practitioners aged 35 to 44."] * 4)
+    columns = (
+        Column("ratio", "Relative likelihood", kind="ratio"),
+        Column("reading", "What it says", kind="text"),
+    )
+    rows = tuple(Row(f"r{n}", f"Comparison {n}", (Cell("1.12", 1.12), Cell(words, None))) for n in range(14))
+    return Table(
+        "tall", "A tall table", columns, rows, notes=("Relative likelihood: one share over another.",)
+    )
+
+
+def test_it_prints_no_header_or_figure_over_its_neighbour_in_a_wide_table(tmp_path_factory):
+    _need("pdftotext")
+    report = dataclasses.replace(sample_report(), sections=(Section("wide", "Wide", (wide_table(),)),))
+    path = pdf_file(tmp_path_factory, report, "wide")
+    assert layout.faults(path) == []
+    assert "1,234,567" in text_of(path, page=2)
+
+
+def test_it_breaks_a_table_taller_than_a_page_above_the_footer_and_repeats_its_header(tmp_path_factory):
+    _need("pdftotext")
+    report = dataclasses.replace(sample_report(), sections=(Section("tall", "Tall", (tall_table(),)),))
+    path = pdf_file(tmp_path_factory, report, "tall")
+    assert layout.faults(path) == []
+    assert page_count(path) == 3
+    last = text_of(path, page=3)
+    assert re.search(
+        r"organisation Relative likelihood What it says Comparison 1\d", last
+    )  # the header, repeated
+    assert "Comparison 13" in last
+    assert "Relative likelihood: one share over another." in last  # the notes with the last rows

@@ -32,9 +32,10 @@ TERMS: dict[str, str] = {
         "Professional Standards (MHPS) advice is sought before a formal exclusion and when it goes on."
     ),
     "Funnel plot": (
-        "A chart of every organisation of the same type: the rate of cases against the number of "
-        "practitioners, with control limits that narrow as organisations get larger. It compares without "
-        "ranking."
+        "A chart of an organisation's rate of cases against its number of practitioners, with the average of "
+        "all organisations of the same type and control limits that narrow as organisations get larger. It "
+        "compares without ranking. An organisation's report draws that organisation alone: how many others lie "
+        "outside the limits is said in words, as a point for each would give away its number of cases."
     ),
     "HPAN": (
         "A Healthcare Professional Alert Notice: issued at the request of an NHS body's board about a "

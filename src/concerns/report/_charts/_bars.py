@@ -1,4 +1,6 @@
-"""Horizontal bars, single and grouped. A suppressed value has no bar: only its label, at the axis."""
+"""Horizontal bars, single and grouped. A suppressed value has no bar and no number in the data: a dashed
+outline across its row marks it as hidden, with its label ("<5") at the axis and a legend entry. Shares
+are drawn on a 0–100% axis."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from concerns.report._charts._theme import (
     TEXT,
     base_spec,
     category_axis_room,
+    hidden_legend,
     present,
+    text_width,
 )
 
 BAR_STEP = 24  # pixels per category
@@ -26,6 +30,8 @@ LABEL_ROOM = 1.18  # the axis runs this far past the longest bar, so its end lab
 SERIES_FILLS = (NHS_BLUE, MID_GREY, GREY_4, NHS_LIGHT_BLUE, DARK_GREY)
 SERIES_OUTLINES = (NHS_BLUE, MID_GREY, DARK_GREY, NHS_LIGHT_BLUE, DARK_GREY)
 LABEL_X = "isValid(datum.value) ? datum.value : 0"
+LABEL_DX = 4
+SHARE_TICKS = [0, 0.25, 0.5, 0.75, 1]
 
 
 def bars(
@@ -37,19 +43,25 @@ def bars(
     value_labels: list[str] | None = None,
     axis_format: str | None = None,
     subtitle: str | None = None,
+    hidden: list[bool] | None = None,
 ) -> dict[str, Any]:
     """One blue bar per category in the given order, its display label at the bar's end. A None
-    value gets no bar and no number in the data; its label (such as "<5") stands at the axis."""
+    value gets no bar and no number in the data; its label (such as "<5") stands at the axis, and
+    when it is `hidden` (by default: every None) a dashed outline marks it."""
     labels = _labels(values, value_labels, axis_format)
+    flags = _hidden(values, hidden)
     rows = [
-        _row(category, order, value, label)
-        for order, (category, value, label) in enumerate(zip(categories, values, labels, strict=True))
+        _row(category, order, value, label, flag)
+        for order, (category, value, label, flag) in enumerate(
+            zip(categories, values, labels, flags, strict=True)
+        )
     ]
-    spec = base_spec(title, subtitle=subtitle, data=rows, beside=category_axis_room(categories))
+    spec = base_spec(title, subtitle=subtitle, data=rows, beside=_beside(categories, labels, axis_format))
     spec["height"] = {"step": BAR_STEP}
     y = _category_axis()
     x = _value_axis(x_title, axis_format, values)
     spec["layer"] = [
+        *_hidden_marks({"y": y}, rows, band=0.72),
         {
             "transform": [{"filter": "isValid(datum.value)"}],
             "mark": {"type": "bar", "color": NHS_BLUE, "height": {"band": 0.72}},
@@ -69,25 +81,30 @@ def grouped_bars(
     value_labels: dict[str, list[str]] | None = None,
     axis_format: str | None = None,
     subtitle: str | None = None,
+    hidden: dict[str, list[bool]] | None = None,
 ) -> dict[str, Any]:
     """Per category, one bar per series (first series in NHS blue, the rest in greys), each with its
-    display label; a None value gets no bar, and its label stands at the axis."""
+    display label; a None value gets no bar, and its label stands at the axis, in a dashed outline
+    when it is `hidden` (by default: every None)."""
     names = list(series)
     rows = []
     for series_order, name in enumerate(names):
         labels = _labels(series[name], (value_labels or {}).get(name), axis_format)
+        flags = _hidden(series[name], (hidden or {}).get(name))
         rows.extend(
-            _row(category, order, value, label) | {"series": name, "series_order": series_order}
-            for order, (category, value, label) in enumerate(
-                zip(categories, series[name], labels, strict=True)
+            _row(category, order, value, label, flag) | {"series": name, "series_order": series_order}
+            for order, (category, value, label, flag) in enumerate(
+                zip(categories, series[name], labels, flags, strict=True)
             )
         )
-    spec = base_spec(title, subtitle=subtitle, data=rows, beside=category_axis_room(categories))
+    all_values = [value for values in series.values() for value in values]
+    all_labels = [row["label"] for row in rows]
+    spec = base_spec(title, subtitle=subtitle, data=rows, beside=_beside(categories, all_labels, axis_format))
     spec["height"] = {"step": GROUPED_BAR_STEP, "for": "offset"}
     y = _category_axis() | {"scale": {"paddingInner": 0.25}}
     offset = {"field": "series", "type": "nominal", "sort": names}
-    all_values = [value for values in series.values() for value in values]
     spec["layer"] = [
+        *_hidden_marks({"y": y, "yOffset": offset}, rows, band=0.85),
         {
             "transform": [{"filter": "isValid(datum.value)"}],
             "mark": {"type": "bar", "strokeWidth": 1, "height": {"band": 0.85}},
@@ -104,11 +121,59 @@ def grouped_bars(
     return spec
 
 
-def _row(category: str, order: int, value: float | None, label: str) -> dict[str, Any]:
+def _beside(categories: list[str], labels: list[str], axis_format: str | None) -> float:
+    """The room beside the plot: the category labels, and on a share axis, which ends at 100%, the
+    room for the label at the end of a bar that reaches it."""
+    room = category_axis_room(categories)
+    return room + text_width(labels) + LABEL_DX if _is_share(axis_format) else room
+
+
+def _is_share(axis_format: str | None) -> bool:
+    return axis_format is not None and axis_format.endswith("%")
+
+
+def _hidden(values: list[float | None], hidden: list[bool] | None) -> list[bool]:
+    if hidden is None:
+        return [present(value) is None for value in values]
+    if len(hidden) != len(values):
+        raise ValueError("hidden needs one flag per value")
+    return [flag and present(value) is None for flag, value in zip(hidden, values, strict=True)]
+
+
+def _hidden_marks(
+    position: dict[str, Any], rows: list[dict[str, Any]], *, band: float
+) -> list[dict[str, Any]]:
+    """A dashed outline across the plot where each hidden value would be, and its legend entry."""
+    if not any(row.get("hidden") for row in rows):
+        return []
+    return [
+        {
+            "transform": [{"filter": "datum.hidden === true"}],
+            "mark": {
+                "type": "bar",
+                "height": {"band": band},
+                "fill": "#FFFFFF",
+                "fillOpacity": 0,
+                "stroke": MID_GREY,
+                "strokeWidth": 1,
+            },
+            "encoding": {
+                **position,
+                "x": {"value": 0},
+                "x2": {"value": "width"},
+                "strokeDash": hidden_legend(),
+            },
+        }
+    ]
+
+
+def _row(category: str, order: int, value: float | None, label: str, hidden: bool = False) -> dict[str, Any]:
     row: dict[str, Any] = {"category": category, "order": order}
     if (number := present(value)) is not None:
         row["value"] = number
     row["label"] = label
+    if hidden:
+        row["hidden"] = True
     return row
 
 
@@ -145,19 +210,17 @@ def _category_axis() -> dict[str, Any]:
 
 
 def _value_axis(title: str, axis_format: str | None, values: list[float | None]) -> dict[str, Any]:
-    visible = [number for value in values if (number := present(value)) is not None]
-    low = min([0.0, *visible])
-    high = max([0.0, *visible]) * LABEL_ROOM or 1.0
+    """Counts from 0 to past the longest bar, with room for its label; shares from 0% to 100%."""
     axis: dict[str, Any] = {"grid": True, "tickCount": 5}
     if axis_format is not None:
         axis["format"] = axis_format
-    return {
-        "field": "value",
-        "type": "quantitative",
-        "title": title,
-        "scale": {"domain": [low, high], "nice": True},
-        "axis": axis,
-    }
+    if _is_share(axis_format):
+        scale = {"domain": [0.0, 1.0], "nice": False}
+        axis["values"] = SHARE_TICKS
+    else:
+        visible = [number for value in values if (number := present(value)) is not None]
+        scale = {"domain": [min([0.0, *visible]), max([0.0, *visible]) * LABEL_ROOM or 1.0], "nice": True}
+    return {"field": "value", "type": "quantitative", "title": title, "scale": scale, "axis": axis}
 
 
 def _series_scale(names: list[str], colours: tuple[str, ...]) -> dict[str, Any]:
@@ -178,7 +241,7 @@ def _end_labels(position: dict[str, Any], *, font_size: int = 11) -> dict[str, A
             "type": "text",
             "align": "left",
             "baseline": "middle",
-            "dx": 4,
+            "dx": LABEL_DX,
             "fontSize": font_size,
             "color": TEXT,
         },

@@ -9,6 +9,7 @@ from concerns.report._charts._theme import (
     CATEGORY_LABEL_PADDING,
     DARK_GREY,
     LABEL_LINES_EXPR,
+    MID_GREY,
     NHS_BLUE,
     PALE_GREY,
     SECONDARY_TEXT,
@@ -16,6 +17,7 @@ from concerns.report._charts._theme import (
     WHITE,
     base_spec,
     category_axis_room,
+    hidden_legend,
     present,
     text_width,
 )
@@ -26,6 +28,7 @@ ONE_DATUM = {"values": [{}]}  # a layer drawn once, not once per row
 TICKS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0)  # in pairs around 1
 PLOT_WIDTH_GUESS = 170  # pixels: what is left of WIDTH beside long labels and the notes
 LABEL_GAP = 20  # pixels between the band's ticks and 1 that keep their labels apart
+NOT_SHOWN = "Dashed: not shown (hidden, or too few cases)"
 
 
 def forest_plot(
@@ -39,7 +42,7 @@ def forest_plot(
 ) -> dict[str, Any]:
     """One row per comparison, in the given order: a blue diamond at the ratio and a line across its
     interval, a rule at 1 and the shaded band; each row's note stands in a column to the right. A row
-    whose ratio is None (too few cases) is listed with its note and has no point or line."""
+    whose ratio is None (hidden, or too few cases) has a dashed line across the plot instead, and its note."""
     data = [_row(order, *row) for order, row in enumerate(rows)]
     domain = _domain(data, band)
     beside = category_axis_room([row[0] for row in rows]) + NOTE_GAP + text_width([row[4] for row in rows])
@@ -71,11 +74,29 @@ def forest_plot(
             "mark": {"type": "rule", "color": DARK_GREY, "strokeWidth": 1},
             "encoding": {"x": {**x, "datum": 1}},
         },
+        *_not_shown(y, data),
         _intervals(x, y),
         _points(x, y),
         _notes(y),
     ]
     return spec
+
+
+def _not_shown(y: dict[str, Any], data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if all("ratio" in row for row in data):
+        return []
+    return [
+        {
+            "transform": [{"filter": "!isValid(datum.ratio)"}],
+            "mark": {"type": "rule", "color": MID_GREY, "strokeWidth": 1},
+            "encoding": {
+                "y": y,
+                "x": {"value": 0},
+                "x2": {"value": "width"},
+                "strokeDash": hidden_legend(NOT_SHOWN, orient="top"),
+            },
+        }
+    ]
 
 
 def _row(

@@ -16,6 +16,9 @@ VEGA_LITE_VERSION = "6.4"
 _ID = re.compile(r' id="([^"]+)"')  # a literal start: much faster than \bid= on a large SVG
 # Vega's own ARIA attributes: the chart is one image whose name is its text alternative, so they go.
 _INNER_ARIA = re.compile(r' (?:role|aria-[a-z]+)="[^"]*"')
+# Labels Vega hides to avoid overlaps are drawn fully transparent: a PDF would still carry them as text,
+# printed over their neighbours for anyone who copies, searches or reads it aloud, so they go.
+_INVISIBLE_TEXT = re.compile(r'<text\b[^>]*\sopacity="0"[^>]*>.*?</text>', re.DOTALL)
 
 
 class ChartError(ValueError):
@@ -36,7 +39,7 @@ def to_svg(spec: dict[str, Any], *, alt: str | None = None, id_prefix: str = "ch
         svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
     except ValueError as error:
         raise ChartError(f"the chart could not be drawn: {error}") from None
-    svg = _renumber_ids(_INNER_ARIA.sub("", svg), _safe_id(id_prefix))
+    svg = _renumber_ids(_INNER_ARIA.sub("", _INVISIBLE_TEXT.sub("", svg)), _safe_id(id_prefix))
     return _label_root(svg, alt) if alt is not None else svg
 
 

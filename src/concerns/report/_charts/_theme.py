@@ -147,6 +147,30 @@ def _character_em(character: str) -> float:
     return _EMS["upper"] if character.isupper() else _EMS["lower"]
 
 
+# A hidden value is drawn as hidden, never as a missing bar or a point on zero: a dashed grey outline
+# where it would be, its display ("<5", "*") beside it, and a legend entry that says what the dashes mean.
+HIDDEN_LABEL = "Dashed: hidden to protect small numbers"
+HIDDEN_DASH = [3, 3]
+
+
+def hidden_legend(label: str = HIDDEN_LABEL, orient: str = "bottom") -> dict[str, Any]:
+    """A strokeDash channel that adds one legend entry for the hidden-value markers of a layer."""
+    return {
+        "datum": label,
+        "type": "nominal",
+        "scale": {"domain": [label], "range": [HIDDEN_DASH]},
+        "legend": {
+            "symbolType": "square",
+            "symbolSize": 120,
+            "symbolFillColor": WHITE,
+            "symbolStrokeWidth": 1,
+            "orient": orient,
+            # Vega gives a dash legend's symbols no stroke colour of their own: without one they are invisible.
+            "encode": {"symbols": {"update": {"stroke": {"value": MID_GREY}}}},
+        },
+    }
+
+
 # What a quantitative y axis with a title takes beside the plot: its tick labels (a few digits),
 # ticks, paddings and the rotated title; and a little on the right for the last x label's overhang.
 NUMBER_AXIS_ROOM = 50.0

@@ -1,4 +1,6 @@
-"""Cases over time: this organisation against the median and middle half of its peers."""
+"""Cases over time: this organisation against the median and middle half of its peers. A hidden year is
+drawn as hidden: a dashed line across the plot at that year with its label ("<5"), never a point or a gap
+that reads as zero."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ from typing import Any
 from concerns.report._charts._theme import (
     DARK_GREY,
     GREY_4,
+    MID_GREY,
     NHS_BLUE,
     NUMBER_AXIS_ROOM,
+    SECONDARY_TEXT,
     WHITE,
     base_spec,
+    hidden_legend,
     js_string,
     present,
 )
@@ -31,14 +36,17 @@ def cases_over_time(
     organisation_label: str = "This organisation",
     peer_label: str = "Similar sized organisations",
     subtitle: str | None = None,
+    hidden: list[str | None] | None = None,
 ) -> dict[str, Any]:
     """A solid blue line with round points for the organisation, a dashed grey line with square
     points for the peer median, a grey band from the peer lower to upper quartile, and one legend.
     A missing or suppressed value is absent from the data and leaves a gap in its line or band.
-    With no peer values at all, only the organisation's line is drawn, and the legend names only it."""
-    _same_length(years, organisation, peer_median, peer_q1, peer_q3)
+    With no peer values at all, only the organisation's line is drawn, and the legend names only it;
+    `hidden` gives the display ("<5") of each year whose organisation value is hidden (else None),
+    marked as hidden."""
+    _same_length(years, organisation, peer_median, peer_q1, peer_q3, hidden or [None] * len(years))
     if all(value is None for value in (*peer_median, *peer_q1, *peer_q3)):
-        return _organisation_only(years, organisation, title, y_title, organisation_label, subtitle)
+        return _organisation_only(years, organisation, title, y_title, organisation_label, subtitle, hidden)
     labels = [organisation_label, f"{peer_label}: median", f"{peer_label}: middle half"]
     rows = [
         _year_row(year, organisation=org, peer_median=median, peer_q1=q1, peer_q3=q3)
@@ -65,8 +73,14 @@ def _organisation_only(
     y_title: str,
     label: str,
     subtitle: str | None,
+    hidden: list[str | None] | None,
 ) -> dict[str, Any]:
-    rows = [_year_row(year, value=value) for year, value in zip(years, organisation, strict=True)]
+    marks = hidden or [None] * len(years)
+    rows = [
+        _year_row(year, value=value)
+        | ({"hidden": mark} if mark is not None and present(value) is None else {})
+        for year, value, mark in zip(years, organisation, marks, strict=True)
+    ]
     x = {"field": "year", "type": "ordinal", "sort": list(years), "title": None, "axis": {"labelAngle": 0}}
     y = {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": True}}
     spec = base_spec(title, subtitle=subtitle, data=rows, beside=NUMBER_AXIS_ROOM)
@@ -96,8 +110,35 @@ def _organisation_only(
             },
             "encoding": {"x": x, "y": y},
         },
+        *_hidden_years(x, rows),
     ]
     return spec
+
+
+def _hidden_years(x: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A dashed line across the plot at each hidden year, labelled with its display, and a legend entry."""
+    if not any("hidden" in row for row in rows):
+        return []
+    where = [{"filter": "isValid(datum.hidden)"}]
+    return [
+        {
+            "transform": where,
+            "mark": {"type": "rule", "color": MID_GREY, "strokeWidth": 1},
+            "encoding": {"x": x, "strokeDash": hidden_legend()},
+        },
+        {
+            "transform": where,
+            "mark": {
+                "type": "text",
+                "align": "left",
+                "baseline": "top",
+                "dx": 4,
+                "y": 2,
+                "color": SECONDARY_TEXT,
+            },
+            "encoding": {"x": x, "text": {"field": "hidden"}},
+        },
+    ]
 
 
 def _year_row(year: str, **values: float | None) -> dict[str, Any]:

@@ -216,9 +216,17 @@ def _section(section: Section, tables: dict[str, Table]) -> dict[str, Any]:
         if isinstance(block, Heading):
             level = heading_level(block.level, level)
             blocks.append({"type": "heading", "text": block.text, "level": level})
+        elif section.id == "glossary" and isinstance(block, BulletList):
+            blocks.append({"type": "terms", "items": [glossary_term(item) for item in block.items]})
         else:
             blocks.append(_block(block, tables))
     return {"title": section.title, "new_page": section.id not in RUN_ON, "blocks": blocks}
+
+
+def glossary_term(item: str) -> list[str]:
+    """A glossary entry "Term: meaning" as its term (printed bold) and meaning."""
+    term, _, meaning = item.partition(": ")
+    return [term, meaning] if meaning else ["", item]
 
 
 def heading_level(model_level: int, previous: int) -> int:
@@ -268,26 +276,38 @@ def svg_wider_than_text(svg: str) -> bool:
 
 def list_columns(items: tuple[str, ...]) -> int:
     """Two columns for a long list of short items (such as the peer list), else one."""
-    return 2 if len(items) >= 6 and max(map(len, items)) <= 60 else 1
+    return 2 if len(items) >= 6 and max(map(len, items)) <= 42 else 1
 
 
-def column_weight(table: Table, index: int) -> int:
-    """A column's share of the width (in fractions): 1 for figures; a text column by its longest cell."""
-    if table.columns[index].kind != "text":
-        return 1
-    longest = max((len(row.cells[index].display) for row in table.rows), default=0)
-    return max(1, min(5, round(longest / 20)))
+def column_samples(label: str, texts: list[str], *, numeric: bool) -> dict[str, Any]:
+    """A column as the template sizes it: its header, and the few strings that set its width (the
+    longest cells, and for a column that wraps, its longest words), so that only they are measured."""
+    words = {word for text in texts for word in text.split()} if not numeric else set(texts)
+    return {
+        "label": label,
+        "numeric": numeric,
+        "longest": _longest(texts),
+        "words": _longest(words),
+    }
+
+
+def _longest(texts: set[str] | list[str], keep: int = 3) -> list[str]:
+    # By characters, ties by text: only a few are measured, and the same table gives the same payload.
+    return sorted(set(texts), key=lambda text: (-len(text), text))[:keep]
 
 
 def _table(table: Table) -> dict[str, Any]:
+    columns = [
+        column_samples(
+            column.label, [row.cells[i].display for row in table.rows], numeric=column.kind != "text"
+        )
+        for i, column in enumerate(table.columns)
+    ]
     return {
         "type": "table",
         "title": table.title,
-        "row_header": "",
-        "columns": [
-            {"label": column.label, "numeric": column.kind != "text", "weight": column_weight(table, i)}
-            for i, column in enumerate(table.columns)
-        ],
+        "label_column": column_samples("", [row.label for row in table.rows], numeric=False),
+        "columns": columns,
         "rows": [
             {"label": row.label, "is_total": row.is_total, "cells": [cell.display for cell in row.cells]}
             for row in table.rows
