@@ -63,7 +63,7 @@ def test_every_organisation_follows_the_writing_rules(built):
         check_quoted_counts(data)
         for text in texts(data):
             for sentence in sentences(text):
-                if "more likely" in sentence:
+                if "were more likely" in sentence:
                     low = float(re.search(r"95% interval ([\d.]+) to", sentence).group(1))
                     assert low > 1, (code, sentence)
                     likely += 1

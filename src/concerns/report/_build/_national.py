@@ -100,7 +100,7 @@ def _findings_withheld_trend() -> TrendFinding:
 def _national_tables(
     analysis: NationalAnalysis, facts: Facts, figures: dict[str, Figure], equality: dict[str, EqualityFinding]
 ) -> dict[str, Table]:
-    readings = {item.comparison.id: _text.likelihood_reading(item, equality[item.comparison.id])
+    readings = {item.comparison.id: _text.likelihood_short(equality[item.comparison.id])
                 for item in facts.likelihoods}
     tables: dict[str, Table] = {
         "cases_by_year": _tables.cases_by_year(

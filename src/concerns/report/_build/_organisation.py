@@ -175,7 +175,7 @@ def _build_tables(
         for code in v.PROFESSIONS.codes
     }
     items = {item.comparison.id: item for item in facts.likelihoods}
-    readings = {finding.comparison: _text.likelihood_reading(items[finding.comparison], finding)
+    readings = {finding.comparison: _text.likelihood_short(finding)
                 for finding in findings.equality}
     tables = {
         "cases_by_year": _tables.cases_by_year(

@@ -111,6 +111,10 @@ def _equality_tile(findings: ReportFindings) -> Tile:
                 f"{reading}: 95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}{national}")
 
 
+def _groups_had(count: int) -> str:
+    return "One group had" if count == 1 else f"{count:,} groups had"
+
+
 def _small_groups(count: int) -> str:
     return ("one staff group not named, to protect the practitioners" if count == 1
             else f"{count} staff groups not named, to protect the practitioners")
@@ -456,7 +460,7 @@ def clusters(built: Built) -> Section:
         f"Each staff group (specialty group, grade, and specialty group and grade) is set against this "
         f"organisation's own practitioners with cases: how many would fall in the group given the "
         f"organisation's workforce by grade and how cases spread over groups in {found.reference}. Practitioners "
-        f"are counted, not cases, so one person's repeat cases are not a cluster. {found.family_size} groups had "
+        f"are counted, not cases, so one person's repeat cases are not a cluster. {_groups_had(found.family_size)} "
         f"at least {found.min_observed} practitioners and were examined; a group stands out when it has more "
         f"practitioners than expected with a false discovery rate below {found.q:g} (adjusted p). A group with "
         f"{_text.fewer_than(built.policy)} practitioners is not named."

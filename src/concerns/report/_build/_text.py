@@ -219,6 +219,17 @@ def _not_available(item: Likelihood) -> str:
     return f"Not available: the workforce headcount by {characteristic} is not known for every year."
 
 
+def likelihood_short(finding: EqualityFinding) -> str:
+    """A table's reading of a comparison, in a few words (the sentence is in the text, stated once)."""
+    return {
+        "more_likely": "more likely",
+        "less_likely": "less likely",
+        "no_clear_difference": "no clear difference: could be chance",
+        "too_few_cases": "too few cases to compare",
+        "withheld": "not shown, to protect small numbers",
+    }.get(finding.verdict, "not available")
+
+
 def likelihood_claim(item: Likelihood, finding: EqualityFinding) -> str | None:
     """A key message for a comparison whose interval excludes 1, else None."""
     if finding.verdict not in ("more_likely", "less_likely"):
