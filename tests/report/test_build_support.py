@@ -242,7 +242,7 @@ def published_counts(data: dict) -> dict[tuple[str, ...], dict]:
         withheld = any(note.startswith("Every count in this table is hidden") for note in table["notes"])
         for row in table["rows"]:
             name = variable_of(table["id"], row["key"])
-            if name is None:
+            if name is None or "combined_into" in row:
                 continue
             found = cell(table, row["key"], key)
             if name in seen:
@@ -320,12 +320,27 @@ def true_counts(analysis) -> dict[tuple[str, ...], int]:
     return counts
 
 
+def add_combined(truth: dict[tuple[str, ...], int], shown: dict) -> None:
+    """The true count of every combined row a report publishes: the sum of its groups."""
+    for name in shown:
+        if len(name) == 2 and "+" in name[1]:
+            truth[name] = sum(truth[(name[0], code)] for code in name[1].split("+"))
+
+
 def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tuple[str, dict, int]]]:
     """What a reader knows from the report, and the differences they can form (name, terms, true value)."""
     policy = get_policy(policy_name)
     truth = true_counts(analysis)
     shown = published_counts(data)
+    add_combined(truth, shown)
     reader = Reader([], [])
+    for name in shown:
+        if "+" in name[-1]:
+            # A combined row is, by its label, the sum of its groups: the reader links them.
+            members = [(name[0], code) for code in name[-1].split("+")]
+            reader.equal.append(({name: 1, **dict.fromkeys(members, -1)}, 0))
+            for member in members:
+                reader.add(member, 0, None)
     for name, c in shown.items():
         zeros = c["zeros_hidden"] or not policy.show_zeros
         if not c["suppressed"]:
@@ -343,7 +358,8 @@ def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tupl
     tables_ = tables(data)
 
     def rows(table_id: str) -> list[str]:
-        return [r["key"] for r in tables_[table_id]["rows"] if r["key"] not in ("total", "all_cases")]
+        return [r["key"] for r in tables_[table_id]["rows"]
+                if r["key"] not in ("total", "all_cases") and "combined_into" not in r]
 
     total = {("total",): 1}
     years = [("fiscal_year", y) for y in rows("cases_by_year")]
@@ -402,6 +418,7 @@ def unsafe_cells(data: dict, analysis, policy_name: str) -> list[str]:
     reader, differences = reader_of(data, analysis, policy_name)
     problems = []
     shown = published_counts(data)
+    add_combined(truth, shown)
     for name, c in shown.items():
         if not c["suppressed"]:
             continue
@@ -409,6 +426,13 @@ def unsafe_cells(data: dict, analysis, policy_name: str) -> list[str]:
         needed = policy.min_width if _small(truth[name], policy, c["zeros_hidden"]) else 1
         if high - low < needed:
             problems.append(f"{name}: [{low}, {high}] (true {truth[name]}, needs width {needed})")
+    for name in [n for n in shown if "+" in n[-1]]:
+        # A small group counted in a combined row must not be separable from it either.
+        for member in ((name[0], code) for code in name[-1].split("+")):
+            if _small(truth[member], policy, True) and truth[member]:
+                low, high = reader.range_of({member: 1})
+                if high - low < policy.min_width:
+                    problems.append(f"{member} in {name}: [{low}, {high}] (true {truth[member]})")
     for label, terms, true_value in differences:
         if 0 < true_value < policy.threshold:
             low, high = reader.range_of(terms)

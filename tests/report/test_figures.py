@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concerns.report import Cell, Chart, Column, Paragraph, Row, Table
 from concerns.report._build import _figures
+from concerns.report._build._sections import make_section
 
 YEARS = ("2021/22", "2022/23", "2023/24", "2024/25", "2025/26")
 
@@ -43,15 +44,18 @@ def test_it_draws_the_years_with_the_hidden_ones_marked() -> None:
     assert [row.get("value") for row in rows] == [7, None, 9, 12, 0]
 
 
-def test_it_says_a_bar_chart_of_hidden_figures_only_is_not_drawn() -> None:
+def test_it_leaves_a_chart_of_a_table_with_nothing_to_show_to_the_tables_sentence() -> None:
     table = services(
         (hidden(), hidden("–")), (Cell("0", 0), Cell("0.0%", 0.0)), (Cell("0", 0), Cell("0.0%", 0.0))
     )
     block = _figures.count_bars(
         table, "share", chart_id="services_chart", title="Advice services used", share=True
     )
-    assert isinstance(block, Paragraph)
-    assert block.text.startswith("No chart of advice services used is drawn: 1 of its 3 figures is hidden")
+    assert block is None
+    section = make_section("services", "Services", block, table)
+    assert [type(b) for b in section.blocks] == [Paragraph, Table]
+    assert section.blocks[0].text.startswith("Advice services used: not shown, because each of its counts is zero")
+    assert section.blocks[1].printed is False
 
 
 def test_it_marks_the_hidden_bar_of_a_chart_that_has_something_to_show() -> None:

@@ -41,6 +41,9 @@ class Row:
     label: str
     cells: tuple[Cell, ...]
     is_total: bool = False
+    # A row that combines small groups (key "dentist+pharmacist"): each group's (code, label). report.json
+    # lists the groups after it, marked as counted in it, so that every code the contract names has a row.
+    members: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Table:
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()  # footnotes, e.g. what "<5" and "*" mean here
     type: Literal["table"] = "table"
+    printed: bool = True  # False: every count is hidden, so HTML and PDF print a sentence in its place
 
     def column_index(self, key: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.key == key)

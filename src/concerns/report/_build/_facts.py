@@ -16,6 +16,7 @@ from concerns.analytics._equality import EqualityMeasures
 from concerns.analytics._profile import Profile
 from concerns.analytics._rates import Rate
 from concerns.disclosure import CellKey, Policy
+from concerns.report._build._coarsen import is_combined, members
 from concerns.report._build._plan import Likelihood, case_dimension
 from concerns.report._build._protection import TOTAL, Published
 
@@ -59,13 +60,23 @@ class Facts:
     def labels(self, dimension: str) -> list[tuple[str, str]]:
         return [(row.code, row.label) for row in self.profile[dimension].rows]
 
+    def count(self, key: CellKey) -> int | None:
+        """A published count; a row another scope combined is the sum of its groups' counts here."""
+        if key in self.pub:
+            return self.pub.value(key)
+        dimension, code = key
+        if not is_combined(code):
+            raise KeyError(key)
+        values = [self.pub.value((dimension, member)) for member in members(code)]
+        return None if None in values else sum(values)
+
     # --- shares -----------------------------------------------------------------------------
 
     def share(self, key: CellKey, of: CellKey = TOTAL) -> Figure:
         """`key` as a share of `of`, with its Wilson interval, from published counts."""
         from concerns.analytics.stats import wilson_interval
 
-        part, whole = self.pub.value(key), self.pub.value(of)
+        part, whole = self.count(key), self.pub.value(of)
         if part is None or whole is None:
             return HIDDEN
         if whole == 0:
@@ -166,7 +177,7 @@ class Facts:
     def likelihood(self, item: Likelihood) -> Figure:
         """The ratio and interval if its counts may be published; HIDDEN when they may not."""
         result = item.result
-        if item.status in ("too_few", "implied_small"):
+        if item.status in ("too_few", "implied_small", "combined"):
             return HIDDEN
         if item.status != "candidate" or result.ratio is None:
             return MISSING

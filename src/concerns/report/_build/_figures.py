@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from concerns.report._build import _format as f
 from concerns.report._charts import bars, cases_over_time, forest_plot, funnel_plot, grouped_bars, make_chart
+from concerns.report._build._tables import every_count_hidden
 from concerns.report._model import Cell, Chart, Paragraph, Table
 
 PERCENT = ".0%"
@@ -42,8 +43,11 @@ def _drawable(values: Sequence[float | None]) -> bool:
     return any(value is not None and value > 0 for value in values)
 
 
-def not_drawn(what: str, table: Table, cells: Sequence[Cell]) -> Paragraph:
-    """The sentence that stands for a chart with nothing to show, and why."""
+def not_drawn(what: str, table: Table, cells: Sequence[Cell]) -> Paragraph | None:
+    """The sentence that stands for a chart with nothing to show, and why; None when its table is not
+    printed either (the table's own sentence says why)."""
+    if every_count_hidden(table):
+        return None
     hidden = sum(cell.suppressed for cell in cells)
     zero = sum(not cell.suppressed and cell.value == 0 for cell in cells)
     if hidden == len(cells):

@@ -19,7 +19,7 @@ from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._glossary import glossary_items
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._scope import CATEGORIES, national_facts, year_category_key
-from concerns.report._build._sections import listing, make_section
+from concerns.report._build._sections import listing, make_section, paragraph
 from concerns.report._charts import grouped_bars, make_chart
 from concerns.report._model import (
     BulletList,
@@ -56,7 +56,7 @@ def build(analysis: NationalAnalysis, context: Context, *, policy: str, as_of: d
                  KeyMessages(messages)),
         _activity(analysis, tables, trend),
         _concerns(facts, tables, list(years)),
-        make_section("who", "Who is referred", Paragraph(listing(facts, "profession", "By profession")),
+        make_section("who", "Who is referred", paragraph(listing(facts, "profession", "By profession")),
                  tables["profession"], tables["grade"],
                  _figures.count_bars(tables["specialty_group"], "cases", chart_id="specialty_group_chart",
                                      title="Cases by specialty group"),

@@ -14,9 +14,11 @@ from concerns.analytics._clusters import ClusterTest
 from concerns.analytics._findings import FunnelFinding
 from concerns.analytics._peers import compare
 from concerns.analytics._profile import TITLES
+from concerns.analytics._rates import Rate
 from concerns.disclosure import Policy, get_policy
 from concerns.report._build import _sections, _tables, _text
 from concerns.report._build import _signposting as sign
+from concerns.report._build._coarsen import members
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._findings import ReportFindings, publish
 from concerns.report._build._scope import organisation_facts
@@ -171,8 +173,8 @@ def _build_tables(
         for year in analysis.years
     ]
     profession_rates = {
-        code: facts.rate(analysis.rates_by_profession[code], pub.value(("profession", code)))
-        for code in v.PROFESSIONS.codes
+        code: facts.rate(combined_rate(analysis.rates_by_profession, code), pub.value(("profession", code)))
+        for code, _ in facts.labels("profession")
     }
     items = {item.comparison.id: item for item in facts.likelihoods}
     readings = {finding.comparison: _text.likelihood_short(finding)
@@ -211,6 +213,22 @@ def _build_tables(
                                                 workforce=workforce, professions=professions)
     tables["funnel_position"] = _funnel_table(analysis, rate, findings.funnels["rate"])
     return tables
+
+
+def combined_rate(rates: Mapping[str, Rate], code: str) -> Rate:
+    """A profession's rate, or the rate of professions combined into one row (unknown if any is unknown)."""
+    parts = [rates[member] for member in members(code)]
+    if len(parts) == 1:
+        return parts[0]
+    if any(part.person_years is None for part in parts):
+        return Rate(sum(p.cases for p in parts), None, None, None, None, members(code))
+    from concerns.analytics.stats import Estimate, rate_per_1000
+
+    cases, person_years = sum(p.cases for p in parts), sum(p.person_years or 0 for p in parts)
+    estimate = rate_per_1000(cases, person_years)
+    if not isinstance(estimate, Estimate):
+        return Rate(cases, person_years, None, None, None, members(code))
+    return Rate(cases, person_years, estimate.value, estimate.low, estimate.high, members(code))
 
 
 def _funnel_table(analysis: OrganisationAnalysis, rate: Figure, finding: FunnelFinding) -> Table:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from concerns import vocabulary as v
 from concerns.analytics._equality import COMPARISONS, Comparison, Equality, EqualityMeasures
 from concerns.analytics._profile import MORE_THAN_ONE, Profile
-from concerns.disclosure import Cell, Policy
+from concerns.disclosure import Cell, CellKey, Policy
+from concerns.report._build._coarsen import covering, exact_cover
 from concerns.report._build._protection import (
     Group,
     Relation,
@@ -80,12 +81,17 @@ def likelihoods(measures: EqualityMeasures, profile: Profile, policy: Policy) ->
 
 def _likelihood(comparison: Comparison, result: Equality, profile: Profile, policy: Policy) -> Likelihood:
     dimension = case_dimension(comparison)
-    rows_a, rows_b = keys_of(dimension, comparison.group_a), keys_of(dimension, comparison.group_b)
     if result.ratio is None:
         status = "too_few" if _too_few(result) else "unavailable"
         return Likelihood(comparison, result, status)
     if min(result.cases_a, result.cases_b) < policy.threshold:
         return Likelihood(comparison, result, "too_few")
+    cover_a, cover_b = exact_cover(profile, dimension, comparison.group_a), exact_cover(profile, dimension,
+                                                                                       comparison.group_b)
+    if cover_a is None or cover_b is None:
+        # A group combined with a smaller one to protect it: its own count is not published.
+        return Likelihood(comparison, result, "combined")
+    rows_a, rows_b = keys_of(dimension, cover_a), keys_of(dimension, cover_b)
     if not result.cases_left_out:
         # A group of several codes (every ethnic minority group) is published as one count of its own,
         # so that it survives when one of its groups must be hidden.
@@ -94,8 +100,8 @@ def _likelihood(comparison: Comparison, result: Equality, profile: Profile, poli
         return Likelihood(comparison, result, "candidate", rows_a, rows_b)
     counts = profile_counts(profile, dimension)
     rests = (
-        sum(counts[code] for code in comparison.group_a) - result.cases_a,
-        sum(counts[code] for code in comparison.group_b) - result.cases_b,
+        sum(counts[code] for code in cover_a) - result.cases_a,
+        sum(counts[code] for code in cover_b) - result.cases_b,
     )
     if any(policy.is_small(rest, zeros_hidden=not policy.show_zeros) for rest in rests):
         return Likelihood(comparison, result, "implied_small")
@@ -115,7 +121,7 @@ def likelihood_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], li
     if item.status != "candidate":
         return [], []
     if not item.result.cases_left_out:
-        return _aggregate_cells(item)
+        return _aggregate_cells(item, profile)
     comparison, result = item.comparison, item.result
     dimension = case_dimension(comparison)
     counts = profile_counts(profile, dimension)
@@ -124,9 +130,10 @@ def likelihood_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], li
         ("a", comparison.group_a, result.cases_a, item.a_keys[0]),
         ("b", comparison.group_b, result.cases_b, item.b_keys[0]),
     ):
+        rows = covering(profile, dimension, codes)
         rest = ("implied", f"{comparison.id}:{side}")
-        cells += [Cell(key, cases), Cell(rest, sum(counts[code] for code in codes) - cases)]
-        relations.append(split(keys_of(dimension, codes), [key], rest))
+        cells += [Cell(key, cases), Cell(rest, sum(counts[code] for code in rows) - cases)]
+        relations.append(split(keys_of(dimension, rows), [key], rest))
     return cells, relations
 
 
@@ -197,9 +204,15 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
         own = cells_of(dimension, counts[dimension])
         cells += own
         relations.append(sums_to_total([cell.key for cell in own]))
+    seen: set[tuple[tuple[CellKey, ...], tuple[CellKey, ...]]] = set()
     for index, ((dim_a, codes_a), (dim_b, codes_b)) in enumerate(SAME_PEOPLE):
-        a, b = sum(counts[dim_a][c] for c in codes_a), sum(counts[dim_b][c] for c in codes_b)
-        keys_a, keys_b = keys_of(dim_a, codes_a), keys_of(dim_b, codes_b)
+        # With groups combined, the rows that hold the codes: a reader can set those sums side by side.
+        rows_a, rows_b = covering(profile, dim_a, codes_a), covering(profile, dim_b, codes_b)
+        keys_a, keys_b = keys_of(dim_a, rows_a), keys_of(dim_b, rows_b)
+        if (keys_a, keys_b) in seen:
+            continue
+        seen.add((keys_a, keys_b))
+        a, b = sum(counts[dim_a][c] for c in rows_a), sum(counts[dim_b][c] for c in rows_b)
         whole, part = (keys_b, keys_a) if b >= a else (keys_a, keys_b)
         rest = ("implied", f"same_people:{index}")
         cells.append(Cell(rest, abs(b - a)))
@@ -208,17 +221,19 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
         key = practitioners_key(dimension, codes)
         cells.append(Cell(key, practitioners))
         breakdowns = ("specialty_group", "grade") if dimension == "specialty_grade" else (dimension,)
-        relations += [at_most(key, (breakdown, code)) for breakdown, code in zip(breakdowns, codes, strict=True)]
+        relations += [at_most(key, (breakdown, row)) for breakdown, code in zip(breakdowns, codes, strict=True)
+                      for row in covering(profile, breakdown, (code,))]
     return Group("staff", tuple(cells), tuple(relations))
 
 
-def _aggregate_cells(item: Likelihood) -> tuple[list[Cell], list[Relation]]:
+def _aggregate_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], list[Relation]]:
     """A comparison's group of several codes as a published count of its own, equal to their sum."""
     if not item.a_keys or item.a_keys[0][0] != "likelihood":
         return [], []
     comparison = item.comparison
     key = item.a_keys[0]
-    parts = keys_of(case_dimension(comparison), comparison.group_a)
+    dimension = case_dimension(comparison)
+    parts = keys_of(dimension, covering(profile, dimension, comparison.group_a))
     return [Cell(key, item.result.cases_a, keep=True)], [Relation(((key, 1), *((part, -1) for part in parts)))]
 
 

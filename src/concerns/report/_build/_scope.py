@@ -9,6 +9,7 @@ from concerns.analytics._analysis import Context, OrganisationAnalysis
 from concerns.analytics._profile import MORE_THAN_ONE, NATIONAL, Profile
 from concerns.disclosure import Cell, Policy
 from concerns.report._build import _plan
+from concerns.report._build._coarsen import coarsen
 from concerns.report._build._facts import Facts
 from concerns.report._build._protection import Group, Relation, publish
 
@@ -16,7 +17,7 @@ CATEGORIES = (*v.CONCERN_CATEGORIES.codes, MORE_THAN_ONE)
 
 
 def organisation_facts(analysis: OrganisationAnalysis, context: Context, policy: Policy) -> Facts:
-    profile = analysis.profile
+    profile = coarsen(analysis.profile, policy)
     items = _plan.likelihoods(analysis.equality, profile, policy)
     clusters = [(test.dimension, test.codes, test.observed) for test in analysis.findings.clusters]
     groups = _plan.groups(profile, likelihood_items=items, clusters=clusters, threshold=policy.threshold)

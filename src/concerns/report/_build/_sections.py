@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from concerns import vocabulary as v
@@ -13,6 +14,7 @@ from concerns.report._build import _signposting as sign
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._glossary import glossary_items
 from concerns.report._build._protection import TOTAL
+from concerns.report._build._tables import every_count_hidden
 from concerns.report._model import (
     Block,
     BulletList,
@@ -41,7 +43,21 @@ def _period(built: Built) -> str:
 
 
 def make_section(section_id: str, title: str, *blocks: Block | None) -> Section:
-    return Section(section_id, title, tuple(block for block in blocks if block is not None))
+    """A section of the blocks given; a table whose every count is hidden is a sentence instead."""
+    return Section(section_id, title, tuple(part for block in blocks if block is not None
+                                            for part in _printed(block)))
+
+
+def _printed(block: Block) -> tuple[Block, ...]:
+    if isinstance(block, Table) and every_count_hidden(block):
+        sentence = Paragraph(f"{block.title}: not shown, because each of its counts is zero or would have to be "
+                             "hidden so that small numbers cannot be worked out.")
+        return sentence, replace(block, printed=False)
+    return (block,)
+
+
+def paragraph(text: str) -> Paragraph | None:
+    return Paragraph(text) if text else None
 
 
 # --- page 2: at a glance -----------------------------------------------------------------------
@@ -396,7 +412,7 @@ def who(built: Built) -> Section:
         specialty, "cases", chart_id="specialty_group_chart", title="Cases by specialty group")
     return make_section(
         "who", "Who is referred",
-        Paragraph(listing(facts, "profession", "By profession")),
+        paragraph(listing(facts, "profession", "By profession")),
         built.tables["profession"],
         Paragraph("Rates per 1,000 practitioners use the workforce headcount of each profession; grades and "
                   "specialty groups are shown as counts and shares of cases."),
@@ -416,7 +432,7 @@ def listing(facts: Facts, dimension: str, lead: str) -> str:
             continue
         parts.append(f"{label.lower()}s {text}" if dimension == "profession" else f"{label} {text}")
     if not parts:
-        return f"{lead}: the counts are hidden to protect small numbers."
+        return ""
     tail = "; the other counts are hidden so that small numbers cannot be worked out" if left_out else ""
     return f"{lead}: {'; '.join(parts)}{tail}."
 

@@ -15,6 +15,7 @@ from concerns import vocabulary as v
 from concerns.analytics._peers import PeerComparison
 from concerns.disclosure import CellKey
 from concerns.report._build import _format as f
+from concerns.report._build._coarsen import is_combined, member_labels, members
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._protection import TOTAL
 from concerns.report._model import Cell, Column, Row, Table
@@ -72,6 +73,38 @@ def symbol_notes(facts: Facts, *, dimensions: Sequence[str] = ()) -> tuple[str, 
     return tuple(notes)
 
 
+def every_count_hidden(table: Table) -> bool:
+    """Whether a table of counts has nothing to show: no row shows a count above zero."""
+    if not table.columns or table.columns[0].key != "cases":
+        return False
+    rows = [row for row in table.rows if not row.is_total and row.key != ALL_CASES]
+    return bool(rows) and any(row.cells[0].suppressed for row in rows) and not any(
+        row.cells[0].value for row in rows if not row.cells[0].suppressed)
+
+
+def row_members(dimension: str, code: str) -> tuple[tuple[str, str], ...]:
+    """The groups a combined row counts, with their labels; () for a row of one group."""
+    from concerns.analytics._profile import SINGLE_VALUED
+
+    if not is_combined(code):
+        return ()
+    labels = SINGLE_VALUED[dimension].labels()
+    return tuple((member, labels[member]) for member in members(code))
+
+
+def combined_notes(facts: Facts, dimension: str) -> tuple[str, ...]:
+    """What each combined row holds: small groups are combined before any count is hidden."""
+    from concerns.analytics._profile import SINGLE_VALUED
+
+    if dimension not in SINGLE_VALUED:
+        return ()
+    labels = SINGLE_VALUED[dimension].labels()
+    return tuple(
+        f"{label}: {member_labels(labels, code)}, combined so that small numbers are protected."
+        for code, label in facts.labels(dimension) if is_combined(code)
+    )
+
+
 # --- breakdowns ------------------------------------------------------------------------------
 
 
@@ -107,10 +140,11 @@ def breakdown(
             cells.append(figure_cells(facts.national.share(key), "share", interval=False)[0])
         if rates is not None:
             cells += figure_cells(rates.get(code, Figure(None)), "rate")
-        table_rows.append(Row(code, label, tuple(cells)))
+        table_rows.append(Row(code, label, tuple(cells), members=row_members(dimension, code)))
     if total:
         table_rows.append(_total_row(facts, columns, total_rate))
-    return Table(table_id, title, tuple(columns), tuple(table_rows), symbol_notes(facts, dimensions=[dimension]))
+    notes = (*combined_notes(facts, dimension), *symbol_notes(facts, dimensions=[dimension]))
+    return Table(table_id, title, tuple(columns), tuple(table_rows), notes)
 
 
 def _total_row(facts: Facts, columns: Sequence[Column], total_rate: Figure | None, *, is_total: bool = True) -> Row:
@@ -197,11 +231,11 @@ def demographic(
         else:
             cells += stated_share_cells(facts, dimension, code)
             cells.append(f.value_cell(workforce.get(code) if workforce else None, "share"))
-        rows.append(Row(code, label, tuple(cells)))
+        rows.append(Row(code, label, tuple(cells), members=row_members(dimension, code)))
     total = [count_cell(facts, TOTAL), *figure_cells(_whole(facts), "share", interval=False),
              *[Cell("", None)] * 4]
     rows.append(Row("total", "All cases", tuple(total), is_total=True))
-    notes = symbol_notes(facts, dimensions=[dimension])
+    notes = (*combined_notes(facts, dimension), *symbol_notes(facts, dimensions=[dimension]))
     if any(f.is_range(row.cells[2]) for row in rows):
         notes += (RANGE_NOTE,)
     notes += (f"Workforce shares are of practitioners' headcount ({professions}) summed over the years, "
@@ -249,9 +283,11 @@ def workforce_shares(facts: Facts, dimension: str) -> tuple[dict[str, float] | N
         heads[comparison.group_a[0]] = result.headcount_a
         heads[comparison.group_b[0]] = result.headcount_b
     stated = [code for code, _ in facts.labels(dimension) if code != "not_stated"]
-    if len(professions) != 1 or set(heads) != set(stated) or not sum(heads.values()):
+    groups = {member for code in stated for member in members(code)}
+    if len(professions) != 1 or set(heads) != groups or not sum(heads.values()):
         return None, "the professions whose headcount is recorded"
     whole = sum(heads.values())
+    heads = {code: sum(heads[member] for member in members(code)) for code in stated}
     names = ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in next(iter(professions)))
     return {code: heads[code] / whole for code in stated}, names
 

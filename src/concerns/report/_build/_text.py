@@ -52,6 +52,8 @@ def of_cases(facts: Facts, key: CellKey, of: CellKey = TOTAL) -> str | None:
     part, whole = quoted(facts, key), quoted(facts, of)
     if part is None or whole is None or facts.pub.hidden(of) or not facts.pub.value(of):
         return None
+    if facts.pub.hidden(key) and (facts.pub.value(of) or 0) <= facts.policy.threshold:
+        return None  # "fewer than 5 of 5 cases" says nothing
     noun = "case" if whole == "1" else "cases"
     share = facts.share(key, of)
     tail = f" ({f.percent(share.value)})" if share.available else ""

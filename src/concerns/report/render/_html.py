@@ -139,6 +139,8 @@ def _section_view(section: Section) -> _SectionView:
     placed: list[_Placed] = []
     outline = _SECTION_LEVEL  # the level of the last heading that opened a part of the outline
     for block in section.blocks:
+        if isinstance(block, Table) and not block.printed:
+            continue
         if isinstance(block, Heading):
             outline = max(_SECTION_LEVEL + 1, min(block.level, outline + 1, _DEEPEST_LEVEL))
             placed.append(_Placed(block, outline))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from concerns.report._model import SCHEMA, Chart, Report, Section, Table
+from concerns.report._model import SCHEMA, Chart, Report, Row, Section, Table
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -47,23 +47,36 @@ def table_data(table: Table) -> dict[str, Any]:
     return {
         "id": table.id,
         "title": table.title,
+        "printed": table.printed,
         "columns": [
             {"key": c.key, "label": c.label, "is_total": c.is_total, "kind": c.kind} for c in table.columns
         ],
-        "rows": [
-            {
-                "key": row.key,
-                "label": row.label,
-                "is_total": row.is_total,
-                "cells": [
-                    {"display": cell.display, "value": cell.value, "suppressed": cell.suppressed}
-                    for cell in row.cells
-                ],
-            }
-            for row in table.rows
-        ],
+        "rows": [entry for row in table.rows for entry in _row_entries(row)],
         "notes": list(table.notes),
     }
+
+
+COMBINED = "combined"
+
+
+def _row_entries(row: Row) -> list[dict[str, Any]]:
+    entry: dict[str, Any] = {
+        "key": row.key,
+        "label": row.label,
+        "is_total": row.is_total,
+        "cells": [{"display": cell.display, "value": cell.value, "suppressed": cell.suppressed} for cell in row.cells],
+    }
+    if not row.members:
+        return [entry]
+    entry["combines"] = [code for code, _ in row.members]
+    # A combined group has no count of its own: its cells are hidden ("combined"), and it says which row
+    # counts it.
+    members = [
+        {"key": code, "label": label, "is_total": False, "combined_into": row.key,
+         "cells": [{"display": COMBINED, "value": None, "suppressed": True} for _ in row.cells]}
+        for code, label in row.members
+    ]
+    return [entry, *members]
 
 
 def _section(section: Section) -> dict[str, Any]:

@@ -131,7 +131,7 @@ def pdf_payload(report: Report) -> dict[str, Any]:
         "organisation": organisation_name(report),
         "cover_facts": cover_facts(report),
         "cover_text": cover_text(report),
-        "sections": [_section(section, tables) for section in report.sections],
+        "sections": [_section(section, tables, first=index == 0) for index, section in enumerate(report.sections)],
     }
 
 
@@ -210,17 +210,26 @@ def _long_date(iso: str) -> str:
 RUN_ON = frozenset({"questions", "methods", "glossary"})
 
 
-def _section(section: Section, tables: dict[str, Table]) -> dict[str, Any]:
+def _section(section: Section, tables: dict[str, Table], *, first: bool = False) -> dict[str, Any]:
     blocks, level = [], 1
     for block in section.blocks:
         if isinstance(block, Heading):
             level = heading_level(block.level, level)
             blocks.append({"type": "heading", "text": block.text, "level": level})
+        elif isinstance(block, Table) and not block.printed:
+            continue
         elif section.id == "glossary" and isinstance(block, BulletList):
             blocks.append({"type": "terms", "items": [glossary_term(item) for item in block.items]})
         else:
             blocks.append(_block(block, tables))
-    return {"title": section.title, "new_page": section.id not in RUN_ON, "blocks": blocks}
+    new_page = section.id not in RUN_ON and (first or not _prose_only(section))
+    return {"title": section.title, "new_page": new_page, "blocks": blocks}
+
+
+def _prose_only(section: Section) -> bool:
+    """A section of headings and sentences only (its tables not printed): it runs on after the last."""
+    return all(isinstance(block, Heading | Paragraph) or (isinstance(block, Table) and not block.printed)
+               for block in section.blocks)
 
 
 def glossary_term(item: str) -> list[str]:
