@@ -108,7 +108,9 @@ def test_it_builds_every_table_the_contract_requires(reports, context):
             assert table_id in found, (name, table_id)
             assert count_column in [c["key"] for c in found[table_id]["columns"]], (name, table_id)
         for table_id, rows in REQUIRED_ROWS.items():
-            keys = [r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases" and "combines" not in r]
+            keys = [
+                r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases" and "combines" not in r
+            ]
             assert sorted(keys) == sorted(rows) and keys[-1] == rows[-1], (
                 name,
                 table_id,
@@ -159,8 +161,11 @@ def test_it_marks_hidden_cells_and_totals_as_the_contract_says(reports, national
             if total is None or count_key not in [c["key"] for c in table["columns"]]:
                 continue
             # A combined group's row is counted in its combined row.
-            parts = [cell(table, r["key"], count_key) for r in table["rows"]
-                     if not r["is_total"] and "combined_into" not in r]
+            parts = [
+                cell(table, r["key"], count_key)
+                for r in table["rows"]
+                if not r["is_total"] and "combined_into" not in r
+            ]
             whole = cell(table, "total", count_key)
             if not whole["suppressed"] and not any(p["suppressed"] for p in parts):
                 assert sum(p["value"] for p in parts) == whole["value"], table["id"]

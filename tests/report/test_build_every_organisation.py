@@ -42,7 +42,9 @@ def test_it_builds_every_organisation_to_the_contract(built):
         for table_id, count_column in REQUIRED.items():
             assert count_column in [c["key"] for c in found[table_id]["columns"]], (code, table_id)
         for table_id, rows in REQUIRED_ROWS.items():
-            keys = [r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases" and "combines" not in r]
+            keys = [
+                r["key"] for r in found[table_id]["rows"] if r["key"] != "all_cases" and "combines" not in r
+            ]
             assert sorted(keys) == sorted(rows) and keys[-1] == rows[-1], (
                 code,
                 table_id,
@@ -121,7 +123,9 @@ def test_a_share_where_recorded_resting_on_a_hidden_count_is_a_range_from_publis
                 part = cell(table, row, "cases")["value"]
                 assert shown["display"].split(" to ")[0] == cell(table, row, "share")["display"]
                 assert high == pytest.approx(part / max(total - most, part), abs=6e-4), (code, dimension, row)
-                true = sum(counts[c] for c in row.split("+")) / (analysis.profile[dimension].total - counts["not_stated"])
+                true = sum(counts[c] for c in row.split("+")) / (
+                    analysis.profile[dimension].total - counts["not_stated"]
+                )
                 assert low - 6e-4 <= true <= high + 6e-4, (code, dimension, row)
                 assert any("range the published counts allow" in note for note in table["notes"])
         chart = next((c for c in report.charts() if c.id == "ethnic_group_chart"), None)
@@ -202,7 +206,9 @@ def test_no_characteristic_is_shown_as_shared_by_all_or_nearly_all_of_a_small_nu
                 assert shown is None or total - shown >= 5 or shown == 0, (code, dimension, row["key"], shown)
                 concealed += (
                     shown is None
-                    and total - sum(analysis.profile[_dimension(dimension)].count(c) for c in row["key"].split("+")) < 5
+                    and total
+                    - sum(analysis.profile[_dimension(dimension)].count(c) for c in row["key"].split("+"))
+                    < 5
                 )
     assert concealed  # the rule was exercised
 

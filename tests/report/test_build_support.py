@@ -358,8 +358,11 @@ def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tupl
     tables_ = tables(data)
 
     def rows(table_id: str) -> list[str]:
-        return [r["key"] for r in tables_[table_id]["rows"]
-                if r["key"] not in ("total", "all_cases") and "combined_into" not in r]
+        return [
+            r["key"]
+            for r in tables_[table_id]["rows"]
+            if r["key"] not in ("total", "all_cases") and "combined_into" not in r
+        ]
 
     total = {("total",): 1}
     years = [("fiscal_year", y) for y in rows("cases_by_year")]

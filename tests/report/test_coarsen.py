@@ -14,7 +14,9 @@ def profile_of(dimension: str, counts: dict[str, int]) -> Profile:
     labels = SINGLE_VALUED[dimension].labels()
     rows = tuple(Count(code, labels[code], counts.get(code, 0), None) for code in labels)
     total = sum(counts.values())
-    breakdowns = {d: Breakdown(d, d, total, rows if d == dimension else _zeros(d), True) for d in SINGLE_VALUED}
+    breakdowns = {
+        d: Breakdown(d, d, total, rows if d == dimension else _zeros(d), True) for d in SINGLE_VALUED
+    }
     return Profile("X1", Period(("2024/25",)), total, breakdowns)
 
 
@@ -29,7 +31,8 @@ def rows(profile: Profile, dimension: str) -> list[tuple[str, str, int]]:
 def test_it_combines_dentists_with_pharmacists_and_never_doctors() -> None:
     coarse = coarsen(profile_of("profession", {"doctor": 40, "dentist": 3, "pharmacist": 4}), STANDARD)
     assert rows(coarse, "profession") == [
-        ("doctor", "Doctor", 40), ("dentist+pharmacist", "Dentists and pharmacists", 7),
+        ("doctor", "Doctor", 40),
+        ("dentist+pharmacist", "Dentists and pharmacists", 7),
     ]
 
 
@@ -43,7 +46,10 @@ def test_a_still_small_combination_takes_in_the_smallest_larger_group_of_its_fam
         ("not_stated", "Not stated", 3),  # not stated is never combined
     ]
     # The ethnic minority aggregate is still made of whole rows; Black alone no longer is.
-    assert exact_cover(coarse, "ethnic_group", ("mixed", "asian", "black", "other")) == ("mixed+black+other", "asian")
+    assert exact_cover(coarse, "ethnic_group", ("mixed", "asian", "black", "other")) == (
+        "mixed+black+other",
+        "asian",
+    )
     assert exact_cover(coarse, "ethnic_group", ("black",)) is None
 
 

@@ -54,7 +54,9 @@ def test_it_leaves_a_chart_of_a_table_with_nothing_to_show_to_the_tables_sentenc
     assert block is None
     section = make_section("services", "Services", block, table)
     assert [type(b) for b in section.blocks] == [Paragraph, Table]
-    assert section.blocks[0].text.startswith("Advice services used: not shown, because each of its counts is zero")
+    assert section.blocks[0].text.startswith(
+        "Advice services used: not shown, because each of its counts is zero"
+    )
     assert section.blocks[1].printed is False
 
 

@@ -41,9 +41,21 @@ class Family:
 
 
 DOCTOR_GRADES = ("consultant", "sas", "resident", "locally_employed", "gp")
-SPECIALTY_GROUPS = ("medicine", "surgery", "anaesthetics", "emergency_medicine", "obstetrics_gynaecology",
-                    "paediatrics", "psychiatry", "radiology", "pathology", "general_practice", "dental", "pharmacy",
-                    "other")
+SPECIALTY_GROUPS = (
+    "medicine",
+    "surgery",
+    "anaesthetics",
+    "emergency_medicine",
+    "obstetrics_gynaecology",
+    "paediatrics",
+    "psychiatry",
+    "radiology",
+    "pathology",
+    "general_practice",
+    "dental",
+    "pharmacy",
+    "other",
+)
 
 FAMILIES: dict[str, tuple[Family, ...]] = {
     "profession": (Family(("dentist", "pharmacist"), "Dentists and pharmacists"),),
@@ -114,7 +126,9 @@ def _combine_small(groups: list[tuple[str, ...]], size, policy: Policy) -> list[
     if not small:
         return groups
     merged = tuple(code for group in small for code in group)
-    larger = sorted((size(group), index) for index, group in enumerate(groups) if group not in small and size(group))
+    larger = sorted(
+        (size(group), index) for index, group in enumerate(groups) if group not in small and size(group)
+    )
     if _small(size(merged), policy) and larger:
         merged += groups[larger[0][1]]
     if len(small) == 1 and merged == small[0]:
@@ -126,15 +140,18 @@ def _combine_small(groups: list[tuple[str, ...]], size, policy: Policy) -> list[
 def _combine_neighbours(groups: list[tuple[str, ...]], size, policy: Policy) -> list[tuple[str, ...]]:
     groups = list(groups)
     while len(groups) > 1:
-        small = [index for index, group in enumerate(groups) if _small(size(group), policy) and
-                 (size(group) or not policy.show_zeros)]
+        small = [
+            index
+            for index, group in enumerate(groups)
+            if _small(size(group), policy) and (size(group) or not policy.show_zeros)
+        ]
         if not small:
             break
         index = min(small, key=lambda i: (size(groups[i]), i))
         neighbours = [i for i in (index - 1, index + 1) if 0 <= i < len(groups)]
         other = min(neighbours, key=lambda i: (size(groups[i]), i))
         low, high = sorted((index, other))
-        groups[low:high + 1] = [groups[low] + groups[high]]
+        groups[low : high + 1] = [groups[low] + groups[high]]
     return groups
 
 
@@ -152,7 +169,9 @@ def _rebuilt(breakdown: Breakdown, groups: Iterable[tuple[str, ...]], counts: di
         if breakdown.total:
             interval = wilson_interval(cases, breakdown.total)
             share = Share(cases / breakdown.total, interval.low, interval.high)
-        new_rows.append(Count(JOIN.join(group), combined_label(breakdown.dimension, group, rows), cases, share))
+        new_rows.append(
+            Count(JOIN.join(group), combined_label(breakdown.dimension, group, rows), cases, share)
+        )
     return replace(breakdown, rows=tuple(new_rows))
 
 
@@ -182,8 +201,10 @@ def _age_range(first: str, last: str) -> str:
 
 def member_labels(labels: Mapping[str, str], code: str) -> str:
     """A combined row's groups, for a table note."""
-    names = [labels[c] if i == 0 or labels[c][:2].isupper() else labels[c][0].lower() + labels[c][1:]
-             for i, c in enumerate(members(code))]
+    names = [
+        labels[c] if i == 0 or labels[c][:2].isupper() else labels[c][0].lower() + labels[c][1:]
+        for i, c in enumerate(members(code))
+    ]
     return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 

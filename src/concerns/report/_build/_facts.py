@@ -90,7 +90,9 @@ class Facts:
         from concerns.analytics.stats import wilson_interval
 
         part, whole, not_stated = (
-            self.pub.value((dimension, code)), self.pub.value(TOTAL), self.pub.value((dimension, "not_stated"))
+            self.pub.value((dimension, code)),
+            self.pub.value(TOTAL),
+            self.pub.value((dimension, "not_stated")),
         )
         if part is None or whole is None or not_stated is None:
             return HIDDEN
@@ -188,8 +190,9 @@ class Facts:
             return Figure(result.ratio, result.low, result.high)
         from concerns.analytics.stats import relative_likelihood
 
-        redone = relative_likelihood(a, result.headcount_a, b, result.headcount_b, result.level,
-                                     min_cases=self.policy.threshold)
+        redone = relative_likelihood(
+            a, result.headcount_a, b, result.headcount_b, result.level, min_cases=self.policy.threshold
+        )
         if not redone:
             return HIDDEN
         return Figure(redone.ratio, redone.low, redone.high)

@@ -20,7 +20,9 @@ from concerns.report._model import Cell, Chart, Paragraph, Table
 PERCENT = ".0%"
 
 
-def _column(table: Table, key: str, rows: Sequence[str], *, floor: str | None = None) -> tuple[list[float | None], list[str]]:
+def _column(
+    table: Table, key: str, rows: Sequence[str], *, floor: str | None = None
+) -> tuple[list[float | None], list[str]]:
     """A column's shown values and display labels. A figure given as a range is drawn to its `floor`
     column's value (its lower end), labelled with the range."""
     values, labels = [], []
@@ -81,10 +83,21 @@ def cases_over_time_chart(table: Table, *, count_key: str, whose: str) -> Chart 
         return not_drawn("cases by financial year", table, [table.cell(year, count_key) for year in years])
     title = "Cases by financial year"
     nothing = [None] * len(years)
-    hidden = [display if flag else None for display, flag in zip(displays, _hidden(table, count_key, years),
-                                                                  strict=True)]
-    spec = cases_over_time(years, values, nothing, nothing, nothing, title=title, y_title="Cases",
-                           organisation_label=whose, hidden=hidden)
+    hidden = [
+        display if flag else None
+        for display, flag in zip(displays, _hidden(table, count_key, years), strict=True)
+    ]
+    spec = cases_over_time(
+        years,
+        values,
+        nothing,
+        nothing,
+        nothing,
+        title=title,
+        y_title="Cases",
+        organisation_label=whose,
+        hidden=hidden,
+    )
     alt = f"Line chart of cases by financial year. {whose}: {_pairs(years, displays)}."
     return make_chart("cases_over_time", title, alt, spec, table.id, draw=False)
 
@@ -103,18 +116,27 @@ def funnel_chart(
         return Paragraph(f"No funnel plot is drawn: this organisation's rate is {why}.")
     levels = " and ".join(curves)
     # What the chart draws, and only that: the one organisation, the average and the limits.
-    title = (f"This organisation's cases per 1,000 practitioners a year, with the average and the {levels} "
-             f"control limits of all {kind_label}")
-    spec = funnel_plot(highlight, curves, target, title=title,
-                       x_title="Practitioner-years (headcount summed over the years)",
-                       y_title="Cases per 1,000 practitioners a year")
+    title = (
+        f"This organisation's cases per 1,000 practitioners a year, with the average and the {levels} "
+        f"control limits of all {kind_label}"
+    )
+    spec = funnel_plot(
+        highlight,
+        curves,
+        target,
+        title=title,
+        x_title="Practitioner-years (headcount summed over the years)",
+        y_title="Cases per 1,000 practitioners a year",
+    )
     rate = rate_cell.display
     position = position_table.cell("this_organisation", "position").display
     average = position_table.cell("average", "rate").display
-    alt = (f"Funnel plot of the rate of cases against the number of practitioner-years, with the average "
-           f"and the control limits for {kind_label}; the limits narrow as organisations get larger. "
-           f"This organisation: {rate}{'' if highlight else ' (not drawn)'}; {position}. "
-           f"Average of all organisations: {average}. Other organisations are not drawn.")
+    alt = (
+        f"Funnel plot of the rate of cases against the number of practitioner-years, with the average "
+        f"and the control limits for {kind_label}; the limits narrow as organisations get larger. "
+        f"This organisation: {rate}{'' if highlight else ' (not drawn)'}; {position}. "
+        f"Average of all organisations: {average}. Other organisations are not drawn."
+    )
     return make_chart("funnel", title, alt, spec, position_table.id, draw=False)
 
 
@@ -126,7 +148,9 @@ def funnel_curves(funnel: object, precisions: Sequence[float]) -> dict[str, list
     curves = {}
     for level in funnel.levels:
         name = f"{level:.1%}".replace(".0%", "%")
-        curves[name] = [(x, limit.low, limit.high) for x, limit in zip(grid, funnel.curve(level, grid), strict=True)]
+        curves[name] = [
+            (x, limit.low, limit.high) for x, limit in zip(grid, funnel.curve(level, grid), strict=True)
+        ]
     return curves
 
 
@@ -148,15 +172,21 @@ def funnel_spread(funnel: object, own_label: str | None, kind_label: str) -> str
         positions = [unit.position(level).value for unit in others]
         above, below = positions.count("above"), positions.count("below")
         name = f"{level * 100:g}%"
-        parts.append(f"none is outside the {name} limits" if not above + below
-                     else f"{above} {'is' if above == 1 else 'are'} above and {below} below the {name} limits")
-    return (f"Of the {len(others)} other {kind_label} with a known headcount, {'; '.join(parts)} (counting "
-            "those outside the wider limits among those outside the narrower ones). They are not drawn one by "
-            "one: with public headcounts each point would give away an organisation's number of cases.")
+        parts.append(
+            f"none is outside the {name} limits"
+            if not above + below
+            else f"{above} {'is' if above == 1 else 'are'} above and {below} below the {name} limits"
+        )
+    return (
+        f"Of the {len(others)} other {kind_label} with a known headcount, {'; '.join(parts)} (counting "
+        "those outside the wider limits among those outside the narrower ones). They are not drawn one by "
+        "one: with public headcounts each point would give away an organisation's number of cases."
+    )
 
 
-def share_bars(table: Table, series: dict[str, str], *, chart_id: str, title: str,
-               floors: dict[str, str] | None = None) -> Chart | Paragraph:
+def share_bars(
+    table: Table, series: dict[str, str], *, chart_id: str, title: str, floors: dict[str, str] | None = None
+) -> Chart | Paragraph:
     """Grouped bars of share columns (series name → column key), from a table's rows; a series'
     ranges are drawn to the value of its column in `floors`. A sentence when the first series (this
     organisation's) has nothing to show."""
@@ -169,15 +199,23 @@ def share_bars(table: Table, series: dict[str, str], *, chart_id: str, title: st
     first = next(iter(series))
     if not _drawable(values[first]):
         return not_drawn(title.lower(), table, [table.cell(row, series[first]) for row in rows])
-    spec = grouped_bars(categories, values, title=title, x_title="Share of cases", value_labels=labels,
-                        axis_format=PERCENT, hidden=hidden)
+    spec = grouped_bars(
+        categories,
+        values,
+        title=title,
+        x_title="Share of cases",
+        value_labels=labels,
+        axis_format=PERCENT,
+        hidden=hidden,
+    )
     parts = [f"{name}: {_pairs(categories, labels[name])}" for name in series]
     alt = f"Bar chart, {title.lower()}. " + ". ".join(parts) + "."
     return make_chart(chart_id, title, alt, spec, table.id, draw=False)
 
 
-def count_bars(table: Table, key: str, *, chart_id: str, title: str, x_title: str = "Cases",
-               share: bool = False) -> Chart | Paragraph:
+def count_bars(
+    table: Table, key: str, *, chart_id: str, title: str, x_title: str = "Cases", share: bool = False
+) -> Chart | Paragraph:
     """Bars of one column, leaving out rows shown as zero (a zero is published anyway); a sentence
     when no bar would be drawn."""
     rows = [row for row in _rows(table) if table.cell(row, "cases").display != "0"]
@@ -185,8 +223,15 @@ def count_bars(table: Table, key: str, *, chart_id: str, title: str, x_title: st
     if not _drawable(values):
         return not_drawn(title.lower(), table, [table.cell(row, key) for row in _rows(table)])
     categories = [_label(table, row) for row in rows]
-    spec = bars(categories, values, title=title, x_title=x_title, value_labels=labels,
-                axis_format=PERCENT if share else None, hidden=_hidden(table, key, rows))
+    spec = bars(
+        categories,
+        values,
+        title=title,
+        x_title=x_title,
+        value_labels=labels,
+        axis_format=PERCENT if share else None,
+        hidden=_hidden(table, key, rows),
+    )
     alt = f"Bar chart, {title.lower()}: {_pairs(categories, labels)}."
     if len(rows) < len(_rows(table)):
         alt += " Groups with no cases are left out."
@@ -197,18 +242,40 @@ def forest_chart(table: Table) -> Chart | Paragraph:
     rows = []
     for row in table.rows:
         ratio, low, high = (table.cell(row.key, key) for key in ("ratio", "ci_low", "ci_high"))
-        drawn = not ratio.suppressed and ratio.value is not None and low.value is not None and high.value is not None
-        note = (f"{ratio.display} ({low.display}–{high.display})" if drawn
-                else f"hidden ({ratio.display})" if ratio.suppressed and ratio.display != f.TOO_FEW else ratio.display)
-        rows.append((row.label, ratio.value if drawn else None, low.value if drawn else None,
-                     high.value if drawn else None, note))
+        drawn = (
+            not ratio.suppressed
+            and ratio.value is not None
+            and low.value is not None
+            and high.value is not None
+        )
+        note = (
+            f"{ratio.display} ({low.display}–{high.display})"
+            if drawn
+            else f"hidden ({ratio.display})"
+            if ratio.suppressed and ratio.display != f.TOO_FEW
+            else ratio.display
+        )
+        rows.append(
+            (
+                row.label,
+                ratio.value if drawn else None,
+                low.value if drawn else None,
+                high.value if drawn else None,
+                note,
+            )
+        )
     if not any(ratio is not None for _, ratio, *_ in rows):
-        return Paragraph("No chart of relative likelihoods is drawn: no comparison has one that can be shown "
-                         f"(too few cases, or hidden). The figures are in the table “{table.title}”.")
+        return Paragraph(
+            "No chart of relative likelihoods is drawn: no comparison has one that can be shown "
+            f"(too few cases, or hidden). The figures are in the table “{table.title}”."
+        )
     title = "Relative likelihood of being the subject of a case"
     spec = forest_plot(rows, title=title)
-    alt = ("Forest plot of relative likelihoods on a log scale with the band 0.80 to 1.25 shaded: "
-           + "; ".join(f"{label} {note}" for label, *_, note in rows) + ".")
+    alt = (
+        "Forest plot of relative likelihoods on a log scale with the band 0.80 to 1.25 shaded: "
+        + "; ".join(f"{label} {note}" for label, *_, note in rows)
+        + "."
+    )
     return make_chart("relative_likelihood_chart", title, alt, spec, table.id, draw=False)
 
 
@@ -222,12 +289,23 @@ def cluster_bars(table: Table) -> Chart | Paragraph | None:
     title = "Practitioners with cases, and the number expected, in the staff groups that stand out"
     if not _drawable(observed):
         return not_drawn(title.lower(), table, [table.cell(row, "observed") for row in rows])
-    spec = grouped_bars(categories, {"Practitioners": observed, "Expected": expected}, title=title,
-                        x_title="Practitioners with cases",
-                        value_labels={"Practitioners": observed_text, "Expected": expected_text},
-                        hidden={"Practitioners": _hidden(table, "observed", rows),
-                                "Expected": _hidden(table, "expected", rows)})
-    alt = (f"Bar chart, {title.lower()}: "
-           + "; ".join(f"{c} {o} against {e} expected" for c, o, e in zip(categories, observed_text,
-                                                                            expected_text, strict=True)) + ".")
+    spec = grouped_bars(
+        categories,
+        {"Practitioners": observed, "Expected": expected},
+        title=title,
+        x_title="Practitioners with cases",
+        value_labels={"Practitioners": observed_text, "Expected": expected_text},
+        hidden={
+            "Practitioners": _hidden(table, "observed", rows),
+            "Expected": _hidden(table, "expected", rows),
+        },
+    )
+    alt = (
+        f"Bar chart, {title.lower()}: "
+        + "; ".join(
+            f"{c} {o} against {e} expected"
+            for c, o, e in zip(categories, observed_text, expected_text, strict=True)
+        )
+        + "."
+    )
     return make_chart("clusters_chart", title, alt, spec, table.id, draw=False)

@@ -93,10 +93,12 @@ class ReportFindings:
                 **({"reason": trend.reason} if trend.reason else {}),
             },
             "funnels": [
-                {"indicator": f.indicator, "position": f.position, "p": _round(f.p)} for f in self.funnels.values()
+                {"indicator": f.indicator, "position": f.position, "p": _round(f.p)}
+                for f in self.funnels.values()
             ],
             "peer_comparisons": [
-                {"indicator": p.indicator, "verdict": p.verdict, "p": _round(p.p)} for p in self.peers.values()
+                {"indicator": p.indicator, "verdict": p.verdict, "p": _round(p.p)}
+                for p in self.peers.values()
             ],
             "clusters": [_cluster_json(c, self.exact, self.within(c)) for c in self.clusters],
             "years": [
@@ -154,13 +156,19 @@ def publish(
     )
 
 
-def equality_findings(facts: Facts, national_figures: dict[str, Figure] | None = None) -> dict[str, EqualityFinding]:
+def equality_findings(
+    facts: Facts, national_figures: dict[str, Figure] | None = None
+) -> dict[str, EqualityFinding]:
     """Every relative likelihood of a scope as published, by comparison id."""
     likelihoods = {item.comparison.id: (item, facts.likelihood(item)) for item in facts.likelihoods}
-    return {comparison: _equality(comparison, likelihoods, national_figures or {}) for comparison in likelihoods}
+    return {
+        comparison: _equality(comparison, likelihoods, national_figures or {}) for comparison in likelihoods
+    }
 
 
-def national_json(findings: object, trend: TrendFinding, equality: dict[str, EqualityFinding]) -> dict[str, Any]:
+def national_json(
+    findings: object, trend: TrendFinding, equality: dict[str, EqualityFinding]
+) -> dict[str, Any]:
     """report.json's `findings` of the national report: the trend and the cluster flags against chance."""
     flags = findings.cluster_flags
     data = ReportFindings(trend, True, {}, {}, (), (), tuple(equality.values()), True).as_json()
@@ -184,14 +192,22 @@ def _trend(trend: object, shown: bool) -> TrendFinding:
 
 def _funnel(finding: FunnelFinding, facts: Facts, rate: Figure) -> FunnelFinding:
     """A position is withheld when the count it rests on is hidden."""
-    hidden = rate.hidden if finding.indicator == "rate" else facts.pub.hidden(("concern_category", finding.indicator))
+    hidden = (
+        rate.hidden
+        if finding.indicator == "rate"
+        else facts.pub.hidden(("concern_category", finding.indicator))
+    )
     if hidden or facts.pub.withheld:
         return FunnelFinding(finding.indicator, NOT_ASSESSED, None, 0, None)
     return finding
 
 
 def _peer(verdict: PeerVerdict, facts: Facts, rate: Figure) -> PeerVerdict:
-    hidden = rate.hidden if verdict.indicator == "rate" else facts.pub.hidden(("concern_category", verdict.indicator))
+    hidden = (
+        rate.hidden
+        if verdict.indicator == "rate"
+        else facts.pub.hidden(("concern_category", verdict.indicator))
+    )
     if hidden or facts.pub.withheld or facts.pub.hidden(TOTAL):
         return PeerVerdict(verdict.indicator, NOT_ASSESSED, None, None, None)
     return verdict
@@ -202,7 +218,9 @@ def _equality(
 ) -> EqualityFinding:
     """A relative likelihood as published: withheld when hidden, too few cases when there are."""
     national_figure = national.get(comparison)
-    national_ratio = national_figure.value if national_figure is not None and national_figure.available else None
+    national_ratio = (
+        national_figure.value if national_figure is not None and national_figure.available else None
+    )
     item, figure = likelihoods[comparison]
     if item.status == "too_few" or _too_few(item):
         return EqualityFinding(comparison, "too_few_cases", None, None, None, national_ratio)
@@ -226,9 +244,18 @@ def _too_few(item: Likelihood) -> bool:
 def _cluster_json(cluster: ShownCluster, exact: bool, within: ShownCluster | None) -> dict[str, Any]:
     test = cluster.test
     if cluster.hidden:
-        return {"dimension": test.dimension, "codes": None, "observed": None, "expected": None, "p": None, "q": None}
+        return {
+            "dimension": test.dimension,
+            "codes": None,
+            "observed": None,
+            "expected": None,
+            "p": None,
+            "q": None,
+        }
     return {
-        "within": None if within is None else {"dimension": within.test.dimension, "codes": list(within.test.codes)},
+        "within": None
+        if within is None
+        else {"dimension": within.test.dimension, "codes": list(within.test.codes)},
         "dimension": test.dimension,
         "codes": list(test.codes),
         "observed": cluster.observed,

@@ -43,7 +43,7 @@ TERMS: dict[str, str] = {
     ),
     "Median and quartiles": (
         "Of similar sized organisations ordered by a figure: the median is the middle one; the lower and "
-        "upper quartiles mark the middle half. \"Higher than most\" means above the upper quartile."
+        'upper quartiles mark the middle half. "Higher than most" means above the upper quartile.'
     ),
     "MHPS": (
         "Maintaining High Professional Standards in the Modern NHS: the framework for handling concerns "
@@ -83,8 +83,12 @@ def glossary_items(policy: Policy) -> tuple[str, ...]:
         policy.complementary_symbol: "a number hidden so that a smaller one cannot be worked out from the others.",
     }
     if policy.symbol == policy.complementary_symbol:
-        symbols = {policy.symbol: (f"a hidden number: fewer than {policy.threshold} cases, or hidden so that a "
-                                   "smaller one cannot be worked out.")}
+        symbols = {
+            policy.symbol: (
+                f"a hidden number: fewer than {policy.threshold} cases, or hidden so that a "
+                "smaller one cannot be worked out."
+            )
+        }
     items = [f"{term}: {text}" for term, text in sorted(TERMS.items(), key=lambda item: item[0].lower())]
     items += [f"{symbol}: {text}" for symbol, text in symbols.items()]
     return tuple(items)

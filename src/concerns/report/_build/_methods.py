@@ -38,7 +38,9 @@ def disclosure(policy: Policy) -> str:
     )
     rounding = (
         f" Counts are rounded to the nearest {policy.rounding_base}, and shares, rates and ratios are worked "
-        "out from the rounded counts." if policy.rounding_base > 1 else ""
+        "out from the rounded counts."
+        if policy.rounding_base > 1
+        else ""
     )
     return (
         f"Disclosure control ({policy.name} policy): {policy.description} {policy.symbol} means "
@@ -48,7 +50,7 @@ def disclosure(policy: Policy) -> str:
         "and the protection is checked by linear programming: no hidden number can be narrowed down by "
         "combining what is shown. An organisation with fewer cases than the threshold gets no breakdown at "
         "all. Sentences quote only numbers the tables publish; a hidden small number reads "
-        f"\"{_text.fewer_than(policy)}\"."
+        f'"{_text.fewer_than(policy)}".'
     )
 
 
@@ -111,5 +113,7 @@ def denominators(facts: Facts, rate: Rate) -> str:
         quoted = _text.quoted(facts, ("profession", code))
         label = v.PROFESSIONS.label(code).lower() + "s"
         parts.append(f"{label} ({quoted} cases)" if quoted is not None else label)
-    return (f"Cases without workforce denominators: the workforce headcount is not known for every year for "
-            f"{', '.join(parts)}; their cases are left out of the rates per 1,000 practitioners.")
+    return (
+        f"Cases without workforce denominators: the workforce headcount is not known for every year for "
+        f"{', '.join(parts)}; their cases are left out of the rates per 1,000 practitioners."
+    )

@@ -40,7 +40,9 @@ TITLE = "National insight report"
 WHOSE = "All organisations"
 
 
-def build(analysis: NationalAnalysis, context: Context, *, policy: str, as_of: dt.date, illustrative: bool) -> Report:
+def build(
+    analysis: NationalAnalysis, context: Context, *, policy: str, as_of: dt.date, illustrative: bool
+) -> Report:
     chosen = get_policy(policy)
     facts = national_facts(context, chosen)
     years = analysis.period.fiscal_years
@@ -52,27 +54,55 @@ def build(analysis: NationalAnalysis, context: Context, *, policy: str, as_of: d
     tables = _national_tables(analysis, facts, figures, equality)
     messages = _key_messages(analysis, facts, trend, equality)
     sections = (
-        make_section("at_a_glance", "At a glance", Tiles(_tiles(analysis, facts, trend)),
-                 KeyMessages(messages)),
+        make_section(
+            "at_a_glance", "At a glance", Tiles(_tiles(analysis, facts, trend)), KeyMessages(messages)
+        ),
         _activity(analysis, tables, trend),
         _concerns(facts, tables, list(years)),
-        make_section("who", "Who is referred", paragraph(listing(facts, "profession", "By profession")),
-                 tables["profession"], tables["grade"],
-                 _figures.count_bars(tables["specialty_group"], "cases", chart_id="specialty_group_chart",
-                                     title="Cases by specialty group"),
-                 tables["specialty_group"]),
+        make_section(
+            "who",
+            "Who is referred",
+            paragraph(listing(facts, "profession", "By profession")),
+            tables["profession"],
+            tables["grade"],
+            _figures.count_bars(
+                tables["specialty_group"],
+                "cases",
+                chart_id="specialty_group_chart",
+                title="Cases by specialty group",
+            ),
+            tables["specialty_group"],
+        ),
         _equality(facts, tables, equality),
         _clusters(analysis),
-        make_section("services", "Services used", Paragraph(_exclusion_text(facts)),
-                 _figures.count_bars(tables["services"], "share", chart_id="services_chart",
-                                     title="Advice services used: share of cases", x_title="Share of cases",
-                                     share=True),
-                 tables["services"]),
-        make_section("data_quality", "Data quality",
-                 Paragraph("Cases with a field not stated are left out of that field's comparisons."),
-                 tables["data_quality"]),
-        make_section("methods", "Methods", *(Paragraph(text) for text in
-                                         _methods.national_methods(chosen, analysis.period.label(), len(years)))),
+        make_section(
+            "services",
+            "Services used",
+            Paragraph(_exclusion_text(facts)),
+            _figures.count_bars(
+                tables["services"],
+                "share",
+                chart_id="services_chart",
+                title="Advice services used: share of cases",
+                x_title="Share of cases",
+                share=True,
+            ),
+            tables["services"],
+        ),
+        make_section(
+            "data_quality",
+            "Data quality",
+            Paragraph("Cases with a field not stated are left out of that field's comparisons."),
+            tables["data_quality"],
+        ),
+        make_section(
+            "methods",
+            "Methods",
+            *(
+                Paragraph(text)
+                for text in _methods.national_methods(chosen, analysis.period.label(), len(years))
+            ),
+        ),
         make_section("glossary", "Glossary", BulletList(glossary_items(chosen))),
     )
     return Report(
@@ -100,32 +130,54 @@ def _findings_withheld_trend() -> TrendFinding:
 def _national_tables(
     analysis: NationalAnalysis, facts: Facts, figures: dict[str, Figure], equality: dict[str, EqualityFinding]
 ) -> dict[str, Table]:
-    readings = {item.comparison.id: _text.likelihood_short(equality[item.comparison.id])
-                for item in facts.likelihoods}
+    readings = {
+        item.comparison.id: _text.likelihood_short(equality[item.comparison.id]) for item in facts.likelihoods
+    }
     tables: dict[str, Table] = {
         "cases_by_year": _tables.cases_by_year(
-            facts, analysis.period.fiscal_years, count_key="cases", count_label="Cases", rates=None,
-            total_rate=None),
+            facts,
+            analysis.period.fiscal_years,
+            count_key="cases",
+            count_label="Cases",
+            rates=None,
+            total_rate=None,
+        ),
         "concern_categories": _tables.multi_response(
-            facts, "concern_category", table_id="concern_categories", title="Types of concern",
+            facts,
+            "concern_category",
+            table_id="concern_categories",
+            title="Types of concern",
             note="A case counts once in each of its types of concern; more than one area counts the cases "
-                 "with two or more types."),
+            "with two or more types.",
+        ),
         "concern_categories_by_year": _categories_by_year(analysis, facts),
         "concern_subtypes": _tables.subtypes(facts, national=False),
-        "profession": _tables.breakdown(facts, "profession", table_id="profession", title="Cases by profession"),
+        "profession": _tables.breakdown(
+            facts, "profession", table_id="profession", title="Cases by profession"
+        ),
         "grade": _tables.breakdown(facts, "grade", table_id="grade", title="Cases by grade"),
-        "specialty_group": _tables.breakdown(facts, "specialty_group", table_id="specialty_group",
-                                             title="Cases by specialty group"),
+        "specialty_group": _tables.breakdown(
+            facts, "specialty_group", table_id="specialty_group", title="Cases by specialty group"
+        ),
         "services": _tables.multi_response(
-            facts, "service", table_id="services", title="Advice services used",
-            note="Every case includes advice; a case can use several further services."),
+            facts,
+            "service",
+            table_id="services",
+            title="Advice services used",
+            note="Every case includes advice; a case can use several further services.",
+        ),
         "relative_likelihood": _tables.relative_likelihood(facts, figures, readings, equality),
         "data_quality": _tables.data_quality(facts, TITLES),
     }
     for dimension in ("ethnic_group", "sex", "age_band", "pmq", "disability"):
         workforce, professions = _tables.workforce_shares(facts, dimension)
-        tables[dimension] = _tables.demographic(facts, dimension, title=f"Cases by {TITLES[dimension].lower()}",
-                                                workforce=workforce, professions=professions)
+        tables[dimension] = _tables.demographic(
+            facts,
+            dimension,
+            title=f"Cases by {TITLES[dimension].lower()}",
+            workforce=workforce,
+            professions=professions,
+        )
     return tables
 
 
@@ -137,19 +189,28 @@ def _categories_by_year(analysis: NationalAnalysis, facts: Facts) -> Table:
         label = "More than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code)
         for year in analysis.period.fiscal_years:
             key = year_category_key(code, year)
-            cells = (_tables.count_cell(facts, key),
-                     *_tables.figure_cells(facts.share(key, ("fiscal_year", year)), "share"))
+            cells = (
+                _tables.count_cell(facts, key),
+                *_tables.figure_cells(facts.share(key, ("fiscal_year", year)), "share"),
+            )
             rows.append(Row(f"{code}:{year}", f"{label}, {year}", cells))
         key = ("concern_category", code)
         cells = (_tables.count_cell(facts, key), *_tables.figure_cells(facts.share(key), "share"))
         rows.append(Row(f"{code}:period", f"{label}, {analysis.period.label()}", cells))
-    notes = ("Shares are of all the cases opened that year (or over the period).", *_tables.symbol_notes(facts))
-    return Table("concern_categories_by_year", "Types of concern by financial year", columns, tuple(rows), notes)
+    notes = (
+        "Shares are of all the cases opened that year (or over the period).",
+        *_tables.symbol_notes(facts),
+    )
+    return Table(
+        "concern_categories_by_year", "Types of concern by financial year", columns, tuple(rows), notes
+    )
 
 
 def _categories_chart(years: list[str], table: Table) -> Chart:
-    categories = [("More than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code))
-                  for code in CATEGORIES]
+    categories = [
+        ("More than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code))
+        for code in CATEGORIES
+    ]
     values: dict[str, list[float | None]] = {}
     labels: dict[str, list[str]] = {}
     for year in years:
@@ -157,17 +218,27 @@ def _categories_chart(years: list[str], table: Table) -> Chart:
         values[year] = [None if cell.suppressed else cell.value for cell in cells]
         labels[year] = [cell.display for cell in cells]
     title = "Types of concern by financial year: share of cases"
-    spec = grouped_bars(categories, values, title=title, x_title="Share of cases", value_labels=labels,
-                        axis_format=".0%")
-    alt = f"Bar chart, {title.lower()}. " + ". ".join(
-        f"{year}: " + "; ".join(f"{c} {d}" for c, d in zip(categories, labels[year], strict=True)) for year in years
-    ) + "."
+    spec = grouped_bars(
+        categories, values, title=title, x_title="Share of cases", value_labels=labels, axis_format=".0%"
+    )
+    alt = (
+        f"Bar chart, {title.lower()}. "
+        + ". ".join(
+            f"{year}: " + "; ".join(f"{c} {d}" for c, d in zip(categories, labels[year], strict=True))
+            for year in years
+        )
+        + "."
+    )
     return make_chart("concern_categories_by_year_chart", title, alt, spec, table.id, draw=False)
 
 
 def _tiles(analysis: NationalAnalysis, facts: Facts, trend: TrendFinding) -> tuple[Tile, ...]:
-    tiles = [Tile(f"Cases, {analysis.period.label()}", facts.pub.display(TOTAL), _text.trend_verdict(trend)),
-             Tile("Organisations with cases", f"{analysis.organisations_with_cases:,} of {analysis.organisations:,}")]
+    tiles = [
+        Tile(f"Cases, {analysis.period.label()}", facts.pub.display(TOTAL), _text.trend_verdict(trend)),
+        Tile(
+            "Organisations with cases", f"{analysis.organisations_with_cases:,} of {analysis.organisations:,}"
+        ),
+    ]
     for code in ("behaviour", "clinical", "health", MORE_THAN_ONE):
         share = facts.share(("concern_category", code))
         label = "More than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code)
@@ -190,7 +261,9 @@ def _key_messages(
     for code in ("behaviour", "clinical", "health", MORE_THAN_ONE):
         text = _text.of_cases(facts, ("concern_category", code))
         if text:
-            label = "more than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code).lower()
+            label = (
+                "more than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code).lower()
+            )
             parts.append(f"{label}: {text}")
     if parts:
         messages.append("Types of concern over the period: " + "; ".join(parts) + ".")
@@ -201,36 +274,50 @@ def _key_messages(
 
 
 def _claims(facts: Facts, equality: dict[str, EqualityFinding]) -> list[str]:
-    return [claim for item in facts.likelihoods
-            if (claim := _text.likelihood_claim(item, equality[item.comparison.id]))]
+    return [
+        claim
+        for item in facts.likelihoods
+        if (claim := _text.likelihood_claim(item, equality[item.comparison.id]))
+    ]
 
 
 def _trend_text(analysis: NationalAnalysis, trend: TrendFinding) -> str:
     text = _text.trend(trend, whose="across all organisations" if trend.measure == "count" else "")
     if trend.measure == "rate":
         organisations = analysis.findings.trend_organisations
-        whose = ("every organisation, whose headcount is known for every year" if organisations == analysis.organisations
-                 else f"the {organisations:,} organisations whose headcount is known for every year")
-        text += (f" The trend is per practitioner, over {whose}, so that a growing workforce is not read as more "
-                 "concerns.")
+        whose = (
+            "every organisation, whose headcount is known for every year"
+            if organisations == analysis.organisations
+            else f"the {organisations:,} organisations whose headcount is known for every year"
+        )
+        text += (
+            f" The trend is per practitioner, over {whose}, so that a growing workforce is not read as more "
+            "concerns."
+        )
     return text
 
 
 def _cluster_flags_text(analysis: NationalAnalysis) -> str:
     flags = analysis.findings.cluster_flags
-    reading = ("more than chance alone would give, so some of them are likely to be real" if flags.more_than_chance
-               else "about what chance alone would give, so any one of them may be chance")
-    return (f"In {flags.organisations_flagged:,} of the {flags.organisations_tested:,} organisations tested (those "
-            f"with a staff group of at least 3 practitioners with cases), at "
-            f"least one staff group stood out. Chance alone would give about {flags.expected_by_chance:,.1f} "
-            f"(simulated under each organisation's own workforce mix): {reading}. Each organisation's report "
-            "names its own.")
+    reading = (
+        "more than chance alone would give, so some of them are likely to be real"
+        if flags.more_than_chance
+        else "about what chance alone would give, so any one of them may be chance"
+    )
+    return (
+        f"In {flags.organisations_flagged:,} of the {flags.organisations_tested:,} organisations tested (those "
+        f"with a staff group of at least 3 practitioners with cases), at "
+        f"least one staff group stood out. Chance alone would give about {flags.expected_by_chance:,.1f} "
+        f"(simulated under each organisation's own workforce mix): {reading}. Each organisation's report "
+        "names its own."
+    )
 
 
 def _activity(analysis: NationalAnalysis, tables: dict[str, Table], trend: TrendFinding) -> Section:
     table = tables["cases_by_year"]
     return make_section(
-        "activity", "Activity over time",
+        "activity",
+        "Activity over time",
         Paragraph(_trend_text(analysis, trend)),
         _figures.cases_over_time_chart(table, count_key="cases", whose=WHOSE),
         table,
@@ -240,9 +327,12 @@ def _activity(analysis: NationalAnalysis, tables: dict[str, Table], trend: Trend
 def _concerns(facts: Facts, tables: dict[str, Table], years: list[str]) -> Section:
     by_year = tables["concern_categories_by_year"]
     return make_section(
-        "concerns", "Types of concern",
-        Paragraph("A case can involve several types of concern: each is counted, and shares are of all cases "
-                  "opened in the year or over the period, with 95% intervals."),
+        "concerns",
+        "Types of concern",
+        Paragraph(
+            "A case can involve several types of concern: each is counted, and shares are of all cases "
+            "opened in the year or over the period, with 95% intervals."
+        ),
         tables["concern_categories"],
         _categories_chart(years, by_year),
         by_year,
@@ -254,11 +344,18 @@ def _concerns(facts: Facts, tables: dict[str, Table], years: list[str]) -> Secti
 def _equality(facts: Facts, tables: dict[str, Table], equality: dict[str, EqualityFinding]) -> Section:
     claims = _claims(facts, equality)
     return make_section(
-        "equality", "Equality",
-        Paragraph("Case shares by group against workforce shares, among people whose characteristic is "
-                  "recorded, and relative likelihoods of being the subject of a case (WRES method), pooled over "
-                  "every organisation whose workforce figures are known."),
-        tables["ethnic_group"], tables["sex"], tables["age_band"], tables["pmq"], tables["disability"],
+        "equality",
+        "Equality",
+        Paragraph(
+            "Case shares by group against workforce shares, among people whose characteristic is "
+            "recorded, and relative likelihoods of being the subject of a case (WRES method), pooled over "
+            "every organisation whose workforce figures are known."
+        ),
+        tables["ethnic_group"],
+        tables["sex"],
+        tables["age_band"],
+        tables["pmq"],
+        tables["disability"],
         Heading("Relative likelihood"),
         Paragraph(" ".join(claims) if claims else "No comparison shows a clear difference nationally."),
         _figures.forest_chart(tables["relative_likelihood"]),
@@ -270,15 +367,20 @@ def _equality(facts: Facts, tables: dict[str, Table], equality: dict[str, Equali
 
 def _clusters(analysis: NationalAnalysis) -> Section:
     return make_section(
-        "clusters", "Staff groups that stand out",
-        Paragraph("Each organisation's staff groups (specialty group, grade, specialty group and grade) are tested "
-                  "within the organisation: whether a group holds more of its practitioners with cases than its own "
-                  "total and workforce mix would give. " + _cluster_flags_text(analysis)),
+        "clusters",
+        "Staff groups that stand out",
+        Paragraph(
+            "Each organisation's staff groups (specialty group, grade, specialty group and grade) are tested "
+            "within the organisation: whether a group holds more of its practitioners with cases than its own "
+            "total and workforce mix would give. " + _cluster_flags_text(analysis)
+        ),
     )
 
 
 def _exclusion_text(facts: Facts) -> str:
     text = _text.of_cases(facts, ("service", "exclusion"))
-    return (f"Advice on exclusion or suspension was part of {text}." if text
-            else "The number of cases with exclusion advice is hidden to protect small numbers.")
-
+    return (
+        f"Advice on exclusion or suspension was part of {text}."
+        if text
+        else "The number of cases with exclusion advice is hidden to protect small numbers."
+    )

@@ -90,7 +90,9 @@ def build(
         data_sha256=analysis.fingerprint,
         policy=chosen.name,
         threshold=chosen.threshold,
-        peers=PeerInfo(analysis.peers.method, tuple((code, names.get(code, code)) for code in analysis.peers.peers)),
+        peers=PeerInfo(
+            analysis.peers.method, tuple((code, names.get(code, code)) for code in analysis.peers.peers)
+        ),
         key_messages=key_messages,
         sections=sections,
         illustrative=illustrative,
@@ -103,7 +105,9 @@ def _organisation_names(context: Context) -> dict[str, str]:
     return dict(context.organisations.select("org_code", "name").iter_rows())
 
 
-def _prepare(analysis: OrganisationAnalysis, context: Context, policy: Policy, names: Mapping[str, str]) -> Built:
+def _prepare(
+    analysis: OrganisationAnalysis, context: Context, policy: Policy, names: Mapping[str, str]
+) -> Built:
     facts = organisation_facts(analysis, context, policy)
     pub = facts.pub
     years = analysis.period.fiscal_years
@@ -169,7 +173,8 @@ def _build_tables(
     years = analysis.period.fiscal_years
     year_rates = [
         facts.rate(year.rate, pub.value(("fiscal_year", year.fiscal_year)))
-        if year.rate.cases == year.cases else Figure(None)
+        if year.rate.cases == year.cases
+        else Figure(None)
         for year in analysis.years
     ]
     profession_rates = {
@@ -177,40 +182,62 @@ def _build_tables(
         for code, _ in facts.labels("profession")
     }
     items = {item.comparison.id: item for item in facts.likelihoods}
-    readings = {finding.comparison: _text.likelihood_short(finding)
-                for finding in findings.equality}
+    readings = {finding.comparison: _text.likelihood_short(finding) for finding in findings.equality}
     tables = {
         "cases_by_year": _tables.cases_by_year(
-            facts, years, count_key="organisation", count_label=WHOSE,
-            rates=year_rates, total_rate=rate,
+            facts,
+            years,
+            count_key="organisation",
+            count_label=WHOSE,
+            rates=year_rates,
+            total_rate=rate,
         ),
         "concern_categories": _tables.multi_response(
-            facts, "concern_category", table_id="concern_categories", title="Types of concern",
+            facts,
+            "concern_category",
+            table_id="concern_categories",
+            title="Types of concern",
             similar={code: _text.similar_cell(verdict) for code, verdict in findings.peers.items()},
             note="A case counts once in each of its types of concern, so the types add up to more than "
-                 "all cases; more than one area counts the cases with two or more types.",
+            "all cases; more than one area counts the cases with two or more types.",
         ),
         "concern_subtypes": _tables.subtypes(facts),
-        "profession": _tables.breakdown(facts, "profession", table_id="profession", title="Cases by profession",
-                                        rates=profession_rates, total_rate=rate),
+        "profession": _tables.breakdown(
+            facts,
+            "profession",
+            table_id="profession",
+            title="Cases by profession",
+            rates=profession_rates,
+            total_rate=rate,
+        ),
         "grade": _tables.breakdown(facts, "grade", table_id="grade", title="Cases by grade"),
-        "specialty_group": _tables.breakdown(facts, "specialty_group", table_id="specialty_group",
-                                             title="Cases by specialty group"),
+        "specialty_group": _tables.breakdown(
+            facts, "specialty_group", table_id="specialty_group", title="Cases by specialty group"
+        ),
         "services": _tables.multi_response(
-            facts, "service", table_id="services", title="Advice services used",
+            facts,
+            "service",
+            table_id="services",
+            title="Advice services used",
             note="Every case includes advice; a case can use several further services.",
         ),
         "relative_likelihood": _tables.relative_likelihood(
             facts, figures, readings, {finding.comparison: finding for finding in findings.equality}
         ),
-        "clusters": _tables.clusters(findings.named_clusters, titles=CLUSTER_TITLES, q=analysis.clusters.q,
-                                     exact=facts.exact),
+        "clusters": _tables.clusters(
+            findings.named_clusters, titles=CLUSTER_TITLES, q=analysis.clusters.q, exact=facts.exact
+        ),
         "data_quality": _tables.data_quality(facts, TITLES),
     }
     for dimension in ("ethnic_group", "sex", "age_band", "pmq", "disability"):
         workforce, professions = _tables.workforce_shares(facts, dimension)
-        tables[dimension] = _tables.demographic(facts, dimension, title=f"Cases by {TITLES[dimension].lower()}",
-                                                workforce=workforce, professions=professions)
+        tables[dimension] = _tables.demographic(
+            facts,
+            dimension,
+            title=f"Cases by {TITLES[dimension].lower()}",
+            workforce=workforce,
+            professions=professions,
+        )
     tables["funnel_position"] = _funnel_table(analysis, rate, findings.funnels["rate"])
     return tables
 
@@ -239,11 +266,14 @@ def _funnel_table(analysis: OrganisationAnalysis, rate: Figure, finding: FunnelF
     placed = isinstance(funnel, Funnel) and unit is not None and unit.precision is not None
     target = funnel.target if isinstance(funnel, Funnel) else None
     levels = funnel.levels if isinstance(funnel, Funnel) else analysis.settings.funnel_levels
-    return _tables.funnel_position(rate, unit if placed else None, target, levels,
-                                   funnel_position_text(rate, finding, placed, levels))
+    return _tables.funnel_position(
+        rate, unit if placed else None, target, levels, funnel_position_text(rate, finding, placed, levels)
+    )
 
 
-def funnel_position_text(rate: Figure, finding: FunnelFinding, placed: bool, levels: tuple[float, ...]) -> str:
+def funnel_position_text(
+    rate: Figure, finding: FunnelFinding, placed: bool, levels: tuple[float, ...]
+) -> str:
     """Where a published rate sits against its control limits, in words, from its finding."""
     if rate.hidden:
         return "not shown: the number of cases is hidden"
@@ -265,7 +295,8 @@ def _signposting(built: Built) -> sign.Profile:
         health=not facts.pub.withheld and sign.present(facts, ("concern_category", "health")),
         exclusion=not facts.pub.withheld and sign.present(facts, ("service", "exclusion")),
         equality=_text.equality_claims(findings, facts),
-        rate_higher=findings.peer_verdict("rate") == "higher" or findings.funnels["rate"].position.startswith("above"),
+        rate_higher=findings.peer_verdict("rate") == "higher"
+        or findings.funnels["rate"].position.startswith("above"),
         year=findings.years[0] if findings.years else None,
         poorly_recorded=_poorly_recorded(facts),
     )
@@ -279,4 +310,6 @@ def _poorly_recorded(facts: Facts) -> tuple[str, ...]:
     if facts.pub.withheld:
         return ()
     shares = {field: facts.share((dimension, "not_stated")) for dimension, field in RECORDED.items()}
-    return tuple(field for field, share in shares.items() if share.available and share.value >= sign.RECORDING_GAP)
+    return tuple(
+        field for field, share in shares.items() if share.available and share.value >= sign.RECORDING_GAP
+    )

@@ -86,8 +86,10 @@ def _likelihood(comparison: Comparison, result: Equality, profile: Profile, poli
         return Likelihood(comparison, result, status)
     if min(result.cases_a, result.cases_b) < policy.threshold:
         return Likelihood(comparison, result, "too_few")
-    cover_a, cover_b = exact_cover(profile, dimension, comparison.group_a), exact_cover(profile, dimension,
-                                                                                       comparison.group_b)
+    cover_a, cover_b = (
+        exact_cover(profile, dimension, comparison.group_a),
+        exact_cover(profile, dimension, comparison.group_b),
+    )
     if cover_a is None or cover_b is None:
         # A group combined with a smaller one to protect it: its own count is not published.
         return Likelihood(comparison, result, "combined")
@@ -96,7 +98,9 @@ def _likelihood(comparison: Comparison, result: Equality, profile: Profile, poli
         # A group of several codes (every ethnic minority group) is published as one count of its own,
         # so that it survives when one of its groups must be hidden.
         if len(rows_a) > 1:
-            return Likelihood(comparison, result, "candidate", (("likelihood", f"{comparison.id}:a"),), rows_b)
+            return Likelihood(
+                comparison, result, "candidate", (("likelihood", f"{comparison.id}:a"),), rows_b
+            )
         return Likelihood(comparison, result, "candidate", rows_a, rows_b)
     counts = profile_counts(profile, dimension)
     rests = (
@@ -153,9 +157,12 @@ def groups(
         _one_way_group("years", profile, "fiscal_year"),
         _concerns_group(profile, threshold),
         _staff_group(profile, clusters),
-        *(_demographic_group(profile, d, [i for i in likelihood_items if case_dimension(i.comparison) == d],
-                             threshold)
-          for d in DEMOGRAPHICS),
+        *(
+            _demographic_group(
+                profile, d, [i for i in likelihood_items if case_dimension(i.comparison) == d], threshold
+            )
+            for d in DEMOGRAPHICS
+        ),
         _services_group(profile),
     ]
 
@@ -175,8 +182,11 @@ def dominant(counts: Mapping[str, int], total: int, threshold: int) -> set[str]:
     """The codes (not stated aside) that hold all, or all but fewer than the threshold, of a small total."""
     if total >= ATTRIBUTE_SIZE:
         return set()
-    return {code for code, count in counts.items()
-            if code != "not_stated" and count > 0 and total - count < threshold}
+    return {
+        code
+        for code, count in counts.items()
+        if code != "not_stated" and count > 0 and total - count < threshold
+    }
 
 
 def _concerns_group(profile: Profile, threshold: int) -> Group:
@@ -221,8 +231,11 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
         key = practitioners_key(dimension, codes)
         cells.append(Cell(key, practitioners))
         breakdowns = ("specialty_group", "grade") if dimension == "specialty_grade" else (dimension,)
-        relations += [at_most(key, (breakdown, row)) for breakdown, code in zip(breakdowns, codes, strict=True)
-                      for row in covering(profile, breakdown, (code,))]
+        relations += [
+            at_most(key, (breakdown, row))
+            for breakdown, code in zip(breakdowns, codes, strict=True)
+            for row in covering(profile, breakdown, (code,))
+        ]
     return Group("staff", tuple(cells), tuple(relations))
 
 
@@ -234,13 +247,22 @@ def _aggregate_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], li
     key = item.a_keys[0]
     dimension = case_dimension(comparison)
     parts = keys_of(dimension, covering(profile, dimension, comparison.group_a))
-    return [Cell(key, item.result.cases_a, keep=True)], [Relation(((key, 1), *((part, -1) for part in parts)))]
+    return [Cell(key, item.result.cases_a, keep=True)], [
+        Relation(((key, 1), *((part, -1) for part in parts)))
+    ]
 
 
-def _demographic_group(profile: Profile, dimension: str, items: Sequence[Likelihood], threshold: int) -> Group:
+def _demographic_group(
+    profile: Profile, dimension: str, items: Sequence[Likelihood], threshold: int
+) -> Group:
     # The cells the candidate comparisons rest on are the last to be hidden as complements.
-    needed = {key[1] for item in items if item.status == "candidate" for key in (*item.a_keys, *item.b_keys)
-              if key[0] == dimension}
+    needed = {
+        key[1]
+        for item in items
+        if item.status == "candidate"
+        for key in (*item.a_keys, *item.b_keys)
+        if key[0] == dimension
+    }
     counts = profile_counts(profile, dimension)
     own = cells_of(dimension, counts, keep=needed, conceal=dominant(counts, profile.total, threshold))
     cells, relations = list(own), [sums_to_total([cell.key for cell in own])]

@@ -178,7 +178,9 @@ def _withhold(groups: tuple[Group, ...], total: int, policy: Policy) -> Publishe
     return Published(policy, cells, frozenset(key[0] for key in cells), True, groups, total)
 
 
-def _cell(key: CellKey, count: int, policy: Policy, reason: Reason | None, *, is_total: bool = False) -> ProtectedCell:
+def _cell(
+    key: CellKey, count: int, policy: Policy, reason: Reason | None, *, is_total: bool = False
+) -> ProtectedCell:
     if reason is None:
         shown = policy.rounded(count)
         return ProtectedCell(key, f"{shown:,}", shown, False, None, is_total)
@@ -206,8 +208,15 @@ def _publish_by_group(groups: tuple[Group, ...], total: int, policy: Policy) -> 
 def _publish_linked(groups: tuple[Group, ...], total: int, policy: Policy) -> Published:
     protection = _protect(_linked(groups, total), policy.name if _is_builtin(policy) else policy)
     names = frozenset(key[0] for key in protection.cells)
-    return Published(policy, dict(protection.cells), names if protection.zeros_hidden else frozenset(), False,
-                     groups, total, names if protection.withheld else frozenset())
+    return Published(
+        policy,
+        dict(protection.cells),
+        names if protection.zeros_hidden else frozenset(),
+        False,
+        groups,
+        total,
+        names if protection.withheld else frozenset(),
+    )
 
 
 def _linked(groups: Iterable[Group], total: int) -> Table:
@@ -243,7 +252,9 @@ def cells_of(
     codes that (nearly) everyone counted shares, hidden whatever their size."""
     kept, concealed = set(keep), set(conceal)
     return tuple(
-        Cell((name, code), int(count), keep=code in kept, exempt=code == NOT_STATED, conceal=code in concealed)
+        Cell(
+            (name, code), int(count), keep=code in kept, exempt=code == NOT_STATED, conceal=code in concealed
+        )
         for code, count in counts.items()
     )
 

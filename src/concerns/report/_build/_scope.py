@@ -78,6 +78,9 @@ def _year_relations(keys: dict[str, tuple[str, str]], total: tuple[str, str]) ->
     several = keys[MORE_THAN_ONE]
     relations = [Relation(((key, 1), (total, -1)), at_most=True) for key in (*categories, several)]
     relations.append(Relation(((total, 1), (several, 1), *((key, -1) for key in categories)), at_most=True))
-    relations.append(Relation((*((key, 1) for key in categories), (total, -1),
-                               (several, -(len(categories) - 1))), at_most=True))
+    relations.append(
+        Relation(
+            (*((key, 1) for key in categories), (total, -1), (several, -(len(categories) - 1))), at_most=True
+        )
+    )
     return relations

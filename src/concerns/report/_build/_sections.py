@@ -44,14 +44,17 @@ def _period(built: Built) -> str:
 
 def make_section(section_id: str, title: str, *blocks: Block | None) -> Section:
     """A section of the blocks given; a table whose every count is hidden is a sentence instead."""
-    return Section(section_id, title, tuple(part for block in blocks if block is not None
-                                            for part in _printed(block)))
+    return Section(
+        section_id, title, tuple(part for block in blocks if block is not None for part in _printed(block))
+    )
 
 
 def _printed(block: Block) -> tuple[Block, ...]:
     if isinstance(block, Table) and every_count_hidden(block):
-        sentence = Paragraph(f"{block.title}: not shown, because each of its counts is zero or would have to be "
-                             "hidden so that small numbers cannot be worked out.")
+        sentence = Paragraph(
+            f"{block.title}: not shown, because each of its counts is zero or would have to be "
+            "hidden so that small numbers cannot be worked out."
+        )
         return sentence, replace(block, printed=False)
     return (block,)
 
@@ -64,12 +67,21 @@ def paragraph(text: str) -> Paragraph | None:
 
 
 def at_a_glance(built: Built, signposting: sign.Profile) -> Section:
-    messages = [m for m in (
-        total_message(built), rate_message(built), concern_message(built), equality_message(built, signposting),
-        cluster_message(built), services_message(built),
-    ) if m]
+    messages = [
+        m
+        for m in (
+            total_message(built),
+            rate_message(built),
+            concern_message(built),
+            equality_message(built, signposting),
+            cluster_message(built),
+            services_message(built),
+        )
+        if m
+    ]
     return make_section(
-        "at_a_glance", "At a glance",
+        "at_a_glance",
+        "At a glance",
         Tiles(tiles(built, signposting)),
         KeyMessages(tuple(messages[:6])),
         Heading("What to do next"),
@@ -80,12 +92,18 @@ def at_a_glance(built: Built, signposting: sign.Profile) -> Section:
 def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
     facts: Facts = built.facts
     findings = built.findings
-    result = [Tile(f"Cases, {built.analysis.period.label()}", facts.pub.display(TOTAL),
-                   _text.trend_verdict(findings.trend))]
+    result = [
+        Tile(
+            f"Cases, {built.analysis.period.label()}",
+            facts.pub.display(TOTAL),
+            _text.trend_verdict(findings.trend),
+        )
+    ]
     rate = built.rate
     rate_text = f.rate(rate.value) if rate.available else (f.DASH if rate.hidden else f.NOT_AVAILABLE)
-    result.append(Tile("Cases per 1,000 practitioners a year", rate_text,
-                       _text.similar_note(findings.peers["rate"])))
+    result.append(
+        Tile("Cases per 1,000 practitioners a year", rate_text, _text.similar_note(findings.peers["rate"]))
+    )
     largest = largest_category(built)
     share = facts.share(("concern_category", largest[0])) if largest else None
     if largest and share.available:
@@ -99,9 +117,13 @@ def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
     if findings.hidden_clusters:
         labels.append(_small_groups(findings.hidden_clusters))
     if not count and not built.analysis.clusters.family_size:
-        result.append(Tile("Staff groups that stand out", "Not tested", "No staff group has 3 or more practitioners"))
+        result.append(
+            Tile("Staff groups that stand out", "Not tested", "No staff group has 3 or more practitioners")
+        )
     else:
-        result.append(Tile("Staff groups that stand out", str(count), "; ".join(labels) if labels else "None"))
+        result.append(
+            Tile("Staff groups that stand out", str(count), "; ".join(labels) if labels else "None")
+        )
     return tuple(result)
 
 
@@ -113,8 +135,11 @@ def _equality_tile(findings: ReportFindings) -> Tile:
     ratio beside it, so that no report picks its own headline."""
     label = "Ethnic minority vs white: relative likelihood"
     finding = next((e for e in findings.equality if e.comparison == HEADLINE_EQUALITY), None)
-    national = (f"; nationally {f.ratio(finding.national_ratio)}"
-                if finding is not None and finding.national_ratio is not None else "")
+    national = (
+        f"; nationally {f.ratio(finding.national_ratio)}"
+        if finding is not None and finding.national_ratio is not None
+        else ""
+    )
     if finding is None or finding.verdict == "not_available":
         return Tile(label, "Not available", "No workforce figures by ethnicity to compare with")
     if finding.verdict == "too_few_cases":
@@ -122,9 +147,13 @@ def _equality_tile(findings: ReportFindings) -> Tile:
     if finding.verdict == "withheld":
         return Tile(label, "Not shown", f"Hidden to protect small numbers{national}")
     reading = {"more_likely": "More likely", "less_likely": "Less likely"}.get(
-        finding.verdict, "No clear difference (could be chance)")
-    return Tile(label, f.ratio(finding.ratio),
-                f"{reading}: 95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}{national}")
+        finding.verdict, "No clear difference (could be chance)"
+    )
+    return Tile(
+        label,
+        f.ratio(finding.ratio),
+        f"{reading}: 95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}{national}",
+    )
 
 
 def _groups_had(count: int) -> str:
@@ -132,20 +161,27 @@ def _groups_had(count: int) -> str:
 
 
 def _small_groups(count: int) -> str:
-    return ("one staff group not named, to protect the practitioners" if count == 1
-            else f"{count} staff groups not named, to protect the practitioners")
+    return (
+        "one staff group not named, to protect the practitioners"
+        if count == 1
+        else f"{count} staff groups not named, to protect the practitioners"
+    )
 
 
 def total_message(built: Built) -> str:
     facts: Facts = built.facts
     name, period = built.name, _period(built)
     if facts.pub.withheld:
-        return (f"{name} brought {_text.fewer_than(built.policy)} cases to Practitioner Performance Advice in "
-                f"{period}: too few to break down without risk of identifying the practitioners, so this report "
-                "shows no breakdown.")
+        return (
+            f"{name} brought {_text.fewer_than(built.policy)} cases to Practitioner Performance Advice in "
+            f"{period}: too few to break down without risk of identifying the practitioners, so this report "
+            "shows no breakdown."
+        )
     if facts.pub.hidden(TOTAL):
-        return (f"The number of cases {name} brought to Practitioner Performance Advice in {period} is hidden, "
-                "so that small numbers in the tables cannot be worked out from it.")
+        return (
+            f"The number of cases {name} brought to Practitioner Performance Advice in {period} is hidden, "
+            "so that small numbers in the tables cannot be worked out from it."
+        )
     if not facts.pub.total:
         return f"{name} brought no cases to Practitioner Performance Advice in {period}."
     total = facts.pub.display(TOTAL)
@@ -158,9 +194,11 @@ def rate_message(built: Built) -> str | None:
     rate = built.rate
     if not rate.available:
         return None
-    text = (f"That is {f.rate(rate.value)} cases per 1,000 practitioners a year "
-            f"({_text.interval(rate, 'rate')}): "
-            f"{_text.against_similar(built.findings.peers['rate'], 'the rate')}.")
+    text = (
+        f"That is {f.rate(rate.value)} cases per 1,000 practitioners a year "
+        f"({_text.interval(rate, 'rate')}): "
+        f"{_text.against_similar(built.findings.peers['rate'], 'the rate')}."
+    )
     position = built.tables["funnel_position"].cell("this_organisation", "position").display
     funnel = built.analysis.funnels.rate
     if not position.startswith("not") and hasattr(funnel, "units_placed"):
@@ -178,13 +216,18 @@ def largest_category(built: Built) -> tuple[str, bool] | None:
     facts: Facts = built.facts
     if facts.pub.withheld:
         return None
-    shown = [(facts.pub.value(("concern_category", code)), -i, code)
-             for i, code in enumerate(v.CONCERN_CATEGORIES.codes) if facts.pub.shown(("concern_category", code))]
+    shown = [
+        (facts.pub.value(("concern_category", code)), -i, code)
+        for i, code in enumerate(v.CONCERN_CATEGORIES.codes)
+        if facts.pub.shown(("concern_category", code))
+    ]
     if not shown or not max(shown)[0]:
         return None
     count, _, code = max(shown)
     hidden = [c for c in v.CONCERN_CATEGORIES.codes if facts.pub.hidden(("concern_category", c))]
-    overall = all(facts.pub.is_primary(("concern_category", c)) for c in hidden) and count >= built.policy.threshold
+    overall = (
+        all(facts.pub.is_primary(("concern_category", c)) for c in hidden) and count >= built.policy.threshold
+    )
     return code, overall
 
 
@@ -200,15 +243,21 @@ def concern_message(built: Built) -> str | None:
     counted = _text.of_cases(facts, key)
     if counted is None or not share.available:
         return None
-    lead = (f"The most common type of concern was {label}" if overall
-            else f"Of the types of concern shown, {label} had the most cases")
+    lead = (
+        f"The most common type of concern was {label}"
+        if overall
+        else f"Of the types of concern shown, {label} had the most cases"
+    )
     return f"{lead}: {counted}; {_text.against_similar(built.findings.peers[code], 'the share')}."
 
 
 def _claims(built: Built) -> list[tuple[Likelihood, EqualityFinding]]:
     items = {item.comparison.id: item for item in built.facts.likelihoods}
-    return [(items[finding.comparison], finding) for finding in built.findings.equality_claims()
-            if finding.comparison in items]
+    return [
+        (items[finding.comparison], finding)
+        for finding in built.findings.equality_claims()
+        if finding.comparison in items
+    ]
 
 
 def equality_message(built: Built, signposting: sign.Profile) -> str:
@@ -229,8 +278,10 @@ def _why_no_claim(built: Built) -> str:
     if withheld := verdicts.count("withheld"):
         parts.append(f"{withheld} {'is' if withheld == 1 else 'are'} not shown, to protect small numbers")
     if wide := verdicts.count("no_clear_difference"):
-        parts.append(f"{wide} {'has an interval' if wide == 1 else 'have intervals'} that include 1, so any "
-                     "difference could be chance")
+        parts.append(
+            f"{wide} {'has an interval' if wide == 1 else 'have intervals'} that include 1, so any "
+            "difference could be chance"
+        )
     if missing := verdicts.count("not_available"):
         parts.append(f"{missing} {'has' if missing == 1 else 'have'} no workforce figures to compare with")
     return "; ".join(parts) or "there is nothing to compare"
@@ -239,12 +290,16 @@ def _why_no_claim(built: Built) -> str:
 def cluster_message(built: Built) -> str:
     findings = built.findings
     if not findings.clusters and not built.analysis.clusters.family_size:
-        return ("No staff group could be tested: none has 3 or more practitioners with cases, too few to tell a "
-                "cluster from chance.")
+        return (
+            "No staff group could be tested: none has 3 or more practitioners with cases, too few to tell a "
+            "cluster from chance."
+        )
     if not findings.clusters:
-        return ("No staff group stands out: where there are enough practitioners to test, none has more with "
-                "cases than the organisation's own total and workforce mix would give, beyond what chance could "
-                "explain.")
+        return (
+            "No staff group stands out: where there are enough practitioners to test, none has more with "
+            "cases than the organisation's own total and workforce mix would give, beyond what chance could "
+            "explain."
+        )
     parts = [_cluster_words(cluster, findings) for cluster in findings.headline_clusters]
     if findings.hidden_clusters:
         parts.append(f"{_small_groups(findings.hidden_clusters)}; your link adviser can discuss it")
@@ -255,10 +310,15 @@ def cluster_message(built: Built) -> str:
 
 def _cluster_words(cluster: ShownCluster, findings: ReportFindings) -> str:
     """A flagged group with its numbers, and the wider groups it makes stand out too."""
-    text = (f"{cluster.test.label} ({f.count(cluster.observed)} practitioners against "
-            f"{f.decimal(cluster.test.expected)} expected)")
-    wider = [c.test.label.lower() if c.test.dimension == "specialty_group" else f"{c.test.label} as a whole"
-             for c in findings.named_clusters if findings.within(c) is cluster]
+    text = (
+        f"{cluster.test.label} ({f.count(cluster.observed)} practitioners against "
+        f"{f.decimal(cluster.test.expected)} expected)"
+    )
+    wider = [
+        c.test.label.lower() if c.test.dimension == "specialty_group" else f"{c.test.label} as a whole"
+        for c in findings.named_clusters
+        if findings.within(c) is cluster
+    ]
     if wider:
         text += f", which also makes {_list_words(wider)} stand out"
     return text
@@ -273,8 +333,10 @@ def services_message(built: Built) -> str:
     exclusion = _text.of_cases(facts, ("service", "exclusion"))
     if exclusion is not None:
         return f"Advice on exclusion or suspension was part of {exclusion}."
-    return ("With so few cases, comparisons with similar sized organisations and equality measures cannot say "
-            "much: the discussion with your link adviser can cover what lies behind them.")
+    return (
+        "With so few cases, comparisons with similar sized organisations and equality measures cannot say "
+        "much: the discussion with your link adviser can cover what lies behind them."
+    )
 
 
 # --- page 3: activity --------------------------------------------------------------------------
@@ -286,20 +348,30 @@ def activity(built: Built) -> Section:
     text = [_text.trend(built.findings.trend, whose="at this organisation")]
     text += [year_message(year) for year in built.findings.years]
     if built.rate.available:
-        text.append(f"Over the period there were {f.rate(built.rate.value)} cases per 1,000 practitioners a year "
-                    f"({_text.interval(built.rate, 'rate')}): "
-                    f"{_text.against_similar(built.findings.peers['rate'], 'the rate')}.")
+        text.append(
+            f"Over the period there were {f.rate(built.rate.value)} cases per 1,000 practitioners a year "
+            f"({_text.interval(built.rate, 'rate')}): "
+            f"{_text.against_similar(built.findings.peers['rate'], 'the rate')}."
+        )
     elif built.rate.hidden:
-        text.append("The rate per 1,000 practitioners is not shown: it would reveal a hidden number of cases.")
+        text.append(
+            "The rate per 1,000 practitioners is not shown: it would reveal a hidden number of cases."
+        )
     else:
         text.append("A rate per 1,000 practitioners cannot be given: the workforce headcount is not known.")
-    chart = None if facts.pub.withheld else _figures.cases_over_time_chart(
-        table, count_key="organisation", whose=built.name)
+    chart = (
+        None
+        if facts.pub.withheld
+        else _figures.cases_over_time_chart(table, count_key="organisation", whose=built.name)
+    )
     return make_section(
-        "activity", "Activity over time",
-        Paragraph("Cases are counted in the NHS financial year (April to March) in which they were opened, and "
-                  "compared with the organisation's own other years and, as a rate, with similar sized "
-                  "organisations taken together."),
+        "activity",
+        "Activity over time",
+        Paragraph(
+            "Cases are counted in the NHS financial year (April to March) in which they were opened, and "
+            "compared with the organisation's own other years and, as a rate, with similar sized "
+            "organisations taken together."
+        ),
         Paragraph(" ".join(text)),
         chart,
         table,
@@ -308,14 +380,18 @@ def activity(built: Built) -> Section:
 
 def year_message(year: YearFinding, *, short: bool = False) -> str:
     """A year far above the organisation's own other years, and the staff group behind it."""
-    text = (f"{year.fiscal_year} stands out: {f.count(year.observed)} cases, against about "
-            f"{f.count(round(year.expected))} that the organisation's other years would give for its size, more "
-            f"than chance would explain.")
+    text = (
+        f"{year.fiscal_year} stands out: {f.count(year.observed)} cases, against about "
+        f"{f.count(round(year.expected))} that the organisation's other years would give for its size, more "
+        f"than chance would explain."
+    )
     if short:
         return text
     if year.staff_group is not None:
-        text += (f" Much of the difference lies in {year.staff_group.label}, a staff group that stands out "
-                 f"(see Staff groups that stand out).")
+        text += (
+            f" Much of the difference lies in {year.staff_group.label}, a staff group that stands out "
+            f"(see Staff groups that stand out)."
+        )
     return text
 
 
@@ -332,31 +408,42 @@ def position(built: Built, names: Mapping[str, str]) -> Section:
     blocks: list[Block | None] = []
     if isinstance(funnel, Funnel):
         where = table.cell("this_organisation", "position").display
-        blocks.append(Paragraph(
-            f"The funnel plot sets this organisation's rate of cases against all {funnel.units_placed} "
-            f"organisations of the same type ({kind}s) with a known headcount. The average line is their pooled "
-            f"rate; the control limits show how far from it a rate can be by chance, given the number of "
-            f"practitioners. This organisation is {where}. {_overdispersion(funnel)}"))
+        blocks.append(
+            Paragraph(
+                f"The funnel plot sets this organisation's rate of cases against all {funnel.units_placed} "
+                f"organisations of the same type ({kind}s) with a known headcount. The average line is their pooled "
+                f"rate; the control limits show how far from it a rate can be by chance, given the number of "
+                f"practitioners. This organisation is {where}. {_overdispersion(funnel)}"
+            )
+        )
         blocks.append(Paragraph(_figures.funnel_spread(funnel, analysis.organisation.code, f"{kind}s")))
         blocks.append(_funnel_chart(built, funnel, table, kind))
     else:
         blocks.append(Paragraph(f"No funnel plot can be drawn for {kind}s: {funnel.message}."))
     blocks.append(table)
     blocks.append(Heading("Similar sized organisations"))
-    blocks.append(Paragraph(analysis.peers.method + " Their figures are never shown, not even as a median or "
-                            "quartiles: with public headcounts, a median of named organisations gives one of "
-                            "their numbers away. The report says only whether this organisation is higher, "
-                            "lower or similar, by an exact test against them taken together."))
+    blocks.append(
+        Paragraph(
+            analysis.peers.method + " Their figures are never shown, not even as a median or "
+            "quartiles: with public headcounts, a median of named organisations gives one of "
+            "their numbers away. The report says only whether this organisation is higher, "
+            "lower or similar, by an exact test against them taken together."
+        )
+    )
     blocks.append(BulletList(tuple(names.get(code, code) for code in analysis.peers.peers)))
     return make_section("position", "Where the organisation sits", *blocks)
 
 
 def _overdispersion(funnel: Funnel) -> str:
     if funnel.overdispersed and funnel.tau2 > 0:
-        return ("Organisations of this type differ more than chance alone would give (a test of overdispersion, "
-                f"p = {f.p_value(funnel.overdispersion_p)}), so the limits are widened to allow for it.")
-    return ("A test did not find more variation between organisations of this type than chance would give, so "
-            "the limits are not widened.")
+        return (
+            "Organisations of this type differ more than chance alone would give (a test of overdispersion, "
+            f"p = {f.p_value(funnel.overdispersion_p)}), so the limits are widened to allow for it."
+        )
+    return (
+        "A test did not find more variation between organisations of this type than chance would give, so "
+        "the limits are not widened."
+    )
 
 
 def _funnel_chart(built: Built, funnel: Funnel, table: Table, kind: str) -> Chart | None:
@@ -364,9 +451,18 @@ def _funnel_chart(built: Built, funnel: Funnel, table: Table, kind: str) -> Char
     precisions = _figures.funnel_range(funnel)
     if not precisions:
         return None
-    highlight = (unit.precision, built.rate.value) if built.rate.available and unit is not None and unit.precision else None
-    return _figures.funnel_chart(highlight=highlight, curves=_figures.funnel_curves(funnel, precisions),
-                                 target=funnel.target, position_table=table, kind_label=f"{kind}s")
+    highlight = (
+        (unit.precision, built.rate.value)
+        if built.rate.available and unit is not None and unit.precision
+        else None
+    )
+    return _figures.funnel_chart(
+        highlight=highlight,
+        curves=_figures.funnel_curves(funnel, precisions),
+        target=funnel.target,
+        position_table=table,
+        kind_label=f"{kind}s",
+    )
 
 
 # --- page 5: types of concern ------------------------------------------------------------------
@@ -386,14 +482,24 @@ def concerns(built: Built) -> Section:
         text.append(f"{_text.sentence(several)} involved more than one area{tail}.")
     if facts.pub.withheld:
         text.append("The types of concern are not broken down: there are too few cases.")
-    chart = None if facts.pub.withheld else _figures.share_bars(
-        table, {built.name: "share", "All organisations": "national"},
-        chart_id="concern_categories_chart", title="Types of concern: share of cases")
+    chart = (
+        None
+        if facts.pub.withheld
+        else _figures.share_bars(
+            table,
+            {built.name: "share", "All organisations": "national"},
+            chart_id="concern_categories_chart",
+            title="Types of concern: share of cases",
+        )
+    )
     return make_section(
-        "concerns", "Types of concern",
-        Paragraph("A case can involve several types of concern: each is counted, and the shares are of all "
-                  "cases. Against similar sized organisations, each share is compared with their share taken "
-                  "together by an exact test; their own figures are never shown."),
+        "concerns",
+        "Types of concern",
+        Paragraph(
+            "A case can involve several types of concern: each is counted, and the shares are of all "
+            "cases. Against similar sized organisations, each share is compared with their share taken "
+            "together by an exact test; their own figures are never shown."
+        ),
         Paragraph(" ".join(text)) if text else None,
         chart,
         table,
@@ -408,14 +514,22 @@ def concerns(built: Built) -> Section:
 def who(built: Built) -> Section:
     facts: Facts = built.facts
     specialty = built.tables["specialty_group"]
-    chart = None if facts.pub.withheld else _figures.count_bars(
-        specialty, "cases", chart_id="specialty_group_chart", title="Cases by specialty group")
+    chart = (
+        None
+        if facts.pub.withheld
+        else _figures.count_bars(
+            specialty, "cases", chart_id="specialty_group_chart", title="Cases by specialty group"
+        )
+    )
     return make_section(
-        "who", "Who is referred",
+        "who",
+        "Who is referred",
         paragraph(listing(facts, "profession", "By profession")),
         built.tables["profession"],
-        Paragraph("Rates per 1,000 practitioners use the workforce headcount of each profession; grades and "
-                  "specialty groups are shown as counts and shares of cases."),
+        Paragraph(
+            "Rates per 1,000 practitioners use the workforce headcount of each profession; grades and "
+            "specialty groups are shown as counts and shares of cases."
+        ),
         built.tables["grade"],
         chart,
         specialty,
@@ -444,19 +558,36 @@ def equality(built: Built) -> Section:
     facts: Facts = built.facts
     tables = built.tables
     ethnic = tables["ethnic_group"]
-    chart = None if facts.pub.withheld else _figures.share_bars(
-        ethnic, {"Cases": "stated_share", "Practitioners": "workforce_share"}, floors={"Cases": "share"},
-        chart_id="ethnic_group_chart", title="Ethnic group: share of cases and of practitioners")
+    chart = (
+        None
+        if facts.pub.withheld
+        else _figures.share_bars(
+            ethnic,
+            {"Cases": "stated_share", "Practitioners": "workforce_share"},
+            floors={"Cases": "share"},
+            chart_id="ethnic_group_chart",
+            title="Ethnic group: share of cases and of practitioners",
+        )
+    )
     forest = _figures.forest_chart(tables["relative_likelihood"])
     findings = [_text.likelihood_claim(item, finding) for item, finding in _claims(built)]
-    summary = (" ".join(findings) if findings else
-               f"No comparison shows a clear difference: {_why_no_claim(built)}.")
+    summary = (
+        " ".join(findings) if findings else f"No comparison shows a clear difference: {_why_no_claim(built)}."
+    )
     return make_section(
-        "equality", "Equality",
-        Paragraph("Each table sets the share of cases about a group of practitioners against that group's "
-                  "share of the workforce, both among the people whose characteristic is recorded. A case share "
-                  "well above the workforce share is worth understanding; with small numbers it may be chance."),
-        ethnic, chart, tables["sex"], tables["age_band"], tables["pmq"], tables["disability"],
+        "equality",
+        "Equality",
+        Paragraph(
+            "Each table sets the share of cases about a group of practitioners against that group's "
+            "share of the workforce, both among the people whose characteristic is recorded. A case share "
+            "well above the workforce share is worth understanding; with small numbers it may be chance."
+        ),
+        ethnic,
+        chart,
+        tables["sex"],
+        tables["age_band"],
+        tables["pmq"],
+        tables["disability"],
         Heading("Relative likelihood"),
         Paragraph(summary),
         forest,
@@ -483,9 +614,11 @@ def clusters(built: Built) -> Section:
     )
     table = built.tables["clusters"]
     if built.findings.clusters:
-        meaning = ("A group that stands out is a prompt for a conversation, not a judgement: it may reflect a team "
-                   "under pressure, a change in leadership or in how concerns are raised, or concerns that are "
-                   "connected. The link adviser can help explore it.")
+        meaning = (
+            "A group that stands out is a prompt for a conversation, not a judgement: it may reflect a team "
+            "under pressure, a change in leadership or in how concerns are raised, or concerns that are "
+            "connected. The link adviser can help explore it."
+        )
         chart = _figures.cluster_bars(table) if built.shown_clusters else None
         blocks = (Paragraph(cluster_message(built)), Paragraph(meaning), table if table.rows else None, chart)
     else:
@@ -500,17 +633,34 @@ def services(built: Built, signposting: sign.Profile) -> Section:
     facts: Facts = built.facts
     table = built.tables["services"]
     exclusion = _text.of_cases(facts, ("service", "exclusion"))
-    text = (f"Advice on exclusion or suspension was part of {exclusion}." if exclusion
-            else "The number of cases with exclusion or suspension advice is hidden to protect small numbers.")
-    chart = None if facts.pub.withheld else _figures.count_bars(
-        table, "share", chart_id="services_chart", title="Advice services used: share of cases",
-        x_title="Share of cases", share=True)
+    text = (
+        f"Advice on exclusion or suspension was part of {exclusion}."
+        if exclusion
+        else "The number of cases with exclusion or suspension advice is hidden to protect small numbers."
+    )
+    chart = (
+        None
+        if facts.pub.withheld
+        else _figures.count_bars(
+            table,
+            "share",
+            chart_id="services_chart",
+            title="Advice services used: share of cases",
+            x_title="Share of cases",
+            share=True,
+        )
+    )
     callouts: list[Callout] = sign.callouts(signposting)
     return make_section(
-        "services", "Services used and what could help",
-        Paragraph("Every case includes advice. These are the further services of Practitioner Performance "
-                  "Advice that cases used."),
-        Paragraph(text), chart, table,
+        "services",
+        "Services used and what could help",
+        Paragraph(
+            "Every case includes advice. These are the further services of Practitioner Performance "
+            "Advice that cases used."
+        ),
+        Paragraph(text),
+        chart,
+        table,
         Heading("What could help"),
         *callouts,
     )
@@ -523,7 +673,8 @@ def questions(built: Built, signposting: sign.Profile) -> Section:
     largest = largest_category(built)
     label = v.CONCERN_CATEGORIES.label(largest[0]) if largest else None
     return make_section(
-        "questions", "Questions",
+        "questions",
+        "Questions",
         Heading("For the board"),
         BulletList(sign.board_questions(signposting, largest=label)),
         Heading("For the discussion with your link adviser"),
@@ -537,18 +688,22 @@ def questions(built: Built, signposting: sign.Profile) -> Section:
 def data_quality(built: Built) -> Section:
     facts: Facts = built.facts
     return make_section(
-        "data_quality", "Data quality",
-        Paragraph("Some fields of a referral can be recorded as not stated. Cases with a field not stated are "
-                  "left out of that field's comparisons, so a high share weakens what the report can say."),
+        "data_quality",
+        "Data quality",
+        Paragraph(
+            "Some fields of a referral can be recorded as not stated. Cases with a field not stated are "
+            "left out of that field's comparisons, so a high share weakens what the report can say."
+        ),
         built.tables["data_quality"],
         Paragraph(_methods.denominators(facts, built.analysis.rate)),
     )
 
 
 def methods(built: Built) -> Section:
-    return make_section("methods", "Methods", *(Paragraph(text) for text in _methods.organisation_methods(built)))
+    return make_section(
+        "methods", "Methods", *(Paragraph(text) for text in _methods.organisation_methods(built))
+    )
 
 
 def glossary(built: Built) -> Section:
     return make_section("glossary", "Glossary", BulletList(glossary_items(built.policy)))
-

@@ -34,8 +34,10 @@ def figure_cells(figure: Figure, kind: str, *, interval: bool = True) -> list[Ce
         return [f.hidden_cell()] * (3 if interval else 1)
     cells = [f.value_cell(figure.value, kind)]
     if interval:
-        cells += [f.value_cell(figure.low if figure.value is not None else None, kind),
-                  f.value_cell(figure.high if figure.value is not None else None, kind)]
+        cells += [
+            f.value_cell(figure.low if figure.value is not None else None, kind),
+            f.value_cell(figure.high if figure.value is not None else None, kind),
+        ]
     return cells
 
 
@@ -59,17 +61,25 @@ def symbol_notes(facts: Facts, *, dimensions: Sequence[str] = ()) -> tuple[str, 
     notes = []
     if any(d in facts.pub.withheld_tables for d in dimensions):
         notes.append(f"{WITHHELD_NOTE}: its small numbers could not be protected otherwise.")
-    notes.append(f"{policy.symbol}: fewer than {policy.threshold} cases" + (
-        ", zero included." if any(d in facts.pub.zeros_hidden for d in dimensions) else "."))
+    notes.append(
+        f"{policy.symbol}: fewer than {policy.threshold} cases"
+        + (", zero included." if any(d in facts.pub.zeros_hidden for d in dimensions) else ".")
+    )
     if policy.complementary_symbol != policy.symbol:
         notes.append(f"{policy.complementary_symbol}: hidden so that a smaller number cannot be worked out.")
     else:
-        notes.append(f"{policy.symbol} also marks a figure hidden so that a smaller number cannot be worked out.")
-    notes.append(f"{f.DASH}: not shown because it is worked out from a hidden number. "
-                 f"{f.NOT_AVAILABLE}: not available.")
+        notes.append(
+            f"{policy.symbol} also marks a figure hidden so that a smaller number cannot be worked out."
+        )
+    notes.append(
+        f"{f.DASH}: not shown because it is worked out from a hidden number. "
+        f"{f.NOT_AVAILABLE}: not available."
+    )
     if policy.rounding_base > 1:
-        notes.append(f"Counts are rounded to the nearest {policy.rounding_base}; shares and rates are worked "
-                     "out from the rounded counts.")
+        notes.append(
+            f"Counts are rounded to the nearest {policy.rounding_base}; shares and rates are worked "
+            "out from the rounded counts."
+        )
     return tuple(notes)
 
 
@@ -78,8 +88,11 @@ def every_count_hidden(table: Table) -> bool:
     if not table.columns or table.columns[0].key != "cases":
         return False
     rows = [row for row in table.rows if not row.is_total and row.key != ALL_CASES]
-    return bool(rows) and any(row.cells[0].suppressed for row in rows) and not any(
-        row.cells[0].value for row in rows if not row.cells[0].suppressed)
+    return (
+        bool(rows)
+        and any(row.cells[0].suppressed for row in rows)
+        and not any(row.cells[0].value for row in rows if not row.cells[0].suppressed)
+    )
 
 
 def row_members(dimension: str, code: str) -> tuple[tuple[str, str], ...]:
@@ -101,7 +114,8 @@ def combined_notes(facts: Facts, dimension: str) -> tuple[str, ...]:
     labels = SINGLE_VALUED[dimension].labels()
     return tuple(
         f"{label}: {member_labels(labels, code)}, combined so that small numbers are protected."
-        for code, label in facts.labels(dimension) if is_combined(code)
+        for code, label in facts.labels(dimension)
+        if is_combined(code)
     )
 
 
@@ -147,9 +161,12 @@ def breakdown(
     return Table(table_id, title, tuple(columns), tuple(table_rows), notes)
 
 
-def _total_row(facts: Facts, columns: Sequence[Column], total_rate: Figure | None, *, is_total: bool = True) -> Row:
-    rate_cells = dict(zip(("rate", "rate_low", "rate_high"), figure_cells(total_rate or Figure(None), "rate"),
-                          strict=True))
+def _total_row(
+    facts: Facts, columns: Sequence[Column], total_rate: Figure | None, *, is_total: bool = True
+) -> Row:
+    rate_cells = dict(
+        zip(("rate", "rate_low", "rate_high"), figure_cells(total_rate or Figure(None), "rate"), strict=True)
+    )
     cells = []
     for column in columns:
         if column.key == "cases":
@@ -207,8 +224,10 @@ def cases_by_year(
     rows.append(Row("total", f"All years ({years[0]} to {years[-1]})", tuple(cells), is_total=True))
     notes = symbol_notes(facts, dimensions=["fiscal_year"])
     if rates is not None:
-        notes += ("Rates are cases per 1,000 practitioners a year: cases divided by the practitioners' "
-                  "headcount, summed over the years counted.",)
+        notes += (
+            "Rates are cases per 1,000 practitioners a year: cases divided by the practitioners' "
+            "headcount, summed over the years counted.",
+        )
     return Table("cases_by_year", "Cases by financial year", tuple(columns), tuple(rows), notes)
 
 
@@ -232,19 +251,26 @@ def demographic(
             cells += stated_share_cells(facts, dimension, code)
             cells.append(f.value_cell(workforce.get(code) if workforce else None, "share"))
         rows.append(Row(code, label, tuple(cells), members=row_members(dimension, code)))
-    total = [count_cell(facts, TOTAL), *figure_cells(_whole(facts), "share", interval=False),
-             *[Cell("", None)] * 4]
+    total = [
+        count_cell(facts, TOTAL),
+        *figure_cells(_whole(facts), "share", interval=False),
+        *[Cell("", None)] * 4,
+    ]
     rows.append(Row("total", "All cases", tuple(total), is_total=True))
     notes = (*combined_notes(facts, dimension), *symbol_notes(facts, dimensions=[dimension]))
     if any(f.is_range(row.cells[2]) for row in rows):
         notes += (RANGE_NOTE,)
-    notes += (f"Workforce shares are of practitioners' headcount ({professions}) summed over the years, "
-              "among those whose characteristic is recorded. They are staff numbers, not cases.",)
+    notes += (
+        f"Workforce shares are of practitioners' headcount ({professions}) summed over the years, "
+        "among those whose characteristic is recorded. They are staff numbers, not cases.",
+    )
     return Table(dimension, title, tuple(columns), tuple(rows), notes)
 
 
-RANGE_NOTE = ("“30.0% to 31.6%”: the number of cases not stated is hidden, so the share where recorded is "
-              "given as the range the published counts allow (its interval spans both ends).")
+RANGE_NOTE = (
+    "“30.0% to 31.6%”: the number of cases not stated is hidden, so the share where recorded is "
+    "given as the range the published counts allow (its interval spans both ends)."
+)
 
 
 def stated_share_cells(facts: Facts, dimension: str, code: str) -> list[Cell]:
@@ -255,8 +281,11 @@ def stated_share_cells(facts: Facts, dimension: str, code: str) -> list[Cell]:
     if bounds is None:
         return figure_cells(share, "share")
     fewest, most = bounds
-    return [f.range_cell(fewest.value, most.value, "share"), f.value_cell(fewest.low, "share"),
-            f.value_cell(most.high, "share")]
+    return [
+        f.range_cell(fewest.value, most.value, "share"),
+        f.value_cell(fewest.low, "share"),
+        f.value_cell(most.high, "share"),
+    ]
 
 
 def _whole(facts: Facts) -> Figure:
@@ -294,10 +323,19 @@ def workforce_shares(facts: Facts, dimension: str) -> tuple[dict[str, float] | N
 
 def subtypes(facts: Facts, *, national: bool = True) -> Table:
     rows = facts.labels("concern_subtype")
-    table = breakdown(facts, "concern_subtype", table_id="concern_subtypes", title="Sub-types of concern",
-                      national=national, rows=rows, total=False)
+    table = breakdown(
+        facts,
+        "concern_subtype",
+        table_id="concern_subtypes",
+        title="Sub-types of concern",
+        national=national,
+        rows=rows,
+        total=False,
+    )
     all_cases = _total_row(facts, table.columns, None, is_total=False)
-    note = "A case can have several sub-types, or only a type of concern; sub-types do not add up to the types."
+    note = (
+        "A case can have several sub-types, or only a type of concern; sub-types do not add up to the types."
+    )
     return Table(table.id, table.title, table.columns, (*table.rows, all_cases), (note, *table.notes))
 
 
@@ -305,7 +343,11 @@ def subtypes(facts: Facts, *, national: bool = True) -> Table:
 
 
 BAND_WORDS = {
-    "above": "Above", "below": "Below", "within": "Within", "cannot_tell_yet": "Cannot tell yet", None: "",
+    "above": "Above",
+    "below": "Below",
+    "within": "Within",
+    "cannot_tell_yet": "Cannot tell yet",
+    None: "",
 }
 
 
@@ -337,13 +379,21 @@ def relative_likelihood(
             numbers = [f.hidden_cell(facts.policy.complementary_symbol), f.hidden_cell(), f.hidden_cell()]
         else:
             numbers = figure_cells(figure, "ratio")
-        professions = ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in item.result.professions) or "none"
+        professions = (
+            ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in item.result.professions) or "none"
+        )
         finding = (findings or {}).get(comparison.id)
         extra = [f.value_cell(finding.national_ratio if finding else None, "ratio")] if national else []
-        bands = [f.text_cell(BAND_WORDS[getattr(finding, name, None)]) for name in ("wres_band", "band_verdict")]
-        rows.append(Row(comparison.id, comparison.label,
-                        (*numbers, *extra, *bands, f.text_cell(professions),
-                         f.text_cell(readings[comparison.id]))))
+        bands = [
+            f.text_cell(BAND_WORDS[getattr(finding, name, None)]) for name in ("wres_band", "band_verdict")
+        ]
+        rows.append(
+            Row(
+                comparison.id,
+                comparison.label,
+                (*numbers, *extra, *bands, f.text_cell(professions), f.text_cell(readings[comparison.id])),
+            )
+        )
     notes = (
         "Relative likelihood: the share of one group of practitioners who were the subject of a case, divided "
         "by the same share for the comparison group (the Workforce Race Equality Standard method), over the "
@@ -354,8 +404,13 @@ def relative_likelihood(
         f"{facts.policy.complementary_symbol}: hidden so that a small number of cases cannot be worked out.",
         f"{f.NOT_AVAILABLE}: not available (no workforce figures for the groups).",
     )
-    return Table("relative_likelihood", "Relative likelihood of being the subject of a case", columns,
-                 tuple(rows), notes)
+    return Table(
+        "relative_likelihood",
+        "Relative likelihood of being the subject of a case",
+        columns,
+        tuple(rows),
+        notes,
+    )
 
 
 # --- clusters --------------------------------------------------------------------------------
@@ -375,11 +430,18 @@ def clusters(shown: Sequence[object], *, titles: Mapping[str, str], q: float, ex
         ratio = cluster.observed / test.expected if test.expected > 0 else None
         # Under a rounding policy the exact p-value would give the unrounded count back.
         q_cell = Cell(f.p_value(test.q), round(test.q, 6)) if exact else Cell(f"≤ {q:g}", None)
-        rows.append(Row(
-            f"{test.dimension}:{'|'.join(test.codes)}", f"{titles[test.dimension]}: {test.label}",
-            (Cell(f.count(cluster.observed), cluster.observed), f.value_cell(test.expected, "count"),
-             f.derived_cell(ratio, "ratio", hidden=False), q_cell),
-        ))
+        rows.append(
+            Row(
+                f"{test.dimension}:{'|'.join(test.codes)}",
+                f"{titles[test.dimension]}: {test.label}",
+                (
+                    Cell(f.count(cluster.observed), cluster.observed),
+                    f.value_cell(test.expected, "count"),
+                    f.derived_cell(ratio, "ratio", hidden=False),
+                    q_cell,
+                ),
+            )
+        )
     notes = (
         "Practitioners with cases: distinct practitioners, so one person's repeat cases count once. Expected: "
         "how many of this organisation's practitioners with cases would fall in the group given its workforce "
@@ -393,26 +455,36 @@ def clusters(shown: Sequence[object], *, titles: Mapping[str, str], q: float, ex
 # --- position --------------------------------------------------------------------------------
 
 
-def funnel_position(rate: Figure, unit: object | None, target: float | None, levels: Sequence[float],
-                    position: str) -> Table:
+def funnel_position(
+    rate: Figure, unit: object | None, target: float | None, levels: Sequence[float], position: str
+) -> Table:
     columns = [Column("rate", "Cases per 1,000 practitioners a year", kind="rate")]
     for level in levels:
         name = level_name(level)
-        columns += [Column(f"low_{name}", f"{level:.1%} limit: lower".replace(".0%", "%"), kind="rate"),
-                    Column(f"high_{name}", f"{level:.1%} limit: upper".replace(".0%", "%"), kind="rate")]
+        columns += [
+            Column(f"low_{name}", f"{level:.1%} limit: lower".replace(".0%", "%"), kind="rate"),
+            Column(f"high_{name}", f"{level:.1%} limit: upper".replace(".0%", "%"), kind="rate"),
+        ]
     columns.append(Column("position", "Where it sits", kind="text"))
     cells = figure_cells(rate, "rate", interval=False)
     for level in levels:
         limit = unit.limit(level) if unit is not None and unit.limits else None
-        cells += [f.value_cell(limit.low if limit else None, "rate"), f.value_cell(limit.high if limit else None, "rate")]
+        cells += [
+            f.value_cell(limit.low if limit else None, "rate"),
+            f.value_cell(limit.high if limit else None, "rate"),
+        ]
     cells.append(f.text_cell(position))
     average = [f.value_cell(target, "rate"), *[Cell("", None)] * (2 * len(levels)), f.text_cell("")]
-    rows = (Row("this_organisation", "This organisation", tuple(cells)),
-            Row("average", "Average of all organisations of the type", tuple(average)))
+    rows = (
+        Row("this_organisation", "This organisation", tuple(cells)),
+        Row("average", "Average of all organisations of the type", tuple(average)),
+    )
     inner, outer = (f"{level * 100:g}%" for level in (min(levels), max(levels)))
-    notes = (f"Control limits at this organisation's number of practitioner-years, drawn for the eye: the "
-             f"position is decided by the exact chance of a count this far from the average. Outside the {inner} "
-             f"limits is worth a look, outside the {outer} limits a strong signal. Neither judges quality.",)
+    notes = (
+        f"Control limits at this organisation's number of practitioner-years, drawn for the eye: the "
+        f"position is decided by the exact chance of a count this far from the average. Outside the {inner} "
+        f"limits is worth a look, outside the {outer} limits a strong signal. Neither judges quality.",
+    )
     return Table("funnel_position", "Where the organisation sits", tuple(columns), rows, notes)
 
 
@@ -422,11 +494,21 @@ QUALITY_FIELDS = ("grade", "specialty_group", "ethnic_group", "sex", "age_band",
 
 
 def data_quality(facts: Facts, titles: Mapping[str, str]) -> Table:
-    columns = (Column("cases", "Cases with the field not stated"), Column("share", "Share of cases", kind="share"))
+    columns = (
+        Column("cases", "Cases with the field not stated"),
+        Column("share", "Share of cases", kind="share"),
+    )
     rows = tuple(
-        Row(field, titles[field], (count_cell(facts, (field, "not_stated")),
-                                   figure_cells(facts.share((field, "not_stated")), "share", interval=False)[0]))
+        Row(
+            field,
+            titles[field],
+            (
+                count_cell(facts, (field, "not_stated")),
+                figure_cells(facts.share((field, "not_stated")), "share", interval=False)[0],
+            ),
+        )
         for field in QUALITY_FIELDS
     )
-    return Table("data_quality", "Fields not stated", columns, rows,
-                 symbol_notes(facts, dimensions=QUALITY_FIELDS))
+    return Table(
+        "data_quality", "Fields not stated", columns, rows, symbol_notes(facts, dimensions=QUALITY_FIELDS)
+    )

@@ -74,7 +74,7 @@ def shown_as(value: float, kind: str) -> float:
 
 
 def position_of(value: float | None, comparison: PeerComparison | None, kind: str) -> str:
-    """"above", "below", "within" or "not available": a published value against the peers' quartiles."""
+    """ "above", "below", "within" or "not available": a published value against the peers' quartiles."""
     if value is None or comparison is None or comparison.q1 is None or comparison.q3 is None:
         return "not available"
     if shown_as(value, kind) > shown_as(comparison.q3, kind):
@@ -90,13 +90,19 @@ def against_peers(value: float | None, comparison: PeerComparison | None, kind: 
     if position == "not available":
         return "it cannot be compared with similar sized organisations (too few of them have figures)"
     if position == "above":
-        return (f"higher than most similar sized organisations (above their upper quartile of "
-                f"{f.number(comparison.q3, kind)})")
+        return (
+            f"higher than most similar sized organisations (above their upper quartile of "
+            f"{f.number(comparison.q3, kind)})"
+        )
     if position == "below":
-        return (f"lower than most similar sized organisations (below their lower quartile of "
-                f"{f.number(comparison.q1, kind)})")
-    return (f"within the middle half of similar sized organisations ({f.number(comparison.q1, kind)} "
-            f"to {f.number(comparison.q3, kind)})")
+        return (
+            f"lower than most similar sized organisations (below their lower quartile of "
+            f"{f.number(comparison.q1, kind)})"
+        )
+    return (
+        f"within the middle half of similar sized organisations ({f.number(comparison.q1, kind)} "
+        f"to {f.number(comparison.q3, kind)})"
+    )
 
 
 # --- verdicts against similar sized organisations and the funnel limits ----------------------
@@ -105,8 +111,10 @@ def against_peers(value: float | None, comparison: PeerComparison | None, kind: 
 def against_similar(verdict: PeerVerdict, what: str) -> str:
     """An exact test against similar sized organisations taken together, in words."""
     if verdict.verdict in ("higher", "lower"):
-        return (f"{what} is {verdict.verdict} than at similar sized organisations taken together, by more than "
-                f"chance would explain")
+        return (
+            f"{what} is {verdict.verdict} than at similar sized organisations taken together, by more than "
+            f"chance would explain"
+        )
     if verdict.verdict == "similar":
         return f"{what} is in line with that of similar sized organisations: any difference could be chance"
     return f"{what} cannot be compared with similar sized organisations (too few of them have figures)"
@@ -156,11 +164,16 @@ def funnel_position(finding: FunnelFinding, levels: tuple[float, ...]) -> str:
 def trend(finding: TrendFinding, *, whose: str) -> str:
     """The trend in plain words, from its finding."""
     if finding.reason == "withheld":
-        return ("No trend is shown: some years' counts are hidden to protect small numbers, and a trend would "
-                "let them be worked out.")
+        return (
+            "No trend is shown: some years' counts are hidden to protect small numbers, and a trend would "
+            "let them be worked out."
+        )
     if finding.verdict == "not_assessed":
-        why = "there are too few cases to say" if finding.reason == "too_few_cases" else (
-            "it cannot be estimated from these figures")
+        why = (
+            "there are too few cases to say"
+            if finding.reason == "too_few_cases"
+            else ("it cannot be estimated from these figures")
+        )
         return f"No trend can be given: {why}."
     what = "the rate of cases per practitioner" if finding.measure == "rate" else "the number of cases"
     what = f"{what} {whose}" if whose else what
@@ -170,8 +183,10 @@ def trend(finding: TrendFinding, *, whose: str) -> str:
         return f"{sentence(what)} rose by about {f.change(change).lstrip('+')} a year ({bounds})."
     if finding.verdict == "falling":
         return f"{sentence(what)} fell by about {f.change(change).lstrip('−')} a year ({bounds})."
-    return (f"There is no clear trend in {what}: the change of {f.change(change)} a year could "
-            f"be chance ({bounds}).")
+    return (
+        f"There is no clear trend in {what}: the change of {f.change(change)} a year could "
+        f"be chance ({bounds})."
+    )
 
 
 def trend_verdict(finding: TrendFinding) -> str:
@@ -200,13 +215,19 @@ def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
         return _not_available(item)
     bounds = f"95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}"
     if finding.verdict in ("more_likely", "less_likely"):
-        text = (f"{sentence(a)} were {finding.verdict.replace('_', ' ')} than {b} to be the subject of a case: "
-                f"{f.ratio(finding.ratio)} times as likely ({bounds}).")
+        text = (
+            f"{sentence(a)} were {finding.verdict.replace('_', ' ')} than {b} to be the subject of a case: "
+            f"{f.ratio(finding.ratio)} times as likely ({bounds})."
+        )
         if finding.band_verdict == "within":
-            text += " The whole interval lies within 0.80 to 1.25, the range WRES reads as no adverse difference."
+            text += (
+                " The whole interval lies within 0.80 to 1.25, the range WRES reads as no adverse difference."
+            )
         return text
-    return (f"No clear difference between {a} and {b}: the ratio of {f.ratio(finding.ratio)} could be chance "
-            f"({bounds}, which includes 1, equal likelihood).")
+    return (
+        f"No clear difference between {a} and {b}: the ratio of {f.ratio(finding.ratio)} could be chance "
+        f"({bounds}, which includes 1, equal likelihood)."
+    )
 
 
 def _not_available(item: Likelihood) -> str:

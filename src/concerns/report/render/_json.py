@@ -64,7 +64,10 @@ def _row_entries(row: Row) -> list[dict[str, Any]]:
         "key": row.key,
         "label": row.label,
         "is_total": row.is_total,
-        "cells": [{"display": cell.display, "value": cell.value, "suppressed": cell.suppressed} for cell in row.cells],
+        "cells": [
+            {"display": cell.display, "value": cell.value, "suppressed": cell.suppressed}
+            for cell in row.cells
+        ],
     }
     if not row.members:
         return [entry]
@@ -72,8 +75,13 @@ def _row_entries(row: Row) -> list[dict[str, Any]]:
     # A combined group has no count of its own: its cells are hidden ("combined"), and it says which row
     # counts it.
     members = [
-        {"key": code, "label": label, "is_total": False, "combined_into": row.key,
-         "cells": [{"display": COMBINED, "value": None, "suppressed": True} for _ in row.cells]}
+        {
+            "key": code,
+            "label": label,
+            "is_total": False,
+            "combined_into": row.key,
+            "cells": [{"display": COMBINED, "value": None, "suppressed": True} for _ in row.cells],
+        }
         for code, label in row.members
     ]
     return [entry, *members]

@@ -131,7 +131,9 @@ def pdf_payload(report: Report) -> dict[str, Any]:
         "organisation": organisation_name(report),
         "cover_facts": cover_facts(report),
         "cover_text": cover_text(report),
-        "sections": [_section(section, tables, first=index == 0) for index, section in enumerate(report.sections)],
+        "sections": [
+            _section(section, tables, first=index == 0) for index, section in enumerate(report.sections)
+        ],
     }
 
 
@@ -228,8 +230,10 @@ def _section(section: Section, tables: dict[str, Table], *, first: bool = False)
 
 def _prose_only(section: Section) -> bool:
     """A section of headings and sentences only (its tables not printed): it runs on after the last."""
-    return all(isinstance(block, Heading | Paragraph) or (isinstance(block, Table) and not block.printed)
-               for block in section.blocks)
+    return all(
+        isinstance(block, Heading | Paragraph) or (isinstance(block, Table) and not block.printed)
+        for block in section.blocks
+    )
 
 
 def glossary_term(item: str) -> list[str]:
