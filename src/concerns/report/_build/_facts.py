@@ -9,7 +9,7 @@ they equal what the published counts give.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concerns.analytics._equality import EqualityMeasures

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from concerns.report._build import _format as f
-from concerns.report._charts import bars, cases_over_time, forest_plot, funnel_plot, grouped_bars, make_chart
 from concerns.report._build._tables import every_count_hidden
+from concerns.report._charts import bars, cases_over_time, forest_plot, funnel_plot, grouped_bars, make_chart
 from concerns.report._model import Cell, Chart, Paragraph, Table
 
 PERCENT = ".0%"

@@ -6,16 +6,16 @@ import datetime as dt
 
 from concerns import __version__
 from concerns import vocabulary as v
+from concerns.analytics import _findings
 from concerns.analytics._analysis import Context, NationalAnalysis
+from concerns.analytics._findings import EqualityFinding, TrendFinding
 from concerns.analytics._profile import MORE_THAN_ONE, TITLES
 from concerns.disclosure import get_policy
-from concerns.analytics import _findings
-from concerns.analytics._findings import EqualityFinding, TrendFinding
 from concerns.report._build import _figures, _methods, _tables, _text
-from concerns.report._build._findings import equality_findings as published_equality
-from concerns.report._build._findings import national_json
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._findings import equality_findings as published_equality
+from concerns.report._build._findings import national_json
 from concerns.report._build._glossary import glossary_items
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._scope import CATEGORIES, national_facts, year_category_key

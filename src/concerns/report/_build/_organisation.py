@@ -7,12 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from concerns import __version__
-from concerns import vocabulary as v
 from concerns.analytics._analysis import Context, OrganisationAnalysis
 from concerns.analytics._clusters import TITLES as CLUSTER_TITLES
 from concerns.analytics._clusters import ClusterTest
 from concerns.analytics._findings import FunnelFinding
-from concerns.analytics._peers import compare
 from concerns.analytics._profile import TITLES
 from concerns.analytics._rates import Rate
 from concerns.disclosure import Policy, get_policy
@@ -181,7 +179,6 @@ def _build_tables(
         code: facts.rate(combined_rate(analysis.rates_by_profession, code), pub.value(("profession", code)))
         for code, _ in facts.labels("profession")
     }
-    items = {item.comparison.id: item for item in facts.likelihoods}
     readings = {finding.comparison: _text.likelihood_short(finding) for finding in findings.equality}
     tables = {
         "cases_by_year": _tables.cases_by_year(

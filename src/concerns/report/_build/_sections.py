@@ -11,7 +11,7 @@ from concerns.analytics._profile import MORE_THAN_ONE
 from concerns.report._build import _figures, _methods, _text
 from concerns.report._build import _format as f
 from concerns.report._build import _signposting as sign
-from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._facts import Facts
 from concerns.report._build._glossary import glossary_items
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._tables import every_count_hidden
@@ -31,8 +31,8 @@ from concerns.report._model import (
 
 if TYPE_CHECKING:
     from concerns.analytics._findings import EqualityFinding, YearFinding
-    from concerns.report._build._findings import ReportFindings, ShownCluster
     from concerns.analytics.stats import Funnel
+    from concerns.report._build._findings import ReportFindings, ShownCluster
     from concerns.report._build._organisation import Built
     from concerns.report._build._plan import Likelihood
 

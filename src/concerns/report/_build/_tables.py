@@ -7,12 +7,10 @@ it rests on a hidden count, "n/a" when there is no figure to give.
 
 from __future__ import annotations
 
-from concerns.analytics._findings import level_name
-
 from collections.abc import Mapping, Sequence
 
 from concerns import vocabulary as v
-from concerns.analytics._peers import PeerComparison
+from concerns.analytics._findings import level_name
 from concerns.disclosure import CellKey
 from concerns.report._build import _format as f
 from concerns.report._build._coarsen import is_combined, member_labels, members
