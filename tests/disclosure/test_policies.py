@@ -86,3 +86,23 @@ def test_it_rejects_policies_that_cannot_work():
 def test_it_allows_a_policy_that_hides_nothing():
     policy = Policy("open", threshold=1, symbol="x", complementary_symbol="x", min_width=1)
     assert not any(policy.is_small(n) for n in range(20))
+
+
+def test_it_makes_a_policy_with_another_threshold_and_a_width_half_its_small_range():
+    from concerns.disclosure import with_threshold
+
+    seven = with_threshold("standard", 7)
+    assert (seven.name, seven.symbol, seven.complementary_symbol, seven.min_width) == (
+        "standard-7",
+        "<7",
+        "*",
+        3,
+    )
+    assert seven.is_small(6) and not seven.is_small(7) and not seven.is_small(0)
+    ten = with_threshold("nhs-digital", 10)
+    assert (ten.symbol, ten.min_width, ten.rounding_base) == ("*", 4, 5)
+    assert with_threshold("standard", 5) is get_policy("standard")
+    with pytest.raises(ValueError, match="at least 3"):
+        with_threshold("standard", 2)
+    with pytest.raises(ValueError, match="at least 1"):
+        with_threshold("standard", 0)

@@ -116,7 +116,9 @@ def test_it_leaves_no_half_batch_when_a_report_fails(data, tmp_path, monkeypatch
     ("arguments", "message"),
     [
         (["--formats", "html,docx", "--all"], "--formats"),
-        (["--policy", "lax", "--all"], "--policy"),
+        (["--policy", "lax", "--all"], "standard (counts below 5 hidden); nhs-digital"),
+        (["--threshold", "0", "--all"], "at least 1, not 0. The known policies: standard"),
+        (["--threshold", "2", "--all"], "a single small count (1)"),
         (["--org", "NOPE"], "no organisation NOPE"),
         ([], "--org CODE"),
         (["--limits", "95,120", "--all"], "--limits"),
@@ -128,6 +130,39 @@ def test_it_refuses_bad_arguments_in_one_line(data, tmp_path, arguments, message
     assert result.exit_code == 2
     assert message in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_it_hides_counts_below_the_threshold_asked_for(data, tmp_path):
+    code = codes(data)[0]
+    result = run(
+        "report",
+        "--data",
+        str(data),
+        "--org",
+        code,
+        "--out",
+        str(tmp_path / "out"),
+        "--formats",
+        "json",
+        "--threshold",
+        "7",
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / code / "report.json").read_text())
+    assert report["disclosure"] == {"policy": "standard-7", "threshold": 7}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert (manifest["policy"], manifest["threshold"]) == ("standard-7", 7)
+    # "Not stated" is shown even when small (docs/disclosure.md); every other count is not.
+    counts = [
+        (table["id"], row["key"], row["cells"][0])
+        for table in report["tables"]
+        if table["columns"][0]["key"] == "cases" and table["id"] != "data_quality"
+        for row in table["rows"]
+        if "combined_into" not in row and row["key"] != "not_stated"
+    ]
+    assert {c["display"] for *_, c in counts if c["suppressed"]} <= {"<7", "*"}
+    assert any(c["display"] == "<7" for *_, c in counts)
+    assert [(t, r, c) for t, r, c in counts if c["value"] and c["value"] < 7] == []
 
 
 def test_it_judges_funnel_positions_at_the_limits_asked_for(data, tmp_path):

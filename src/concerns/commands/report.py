@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from concerns.commands._common import LIMITS_HELP, fail, load_valid_data, parse_day, parse_limits
+
+if TYPE_CHECKING:
+    from concerns.disclosure import Policy
 
 FORMATS_HELP = "Comma-separated formats: html, pdf, xlsx, json."
 
@@ -24,12 +27,19 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def _policy(name: str) -> str:
-    from concerns.disclosure import POLICIES
+def _policy(name: str, threshold: int | None) -> Policy | str:
+    """The policy chosen, checked before anything is read or written."""
+    from concerns.disclosure import POLICIES, with_threshold
 
+    known = "; ".join(f"{key} (counts below {policy.threshold} hidden)" for key, policy in POLICIES.items())
     if name not in POLICIES:
-        fail(f"--policy must be one of {', '.join(POLICIES)}, not {name!r}")
-    return name
+        fail(f"--policy must be one of the known policies, not {name!r}: {known}")
+    if threshold is None:
+        return name
+    try:
+        return with_threshold(name, threshold)
+    except ValueError as error:
+        fail(f"--threshold: {error}. The known policies: {known}")
 
 
 def _advisers(path: Path, known: set[str]) -> dict[str, str]:
@@ -73,6 +83,7 @@ def _run(
     workers: int,
     limits: str,
     advisers: Path | None = None,
+    threshold: int | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -80,7 +91,11 @@ def _run(
     from concerns.report._batch import BatchOptions, write_batch
 
     day = parse_day(as_of) if as_of else dt.date.today()
-    chosen_formats, chosen_policy, levels = _formats(formats), _policy(policy), parse_limits(limits)
+    chosen_formats, chosen_policy, levels = (
+        _formats(formats),
+        _policy(policy, threshold),
+        parse_limits(limits),
+    )
     dataset = load_valid_data(data)
     context = prepare(dataset, Settings.as_of(day, years, funnel_levels=levels))
     if codes is None:
@@ -132,6 +147,10 @@ def report_command(
     ] = "standard",
     workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel processes.")] = 2,
     limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "95,99.8",
+    threshold: Annotated[
+        int | None,
+        typer.Option("--threshold", help="Hide counts below this instead of the policy's own threshold."),
+    ] = None,
     advisers: Annotated[
         Path | None,
         typer.Option(
@@ -154,6 +173,7 @@ def report_command(
         workers,
         limits,
         advisers,
+        threshold,
     )
 
 
@@ -171,6 +191,10 @@ def national_command(
         str, typer.Option("--policy", help="Disclosure policy: standard, nhs-digital, ons-10-5.")
     ] = "standard",
     limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "95,99.8",
+    threshold: Annotated[
+        int | None,
+        typer.Option("--threshold", help="Hide counts below this instead of the policy's own threshold."),
+    ] = None,
 ) -> None:
     """Write the national insight report."""
-    _run(data, out, [], True, as_of, years, formats, policy, 1, limits)
+    _run(data, out, [], True, as_of, years, formats, policy, 1, limits, threshold=threshold)

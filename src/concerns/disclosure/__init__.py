@@ -15,7 +15,7 @@ can narrow it down. Depends only on NumPy and SciPy. See docs/disclosure.md.
 
 from ._attack import Candidate, attack, peer_figures, recoveries
 from ._audit import AuditResult, Interval, Problem, Reason, audit
-from ._policy import POLICIES, Policy, UnknownPolicyError, get_policy
+from ._policy import POLICIES, Policy, UnknownPolicyError, get_policy, resolve_policy, with_threshold
 from ._suppress import ProtectedCell, Protection, mask_derived, protect
 from ._table import (
     Cell,
@@ -50,6 +50,8 @@ __all__ = [
     "attack",
     "audit",
     "get_policy",
+    "resolve_policy",
+    "with_threshold",
     "link",
     "mask_derived",
     "multi_response",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["Policy", "POLICIES", "UnknownPolicyError", "get_policy", "resolve_policy"]
+__all__ = ["Policy", "POLICIES", "UnknownPolicyError", "get_policy", "resolve_policy", "with_threshold"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,39 @@ def get_policy(name: str) -> Policy:
         return POLICIES[key]
     known = ", ".join(sorted(POLICIES))
     raise UnknownPolicyError(f"unknown disclosure policy {name!r}; the known policies are: {known}")
+
+
+def with_threshold(policy: Policy | str, threshold: int) -> Policy:
+    """A built-in policy with another threshold: counts below it are small.
+
+    Its symbol says the new threshold where the built-in's did ("<5" becomes
+    "<7"), and `min_width` is half the new small range, rounded up, as for the
+    built-ins. Raises ValueError when the threshold leaves a small range that
+    cannot be protected (a single possible value), or is below 1.
+    """
+    base = resolve_policy(policy)
+    if threshold == base.threshold:
+        return base
+    if threshold < 1:
+        raise ValueError(f"the threshold must be at least 1, not {threshold}")
+    lowest = 0 if not base.show_zeros else 1
+    width = threshold - 1 - lowest
+    if 0 <= width < 1:
+        raise ValueError(
+            f"a threshold of {threshold} leaves a single small count ({threshold - 1}), which no table can "
+            f"protect: use at least {lowest + 2}"
+        )
+    symbol = f"<{threshold}" if base.symbol == f"<{base.threshold}" else base.symbol
+    return Policy(
+        name=f"{base.name}-{threshold}",
+        threshold=threshold,
+        symbol=symbol,
+        complementary_symbol=base.complementary_symbol,
+        min_width=max(1, -(-width // 2)),
+        rounding_base=base.rounding_base,
+        show_zeros=base.show_zeros,
+        description=f"{base.name} with counts below {threshold} small.",
+    )
 
 
 def resolve_policy(policy: Policy | str) -> Policy:

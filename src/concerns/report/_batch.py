@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from concerns import __version__
+from concerns.disclosure import Policy, resolve_policy
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "json")
 NATIONAL = "national"
@@ -33,7 +34,7 @@ MANIFEST_SCHEMA = "concerns.manifest/1"
 @dataclass(frozen=True)
 class BatchOptions:
     as_of: dt.date
-    policy: str = "standard"
+    policy: Policy | str = "standard"
     formats: tuple[str, ...] = FORMATS
     illustrative: bool = False
     workers: int = 2
@@ -187,7 +188,8 @@ def _manifest(context: Any, options: BatchOptions, files: dict[str, list[dict[st
         "as_of": options.as_of.isoformat(),
         "fiscal_years": list(context.settings.period.fiscal_years),
         "data_sha256": context.fingerprint,
-        "policy": options.policy,
+        "policy": resolve_policy(options.policy).name,
+        "threshold": resolve_policy(options.policy).threshold,
         "illustrative": options.illustrative,
         "reports": len(files),
         "files": [

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from concerns.analytics._analysis import Context, NationalAnalysis, OrganisationAnalysis
+from concerns.disclosure import Policy
 from concerns.report._model import Report
 
 
@@ -22,7 +23,7 @@ def build_organisation_report(
     analysis: OrganisationAnalysis,
     context: Context,
     *,
-    policy: str = "standard",
+    policy: Policy | str = "standard",
     as_of: dt.date,
     illustrative: bool,
     names: Mapping[str, str] | None = None,
@@ -47,7 +48,7 @@ def build_national_report(
     analysis: NationalAnalysis,
     context: Context,
     *,
-    policy: str = "standard",
+    policy: Policy | str = "standard",
     as_of: dt.date,
     illustrative: bool,
 ) -> Report:

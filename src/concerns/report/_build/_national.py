@@ -10,7 +10,7 @@ from concerns.analytics import _findings
 from concerns.analytics._analysis import Context, NationalAnalysis
 from concerns.analytics._findings import EqualityFinding, TrendFinding
 from concerns.analytics._profile import MORE_THAN_ONE, TITLES
-from concerns.disclosure import get_policy
+from concerns.disclosure import Policy, resolve_policy
 from concerns.report._build import _figures, _methods, _tables, _text
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
@@ -41,9 +41,9 @@ WHOSE = "All organisations"
 
 
 def build(
-    analysis: NationalAnalysis, context: Context, *, policy: str, as_of: dt.date, illustrative: bool
+    analysis: NationalAnalysis, context: Context, *, policy: Policy | str, as_of: dt.date, illustrative: bool
 ) -> Report:
-    chosen = get_policy(policy)
+    chosen = resolve_policy(policy)
     facts = national_facts(context, chosen)
     years = analysis.period.fiscal_years
     trend_shown = all(facts.pub.shown(("fiscal_year", year)) for year in years)

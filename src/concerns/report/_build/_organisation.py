@@ -13,7 +13,7 @@ from concerns.analytics._clusters import ClusterTest
 from concerns.analytics._findings import FunnelFinding
 from concerns.analytics._profile import TITLES
 from concerns.analytics._rates import Rate
-from concerns.disclosure import Policy, get_policy
+from concerns.disclosure import Policy, resolve_policy
 from concerns.report._build import _sections, _tables, _text
 from concerns.report._build import _signposting as sign
 from concerns.report._build._coarsen import members
@@ -52,13 +52,13 @@ def build(
     analysis: OrganisationAnalysis,
     context: Context,
     *,
-    policy: str = "standard",
+    policy: Policy | str = "standard",
     as_of: dt.date,
     illustrative: bool,
     names: Mapping[str, str] | None = None,
     link_adviser: str | None = None,
 ) -> Report:
-    chosen = get_policy(policy)
+    chosen = resolve_policy(policy)
     names = {**_organisation_names(context), **(names or {})}
     built = _prepare(analysis, context, chosen, names)
     org = analysis.organisation
