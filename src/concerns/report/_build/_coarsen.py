@@ -69,6 +69,8 @@ FAMILIES: dict[str, tuple[Family, ...]] = {
     "pmq": (Family(("eea", "international"), "Qualified outside the UK"),),
 }
 
+FAMILY_LABELS = frozenset(family.label for families in FAMILIES.values() for family in families)
+
 # Labels a pair reads better with than "A and B".
 PAIR_LABELS = {
     ("dentist", "pharmacist"): "Dentists and pharmacists",

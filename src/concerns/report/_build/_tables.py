@@ -13,7 +13,7 @@ from concerns import vocabulary as v
 from concerns.analytics._findings import level_name
 from concerns.disclosure import CellKey
 from concerns.report._build import _format as f
-from concerns.report._build._coarsen import is_combined, member_labels, members
+from concerns.report._build._coarsen import FAMILY_LABELS, is_combined, member_labels, members
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._protection import TOTAL
 from concerns.report._model import Cell, Column, Row, Table
@@ -111,7 +111,10 @@ def combined_notes(facts: Facts, dimension: str) -> tuple[str, ...]:
         return ()
     labels = SINGLE_VALUED[dimension].labels()
     return tuple(
+        # A row named after its groups ("Dentists and pharmacists", "Under 45") needs no list.
         f"{label}: {member_labels(labels, code)}, combined so that small numbers are protected."
+        if label in FAMILY_LABELS
+        else f"{label}: combined so that small numbers are protected."
         for code, label in facts.labels(dimension)
         if is_combined(code)
     )
