@@ -192,6 +192,22 @@ def test_it_renders_every_table_with_its_notes(page: Element) -> None:
     assert page.find("table", id="table-profession").attrs["aria-describedby"] == "table-profession-notes"
 
 
+def test_it_prints_no_table_that_has_nothing_to_show() -> None:
+    report = sample_report()
+    withheld = dataclasses.replace(report.table("profession"), printed=False)
+    sections = tuple(
+        dataclasses.replace(
+            section, blocks=tuple(withheld if b == report.table("profession") else b for b in section.blocks)
+        )
+        for section in report.sections
+    )
+    page = parse(render_html(dataclasses.replace(report, sections=sections)))
+    captions = [caption.clean_text for caption in page.find_all("caption")]
+    assert withheld.title not in captions
+    assert len(captions) == len(report.tables()) - 1
+    assert "table-profession" not in [table.attrs.get("id") for table in page.find_all("table")]
+
+
 def test_it_lists_the_peers(page: Element) -> None:
     peers = page.find("section", id="section-peers")
     assert "Ten acute trusts nearest in size." in peers.clean_text
