@@ -132,23 +132,19 @@ def test_it_refuses_bad_arguments_in_one_line(data, tmp_path, arguments, message
     assert not (tmp_path / "out").exists()
 
 
-def test_it_hides_counts_below_the_threshold_asked_for(data, tmp_path):
+def one_report_json(data, tmp_path, *arguments: str) -> dict:
+    """`concerns report` of the first organisation, in JSON only, with `arguments`; its report.json."""
     code = codes(data)[0]
+    out = tmp_path / "out"
     result = run(
-        "report",
-        "--data",
-        str(data),
-        "--org",
-        code,
-        "--out",
-        str(tmp_path / "out"),
-        "--formats",
-        "json",
-        "--threshold",
-        "7",
+        "report", "--data", str(data), "--org", code, "--out", str(out), "--formats", "json", *arguments
     )
     assert result.exit_code == 0, result.output
-    report = json.loads((tmp_path / "out" / code / "report.json").read_text())
+    return json.loads((out / code / "report.json").read_text())
+
+
+def test_it_hides_counts_below_the_threshold_asked_for(data, tmp_path):
+    report = one_report_json(data, tmp_path, "--threshold", "7")
     assert report["disclosure"] == {"policy": "standard-7", "threshold": 7}
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert (manifest["policy"], manifest["threshold"]) == ("standard-7", 7)
@@ -166,22 +162,7 @@ def test_it_hides_counts_below_the_threshold_asked_for(data, tmp_path):
 
 
 def test_it_judges_funnel_positions_at_the_limits_asked_for(data, tmp_path):
-    code = codes(data)[0]
-    result = run(
-        "report",
-        "--data",
-        str(data),
-        "--org",
-        code,
-        "--out",
-        str(tmp_path / "out"),
-        "--formats",
-        "json",
-        "--limits",
-        "90,99",
-    )
-    assert result.exit_code == 0, result.output
-    report = json.loads((tmp_path / "out" / code / "report.json").read_text())
+    report = one_report_json(data, tmp_path, "--limits", "90,99")
     funnel = next(t for t in report["tables"] if t["id"] == "funnel_position")
     assert [c["key"] for c in funnel["columns"]][1:5] == ["low_90", "high_90", "low_99", "high_99"]
     positions = {f["position"] for f in report["findings"]["funnels"]}

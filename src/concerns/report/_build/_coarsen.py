@@ -22,13 +22,15 @@ that the measures a board needs keep their own rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from concerns import vocabulary as v
 from concerns.analytics._profile import Breakdown, Count, Profile, Share
 from concerns.disclosure import Policy
 
 JOIN = "+"
+Size = Callable[[Sequence[str]], int]  # the cases of a group of codes
 
 
 @dataclass(frozen=True)
@@ -41,21 +43,7 @@ class Family:
 
 
 DOCTOR_GRADES = ("consultant", "sas", "resident", "locally_employed", "gp")
-SPECIALTY_GROUPS = (
-    "medicine",
-    "surgery",
-    "anaesthetics",
-    "emergency_medicine",
-    "obstetrics_gynaecology",
-    "paediatrics",
-    "psychiatry",
-    "radiology",
-    "pathology",
-    "general_practice",
-    "dental",
-    "pharmacy",
-    "other",
-)
+SPECIALTY_GROUPS = tuple(code for code in v.SPECIALTY_GROUPS.codes if code != "not_stated")
 
 FAMILIES: dict[str, tuple[Family, ...]] = {
     "profession": (Family(("dentist", "pharmacist"), "Dentists and pharmacists"),),
@@ -64,7 +52,7 @@ FAMILIES: dict[str, tuple[Family, ...]] = {
         Family(("dentist", "pharmacist"), "Dentists and pharmacists"),
     ),
     "specialty_group": (Family(SPECIALTY_GROUPS, "Other specialty groups"),),
-    "ethnic_group": (Family(("mixed", "asian", "black", "other"), "Other ethnic minority groups"),),
+    "ethnic_group": (Family(v.ETHNIC_MINORITY_GROUPS, "Other ethnic minority groups"),),
     "age_band": (Family(("under_35", "35_44", "45_54", "55_64", "65_plus"), "Ages combined", ordered=True),),
     "pmq": (Family(("eea", "international"), "Qualified outside the UK"),),
 }
@@ -121,7 +109,7 @@ def _combine_family(
     return sorted([*outside, *combined], key=lambda group: order[group[0]])
 
 
-def _combine_small(groups: list[tuple[str, ...]], size, policy: Policy) -> list[tuple[str, ...]]:
+def _combine_small(groups: list[tuple[str, ...]], size: Size, policy: Policy) -> list[tuple[str, ...]]:
     small = [group for group in groups if size(group) and _small(size(group), policy)]
     if not policy.show_zeros:
         small += [group for group in groups if not size(group)]
@@ -139,7 +127,7 @@ def _combine_small(groups: list[tuple[str, ...]], size, policy: Policy) -> list[
     return [*rest, tuple(code for group in groups for code in group if code in merged)]
 
 
-def _combine_neighbours(groups: list[tuple[str, ...]], size, policy: Policy) -> list[tuple[str, ...]]:
+def _combine_neighbours(groups: list[tuple[str, ...]], size: Size, policy: Policy) -> list[tuple[str, ...]]:
     groups = list(groups)
     while len(groups) > 1:
         small = [

@@ -169,15 +169,7 @@ def _national_tables(
         "relative_likelihood": _tables.relative_likelihood(facts, figures, readings, equality),
         "data_quality": _tables.data_quality(facts, TITLES),
     }
-    for dimension in ("ethnic_group", "sex", "age_band", "pmq", "disability"):
-        workforce, professions = _tables.workforce_shares(facts, dimension)
-        tables[dimension] = _tables.demographic(
-            facts,
-            dimension,
-            title=f"Cases by {TITLES[dimension].lower()}",
-            workforce=workforce,
-            professions=professions,
-        )
+    tables.update(_tables.demographic_tables(facts, TITLES))
     return tables
 
 

@@ -226,15 +226,7 @@ def _build_tables(
         ),
         "data_quality": _tables.data_quality(facts, TITLES),
     }
-    for dimension in ("ethnic_group", "sex", "age_band", "pmq", "disability"):
-        workforce, professions = _tables.workforce_shares(facts, dimension)
-        tables[dimension] = _tables.demographic(
-            facts,
-            dimension,
-            title=f"Cases by {TITLES[dimension].lower()}",
-            workforce=workforce,
-            professions=professions,
-        )
+    tables.update(_tables.demographic_tables(facts, TITLES))
     tables["funnel_position"] = _funnel_table(analysis, rate, findings.funnels["rate"])
     return tables
 

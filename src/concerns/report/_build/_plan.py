@@ -17,7 +17,7 @@ from concerns import vocabulary as v
 from concerns.analytics._equality import COMPARISONS, Comparison, Equality, EqualityMeasures
 from concerns.analytics._profile import MORE_THAN_ONE, Profile
 from concerns.disclosure import Cell, CellKey, Policy
-from concerns.report._build._coarsen import covering, exact_cover
+from concerns.report._build._coarsen import DOCTOR_GRADES, covering, exact_cover
 from concerns.report._build._protection import (
     Group,
     Relation,
@@ -31,7 +31,6 @@ from concerns.report._build._protection import (
 
 DEMOGRAPHICS = ("ethnic_group", "sex", "age_band", "pmq", "disability")
 STAFF = ("profession", "grade", "specialty_group")
-DOCTOR_GRADES = ("consultant", "sas", "resident", "locally_employed", "gp")
 
 # Sets of cells a reader may take to count the same practitioners, from the labels alone:
 # (dimension, codes) pairs. Whichever way the data lean, the difference is published implicitly.

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from concerns import vocabulary as v
 from concerns.analytics._findings import level_name
+from concerns.analytics._profile import SINGLE_VALUED
 from concerns.disclosure import CellKey
 from concerns.report._build import _format as f
 from concerns.report._build._coarsen import FAMILY_LABELS, is_combined, member_labels, members
@@ -95,8 +96,6 @@ def every_count_hidden(table: Table) -> bool:
 
 def row_members(dimension: str, code: str) -> tuple[tuple[str, str], ...]:
     """The groups a combined row counts, with their labels; () for a row of one group."""
-    from concerns.analytics._profile import SINGLE_VALUED
-
     if not is_combined(code):
         return ()
     labels = SINGLE_VALUED[dimension].labels()
@@ -105,8 +104,6 @@ def row_members(dimension: str, code: str) -> tuple[tuple[str, str], ...]:
 
 def combined_notes(facts: Facts, dimension: str) -> tuple[str, ...]:
     """What each combined row holds: small groups are combined before any count is hidden."""
-    from concerns.analytics._profile import SINGLE_VALUED
-
     if dimension not in SINGLE_VALUED:
         return ()
     labels = SINGLE_VALUED[dimension].labels()
@@ -293,6 +290,24 @@ def _whole(facts: Facts) -> Figure:
     if facts.pub.hidden(TOTAL):
         return Figure(None, hidden=True)
     return Figure(1.0) if facts.pub.total else Figure(None)
+
+
+DEMOGRAPHICS = ("ethnic_group", "sex", "age_band", "pmq", "disability")
+
+
+def demographic_tables(facts: Facts, titles: Mapping[str, str]) -> dict[str, Table]:
+    """Each characteristic's cases against the workforce, by dimension."""
+    tables = {}
+    for dimension in DEMOGRAPHICS:
+        workforce, professions = workforce_shares(facts, dimension)
+        tables[dimension] = demographic(
+            facts,
+            dimension,
+            title=f"Cases by {titles[dimension].lower()}",
+            workforce=workforce,
+            professions=professions,
+        )
+    return tables
 
 
 def workforce_shares(facts: Facts, dimension: str) -> tuple[dict[str, float] | None, str]:
