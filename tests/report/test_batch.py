@@ -41,7 +41,12 @@ def test_it_writes_each_format_and_a_manifest_of_their_hashes(data, tmp_path):
     assert manifest["as_of"] == AS_OF
     assert manifest["policy"] == "standard"
     assert manifest["illustrative"] is True
-    assert [f["path"] for f in manifest["files"]] == [f"{code}/report.json", f"{code}/report.html"]
+    assert [f["path"] for f in manifest["files"]] == [
+        f"{code}/report.json",
+        f"{code}/report.html",
+        f"{code}/summary.html",  # a board summary beside every HTML or PDF report
+    ]
+    assert manifest["summary_policy"] == "ons-10-5"
     for entry in manifest["files"]:
         content = (tmp_path / "out" / entry["path"]).read_bytes()
         assert hashlib.sha256(content).hexdigest() == entry["sha256"]

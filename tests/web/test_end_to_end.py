@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,41 +98,12 @@ def _sign_in(page: Any, base: str, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def _minimal_pdf() -> bytes:
-    """A one-page PDF with a correct cross-reference table."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def _batch_with_pdf(tmp_path: Path, code: str, other_code: str) -> Path:
-    """The tiny batch for the two fixture organisations, with a PDF of `code`'s report in its manifest."""
-    folder = batch_renamed(tmp_path, {"ours": code, "theirs": other_code})
-    pdf = _minimal_pdf()
-    (folder / code / "report.pdf").write_bytes(pdf)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["files"].append({"path": f"{code}/report.pdf", "sha256": hashlib.sha256(pdf).hexdigest()})
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    return folder
-
-
 def test_it_lets_an_organisation_user_read_and_download_only_their_own_report(
     portal, users, organisation, other_organisation, tmp_path
 ):
     imported = import_batch(
-        _batch_with_pdf(tmp_path, organisation.code, other_organisation.code), generated_by=users["insights"]
+        batch_renamed(tmp_path, {"ours": organisation.code, "theirs": other_organisation.code}),
+        generated_by=users["insights"],
     )
     for report in imported:
         publish(report, users["insights"])
@@ -237,4 +207,5 @@ def test_it_takes_an_extract_from_upload_to_a_published_report_the_organisation_
 
     published = Report.objects.get(organisation=served)
     assert published.status == Report.Status.PUBLISHED and published.published_by == users["insights"]
-    assert {item.format for item in published.files.all()} == {"html", "json"}
+    # The board summary comes with the HTML report (summary.html): the portal offers it as a PDF when there is one.
+    assert {item.format for item in published.files.all()} == {"html", "json", "summary-html"}

@@ -122,6 +122,25 @@ def test_it_downloads_files_as_attachments(reports, users, organisation):
     assert b"".join(response.streaming_content) == _stored_bytes(report, "json")
 
 
+def test_it_offers_the_board_summary_beside_the_report(reports, users, organisation):
+    report = reports[organisation.code]
+    client = signed_in(users["member"])
+    page = client.get(reverse("report", args=[report.pk])).content.decode()
+    summary_url = reverse("report_download", args=[report.pk, "summary-pdf"])
+    assert "Download the board summary (PDF)" in page and summary_url in page
+    response = client.get(summary_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{organisation.code}-board-summary-2025-06-30-v1.pdf"'
+    )
+    content = b"".join(response.streaming_content)
+    assert content == _stored_bytes(report, "summary-pdf") and content.startswith(b"%PDF")
+    assert report.files.get(format="summary-pdf").name == "summary.pdf"
+    national = reports["national"]
+    assert not national.files.filter(format__startswith="summary").exists()
+    assert signed_in(users["stranger"]).get(summary_url).status_code == 404
+
+
 def _stored_bytes(report, fmt):
     from concerns.web.portal.store import file_path
 
@@ -132,7 +151,7 @@ def test_it_answers_404_for_formats_not_offered(reports, users, organisation):
     report = reports[organisation.code]
     client = signed_in(users["owner"])
     assert (
-        client.get(reverse("report_download", args=[report.pk, "pdf"])).status_code == 404
+        client.get(reverse("report_download", args=[report.pk, "xlsx"])).status_code == 404
     )  # not in the batch
     assert (
         client.get(reverse("report_download", args=[report.pk, "html"])).status_code == 404

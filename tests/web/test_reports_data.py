@@ -45,7 +45,7 @@ def tiny_batch() -> Path:
         context,
         organisation_codes(context),
         out,
-        BatchOptions(AS_OF, formats=("html", "json"), workers=1),
+        BatchOptions(AS_OF, formats=("html", "json", "pdf"), workers=1),
         national=True,
     )
     return out

@@ -62,8 +62,13 @@ def renderer(fmt: str) -> Callable[[Any], bytes]:
     raise ValueError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
 
 
-def write_report_files(report: Any, folder: Path, formats: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Render one report into folder/report.<fmt>; the manifest entries of what was written."""
+SUMMARY_FORMATS = ("html", "pdf")  # a board summary is read, not analysed: no JSON or spreadsheet
+
+
+def write_report_files(
+    report: Any, folder: Path, formats: tuple[str, ...], stem: str = "report"
+) -> list[dict[str, Any]]:
+    """Render one report into folder/<stem>.<fmt>; the manifest entries of what was written."""
     folder.mkdir(parents=True, exist_ok=True)
     if {"html", "pdf"} & set(formats):
         from concerns.report._charts import draw_charts
@@ -72,9 +77,16 @@ def write_report_files(report: Any, folder: Path, formats: tuple[str, ...]) -> l
     entries = []
     for fmt in formats:
         content = renderer(fmt)(report)
-        path = folder / f"report.{fmt}"
-        path.write_bytes(content)
-        entries.append({"format": fmt, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()})
+        name = f"{stem}.{fmt}"
+        (folder / name).write_bytes(content)
+        entries.append(
+            {
+                "file": name,
+                "format": fmt,
+                "bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            }
+        )
     return entries
 
 
@@ -101,18 +113,26 @@ def render_organisation(
     context: Any, code: str, staging: Path, options: BatchOptions
 ) -> list[dict[str, Any]]:
     from concerns.analytics import analyse_organisation
-    from concerns.report._build import build_organisation_report
+    from concerns.report._build import build_board_summary, build_organisation_report
 
     analysis = analyse_organisation(context, code)
+    adviser = options.advisers.get(code)
     report = build_organisation_report(
         analysis,
         context,
         policy=options.policy,
         as_of=options.as_of,
         illustrative=options.illustrative,
-        link_adviser=options.advisers.get(code),
+        link_adviser=adviser,
     )
-    return write_report_files(report, staging / code, options.formats)
+    entries = write_report_files(report, staging / code, options.formats)
+    summary_formats = tuple(fmt for fmt in SUMMARY_FORMATS if fmt in options.formats)
+    if summary_formats:
+        summary = build_board_summary(
+            analysis, context, as_of=options.as_of, illustrative=options.illustrative, link_adviser=adviser
+        )
+        entries += write_report_files(summary, staging / code, summary_formats, stem="summary")
+    return entries
 
 
 def render_national(context: Any, staging: Path, options: BatchOptions) -> list[dict[str, Any]]:
@@ -182,6 +202,8 @@ def _reports(context, codes, national, staging, options):
 
 
 def _manifest(context: Any, options: BatchOptions, files: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    from concerns.report._build._organisation import SUMMARY_POLICY
+
     return {
         "schema": MANIFEST_SCHEMA,
         "generated_by": f"concerns {__version__}",
@@ -192,8 +214,12 @@ def _manifest(context: Any, options: BatchOptions, files: dict[str, list[dict[st
         "threshold": resolve_policy(options.policy).threshold,
         "illustrative": options.illustrative,
         "reports": len(files),
+        "summary_policy": SUMMARY_POLICY,
         "files": [
-            {"path": f"{name}/report.{entry['format']}", **entry}
+            {
+                "path": f"{name}/{entry['file']}",
+                **{key: value for key, value in entry.items() if key != "file"},
+            }
             for name in sorted(files)
             for entry in files[name]
         ],

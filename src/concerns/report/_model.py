@@ -149,7 +149,7 @@ class PeerInfo:
 
 @dataclass(frozen=True)
 class Report:
-    kind: Literal["organisation", "national"]
+    kind: Literal["organisation", "national", "summary"]  # summary: an organisation's, for a board paper
     title: str
     org: OrgInfo | None
     fiscal_years: tuple[str, ...]
@@ -173,6 +173,8 @@ class Report:
     @property
     def confidential_header(self) -> str:
         who = self.org.name if self.org else "NHS Resolution"
+        if self.kind == "summary":
+            return f"Board summary for {who}: may be published in board papers"
         return f"Confidential — prepared for {who}"
 
     def tables(self) -> list[Table]:

@@ -44,6 +44,23 @@ def build_organisation_report(
     )
 
 
+def build_board_summary(
+    analysis: OrganisationAnalysis,
+    context: Context,
+    *,
+    as_of: dt.date,
+    illustrative: bool,
+    names: Mapping[str, str] | None = None,
+    link_adviser: str | None = None,
+) -> Report:
+    """An organisation's two-page board summary, under the stricter policy for published board papers."""
+    from concerns.report._build._organisation import build_summary
+
+    return build_summary(
+        analysis, context, as_of=as_of, illustrative=illustrative, names=names, link_adviser=link_adviser
+    )
+
+
 def build_national_report(
     analysis: NationalAnalysis,
     context: Context,
@@ -58,4 +75,4 @@ def build_national_report(
     return build(analysis, context, policy=policy, as_of=as_of, illustrative=illustrative)
 
 
-__all__ = ["build_national_report", "build_organisation_report"]
+__all__ = ["build_board_summary", "build_national_report", "build_organisation_report"]

@@ -9,7 +9,7 @@ group that stands out, without its name or numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from concerns.analytics._clusters import ClusterTest
@@ -149,11 +149,22 @@ def publish(
             ShownCluster(test, facts.pub.value(practitioners_key(test.dimension, test.codes)))
             for test in findings.clusters
         ),
-        years=tuple(y for y in findings.years if facts.pub.shown(("fiscal_year", y.fiscal_year))),
+        years=tuple(
+            _year(y, facts) for y in findings.years if facts.pub.shown(("fiscal_year", y.fiscal_year))
+        ),
         equality=tuple(_equality(comparison, likelihoods, national_figures) for comparison in likelihoods),
         exact=facts.exact,
         explained=findings.explained_by,
     )
+
+
+def _year(year: YearFinding, facts: Facts) -> YearFinding:
+    """A year as published: its count as its table shows it (rounded under a rounding policy), and its
+    expected count no finer than the rounding, so that neither gives an unrounded count back."""
+    observed = facts.pub.value(("fiscal_year", year.fiscal_year))
+    base = facts.policy.rounding_base
+    expected = year.expected if base == 1 else base * round(year.expected / base)
+    return replace(year, observed=observed, expected=expected)
 
 
 def equality_findings(

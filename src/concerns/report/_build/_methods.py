@@ -9,6 +9,21 @@ from concerns.report._build import _text
 from concerns.report._build._facts import Facts
 
 
+def high_impact_action_short(has_finding: bool) -> str:
+    """High impact action 1 in two sentences, for the board summary."""
+    if has_finding:
+        return (
+            "High impact action 1 of the NHS EDI improvement plan asks boards for specific, measurable "
+            "objectives: a relative likelihood clear of 1 can anchor one, with a target, an owner and progress "
+            "reported to the board over rolling five-year windows."
+        )
+    return (
+        "High impact action 1 of the NHS EDI improvement plan asks boards for specific, measurable objectives: "
+        "here the numbers are too small to show a clear difference, which is not evidence that there is none; "
+        "review them over rolling five-year windows with the organisation's own employee relations data."
+    )
+
+
 def high_impact_action(has_finding: bool) -> str:
     opening = (
         "High impact action 1 of the NHS equality, diversity and inclusion improvement plan asks chairs, chief "

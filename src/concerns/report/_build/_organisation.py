@@ -99,6 +99,49 @@ def build(
     )
 
 
+# Board papers are often published: the summary follows the 10-5 rule (docs/disclosure.md).
+SUMMARY_POLICY = "ons-10-5"
+SUMMARY_TITLE = "Board summary"
+
+
+def build_summary(
+    analysis: OrganisationAnalysis,
+    context: Context,
+    *,
+    as_of: dt.date,
+    illustrative: bool,
+    names: Mapping[str, str] | None = None,
+    link_adviser: str | None = None,
+) -> Report:
+    """Two pages for a board paper that may be published: at a glance and equality, under SUMMARY_POLICY."""
+    chosen = resolve_policy(SUMMARY_POLICY)
+    names = {**_organisation_names(context), **(names or {})}
+    built = _prepare(analysis, context, chosen, names)
+    org = analysis.organisation
+    sections = (
+        _sections.at_a_glance(built, _signposting(built)),
+        _sections.equality_summary(built, chosen),
+    )
+    key_messages = next(block.items for block in sections[0].blocks if isinstance(block, KeyMessages))
+    return Report(
+        kind="summary",
+        title=SUMMARY_TITLE,
+        org=OrgInfo(org.code, built.name, org.org_type, org.nation),
+        fiscal_years=tuple(analysis.period.fiscal_years),
+        as_of=as_of.isoformat(),
+        generated_by=f"concerns {__version__}",
+        data_sha256=analysis.fingerprint,
+        policy=chosen.name,
+        threshold=chosen.threshold,
+        peers=None,
+        key_messages=key_messages,
+        sections=sections,
+        illustrative=illustrative,
+        findings=built.findings.as_json(),
+        **({"link_adviser": link_adviser} if link_adviser else {}),
+    )
+
+
 def _organisation_names(context: Context) -> dict[str, str]:
     return dict(context.organisations.select("org_code", "name").iter_rows())
 

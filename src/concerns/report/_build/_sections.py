@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from concerns import vocabulary as v
 from concerns.analytics._profile import MORE_THAN_ONE
+from concerns.disclosure import Policy
 from concerns.report._build import _figures, _methods, _text
 from concerns.report._build import _format as f
 from concerns.report._build import _signposting as sign
@@ -544,7 +545,14 @@ def listing(facts: Facts, dimension: str, lead: str) -> str:
         if text is None:
             left_out = True
             continue
-        parts.append(f"{label.lower()}s {text}" if dimension == "profession" else f"{label} {text}")
+        plural = dimension == "profession" and not label.endswith(
+            "s"
+        )  # "doctors"; "dentists and pharmacists"
+        parts.append(
+            f"{label.lower()}s {text}"
+            if plural
+            else f"{label.lower() if dimension == 'profession' else label} {text}"
+        )
     if not parts:
         return ""
     tail = "; the other counts are hidden so that small numbers cannot be worked out" if left_out else ""
@@ -552,6 +560,59 @@ def listing(facts: Facts, dimension: str, lead: str) -> str:
 
 
 # --- pages 7–8: equality -----------------------------------------------------------------------
+
+
+def equality_summary(built: Built, policy: Policy) -> Section:
+    """The board summary's equality: the relative likelihoods and what a board can do with them; then what
+    the summary is."""
+    claims = _claims(built)
+    if claims:
+        # Each figure once: the table gives the ratios; the sentence names the comparisons.
+        names = "; ".join(item.comparison.label for item, _ in claims)
+        summary = (
+            f"{len(claims)} of the comparisons show a clear difference, their intervals clear of 1: {names}. "
+            "The table gives each ratio with its interval and the national ratio."
+        )
+    else:
+        summary = f"No comparison shows a clear difference: {_why_no_claim(built)}."
+    return make_section(
+        "equality",
+        "Equality",
+        Paragraph(summary),
+        _shown_likelihoods(built.tables["relative_likelihood"]),
+        Paragraph(_methods.high_impact_action_short(bool(claims))),
+        about_summary(policy),
+    )
+
+
+SUMMARY_LIKELIHOOD_COLUMNS = ("ratio", "ci_low", "ci_high", "national", "wres_band", "band_verdict")
+
+
+def _shown_likelihoods(table: Table) -> Table:
+    """The relative likelihoods a board can read: the comparisons with a figure, without the reading column
+    (the paragraph above says it) or the professions (all of them, in a summary)."""
+    keep = [i for i, column in enumerate(table.columns) if column.key in SUMMARY_LIKELIHOOD_COLUMNS]
+    rows = tuple(
+        replace(row, cells=tuple(row.cells[i] for i in keep))
+        for row in table.rows
+        if row.cells[table.column_index("ratio")].value is not None
+    )
+    others = len(table.rows) - len(rows)
+    notes = (
+        *table.notes[:1],
+        f"{others} other comparisons are not shown here: too few cases, or hidden to protect small numbers. "
+        "The confidential report lists them.",
+    )
+    return replace(table, columns=tuple(table.columns[i] for i in keep), rows=rows, notes=notes)
+
+
+def about_summary(policy: Policy) -> Paragraph:
+    """What the summary is, and why its figures can differ from the confidential report's."""
+    return Paragraph(
+        f"About this summary: written for a board paper, which may be published, under a stricter rule than the "
+        f"confidential report. {policy.description} Its figures can therefore differ slightly from the "
+        "confidential report, which has the detail and is discussed with the link adviser."
+    )
 
 
 def equality(built: Built) -> Section:

@@ -129,10 +129,12 @@ def pdf_payload(report: Report) -> dict[str, Any]:
         "footer": f"{report.title} · {report.period_label}",
         "banner": ILLUSTRATIVE_BANNER if report.illustrative else None,
         "organisation": organisation_name(report),
+        "compact": report.kind == "summary",
         "cover_facts": cover_facts(report),
         "cover_text": cover_text(report),
         "sections": [
-            _section(section, tables, first=index == 0) for index, section in enumerate(report.sections)
+            _section(section, tables, first=index == 0, summary=report.kind == "summary")
+            for index, section in enumerate(report.sections)
         ],
     }
 
@@ -147,7 +149,10 @@ def cover_facts(report: Report) -> list[dict[str, Any]]:
         ("Organisation code", report.org.code if report.org else ""),
         ("Period", f"{report.period_label} ({years} NHS financial years, April to March)"),
         ("Data as of", _long_date(report.as_of)),
-        ("Classification", "Confidential"),
+        (
+            "Classification",
+            "May be published in board papers" if report.kind == "summary" else "Confidential",
+        ),
         ("Version", report.generated_by),
         ("Disclosure control", f"{report.policy} policy (threshold {report.threshold})"),
     ]
@@ -167,6 +172,12 @@ def cover_text(report: Report) -> list[dict[str, str]]:
 
 
 def _audience(report: Report) -> str:
+    if report.kind == "summary" and report.org is not None:
+        return (
+            f"The board of {report.org.name}, in a paper that may be published: the cases the organisation "
+            "brought to Practitioner Performance Advice and its equality measures, in two pages. The "
+            "confidential report has the detail."
+        )
     if report.org is None:
         return (
             "Boards, medical directors and HR and equality leads across the NHS, and the teams of "
@@ -212,7 +223,10 @@ def _long_date(iso: str) -> str:
 RUN_ON = frozenset({"questions", "methods", "glossary"})
 
 
-def _section(section: Section, tables: dict[str, Table], *, first: bool = False) -> dict[str, Any]:
+def _section(
+    section: Section, tables: dict[str, Table], *, first: bool = False, summary: bool = False
+) -> dict[str, Any]:
+    """A section as the template reads it. A board summary's sections run on: it is two pages."""
     blocks, level = [], 1
     for block in section.blocks:
         if isinstance(block, Heading):
@@ -224,7 +238,7 @@ def _section(section: Section, tables: dict[str, Table], *, first: bool = False)
             blocks.append({"type": "terms", "items": [glossary_term(item) for item in block.items]})
         else:
             blocks.append(_block(block, tables))
-    new_page = section.id not in RUN_ON and (first or not _prose_only(section))
+    new_page = not summary and section.id not in RUN_ON and (first or not _prose_only(section))
     return {"title": section.title, "new_page": new_page, "blocks": blocks}
 
 

@@ -228,7 +228,7 @@ class Report(models.Model):
 
 class ReportFile(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
-    format = models.CharField(max_length=8)
+    format = models.CharField(max_length=16)  # html, pdf, xlsx, json; summary-html, summary-pdf
     name = models.CharField(max_length=120)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()

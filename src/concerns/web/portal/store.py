@@ -26,6 +26,13 @@ from concerns.web.portal.models import Batch, Organisation, Report, ReportFile
 
 NATIONAL = "national"
 FORMATS = ("html", "pdf", "xlsx", "json")
+# The files a report folder may hold, by the format the store records: the report in every format, and its
+# board summary (a separate document, under a stricter policy, for board papers that may be published).
+FILES = {
+    **{f"report.{fmt}": fmt for fmt in FORMATS},
+    "summary.html": "summary-html",
+    "summary.pdf": "summary-pdf",
+}
 _FOLDER = re.compile(r"^[A-Za-z0-9]{1,12}$")
 _CHUNK = 1 << 20
 
@@ -40,6 +47,10 @@ class _Entry:
     format: str
     source: Path
     sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.source.name
 
 
 def store_path(relative: str) -> Path:
@@ -114,12 +125,12 @@ def _verified_entries(folder: Path, manifest: dict[str, Any]) -> list[_Entry]:
 def _entry(folder: Path, item: Any) -> _Entry:
     path = str(item.get("path", "")) if isinstance(item, dict) else ""
     parts = path.split("/")
-    if len(parts) != 2 or not _FOLDER.match(parts[0]) or parts[1] not in {f"report.{fmt}" for fmt in FORMATS}:
+    if len(parts) != 2 or not _FOLDER.match(parts[0]) or parts[1] not in FILES:
         raise StoreError(f"manifest.json lists an unexpected file {path!r}")
     source = folder / parts[0] / parts[1]
     if not source.is_file():
         raise StoreError(f"{path} is in the manifest but not in {folder}")
-    return _Entry(parts[0], parts[1].removeprefix("report."), source, str(item.get("sha256", "")))
+    return _Entry(parts[0], FILES[parts[1]], source, str(item.get("sha256", "")))
 
 
 def sha256_of(path: Path) -> str:
@@ -165,11 +176,11 @@ def _import_report(
         generated_at=timezone.now(),
     )
     for entry in files:
-        _copy_checked(entry, target / f"report.{entry.format}")
+        _copy_checked(entry, target / entry.name)
         ReportFile.objects.create(
             report=report,
             format=entry.format,
-            name=f"report.{entry.format}",
+            name=entry.name,
             sha256=entry.sha256,
             size=entry.source.stat().st_size,
         )
@@ -179,7 +190,7 @@ def _import_report(
 def _copy_checked(entry: _Entry, destination: Path) -> None:
     shutil.copyfile(entry.source, destination)
     if sha256_of(destination) != entry.sha256:
-        raise StoreError(f"{entry.folder}/report.{entry.format} changed while it was copied")
+        raise StoreError(f"{entry.folder}/{entry.name} changed while it was copied")
 
 
 def _report_json(files: list[_Entry]) -> dict[str, Any]:

@@ -21,7 +21,9 @@ DOWNLOADS = {
     "pdf": "application/pdf",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "summary-pdf": "application/pdf",
 }
+SUMMARY = "summary-pdf"
 # The stored report is a self-contained page: inline styles and data: images, nothing else, no framing.
 REPORT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -73,7 +75,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "html": files.get("html"),
-            "downloads": [files[fmt] for fmt in DOWNLOADS if fmt in files],
+            "downloads": [files[fmt] for fmt in DOWNLOADS if fmt in files and fmt != SUMMARY],
+            "summary": files.get(SUMMARY),
             "newer": newer
             if newer is not None and scoped(request.user, Report.objects.filter(pk=newer.pk)).exists()
             else None,
@@ -150,4 +153,7 @@ def with_back_link(page: bytes, href: str) -> bytes:
 def download_name(stored: ReportFile) -> str:
     report = stored.report
     who = report.organisation.code if report.organisation_id else "national"
-    return f"{who}-activity-report-{report.as_of:%Y-%m-%d}-v{report.version}.{stored.format}"
+    document, extension = (
+        ("board-summary", "pdf") if stored.format == SUMMARY else ("activity-report", stored.format)
+    )
+    return f"{who}-{document}-{report.as_of:%Y-%m-%d}-v{report.version}.{extension}"
