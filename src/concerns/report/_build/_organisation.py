@@ -20,7 +20,7 @@ from concerns.report._build._coarsen import members
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._findings import ReportFindings, publish
 from concerns.report._build._scope import organisation_facts
-from concerns.report._model import KeyMessages, OrgInfo, PeerInfo, Report, Table
+from concerns.report._model import KeyMessages, OrgInfo, PeerInfo, Report, Section, Table
 
 TITLE = "Organisational activity report"
 WHOSE = "This organisation"
@@ -61,7 +61,6 @@ def build(
     chosen = resolve_policy(policy)
     names = {**_organisation_names(context), **(names or {})}
     built = _prepare(analysis, context, chosen, names)
-    org = analysis.organisation
     signposting = _signposting(built)
     sections = (
         _sections.at_a_glance(built, signposting),
@@ -77,25 +76,20 @@ def build(
         _sections.methods(built),
         _sections.glossary(built),
     )
-    key_messages = next(block.items for block in sections[0].blocks if isinstance(block, KeyMessages))
-    return Report(
-        kind="organisation",
-        title=TITLE,
-        org=OrgInfo(org.code, built.name, org.org_type, org.nation),
-        fiscal_years=tuple(analysis.period.fiscal_years),
-        as_of=as_of.isoformat(),
-        generated_by=f"concerns {__version__}",
-        data_sha256=analysis.fingerprint,
-        policy=chosen.name,
-        threshold=chosen.threshold,
-        peers=PeerInfo(
-            analysis.peers.method, tuple((code, names.get(code, code)) for code in analysis.peers.peers)
-        ),
-        key_messages=key_messages,
-        sections=sections,
+    peers = PeerInfo(
+        analysis.peers.method, tuple((code, names.get(code, code)) for code in analysis.peers.peers)
+    )
+    return _report(
+        "organisation",
+        TITLE,
+        built,
+        analysis,
+        chosen,
+        sections,
+        peers,
+        as_of=as_of,
         illustrative=illustrative,
-        findings=built.findings.as_json(),
-        **({"link_adviser": link_adviser} if link_adviser else {}),
+        link_adviser=link_adviser,
     )
 
 
@@ -117,23 +111,51 @@ def build_summary(
     chosen = resolve_policy(SUMMARY_POLICY)
     names = {**_organisation_names(context), **(names or {})}
     built = _prepare(analysis, context, chosen, names)
-    org = analysis.organisation
     sections = (
         _sections.at_a_glance(built, _signposting(built)),
         _sections.equality_summary(built, chosen),
     )
+    return _report(
+        "summary",
+        SUMMARY_TITLE,
+        built,
+        analysis,
+        chosen,
+        sections,
+        None,
+        as_of=as_of,
+        illustrative=illustrative,
+        link_adviser=link_adviser,
+    )
+
+
+def _report(
+    kind: str,
+    title: str,
+    built: Built,
+    analysis: OrganisationAnalysis,
+    policy: Policy,
+    sections: tuple[Section, ...],
+    peers: PeerInfo | None,
+    *,
+    as_of: dt.date,
+    illustrative: bool,
+    link_adviser: str | None,
+) -> Report:
+    """An organisation's document: its sections, with the facts every rendering prints on its cover."""
+    org = analysis.organisation
     key_messages = next(block.items for block in sections[0].blocks if isinstance(block, KeyMessages))
     return Report(
-        kind="summary",
-        title=SUMMARY_TITLE,
+        kind=kind,
+        title=title,
         org=OrgInfo(org.code, built.name, org.org_type, org.nation),
         fiscal_years=tuple(analysis.period.fiscal_years),
         as_of=as_of.isoformat(),
         generated_by=f"concerns {__version__}",
         data_sha256=analysis.fingerprint,
-        policy=chosen.name,
-        threshold=chosen.threshold,
-        peers=None,
+        policy=policy.name,
+        threshold=policy.threshold,
+        peers=peers,
         key_messages=key_messages,
         sections=sections,
         illustrative=illustrative,
