@@ -14,6 +14,10 @@ from typing import Any, Literal
 
 SCHEMA = "concerns.report/1"
 ILLUSTRATIVE_BANNER = "Illustrative figures — not representative of any organisation"
+NOT_STATED_SHOWN = (
+    "Counts of cases where a characteristic was not stated are shown whatever their size: they describe how "
+    "records were kept, not people."
+)
 GENERAL_CONTACT = (
     "Practitioner Performance Advice, NHS Resolution: contact the service through resolution.nhs.uk, "
     "which will put you in touch with your link adviser"

@@ -7,6 +7,7 @@ from concerns.analytics._rates import Rate
 from concerns.disclosure import Policy
 from concerns.report._build import _text
 from concerns.report._build._facts import Facts
+from concerns.report._model import NOT_STATED_SHOWN
 
 
 def high_impact_action_short(has_finding: bool) -> str:
@@ -60,7 +61,7 @@ def disclosure(policy: Policy) -> str:
     return (
         f"Disclosure control ({policy.name} policy): {policy.description} {policy.symbol} means "
         f"{_text.fewer_than(policy)} cases; {complementary}; a dash marks a share, rate or ratio worked out "
-        f"from a hidden number.{rounding} Every table of the report is protected together, including the "
+        f"from a hidden number.{rounding} {NOT_STATED_SHOWN} Every table of the report is protected together, including the "
         "counts that two tables share (a total; a grade and a profession that hold the same practitioners), "
         "and the protection is checked by linear programming: no hidden number can be narrowed down by "
         "combining what is shown. An organisation with fewer cases than the threshold gets no breakdown at "

@@ -522,15 +522,20 @@ def who(built: Built) -> Section:
             specialty, "cases", chart_id="specialty_group_chart", title="Cases by specialty group"
         )
     )
+    profession = built.tables["profession"]
+    # The listing and the note on rates read a printed profession table; an unprinted one has its own sentence.
+    printed = not every_count_hidden(profession)
     return make_section(
         "who",
         "Who is referred",
-        paragraph(listing(facts, "profession", "By profession")),
-        built.tables["profession"],
+        paragraph(listing(facts, "profession", "By profession")) if printed else None,
+        profession,
         Paragraph(
             "Rates per 1,000 practitioners use the workforce headcount of each profession; grades and "
             "specialty groups are shown as counts and shares of cases."
-        ),
+        )
+        if printed
+        else None,
         built.tables["grade"],
         chart,
         specialty,

@@ -58,8 +58,14 @@ RATE_COLUMNS = [
 def symbol_notes(facts: Facts, *, dimensions: Sequence[str] = ()) -> tuple[str, ...]:
     policy = facts.policy
     notes = []
-    if any(d in facts.pub.withheld_tables for d in dimensions):
+    withheld = [d for d in dimensions if d in facts.pub.withheld_tables]
+    if withheld and len(dimensions) == 1:
         notes.append(f"{WITHHELD_NOTE}: its small numbers could not be protected otherwise.")
+    elif withheld:  # a table of several breakdowns: only their rows are hidden
+        notes.append(
+            "A row is hidden whatever its size when its breakdown's small numbers could not be "
+            "protected otherwise."
+        )
     notes.append(
         f"{policy.symbol}: fewer than {policy.threshold} cases"
         + (", zero included." if any(d in facts.pub.zeros_hidden for d in dimensions) else ".")

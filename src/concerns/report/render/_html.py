@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from concerns.report._model import (
     ILLUSTRATIVE_BANNER,
+    NOT_STATED_SHOWN,
     Block,
     Cell,
     Chart,
@@ -273,8 +274,8 @@ def _long_date(iso: str) -> str:
 def _disclosure_text(report: Report) -> str:
     policy = _policy(report.policy)
     if policy is not None and policy.description:
-        return f"{policy.description} (Disclosure policy: {policy.name}.)"
-    return f"Counts below {report.threshold} are not shown. (Disclosure policy: {report.policy}.)"
+        return f"{policy.description} {NOT_STATED_SHOWN} (Disclosure policy: {policy.name}.)"
+    return f"Counts below {report.threshold} are not shown. {NOT_STATED_SHOWN} (Disclosure policy: {report.policy}.)"
 
 
 @lru_cache(maxsize=8)

@@ -23,6 +23,7 @@ import typst
 
 from concerns.report._model import (
     ILLUSTRATIVE_BANNER,
+    NOT_STATED_SHOWN,
     BulletList,
     Callout,
     Chart,
@@ -203,14 +204,15 @@ def _how_to_read(report: Report) -> str:
 def _disclosure_sentence(report: Report) -> str:
     from concerns.disclosure import POLICIES  # its import pulls in SciPy: only when a PDF is made
 
+    not_stated = f" {NOT_STATED_SHOWN}"
     policy = POLICIES.get(report.policy)
     if policy is None:
-        return f"counts below {report.threshold} are not shown."
+        return f"Counts below {report.threshold} are not shown.{not_stated}"
     if policy.complementary_symbol == policy.symbol:
         extra = f" {policy.symbol} also marks a figure hidden so that a smaller one cannot be worked out."
     else:
         extra = f" {policy.complementary_symbol} marks a figure hidden so that a smaller one cannot be worked out."
-    return policy.description + extra
+    return policy.description + extra + not_stated
 
 
 def _long_date(iso: str) -> str:
