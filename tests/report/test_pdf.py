@@ -131,6 +131,15 @@ def test_it_prints_every_kind_of_block(sample_pdf, sample_text):
         assert expected in sample_text
 
 
+def test_it_prints_the_legend_every_table_shares_once_on_the_cover(tmp_path_factory):
+    report = sample_report()
+    note = report.table("profession").notes[0]
+    path = pdf_file(tmp_path_factory, dataclasses.replace(report, legend=(note,)), "legend")
+    cover, rest = text_of(path, page=1), text_of(path).split("Page 1 of", 1)[1]
+    assert "Symbols in the tables " + note in cover
+    assert note not in rest  # not repeated under the table
+
+
 def test_it_prints_the_tables_with_their_displays_and_notes(sample_text):
     assert "Table 1: Cases by profession Cases Share of cases" in sample_text
     assert "Doctor 40 72.7%" in sample_text

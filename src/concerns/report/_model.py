@@ -169,6 +169,9 @@ class Report:
     link_adviser: str = GENERAL_CONTACT  # the organisation's link adviser, or the service's general contact
     meta: dict[str, Any] = field(default_factory=dict)
     findings: dict[str, Any] = field(default_factory=dict)  # report-json.md's `findings`, disclosure-safe
+    legend: tuple[
+        str, ...
+    ] = ()  # the symbol notes every table shares: the PDF prints them once, at the front
 
     @property
     def period_label(self) -> str:

@@ -120,6 +120,7 @@ def build(
         sections=sections,
         illustrative=illustrative,
         findings=national_json(analysis.findings, trend, equality),
+        legend=_tables.symbol_legend(chosen),
     )
 
 

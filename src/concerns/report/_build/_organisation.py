@@ -160,6 +160,7 @@ def _report(
         sections=sections,
         illustrative=illustrative,
         findings=built.findings.as_json(),
+        legend=_tables.symbol_legend(policy),
         **({"link_adviser": link_adviser} if link_adviser else {}),
     )
 

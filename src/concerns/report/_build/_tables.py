@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from concerns import vocabulary as v
 from concerns.analytics._findings import level_name
 from concerns.analytics._profile import SINGLE_VALUED
-from concerns.disclosure import CellKey
+from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
 from concerns.report._build._coarsen import FAMILY_LABELS, is_combined, member_labels, members
 from concerns.report._build._facts import Facts, Figure
@@ -56,6 +56,8 @@ RATE_COLUMNS = [
 
 
 def symbol_notes(facts: Facts, *, dimensions: Sequence[str] = ()) -> tuple[str, ...]:
+    """A table's notes on its symbols: what is particular to it (a table withheld, zeros hidden), then the
+    legend every table shares (printed once at the front of the PDF)."""
     policy = facts.policy
     notes = []
     withheld = [d for d in dimensions if d in facts.pub.withheld_tables]
@@ -66,26 +68,30 @@ def symbol_notes(facts: Facts, *, dimensions: Sequence[str] = ()) -> tuple[str, 
             "A row is hidden whatever its size when its breakdown's small numbers could not be "
             "protected otherwise."
         )
-    notes.append(
-        f"{policy.symbol}: fewer than {policy.threshold} cases"
-        + (", zero included." if any(d in facts.pub.zeros_hidden for d in dimensions) else ".")
-    )
+    if any(d in facts.pub.zeros_hidden for d in dimensions):
+        notes.append(f"{policy.symbol}: fewer than {policy.threshold} cases, zero included.")
+    return (*notes, *symbol_legend(policy, zeros=not notes or not notes[-1].endswith("zero included.")))
+
+
+def symbol_legend(policy: Policy, *, zeros: bool = True) -> tuple[str, ...]:
+    """The symbols of every table under `policy`; `zeros`: with the small-count line (a table whose zeros
+    are hidden says its own)."""
+    lines = [f"{policy.symbol}: fewer than {policy.threshold} cases."] if zeros else []
     if policy.complementary_symbol != policy.symbol:
-        notes.append(f"{policy.complementary_symbol}: hidden so that a smaller number cannot be worked out.")
+        lines.append(f"{policy.complementary_symbol}: hidden so that a smaller number cannot be worked out.")
     else:
-        notes.append(
+        lines.append(
             f"{policy.symbol} also marks a figure hidden so that a smaller number cannot be worked out."
         )
-    notes.append(
-        f"{f.DASH}: not shown because it is worked out from a hidden number. "
-        f"{f.NOT_AVAILABLE}: not available."
+    lines.append(
+        f"{f.DASH}: not shown because it is worked out from a hidden number. {f.NOT_AVAILABLE}: not available."
     )
     if policy.rounding_base > 1:
-        notes.append(
+        lines.append(
             f"Counts are rounded to the nearest {policy.rounding_base}; shares and rates are worked "
             "out from the rounded counts."
         )
-    return tuple(notes)
+    return tuple(lines)
 
 
 def every_count_hidden(table: Table) -> bool:

@@ -134,10 +134,22 @@ def pdf_payload(report: Report) -> dict[str, Any]:
         "cover_facts": cover_facts(report),
         "cover_text": cover_text(report),
         "sections": [
-            _section(section, tables, first=index == 0, summary=report.kind == "summary")
+            _without_legend(
+                _section(section, tables, first=index == 0, summary=report.kind == "summary"),
+                report.legend if report.kind != "summary" else (),  # a summary has no cover to hold it
+            )
             for index, section in enumerate(report.sections)
         ],
     }
+
+
+def _without_legend(section: dict[str, Any], legend: tuple[str, ...]) -> dict[str, Any]:
+    """A section whose tables' notes leave out the legend every table shares: it is printed once, on the
+    cover (the HTML keeps it with each table, which its screen reader users meet one at a time)."""
+    for block in section["blocks"]:
+        if block["type"] == "table":
+            block["notes"] = [note for note in block["notes"] if note not in legend]
+    return section
 
 
 def organisation_name(report: Report) -> str:
@@ -169,6 +181,8 @@ def cover_text(report: Report) -> list[dict[str, str]]:
     ]
     if report.org is not None:  # the national report speaks to no one organisation
         texts.append({"title": "Your link adviser", "text": report.link_adviser})
+    if report.legend and report.kind != "summary":
+        texts.append({"title": "Symbols in the tables", "text": " ".join(report.legend)})
     return texts
 
 
