@@ -49,7 +49,7 @@ demo: install
 		--data $(DEMO_DATA)
 	@echo
 	@echo "Demo data (fictional):  $(DEMO_DATA)   (truth.json says what was planted in it)"
-	@echo "Organisation reports:   out/demo/reports/<org_code>/report.{html,pdf,xlsx,json}"
+	@echo "Organisation reports:   out/demo/reports/<org_code>/report.{html,pdf,xlsx,json}, board summary summary.{html,pdf}"
 	@echo "National report:        out/demo/national/national/report.html"
 	@echo "Open one:               out/demo/reports/$$(ls out/demo/reports | grep -v manifest | head -1)/report.html"
 	@echo "Portal (demo users above): make serve, then open http://127.0.0.1:8000/"
