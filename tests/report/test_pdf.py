@@ -96,12 +96,14 @@ def test_it_has_a_table_of_contents_listing_the_sections_on_the_cover(sample_pdf
     assert contents.startswith(sample_report().confidential_header)
     assert "Contents" in contents
     assert re.search(r"At a glance[ .\u2060]*2\b", contents)  # a word joiner precedes the page number
-    assert re.search(r"Who is referred[ .\u2060]*3\b", contents)
+    # Later sections run on when most of a page is left: the contents give the page each one is on.
+    page = int(re.search(r"Who is referred[ .\u2060]*(\d+)\b", contents).group(1))
+    assert "Who is referred" in text_of(sample_pdf, page=page).split("Who is referred. .")[-1]
 
 
 def test_it_carries_the_header_banner_and_page_number_on_every_page(sample_pdf):
     pages = page_count(sample_pdf)
-    assert pages >= 3  # cover with contents, one page per section
+    assert pages >= 2  # cover with contents, then the sections
     header = sample_report().confidential_header
     for page in range(1, pages + 1):
         text = text_of(sample_pdf, page)
@@ -136,7 +138,7 @@ def test_it_prints_the_legend_every_table_shares_once_on_the_cover(tmp_path_fact
     note = report.table("profession").notes[0]
     path = pdf_file(tmp_path_factory, dataclasses.replace(report, legend=(note,)), "legend")
     cover, rest = text_of(path, page=1), text_of(path).split("Page 1 of", 1)[1]
-    assert "Symbols in the tables " + note in cover
+    assert "In the tables: " + note in cover
     assert note not in rest  # not repeated under the table
 
 

@@ -82,7 +82,7 @@ def test_it_prints_no_word_over_another_and_nothing_in_the_footer_band(read):
 
 def test_it_finds_the_footer_on_every_page(read):
     for pdf, pages in read.items():
-        assert len(pages) >= 10, pdf
+        assert len(pages) >= 8, pdf  # a report of several pages (sections run on when a page has room)
         missing = [page.number for page in pages if not layout.footer_line(page)]
         assert not missing, (pdf, missing)
 

@@ -181,8 +181,6 @@ def cover_text(report: Report) -> list[dict[str, str]]:
     ]
     if report.org is not None:  # the national report speaks to no one organisation
         texts.append({"title": "Your link adviser", "text": report.link_adviser})
-    if report.legend and report.kind != "summary":
-        texts.append({"title": "Symbols in the tables", "text": " ".join(report.legend)})
     return texts
 
 
@@ -219,6 +217,8 @@ def _disclosure_sentence(report: Report) -> str:
     from concerns.disclosure import POLICIES  # its import pulls in SciPy: only when a PDF is made
 
     not_stated = f" {NOT_STATED_SHOWN}"
+    if report.legend and report.kind != "summary":  # the symbols every table shares, said once here
+        return f"Counts below {report.threshold} are hidden.{not_stated} In the tables: {' '.join(report.legend)}"
     policy = POLICIES.get(report.policy)
     if policy is None:
         return f"Counts below {report.threshold} are not shown.{not_stated}"
