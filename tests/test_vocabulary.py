@@ -81,6 +81,39 @@ def test_it_maps_specialties_to_groups(specialty, group):
     assert v.specialty_group_of(specialty) == group
 
 
+@pytest.mark.parametrize(
+    ("specialty", "standard"),
+    [
+        ("T&O", "trauma_orthopaedic_surgery"),
+        ("trauma & orthopaedics", "trauma_orthopaedic_surgery"),
+        ("Gen Surg", "general_surgery"),
+        ("Paeds", "general_paediatrics"),
+        ("Neonatology", "neonatology"),
+        ("CAMHS", "child_adolescent_psychiatry"),
+        ("ICU", "intensive_care_medicine"),
+        ("A&E", "adult_emergency_medicine"),
+        ("Ear, nose and throat surgery", "otolaryngology"),
+        ("Surgical", None),  # names only the group
+        ("Psych", None),
+        ("Underwater basket weaving", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_it_maps_specialties_to_the_standard_list(specialty, standard):
+    assert v.specialty_of(specialty) == standard
+
+
+def test_every_standard_specialty_is_in_the_group_its_spellings_map_to():
+    for member in v.SPECIALTIES:
+        assert member.group in v.SPECIALTY_GROUPS and member.group != "not_stated"
+        assert v.specialty_of(member.label) == member.code
+        assert v.specialty_group_of(member.label) == member.group
+    for spelling, group in v.specialty_mapping().items():
+        standard = v.specialty_of(spelling)
+        assert standard is None or v.SPECIALTIES.group(standard) == group, spelling
+
+
 def test_it_maps_about_fourteen_groups_from_a_large_reference_table():
     mapping = v.specialty_mapping()
     assert len(mapping) > 200

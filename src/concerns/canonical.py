@@ -50,6 +50,7 @@ CASES_SCHEMA: dict[str, pl.DataType] = {
     "grade": enum(v.GRADES),
     "specialty": pl.String(),
     "specialty_group": enum(v.SPECIALTY_GROUPS),
+    "standard_specialty": enum(v.SPECIALTIES),  # null when the specialty names only a group, or none
     "sex": enum(v.SEXES),
     "age_band": enum(v.AGE_BANDS),
     "ethnicity": pl.String(),  # the category letter when one was given, else null

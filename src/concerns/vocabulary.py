@@ -33,11 +33,13 @@ __all__ = [
     "ORG_TYPES",
     "NATIONS",
     "SPECIALTY_GROUPS",
+    "SPECIALTIES",
     "WORKFORCE_DIMENSIONS",
     "DIMENSION_CODESETS",
     "ETHNIC_MINORITY_GROUPS",
     "normalise_key",
     "specialty_group_of",
+    "specialty_of",
     "specialty_mapping",
     "fiscal_year_of",
     "fiscal_year_start",
@@ -339,6 +341,115 @@ SPECIALTY_GROUPS = _codes(
     ("not_stated", "Not stated"),
 )
 
+# Standard specialties (the GMC's specialties, with the usual sub-specialties folded in), each in its
+# specialty group: the finer staff groups a cluster can be found in. A spelling that names only a group
+# ("Medicine", "Surgical", "Psych") has no standard specialty.
+SPECIALTIES = _codes(
+    "specialty",
+    ("acute_medicine", "Acute internal medicine", "medicine"),
+    ("allergy", "Allergy", "medicine"),
+    ("audiovestibular_medicine", "Audiovestibular medicine", "medicine"),
+    ("aviation_space_medicine", "Aviation and space medicine", "medicine"),
+    ("cardiology", "Cardiology", "medicine"),
+    ("clinical_genetics", "Clinical genetics", "medicine"),
+    ("clinical_neurophysiology", "Clinical neurophysiology", "medicine"),
+    ("clinical_oncology", "Clinical oncology", "medicine"),
+    ("clinical_pharmacology", "Clinical pharmacology and therapeutics", "medicine"),
+    ("dermatology", "Dermatology", "medicine"),
+    ("endocrinology_diabetes", "Endocrinology and diabetes mellitus", "medicine"),
+    ("gastroenterology", "Gastroenterology", "medicine"),
+    ("genitourinary_medicine", "Genitourinary medicine", "medicine"),
+    ("geriatric_medicine", "Geriatric medicine", "medicine"),
+    ("general_internal_medicine", "General internal medicine", "medicine"),
+    ("haematology", "Haematology", "medicine"),
+    ("infectious_diseases", "Infectious diseases", "medicine"),
+    ("medical_oncology", "Medical oncology", "medicine"),
+    ("medical_ophthalmology", "Medical ophthalmology", "medicine"),
+    ("neurology", "Neurology", "medicine"),
+    ("nuclear_medicine", "Nuclear medicine", "medicine"),
+    ("occupational_medicine", "Occupational medicine", "medicine"),
+    ("palliative_medicine", "Palliative medicine", "medicine"),
+    ("pharmaceutical_medicine", "Pharmaceutical medicine", "medicine"),
+    ("public_health", "Public health medicine", "medicine"),
+    ("rehabilitation_medicine", "Rehabilitation medicine", "medicine"),
+    ("renal_medicine", "Renal medicine", "medicine"),
+    ("respiratory_medicine", "Respiratory medicine", "medicine"),
+    ("rheumatology", "Rheumatology", "medicine"),
+    ("sport_exercise_medicine", "Sport and exercise medicine", "medicine"),
+    ("stroke_medicine", "Stroke medicine", "medicine"),
+    ("tropical_medicine", "Tropical medicine", "medicine"),
+    ("general_surgery", "General surgery", "surgery"),
+    ("cardiothoracic_surgery", "Cardiothoracic surgery", "surgery"),
+    ("neurosurgery", "Neurosurgery", "surgery"),
+    ("oral_maxillofacial_surgery", "Oral and maxillofacial surgery", "surgery"),
+    ("ophthalmology", "Ophthalmology", "surgery"),
+    ("otolaryngology", "Ear, nose and throat surgery", "surgery"),
+    ("paediatric_surgery", "Paediatric surgery", "surgery"),
+    ("plastic_surgery", "Plastic surgery", "surgery"),
+    ("trauma_orthopaedic_surgery", "Trauma and orthopaedic surgery", "surgery"),
+    ("urology", "Urology", "surgery"),
+    ("vascular_surgery", "Vascular surgery", "surgery"),
+    ("anaesthesia", "Anaesthesia", "anaesthetics"),
+    ("intensive_care_medicine", "Intensive care medicine", "anaesthetics"),
+    ("pain_medicine", "Pain medicine", "anaesthetics"),
+    ("adult_emergency_medicine", "Adult emergency medicine", "emergency_medicine"),
+    ("paediatric_emergency_medicine", "Paediatric emergency medicine", "emergency_medicine"),
+    ("pre_hospital_emergency_medicine", "Pre-hospital emergency medicine", "emergency_medicine"),
+    ("general_obstetrics_gynaecology", "General obstetrics and gynaecology", "obstetrics_gynaecology"),
+    ("gynaecological_oncology", "Gynaecological oncology", "obstetrics_gynaecology"),
+    ("maternal_fetal_medicine", "Maternal and fetal medicine", "obstetrics_gynaecology"),
+    ("reproductive_medicine", "Reproductive medicine", "obstetrics_gynaecology"),
+    ("sexual_reproductive_health", "Community sexual and reproductive health", "obstetrics_gynaecology"),
+    ("general_paediatrics", "General paediatrics", "paediatrics"),
+    ("community_child_health", "Community child health", "paediatrics"),
+    ("neonatology", "Neonatal medicine", "paediatrics"),
+    ("paediatric_cardiology", "Paediatric cardiology", "paediatrics"),
+    ("paediatric_intensive_care", "Paediatric intensive care medicine", "paediatrics"),
+    ("paediatric_neurology", "Paediatric neurology", "paediatrics"),
+    ("general_psychiatry", "General adult psychiatry", "psychiatry"),
+    ("addiction_psychiatry", "Addiction psychiatry", "psychiatry"),
+    ("child_adolescent_psychiatry", "Child and adolescent psychiatry", "psychiatry"),
+    ("forensic_psychiatry", "Forensic psychiatry", "psychiatry"),
+    ("learning_disability_psychiatry", "Psychiatry of learning disability", "psychiatry"),
+    ("liaison_psychiatry", "Liaison psychiatry", "psychiatry"),
+    ("medical_psychotherapy", "Medical psychotherapy", "psychiatry"),
+    ("old_age_psychiatry", "Old age psychiatry", "psychiatry"),
+    ("perinatal_psychiatry", "Perinatal psychiatry", "psychiatry"),
+    ("rehabilitation_psychiatry", "Rehabilitation psychiatry", "psychiatry"),
+    ("clinical_radiology", "Clinical radiology", "radiology"),
+    ("interventional_radiology", "Interventional radiology", "radiology"),
+    ("neuroradiology", "Neuroradiology", "radiology"),
+    ("histopathology", "Histopathology", "pathology"),
+    ("chemical_pathology", "Chemical pathology", "pathology"),
+    ("forensic_histopathology", "Forensic histopathology", "pathology"),
+    ("immunology", "Immunology", "pathology"),
+    ("medical_microbiology", "Medical microbiology and virology", "pathology"),
+    ("neuropathology", "Neuropathology", "pathology"),
+    ("paediatric_pathology", "Paediatric and perinatal pathology", "pathology"),
+    ("general_practice", "General practice", "general_practice"),
+    ("general_dental_practice", "General dental practice", "dental"),
+    ("community_dentistry", "Community dentistry", "dental"),
+    ("dental_public_health", "Dental public health", "dental"),
+    ("endodontics", "Endodontics", "dental"),
+    ("oral_maxillofacial_pathology", "Oral and maxillofacial pathology", "dental"),
+    ("oral_maxillofacial_radiology", "Oral and maxillofacial radiology", "dental"),
+    ("oral_medicine", "Oral medicine", "dental"),
+    ("oral_surgery", "Oral surgery", "dental"),
+    ("orthodontics", "Orthodontics", "dental"),
+    ("paediatric_dentistry", "Paediatric dentistry", "dental"),
+    ("periodontics", "Periodontics", "dental"),
+    ("prosthodontics", "Prosthodontics", "dental"),
+    ("restorative_dentistry", "Restorative dentistry", "dental"),
+    ("special_care_dentistry", "Special care dentistry", "dental"),
+    ("community_pharmacy", "Community pharmacy", "pharmacy"),
+    ("hospital_pharmacy", "Hospital pharmacy", "pharmacy"),
+    ("primary_care_pharmacy", "Primary care pharmacy", "pharmacy"),
+    ("medical_education", "Medical education", "other"),
+    ("medical_management", "Medical management", "other"),
+    ("academic_medicine", "Academic medicine and research", "other"),
+    ("clinical_informatics", "Clinical informatics", "other"),
+)
+
 WORKFORCE_DIMENSIONS = _codes(
     "workforce dimension",
     ("total", "Total"),
@@ -403,7 +514,37 @@ def specialty_mapping() -> dict[str, str]:
     for member in SPECIALTY_GROUPS:
         mapping.setdefault(_specialty_key(member.label), member.code)
         mapping.setdefault(_specialty_key(member.code), member.code)
+    for member in SPECIALTIES:
+        mapping.setdefault(_specialty_key(member.label), member.group)
     return mapping
+
+
+@cache
+def _standard_specialties() -> dict[str, str]:
+    """Specialty name or abbreviation (normalised) → standard specialty code (`standard` column of
+    `concerns/data/specialty_groups.csv`, and each standard label)."""
+    text = resources.files("concerns.data").joinpath("specialty_groups.csv").read_text("utf-8")
+    mapping: dict[str, str] = {}
+    for row in csv.DictReader(text.splitlines()):
+        code = row["standard"]
+        if not code:
+            continue
+        if code not in SPECIALTIES or SPECIALTIES.group(code) != row["specialty_group"]:
+            raise ValueError(
+                f"specialty_groups.csv: {row['specialty']!r} has standard {code!r} of another group"
+            )
+        mapping[_specialty_key(row["specialty"])] = code
+    for member in SPECIALTIES:
+        mapping.setdefault(_specialty_key(member.label), member.code)
+    return mapping
+
+
+def specialty_of(specialty: str | None) -> str | None:
+    """The standard specialty of a free-text specialty; None when it names only a group, is not mapped or
+    is empty."""
+    if specialty is None or not str(specialty).strip():
+        return None
+    return _standard_specialties().get(_specialty_key(specialty))
 
 
 def specialty_group_of(specialty: str | None) -> str:

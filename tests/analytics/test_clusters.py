@@ -175,6 +175,71 @@ def test_it_leaves_out_not_stated_groups(three_acute_and_one_mental_health):
     assert clusters.get("grade", "sas").observed == 12
 
 
+def surgeons(org_code: str, trauma: int, general: int, group_only: int = 0) -> list[list[dict]]:
+    """Consultant surgeons with cases: trauma and orthopaedics, general surgery, and "Surgical" (group only)."""
+    return [
+        case(
+            org_code,
+            IN_FIRST_YEAR,
+            trauma,
+            specialty_group="surgery",
+            standard_specialty="trauma_orthopaedic_surgery",
+        ),
+        case(
+            org_code, IN_FIRST_YEAR, general, specialty_group="surgery", standard_specialty="general_surgery"
+        ),
+        case(org_code, IN_FIRST_YEAR, group_only, specialty_group="surgery"),
+        case(org_code, IN_FIRST_YEAR, 20, specialty_group="medicine", standard_specialty="cardiology"),
+    ]
+
+
+def test_it_tests_a_specialty_against_its_share_of_its_group_in_the_reference():
+    # Every organisation has its expected share of surgeons; A's are all in trauma and orthopaedics,
+    # where the others have half of theirs. Consultants only, so the grade mix is certain.
+    organisations = organisations_frame(*[(code, "acute", "england") for code in "ABCD"])
+    workforce = workforce_frame([row for code in "ABCD" for row in staff(code, 100, 0)])
+    cases = cases_frame(
+        *surgeons("A", 20, 0, group_only=2), *[group for code in "BCD" for group in surgeons(code, 10, 10)]
+    )
+    clusters = find_clusters(cases, workforce, organisations, PERIOD)["A"]
+    trauma = clusters.get("specialty", "trauma_orthopaedic_surgery")
+    group = clusters.get("specialty_group", "surgery")
+    assert trauma.label == "Trauma and orthopaedic surgery" and trauma.observed == 20
+    # Within surgery the reference has 30 of 60 in trauma and orthopaedics; one prior practitioner is
+    # shared out by the reference's mix within surgery, each of its 12 places (11 specialties and "group
+    # only") holding half a practitioner more: 30.5 of 66.
+    within = (30 + 2 * PRIOR * 30.5 / 66) / (60 + 2 * PRIOR)
+    assert trauma.expected == pytest.approx(group.expected * within)
+    assert trauma.flagged and not group.flagged
+    # "Surgical" names only the group: counted in surgery, never in one of its specialties.
+    assert group.observed == 22
+    assert clusters.get("specialty", "general_surgery").observed == 0
+    assert (
+        clusters.get("specialty", "cardiology").observed == 20
+        and not clusters.get("specialty", "cardiology").flagged
+    )
+
+
+def test_it_does_not_test_a_specialty_that_is_its_whole_group():
+    organisations = organisations_frame(*[(code, "primary_care", "england") for code in "ABC"])
+    cases = cases_frame(
+        *[
+            case(
+                code,
+                IN_FIRST_YEAR,
+                6,
+                grade="gp",
+                specialty_group="general_practice",
+                standard_specialty="general_practice",
+            )
+            for code in "ABC"
+        ]
+    )
+    clusters = find_clusters(cases, workforce_frame([]), organisations, PERIOD)["A"]
+    assert clusters.get("specialty_group", "general_practice").observed == 6
+    assert clusters.get("specialty", "general_practice") is None
+
+
 def test_it_answers_for_one_organisation_and_explains_an_unknown_one(three_acute_and_one_mental_health):
     one = clusters_for(*three_acute_and_one_mental_health, PERIOD, "A")
     assert one.get("grade", "consultant").observed == 8

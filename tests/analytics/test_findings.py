@@ -99,6 +99,27 @@ def test_a_wider_group_made_to_stand_out_by_a_narrower_one_is_explained_by_it():
     assert found == {("specialty_group", ("paediatrics",)): crossed, ("grade", ("sas",)): crossed}
 
 
+def test_a_specialty_and_its_group_are_one_story_told_by_the_narrowest_group():
+    crossed = cluster("specialty_grade", ("paediatrics", "sas"), 17, 1.5, 17)
+    specialty = cluster("specialty", ("general_paediatrics",), 15, 2.7, 15)
+    group = cluster("specialty_group", ("paediatrics",), 18, 4.4, 18)
+    # The specialty's excess (12.3) and the group's (13.6) are within the crossed group's (15.5), which
+    # overlaps both: one story, told by the crossed group.
+    found = explained_by((crossed, specialty, group))
+    assert found == {
+        ("specialty", ("general_paediatrics",)): crossed,
+        ("specialty_group", ("paediatrics",)): crossed,
+    }
+    anaesthesia = cluster("specialty", ("anaesthesia",), 9, 2.3, 9)
+    anaesthetics = cluster("specialty_group", ("anaesthetics",), 11, 4.5, 11)
+    elsewhere = cluster("specialty", ("general_surgery",), 30, 2.0, 30)
+    assert explained_by((anaesthesia, anaesthetics, elsewhere)) == {
+        ("specialty_group", ("anaesthetics",)): anaesthesia
+    }
+    # A specialty with less excess than its group does not explain it.
+    assert explained_by((cluster("specialty", ("anaesthesia",), 5, 2.0, 5), anaesthetics)) == {}
+
+
 def test_a_trend_finding_says_whether_it_is_per_practitioner():
     flat = trend_finding(poisson_trend([20, 22, 19, 21, 20], [1000, 1020, 1040, 1060, 1080]))
     assert (flat.measure, flat.verdict) == ("rate", "no_clear_trend")

@@ -446,7 +446,7 @@ def test_report_json_holds_every_verdict_as_a_finding(reports, national):
             "not_assessed",
         }
         for cluster in findings["clusters"]:
-            assert cluster["dimension"] in ("specialty_group", "grade", "specialty_grade")
+            assert cluster["dimension"] in ("specialty", "specialty_group", "grade", "specialty_grade")
         for equality in findings["equality"]:
             assert equality["verdict"] in (
                 "more_likely",

@@ -391,8 +391,12 @@ def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tupl
         # A staff group's practitioners are at most its cases in each breakdown it belongs to.
         name = variable_of("clusters", row["key"])
         dimension, codes_ = row["key"].split(":")
-        breakdowns = ("specialty_group", "grade") if dimension == "specialty_grade" else (dimension,)
-        for margin in zip(breakdowns, codes_.split("|"), strict=True):
+        if dimension == "specialty":  # a specialty's practitioners are among its group's
+            margins = [("specialty_group", v.SPECIALTIES.group(codes_))]
+        else:
+            breakdowns = ("specialty_group", "grade") if dimension == "specialty_grade" else (dimension,)
+            margins = list(zip(breakdowns, codes_.split("|"), strict=True))
+        for margin in margins:
             reader.at_most.append(({name: 1, margin: -1}, 0))
     if policy.rounding_base == 1:
         _ratio_knowledge(reader, data, analysis)

@@ -3,7 +3,7 @@ total and workforce mix would give.
 
 The question is asked *within* the organisation. Its practitioners with cases
 are shared out over its staff groups (grade, specialty group, specialty group ×
-grade); under no cluster, each practitioner falls in a group with a probability
+grade, and specialty: the recorded specialty mapped to the standard list); under no cluster, each practitioner falls in a group with a probability
 set by the organisation's own workforce and by how cases spread over groups in
 the other organisations of its type (leave-one-out):
 
@@ -14,7 +14,12 @@ the other organisations of its type (leave-one-out):
   practitioners of each profession times the reference share of each grade
   ("case mix");
 - by specialty group (the workforce has no specialty), each grade's share times
-  the reference share of each specialty group within that profession and grade.
+  the reference share of each specialty group within that profession and grade;
+- by specialty, the specialty group's chance times the reference share of the
+  specialty within that group, profession and grade (cases whose specialty names
+  only the group count towards the group, never towards one of its specialties).
+  Only specialties of a group that has several are tested: general practice is
+  its own only specialty.
 
 So a trust whose overall rate is high does not find a cluster in every large
 group: only a group holding more of *its own* practitioners than its mix
@@ -44,6 +49,7 @@ CASE_MIX = "case mix"
 DEFAULT_Q = 0.05
 DEFAULT_MIN_OBSERVED = 3
 NOT_STATED = "not_stated"
+UNSPECIFIED = "group:"  # a fine-specialty place for cases whose specialty names only its group
 ALL_TYPES = "*"  # the reference key meaning "every other organisation, whatever its type"
 PRIOR = 0.5  # practitioners added to every reference cell, so that no group is impossible
 
@@ -52,16 +58,30 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "specialty_group": ("specialty_group",),
     "grade": ("grade",),
     "specialty_grade": ("specialty_group", "grade"),
+    "specialty": ("standard_specialty",),
 }
 TITLES: dict[str, str] = {
     "specialty_group": "Specialty group",
     "grade": "Grade",
     "specialty_grade": "Specialty group and grade",
+    "specialty": "Specialty",
 }
 
 _PROFESSIONS = list(v.PROFESSIONS.codes)
 _GRADES = [code for code in v.GRADES.codes if code != NOT_STATED]
 _SPECIALTIES = [code for code in v.SPECIALTY_GROUPS.codes if code != NOT_STATED]
+# The finest specialty axis: every standard specialty, then one "only the group named" place per group.
+_FINE = [*v.SPECIALTIES.codes, *(f"{UNSPECIFIED}{group}" for group in _SPECIALTIES)]
+_FINE_GROUP = np.array(
+    [_SPECIALTIES.index(v.SPECIALTIES.group(code)) for code in v.SPECIALTIES.codes]
+    + list(range(len(_SPECIALTIES)))
+)
+# A specialty is tested only when its group has others: a group's only specialty is the group itself.
+_TESTED_FINE = [
+    code
+    for code in v.SPECIALTIES.codes
+    if sum(1 for other in v.SPECIALTIES if other.group == v.SPECIALTIES.group(code)) > 1
+]
 
 
 @dataclass(frozen=True)
@@ -103,7 +123,7 @@ class Clusters:
     min_observed: int
     reference_type: str | None  # the org_type compared with; None when every other organisation
     reference_organisations: int  # how many organisations the reference pools
-    # The chance of each specialty group × grade [S, G] under no cluster, and the practitioners shared out.
+    # The chance of each specialty (finest axis) × grade [F, G] under no cluster, and the practitioners shared out.
     null_model: tuple[np.ndarray, int] | None = field(default=None, repr=False, compare=False)
 
     def chance_of_a_flag(self, simulations: int = 400, seed: int = 0) -> float:
@@ -117,11 +137,23 @@ class Clusters:
             simulations, *chances.shape
         )
         flagged = np.zeros(simulations, dtype=bool)
-        margins = (draws.sum(axis=2), draws.sum(axis=1), draws.reshape(simulations, -1))
-        probabilities = (chances.sum(axis=1), chances.sum(axis=0), chances.ravel())
+        groups = np.eye(len(_SPECIALTIES))[_FINE_GROUP]  # [F, S]: which group each specialty is in
+        tested = [_FINE.index(code) for code in _TESTED_FINE]
+        margins = (
+            np.einsum("nfg,fs->ns", draws, groups),
+            draws.sum(axis=1),
+            np.einsum("nfg,fs->nsg", draws, groups).reshape(simulations, -1),
+            draws.sum(axis=2)[:, tested],
+        )
+        probabilities = (
+            chances.sum(axis=1) @ groups,
+            chances.sum(axis=0),
+            np.einsum("fg,fs->sg", chances, groups).ravel(),
+            chances.sum(axis=1)[tested],
+        )
         p_values, excess = [], []
         for observed, chance in zip(margins, probabilities, strict=True):
-            p, over = _examined_p_values(observed, chance / chance.sum(), total, self.min_observed)
+            p, over = _examined_p_values(observed, chance / chances.sum(), total, self.min_observed)
             p_values.append(p)
             excess.append(over)
         p = np.concatenate(p_values, axis=1)
@@ -164,7 +196,10 @@ class _Counts:
     codes: list[str]
     types: list[str]
     units: np.ndarray  # [O, P, G] distinct practitioners by profession and stated grade
-    cells: np.ndarray  # [O, P, G, S] distinct practitioners by profession, grade and specialty, both stated
+    cells: (
+        np.ndarray
+    )  # [O, P, G, S] distinct practitioners by profession, grade and specialty group, both stated
+    fine: np.ndarray  # [O, P, G, F] the same by specialty (_FINE: standard specialties, then group only)
     person_years: np.ndarray  # [O, P, G] over the period; NaN unless every year is known
     observed: dict[str, np.ndarray]  # dimension → [O, groups] distinct practitioners
     cases: dict[str, np.ndarray]  # dimension → [O, groups] cases
@@ -242,10 +277,14 @@ def _tests(
 
     grade_share, basis = _grade_shares(counts, index, reference)
     specialty_given = _specialty_given_grade(counts.cells[reference].sum(axis=0))
+    fine_given = _fine_given_group(counts.fine[reference].sum(axis=0))
+    # [P, G, F]: the chance of each profession, grade and specialty.
+    fine_chance = (grade_share[:, :, None] * specialty_given[:, :, _FINE_GROUP]) * fine_given
     probabilities = {
         "grade": grade_share.sum(axis=0),
         "specialty_group": np.einsum("pg,pgs->s", grade_share, specialty_given),
         "specialty_grade": np.einsum("pg,pgs->sg", grade_share, specialty_given).ravel(),
+        "specialty": fine_chance.sum(axis=(0, 1)),
     }
     rows = []
     for dimension, labels in _GROUPS.items():
@@ -253,7 +292,7 @@ def _tests(
         chance = probabilities[dimension]
         total = int(observed.sum())
         for g, (codes, label) in enumerate(labels):
-            if total == 0 or (chance[g] <= 0 and observed[g] == 0):
+            if total == 0 or (chance[g] <= 0 and observed[g] == 0) or not _tested(dimension, codes):
                 continue
             rows.append(
                 _row(
@@ -296,8 +335,12 @@ def _tests(
                 eligible=row["eligible"],
             )
         )
-    cells = np.einsum("pg,pgs->sg", grade_share, specialty_given)
+    cells = fine_chance.sum(axis=0).T  # [F, G]
     return tuple(tests), len(family), (cells, int(counts.observed["grade"][index].sum()))
+
+
+def _tested(dimension: str, codes: tuple[str, ...]) -> bool:
+    return dimension != "specialty" or codes[0] in _TESTED_FINE
 
 
 def _row(
@@ -387,6 +430,16 @@ def _specialty_given_grade(cells: np.ndarray) -> np.ndarray:
     return (cells + 2 * PRIOR * overall) / (totals + 2 * PRIOR)
 
 
+def _fine_given_group(fine: np.ndarray) -> np.ndarray:
+    """Reference share of each specialty within its group, for each profession and grade [P, G, F], with
+    one practitioner more in each group shared out as the reference's overall mix within it (PRIOR)."""
+    groups = np.eye(len(_SPECIALTIES))[_FINE_GROUP]  # [F, S]
+    overall = fine.sum(axis=(0, 1)) + PRIOR
+    overall = overall / (overall @ groups)[_FINE_GROUP]
+    totals = (fine @ groups)[:, :, _FINE_GROUP]
+    return (fine + 2 * PRIOR * overall) / (totals + 2 * PRIOR)
+
+
 # --- counting, for every organisation at once ---------------------------------------------
 
 
@@ -395,6 +448,8 @@ def _labelled(dimension: str) -> list[tuple[tuple[str, ...], str]]:
         return [((g,), v.GRADES.label(g)) for g in _GRADES]
     if dimension == "specialty_group":
         return [((s,), v.SPECIALTY_GROUPS.label(s)) for s in _SPECIALTIES]
+    if dimension == "specialty":
+        return [((f,), v.SPECIALTIES.label(f) if f in v.SPECIALTIES else f) for f in _FINE]
     return [
         ((s, g), f"{v.SPECIALTY_GROUPS.label(s)} · {v.GRADES.label(g)}")
         for s in _SPECIALTIES
@@ -421,6 +476,10 @@ def _counts(
             "org_code",
             "practitioner_id",
             *(pl.col(c).cast(pl.String) for c in ("profession", "grade", "specialty_group")),
+            pl.coalesce(
+                pl.col("standard_specialty").cast(pl.String),
+                pl.lit(UNSPECIFIED) + pl.col("specialty_group").cast(pl.String),
+            ).alias("fine"),
         )
         .filter(pl.col("org_code").is_in(codes))
         .collect()
@@ -436,18 +495,38 @@ def _counts(
         ["org_code", "profession", "grade", "specialty_group"],
         position,
     )
+    fine = _fill(
+        (*shape, len(_FINE)),
+        atoms.filter(grade_stated & specialty_stated),
+        ["org_code", "profession", "grade", "fine"],
+        position,
+    )
     observed, case_counts = {}, {}
     for dimension, columns in DIMENSIONS.items():
-        stated = [pl.col(c) != NOT_STATED for c in columns]
+        columns = ("fine",) if dimension == "specialty" else columns
+        stated = [pl.col(c) != NOT_STATED for c in ("specialty_group" if c == "fine" else c for c in columns)]
         observed[dimension] = _groups(atoms.filter(*stated), columns, position, distinct=True)
         case_counts[dimension] = _groups(selected.filter(*stated), columns, position, distinct=False)
     return _Counts(
-        codes, types, units, cells, _person_years(workforce, period, position, shape), observed, case_counts
+        codes,
+        types,
+        units,
+        cells,
+        fine,
+        _person_years(workforce, period, position, shape),
+        observed,
+        case_counts,
     )
 
 
 def _index(column: str) -> dict[str, int]:
-    order = {"org_code": None, "profession": _PROFESSIONS, "grade": _GRADES, "specialty_group": _SPECIALTIES}
+    order = {
+        "org_code": None,
+        "profession": _PROFESSIONS,
+        "grade": _GRADES,
+        "specialty_group": _SPECIALTIES,
+        "fine": _FINE,
+    }
     return {code: i for i, code in enumerate(order[column])}
 
 
@@ -470,7 +549,10 @@ def _groups(
     measure = pl.col("practitioner_id").n_unique() if distinct else pl.len()
     grouped = frame.group_by("org_code", *columns).agg(measure.alias("n"))
     specialty, grade = _index("specialty_group"), _index("grade")
-    array = np.zeros((len(position), len(_GROUPS["specialty_grade" if len(columns) == 2 else columns[0]])))
+    dimension = (
+        "specialty_grade" if len(columns) == 2 else "specialty" if columns[0] == "fine" else columns[0]
+    )
+    array = np.zeros((len(position), len(_GROUPS[dimension])))
     for row in grouped.iter_rows(named=True):
         if len(columns) == 2:
             column = specialty[row["specialty_group"]] * len(_GRADES) + grade[row["grade"]]
@@ -523,6 +605,7 @@ def flagged_cases_by_year(
             "fiscal_year",
             pl.col("grade").cast(pl.String),
             pl.col("specialty_group").cast(pl.String),
+            pl.col("standard_specialty").cast(pl.String),
         )
         .collect()
     )

@@ -298,19 +298,37 @@ def _behind(
 
 
 def explained_by(clusters: tuple[ClusterTest, ...]) -> dict[tuple[str, tuple[str, ...]], ClusterTest]:
-    """A flagged specialty group or grade whose excess a flagged specialty group × grade within it
-    accounts for: the same practitioners seen twice, reported as one story."""
-    crossed = [t for t in clusters if t.dimension == "specialty_grade"]
+    """A flagged group whose excess a narrower flagged group overlapping it accounts for: the same
+    practitioners seen twice, reported as one story. A specialty group or a grade is explained by a
+    specialty group × grade within it; a specialty group by a specialty in it too; a specialty by a
+    specialty group × grade of its group (the two share that group's practitioners of the grade)."""
     found = {}
     for test in clusters:
-        if test.dimension == "specialty_grade":
-            continue
-        position = 0 if test.dimension == "specialty_group" else 1
-        inside = [c for c in crossed if c.codes[position] == test.codes[0]]
-        best = max(inside, key=lambda c: c.observed - c.expected, default=None)
+        inside = [c for c in clusters if c is not test and _narrower_within(c, test)]
+        best = max(
+            inside, key=lambda c: (c.observed - c.expected, c.dimension == "specialty_grade"), default=None
+        )
         if best is not None and best.observed - best.expected >= test.observed - test.expected:
             found[(test.dimension, test.codes)] = best
+    for key, story in found.items():  # a group explained by one that is itself explained: the whole story
+        while (story.dimension, story.codes) in found:
+            story = found[(story.dimension, story.codes)]
+        found[key] = story
     return found
+
+
+def _narrower_within(candidate: ClusterTest, test: ClusterTest) -> bool:
+    if candidate.dimension == "specialty_grade":
+        if test.dimension == "specialty_group":
+            return candidate.codes[0] == test.codes[0]
+        if test.dimension == "grade":
+            return candidate.codes[1] == test.codes[0]
+        if test.dimension == "specialty":
+            return candidate.codes[0] == v.SPECIALTIES.group(test.codes[0])
+        return False
+    if candidate.dimension == "specialty" and test.dimension == "specialty_group":
+        return v.SPECIALTIES.group(candidate.codes[0]) == test.codes[0]
+    return False
 
 
 # --- equality -----------------------------------------------------------------------------

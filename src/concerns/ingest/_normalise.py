@@ -74,6 +74,7 @@ def _prepare_cases(raw: pl.DataFrame) -> pl.DataFrame:
         *_code_columns(raw, "cases"),
         _trimmed(raw["specialty"]),
         _mapped(raw["specialty"], v.specialty_group_of, keep_unmapped=False).alias("specialty_group"),
+        _mapped(raw["specialty"], v.specialty_of, keep_unmapped=False).alias("standard_specialty"),
         _mapped(raw["ethnicity"], _ethnic_token),
         _mapped(raw["concerns"], _list_text(v.CONCERNS), keep_unmapped=False),
         _mapped(raw["services"], _list_text(v.SERVICES, implied=k.IMPLIED_SERVICE), keep_unmapped=False),

@@ -89,7 +89,7 @@ def statistics() -> list[str]:
         "Relative likelihoods follow the Workforce Race Equality Standard: the cases of a group per head of its "
         "workforce, divided by the same for the comparison group, over the five years pooled, with a "
         "log-method 95% interval. A ratio is given only with at least 5 cases in each group.",
-        "Staff groups (specialty group, grade, and both) are tested within the organisation: the practitioners "
+        "Staff groups (specialty group, specialty, grade, and specialty group with grade) are tested within the organisation: the practitioners "
         "with cases in a group against how many of the organisation's own practitioners with cases its "
         "workforce mix would put there. A group with at least 3 practitioners is examined, and stands out when "
         "an exact binomial test survives the Benjamini–Hochberg false discovery rate of 5% over the groups "

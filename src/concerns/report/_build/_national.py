@@ -363,7 +363,7 @@ def _clusters(analysis: NationalAnalysis) -> Section:
         "clusters",
         "Staff groups that stand out",
         Paragraph(
-            "Each organisation's staff groups (specialty group, grade, specialty group and grade) are tested "
+            "Each organisation's staff groups (specialty group, specialty, grade, specialty group and grade) are tested "
             "within the organisation: whether a group holds more of its practitioners with cases than its own "
             "total and workforce mix would give. " + _cluster_flags_text(analysis)
         ),

@@ -341,7 +341,11 @@ def _signposting(built: Built) -> sign.Profile:
     facts = built.facts
     findings = built.findings
     headline = [cluster.test for cluster in findings.headline_clusters]
-    team = tuple(test.label for test in headline if test.dimension in ("specialty_group", "specialty_grade"))
+    team = tuple(
+        test.label
+        for test in headline
+        if test.dimension in ("specialty_group", "specialty_grade", "specialty")
+    )
     return sign.Profile(
         team_groups=team,
         flagged=tuple(test.label for test in headline),

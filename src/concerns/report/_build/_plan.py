@@ -229,13 +229,21 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
     for dimension, codes, practitioners in clusters:
         key = practitioners_key(dimension, codes)
         cells.append(Cell(key, practitioners))
-        breakdowns = ("specialty_group", "grade") if dimension == "specialty_grade" else (dimension,)
         relations += [
             at_most(key, (breakdown, row))
-            for breakdown, code in zip(breakdowns, codes, strict=True)
+            for breakdown, code in _breakdown_rows(dimension, codes)
             for row in covering(profile, breakdown, (code,))
         ]
     return Group("staff", tuple(cells), tuple(relations))
+
+
+def _breakdown_rows(dimension: str, codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The published breakdown rows a staff group's practitioners are part of: (table dimension, code)."""
+    if dimension == "specialty_grade":
+        return [("specialty_group", codes[0]), ("grade", codes[1])]
+    if dimension == "specialty":  # no specialty table: the specialty's group holds them
+        return [("specialty_group", v.SPECIALTIES.group(codes[0]))]
+    return [(dimension, codes[0])]
 
 
 def _aggregate_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], list[Relation]]:

@@ -309,16 +309,24 @@ def cluster_message(built: Built) -> str:
     return f"{_text.sentence(_text.in_words(count))} {noun}: {'; '.join(parts)}."
 
 
+_WIDER_ORDER = ("specialty_group", "specialty", "grade", "specialty_grade")
+
+
 def _cluster_words(cluster: ShownCluster, findings: ReportFindings) -> str:
     """A flagged group with its numbers, and the wider groups it makes stand out too."""
     text = (
         f"{cluster.test.label} ({f.count(cluster.observed)} practitioners against "
         f"{f.decimal(cluster.test.expected)} expected)"
     )
+    inside = sorted(
+        (c for c in findings.named_clusters if findings.within(c) is cluster),
+        key=lambda c: _WIDER_ORDER.index(c.test.dimension),
+    )
     wider = [
-        c.test.label.lower() if c.test.dimension == "specialty_group" else f"{c.test.label} as a whole"
-        for c in findings.named_clusters
-        if findings.within(c) is cluster
+        c.test.label.lower()
+        if c.test.dimension in ("specialty_group", "specialty")
+        else f"{c.test.label} as a whole"
+        for c in inside
     ]
     if wider:
         text += f", which also makes {_list_words(wider)} stand out"
@@ -670,10 +678,12 @@ def clusters(built: Built) -> Section:
     analysis = built.analysis
     found = analysis.clusters
     method = (
-        f"Each staff group (specialty group, grade, and specialty group and grade) is set against this "
+        f"Each staff group (specialty group, specialty, grade, and specialty group and grade) is set against this "
         f"organisation's own practitioners with cases: how many would fall in the group given the "
         f"organisation's workforce by grade and how cases spread over groups in {found.reference}. Practitioners "
-        f"are counted, not cases, so one person's repeat cases are not a cluster. {_groups_had(found.family_size)} "
+        f"are counted, not cases, so one person's repeat cases are not a cluster. Specialties follow a standard "
+        f"list; a record that names only a group (such as “Surgical”) counts in the group alone. "
+        f"{_groups_had(found.family_size)} "
         f"at least {found.min_observed} practitioners and were examined; a group stands out when it has more "
         f"practitioners than expected with a false discovery rate below {found.q:g} (adjusted p). A group with "
         f"{_text.fewer_than(built.policy)} practitioners is not named."
