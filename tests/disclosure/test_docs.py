@@ -21,3 +21,11 @@ def test_it_runs_the_package_docstring_example():
     result = doctest.testmod(concerns.disclosure, optionflags=OPTIONS, verbose=False)
     assert result.attempted >= 3
     assert result.failed == 0
+
+
+def test_it_runs_the_batch_differencing_example():
+    import concerns.disclosure._difference
+
+    result = doctest.testmod(concerns.disclosure._difference, optionflags=OPTIONS, verbose=False)
+    assert result.attempted >= 3
+    assert result.failed == 0

@@ -11,6 +11,7 @@ from tests.report.test_build_support import (
     REQUIRED,
     as_json,
     build,
+    build_national,
     cell,
     codes,
     context_of,
@@ -167,6 +168,64 @@ def test_the_cross_report_attack_recovers_no_other_organisations_count_from_the_
     }
     assert all(list(peer_figures(data)) == [] for data in batch)  # no figure computed from peers is printed
     assert recoveries(attack(batch, person_years, totals, threshold=5), truth, threshold=5) == []
+
+
+DIFFERENCED_TABLES = (
+    "cases_by_year",
+    "profession",
+    "grade",
+    "specialty_group",
+    "ethnic_group",
+    "sex",
+    "age_band",
+    "pmq",
+    "disability",
+)
+
+
+def test_the_national_report_beside_the_whole_batch_pins_no_hidden_count(built):
+    # The national report shows counts the standard policy would hide (the national policy), and
+    # every organisation's report hides its own: national minus what the organisations show is the
+    # sum of what they hide. An attacker with every report.json narrows no hidden count below 2.
+    from concerns.disclosure import difference, get_policy, national_counts, report_breakdown
+
+    context, reports = built
+    policy = get_policy("standard")
+    national = tables(as_json(build_national(context)))
+    truth = context.national["grade"]
+    assert cell(national["grade"], "pharmacist", "cases")["value"] == truth.count("pharmacist")
+    assert cell(national["grade"], "not_stated", "cases")["value"] == truth.count("not_stated")
+    batch = {code: tables(as_json(report)) for code, (_, report) in reports.items()}
+    for table_id in DIFFERENCED_TABLES:
+        breakdowns = [report_breakdown(code, found[table_id], policy) for code, found in batch.items()]
+        narrowed = difference(
+            [b for b in breakdowns if b is not None],
+            national_counts(national[table_id]),
+            min_width=policy.min_width,
+            threshold=policy.threshold,
+            exempt={"not_stated"},
+        )
+        assert narrowed == [], (table_id, narrowed[:5])
+
+
+def test_a_national_count_the_batch_would_give_away_stays_hidden(built, monkeypatch):
+    from concerns.disclosure import Narrowing, get_policy
+    from concerns.report._build import _national_policy, _scope
+
+    context, _ = built
+    policy = get_policy("standard")
+    shown = _scope._national_facts(context, policy).pub
+    assert shown.shown(("grade", "pharmacist"))
+    asked = []
+
+    def pinned(breakdowns, national, **options):
+        asked.append(sorted(national))
+        return [Narrowing("X100", ("grade:pharmacist",), 1, 1)]
+
+    monkeypatch.setattr(_national_policy, "difference", pinned)
+    hidden = _scope._national_facts(context, policy).pub
+    assert hidden.hidden(("grade", "pharmacist"), ("grade", "not_stated"))
+    assert asked and all("grade:pharmacist" in codes for codes in asked)
 
 
 def test_every_report_heads_equality_with_the_same_measure_and_never_calls_hidden_too_few(built):

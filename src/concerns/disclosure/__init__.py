@@ -15,6 +15,7 @@ can narrow it down. Depends only on NumPy and SciPy. See docs/disclosure.md.
 
 from ._attack import Candidate, attack, peer_figures, recoveries
 from ._audit import AuditResult, Interval, Problem, Reason, audit
+from ._difference import Breakdown, Link, Narrowing, Row, difference, national_counts, report_breakdown
 from ._policy import POLICIES, Policy, UnknownPolicyError, get_policy, resolve_policy, with_threshold
 from ._suppress import ProtectedCell, Protection, mask_derived, protect
 from ._table import (
@@ -33,31 +34,38 @@ from ._table import (
 __all__ = [
     "POLICIES",
     "AuditResult",
+    "Breakdown",
     "Candidate",
     "Cell",
     "CellKey",
     "Constraint",
     "Interval",
+    "Link",
+    "Narrowing",
     "Policy",
     "Problem",
     "ProtectedCell",
     "Protection",
     "Reason",
     "Relation",
+    "Row",
     "Table",
     "TableError",
     "UnknownPolicyError",
     "attack",
     "audit",
+    "difference",
     "get_policy",
     "resolve_policy",
     "with_threshold",
     "link",
     "mask_derived",
     "multi_response",
+    "national_counts",
     "one_way",
     "peer_figures",
     "protect",
     "recoveries",
+    "report_breakdown",
     "two_way",
 ]

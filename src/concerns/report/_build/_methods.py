@@ -115,7 +115,16 @@ def national_methods(policy: Policy, period_label: str, years: int) -> list[str]
         *statistics()[:2],
         statistics()[3],
         disclosure(policy),
+        *([NATIONAL_POLICY] if policy.rounding_base == 1 else []),
     ]
+
+
+NATIONAL_POLICY = (
+    "National counts follow the national policy: a small number across every organisation identifies no "
+    "one, so a national count is shown whatever its size, unless, set beside every organisation's own "
+    "report, it would let a number one of them hides be worked out (checked by linear programming over the "
+    "whole batch); such counts stay hidden. Types of concern and services keep the policy above."
+)
 
 
 def denominators(facts: Facts, rate: Rate) -> str:

@@ -11,6 +11,7 @@ from concerns.disclosure import Cell, Policy
 from concerns.report._build import _plan
 from concerns.report._build._coarsen import coarsen
 from concerns.report._build._facts import Facts
+from concerns.report._build._national_policy import national_published
 from concerns.report._build._protection import Group, Relation, publish
 
 CATEGORIES = (*v.CONCERN_CATEGORIES.codes, MORE_THAN_ONE)
@@ -48,7 +49,9 @@ def _national_facts(context: Context, policy: Policy) -> Facts:
     groups = {group.name: group for group in _plan.groups(profile, likelihood_items=items)}
     years = [year.profile for year in context.national_years]
     merged = _years_and_concerns(groups.pop("years"), groups.pop("concerns"), years)
-    pub = publish([merged, *groups.values()], profile.total, policy)
+    protected = [merged, *groups.values()]
+    baseline = publish(protected, profile.total, policy)
+    pub = national_published(protected, profile.total, policy, context, baseline)
     return Facts(profile, pub, measures, tuple(items))
 
 

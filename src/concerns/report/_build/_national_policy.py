@@ -1,0 +1,201 @@
+"""The national policy: national counts are shown whatever their size, unless the batch gives one away.
+
+A category of 4 in 5,606 cases identifies no one when nothing below national level is shown with it.
+But the organisations' reports are below national level, and each hides its own small counts: a
+national count minus what the organisations show is the sum of what they hide. So a national count
+that the report's policy would hide is shown only when the batch differencing audit
+(`concerns.disclosure.difference`), over every organisation's report of the same data and policy,
+finds that showing it narrows no count an organisation hides. Those that would are hidden again, with
+complements chosen as usual, and the audit runs again. Breakdowns that cases can appear in more than
+once (types of concern, services) are not additive over the batch in the audit's model: their
+national counts keep the report's policy. Under a rounding policy the national counts keep it too.
+See docs/disclosure.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+from concerns.analytics._analysis import Context
+from concerns.analytics._profile import Profile
+from concerns.disclosure import Breakdown, Link, Policy, Reason, Row, difference, with_threshold
+from concerns.report._build import _plan
+from concerns.report._build._coarsen import coarsen, covering, members
+from concerns.report._build._protection import TOTAL, Group, Published, publish
+
+# The breakdowns whose national counts are sums of the organisations' rows, one row per case, audited
+# together where a report relates them (grade and profession hold the same dentists).
+FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("fiscal_year",),
+    ("profession", "grade", "specialty_group"),
+    ("ethnic_group",),
+    ("sex",),
+    ("age_band",),
+    ("pmq",),
+    ("disability",),
+)
+DIFFERENCED = frozenset(dimension for family in FAMILIES for dimension in family) | {"implied"}
+EXEMPT = frozenset({"not_stated"})  # shown whatever their size in every report (docs/disclosure.md)
+_ROUNDS = 3
+
+
+def national_published(
+    groups: Sequence[Group], total: int, policy: Policy, context: Context, baseline: Published
+) -> Published:
+    """The national counts under the national policy, or `baseline` (the report's policy) when the
+    policy rounds or nothing more can be shown."""
+    if policy.rounding_base != 1:
+        return baseline
+    loose = with_threshold(policy, 1)
+    kept = {key for key, cell in baseline.cells.items() if cell.suppressed and key[0] not in DIFFERENCED}
+    organisations = _organisation_breakdowns(context, policy)
+    concealed = set(kept)
+    for _ in range(_ROUNDS):
+        candidate = publish(_concealing(groups, concealed), total, loose)
+        revealed = {
+            key
+            for key, cell in candidate.cells.items()
+            if not cell.suppressed and key in baseline.cells and baseline.cells[key].suppressed
+        }
+        if not revealed:
+            return baseline
+        narrowed = _narrowed(candidate, revealed, organisations, policy)
+        if not narrowed:
+            return candidate
+        concealed |= narrowed
+    return baseline
+
+
+def _concealing(groups: Sequence[Group], keys: set) -> list[Group]:
+    return [
+        dataclasses.replace(
+            group,
+            cells=tuple(dataclasses.replace(c, conceal=True) if c.key in keys else c for c in group.cells),
+        )
+        for group in groups
+    ]
+
+
+def _narrowed(
+    candidate: Published,
+    revealed: set,
+    organisations: Callable[[tuple[str, ...]], list[Breakdown]],
+    policy: Policy,
+) -> set:
+    """The revealed national cells of every family of breakdowns in which the batch narrows an
+    organisation's count. A revealed "implied" count (grade pharmacist against profession pharmacist)
+    is worked out from the staff breakdowns' national counts, so it is audited with them."""
+    narrowed = set()
+    for family in FAMILIES:
+        touched = {key for key in revealed if key[0] in family or (key[0] == "implied" and "grade" in family)}
+        if not touched:
+            continue
+        national = {
+            f"{key[0]}:{key[1]}": (None if cell.suppressed else float(cell.value))
+            for key, cell in candidate.cells.items()
+            if key[0] in family
+        }
+        found = difference(
+            organisations(family),
+            national,
+            min_width=policy.min_width,
+            threshold=policy.threshold,
+            exempt=EXEMPT,
+        )
+        if found:
+            narrowed |= touched
+    return narrowed
+
+
+def _organisation_breakdowns(
+    context: Context, policy: Policy
+) -> Callable[[tuple[str, ...]], list[Breakdown]]:
+    """Every organisation's rows of a family of breakdowns as its report shows them, built when first asked."""
+    published: dict[str, tuple[Profile, Published]] = {}
+
+    def breakdowns(family: tuple[str, ...]) -> list[Breakdown]:
+        if not published:
+            for code, profile in context.profiles.items():
+                published[code] = _organisation_published(context, code, profile, policy)
+        return [_breakdown(code, *published[code], family, policy) for code in published]
+
+    return breakdowns
+
+
+def _organisation_published(
+    context: Context, code: str, profile: Profile, policy: Policy
+) -> tuple[Profile, Published]:
+    """What an organisation's report publishes: the same steps as `_scope.organisation_facts`."""
+    coarse = coarsen(profile, policy)
+    items = _plan.likelihoods(context.equality[code], coarse, policy)
+    clusters = [(test.dimension, test.codes, test.observed) for test in context.clusters[code].flagged]
+    groups = _plan.groups(coarse, likelihood_items=items, clusters=clusters, threshold=policy.threshold)
+    return coarse, publish(groups, coarse.total, policy)
+
+
+def _breakdown(
+    code: str, profile: Profile, pub: Published, family: tuple[str, ...], policy: Policy
+) -> Breakdown:
+    """An organisation's rows of a family of breakdowns (codes prefixed by their breakdown), with each
+    breakdown's total and the "same people" relations between them as its report's reader knows them."""
+    rows, links = [], []
+    total = _total(profile, pub, policy)
+    for dimension in family:
+        zeros_hidden = pub.withheld or dimension in pub.zeros_hidden
+        own = [
+            Row(
+                tuple(f"{dimension}:{member}" for member in members(row.code)),
+                *_known(pub, (dimension, row.code), row.cases, policy, zeros_hidden),
+            )
+            for row in profile[dimension].rows
+        ]
+        rows += own
+        if profile[dimension].additive:
+            links.append(Link(tuple((c, 1.0) for row in own for c in row.codes), *total))
+    links += _same_people(profile, pub, family, policy)
+    return Breakdown(code, tuple(rows), None, tuple(links))
+
+
+def _total(profile: Profile, pub: Published, policy: Policy) -> tuple[float, float | None]:
+    if not pub.cells[TOTAL].suppressed:
+        return float(profile.total), float(profile.total)
+    low, high = policy.small_range(zeros_hidden=True)
+    return float(low), float(high)
+
+
+def _same_people(profile: Profile, pub: Published, family: tuple[str, ...], policy: Policy) -> list[Link]:
+    """whole − part = the implied count, as `_plan` relates them, where both breakdowns are in the family."""
+    links = []
+    for index, ((dim_a, codes_a), (dim_b, codes_b)) in enumerate(_plan.SAME_PEOPLE):
+        if dim_a not in family or dim_b not in family:
+            continue
+        key = ("implied", f"same_people:{index}")
+        if key not in pub.cells:
+            continue  # the same rows as an earlier relation
+        side_a = [f"{dim_a}:{m}" for row in covering(profile, dim_a, codes_a) for m in members(row)]
+        side_b = [f"{dim_b}:{m}" for row in covering(profile, dim_b, codes_b) for m in members(row)]
+        count_a = sum(profile[dim_a].count(row) for row in covering(profile, dim_a, codes_a))
+        count_b = sum(profile[dim_b].count(row) for row in covering(profile, dim_b, codes_b))
+        whole, part = (side_b, side_a) if count_b >= count_a else (side_a, side_b)
+        low, high = _known(
+            pub, key, abs(count_b - count_a), policy, pub.withheld or "implied" in pub.zeros_hidden
+        )
+        links.append(Link((*((c, 1.0) for c in whole), *((c, -1.0) for c in part)), low, high))
+    return links
+
+
+def _known(
+    pub: Published, key: tuple[str, str], count: int, policy: Policy, zeros_hidden: bool
+) -> tuple[float, float | None]:
+    """What the report's reader knows of one count, as the within-report audit assumes."""
+    cell = pub.cells.get(key)
+    if cell is None or not cell.suppressed:
+        shown = count if cell is None else cell.value
+        return float(shown), float(shown)
+    if cell.reason is Reason.PRIMARY:
+        low, high = policy.small_range(zeros_hidden=zeros_hidden)
+        return float(low), float(high)
+    if cell.reason is Reason.COMPLEMENTARY and count >= policy.threshold:
+        return float(policy.threshold), None
+    return 0.0, None
