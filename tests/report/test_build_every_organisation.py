@@ -170,24 +170,12 @@ def test_the_cross_report_attack_recovers_no_other_organisations_count_from_the_
     assert recoveries(attack(batch, person_years, totals, threshold=5), truth, threshold=5) == []
 
 
-DIFFERENCED_TABLES = (
-    "cases_by_year",
-    "profession",
-    "grade",
-    "specialty_group",
-    "ethnic_group",
-    "sex",
-    "age_band",
-    "pmq",
-    "disability",
-)
-
-
 def test_the_national_report_beside_the_whole_batch_pins_no_hidden_count(built):
     # The national report shows counts the standard policy would hide (the national policy), and
     # every organisation's report hides its own: national minus what the organisations show is the
     # sum of what they hide. An attacker with every report.json narrows no hidden count below 2.
     from concerns.disclosure import difference, get_policy, national_counts, report_breakdown
+    from concerns.report._build._national_policy import FAMILIES
 
     context, reports = built
     policy = get_policy("standard")
@@ -196,7 +184,7 @@ def test_the_national_report_beside_the_whole_batch_pins_no_hidden_count(built):
     assert cell(national["grade"], "pharmacist", "cases")["value"] == truth.count("pharmacist")
     assert cell(national["grade"], "not_stated", "cases")["value"] == truth.count("not_stated")
     batch = {code: tables(as_json(report)) for code, (_, report) in reports.items()}
-    for table_id in DIFFERENCED_TABLES:
+    for table_id in ["cases_by_year" if d == "fiscal_year" else d for family in FAMILIES for d in family]:
         breakdowns = [report_breakdown(code, found[table_id], policy) for code, found in batch.items()]
         narrowed = difference(
             [b for b in breakdowns if b is not None],

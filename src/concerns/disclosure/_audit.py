@@ -345,8 +345,15 @@ def _highs_model(
         indices.extend(nonzero.tolist())
         values.extend(column[nonzero].tolist())
         starts.append(len(indices))
+    return quiet_model(lp, starts, indices, values)
+
+
+def quiet_model(
+    lp: highspy.HighsLp, starts: list[int], indices: list[int], values: list[float]
+) -> highspy.Highs:
+    """A HiGHS model of `lp` with its constraint matrix given column by column, printing nothing."""
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = columns, matrix.shape[0]
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
     lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
     lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
     lp.a_matrix_.value_ = np.array(values, dtype=float)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from ._audit import quiet_model
 from ._policy import Policy
 
 __all__ = ["Breakdown", "Link", "Narrowing", "Row", "difference", "national_counts", "report_breakdown"]
@@ -244,14 +245,7 @@ class _Program:
             indices += [row for row, _ in entries]
             values += [value for _, value in entries]
             starts.append(len(indices))
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = columns, len(self.rows)
-        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(values, dtype=float)
-        model = highspy.Highs()
-        model.setOptionValue("output_flag", False)
-        model.passModel(lp)
+        model = quiet_model(lp, starts, indices, values)
         model.run()  # solved once with no objective; each question then starts from that basis
         model.setOptionValue("presolve", "off")
         self._model = model
