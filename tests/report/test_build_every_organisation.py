@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from concerns.analytics._equality import COMPARISONS
+from concerns.report._build._plan import case_dimension
 from tests.report.test_build import REQUIRED_ROWS, check_quoted_counts, peer_claims
 from tests.report.test_build_support import (
     REQUIRED,
@@ -234,6 +236,42 @@ def test_every_report_heads_equality_with_the_same_measure_and_never_calls_hidde
             assert tile["value"] == readings[finding["verdict"]], (code, finding, tile)
 
 
+def recorded_row(dimension: str, row: dict) -> bool:
+    """A row that combines every group of its breakdown but "not stated"."""
+    from concerns.analytics._profile import SINGLE_VALUED
+
+    if dimension not in SINGLE_VALUED:
+        return False
+    stated = {code for code in SINGLE_VALUED[dimension].codes if code != "not_stated"}
+    return set(row.get("combines", ())) == stated
+
+
+def test_a_characteristic_none_of_whose_groups_could_be_shown_apart_is_one_row_of_those_recorded(built):
+    _, reports = built
+    collapsed = 0
+    for code, (analysis, report) in reports.items():
+        if analysis.profile.total < 5:
+            continue  # no breakdown at all
+        data = as_json(report)
+        comparisons = {e["comparison"]: e for e in data["findings"]["equality"]}
+        for dimension in DEMOGRAPHIC:
+            table = tables(data)[dimension]
+            recorded = [row for row in table["rows"] if recorded_row(dimension, row)]
+            if not recorded:
+                continue
+            collapsed += 1
+            counts = {row.code: row.cases for row in analysis.profile[dimension].rows}
+            assert cell(table, recorded[0]["key"], "cases")["value"] == analysis.profile.total - counts.get(
+                "not_stated", 0
+            ), code
+            assert table["printed"] is False  # a sentence says what it holds
+            # No published ratio rested on the groups folded together.
+            for comparison in COMPARISONS:
+                if case_dimension(comparison) == dimension:
+                    assert comparisons[comparison.id]["ratio"] is None, (code, comparison.id)
+    assert collapsed > 50
+
+
 def test_no_characteristic_is_shown_as_shared_by_all_or_nearly_all_of_a_small_number_of_cases(built):
     from concerns.report._build._plan import ATTRIBUTE_SIZE
 
@@ -250,6 +288,10 @@ def test_no_characteristic_is_shown_as_shared_by_all_or_nearly_all_of_a_small_nu
                 if row["key"] in ("total", "all_cases", "not_stated") or "combined_into" in row:
                     continue
                 shown = cell(table, row["key"], "cases")["value"]
+                if recorded_row(dimension, row):
+                    # Every group recorded, in one row: that the characteristic was recorded, not which.
+                    assert shown == total - (cell(table, "not_stated", "cases")["value"] or 0)
+                    continue
                 assert shown is None or total - shown >= 5 or shown == 0, (code, dimension, row["key"], shown)
                 concealed += (
                     shown is None

@@ -83,3 +83,14 @@ def test_two_specialty_groups_are_named_and_more_are_other() -> None:
     counts = {"medicine": 20, "surgery": 1, "paediatrics": 1, "radiology": 1, "psychiatry": 9}
     three = rows(coarsen(profile_of("specialty_group", counts), STANDARD), "specialty_group")
     assert ("surgery+paediatrics+psychiatry+radiology", "Other specialty groups", 12) in three
+
+
+def test_a_breakdown_collapsed_is_one_row_of_every_group_recorded_with_not_stated_apart() -> None:
+    from concerns.report._build._coarsen import is_collapsed
+
+    profile = profile_of("sex", {"female": 2, "male": 40, "not_stated": 5})
+    coarse = coarsen(profile, STANDARD, collapsed=["sex"])
+    assert rows(coarse, "sex") == [("female+male", "Sex recorded", 42), ("not_stated", "Not stated", 5)]
+    assert is_collapsed("sex", "female+male") and not is_collapsed("sex", "male")
+    assert not is_collapsed("profession", "doctor+dentist+pharmacist")  # staff breakdowns never collapse
+    assert rows(coarsen(profile, STANDARD), "sex")[0] == ("female", "Female", 2)

@@ -26,10 +26,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from concerns import vocabulary as v
-from concerns.analytics._profile import Breakdown, Count, Profile, Share
+from concerns.analytics._profile import SINGLE_VALUED, Breakdown, Count, Profile, Share
 from concerns.disclosure import Policy
 
 JOIN = "+"
+NOT_STATED = "not_stated"
 Size = Callable[[Sequence[str]], int]  # the cases of a group of codes
 
 
@@ -59,6 +60,17 @@ FAMILIES: dict[str, tuple[Family, ...]] = {
 
 FAMILY_LABELS = frozenset(family.label for families in FAMILIES.values() for family in families)
 
+# A breakdown none of whose groups could be shown apart is shown as one row of every group recorded.
+# Only the equality characteristics: the staff breakdowns hold the same people as each other (grade
+# dentist and profession dentist), and a row of everyone recorded in one would break those relations.
+COLLAPSED_LABELS = {
+    "ethnic_group": "Ethnic group recorded",
+    "sex": "Sex recorded",
+    "age_band": "Age recorded",
+    "pmq": "Place of qualification recorded",
+    "disability": "Disability recorded",
+}
+
 # Labels a pair reads better with than "A and B".
 PAIR_LABELS = {
     ("dentist", "pharmacist"): "Dentists and pharmacists",
@@ -74,17 +86,31 @@ def is_combined(code: str) -> bool:
     return JOIN in code
 
 
-def coarsen(profile: Profile, policy: Policy) -> Profile:
-    """The profile with each breakdown's small groups combined (see the module's docstring)."""
+def coarsen(profile: Profile, policy: Policy, collapsed: Iterable[str] = ()) -> Profile:
+    """The profile with each breakdown's small groups combined (see the module's docstring), and every
+    recorded group of each `collapsed` dimension in one row."""
     breakdowns = dict(profile.breakdowns)
-    for dimension, families in FAMILIES.items():
+    collapsed = frozenset(collapsed)
+    for dimension in dict.fromkeys([*FAMILIES, *collapsed]):
         breakdown = breakdowns[dimension]
         counts = {row.code: row.cases for row in breakdown.rows}
-        groups = [(code,) for code in counts]
-        for family in families:
-            groups = _combine_family(groups, counts, family, policy)
+        if dimension in collapsed:
+            stated = tuple(code for code in counts if code != NOT_STATED)
+            groups = [stated, *((code,) for code in counts if code == NOT_STATED)]
+        else:
+            groups = [(code,) for code in counts]
+            for family in FAMILIES[dimension]:
+                groups = _combine_family(groups, counts, family, policy)
         breakdowns[dimension] = _rebuilt(breakdown, groups, counts)
     return replace(profile, breakdowns=breakdowns)
+
+
+def is_collapsed(dimension: str, code: str) -> bool:
+    """A row that holds every recorded group of its dimension."""
+    if dimension not in COLLAPSED_LABELS:
+        return False
+    stated = {c for c in SINGLE_VALUED[dimension].codes if c != NOT_STATED}
+    return len(stated) > 1 and set(members(code)) == stated
 
 
 def _small(count: int, policy: Policy) -> bool:
@@ -166,6 +192,8 @@ def _rebuilt(breakdown: Breakdown, groups: Iterable[tuple[str, ...]], counts: di
 
 
 def combined_label(dimension: str, group: Sequence[str], rows: dict[str, Count]) -> str:
+    if is_collapsed(dimension, JOIN.join(group)):
+        return COLLAPSED_LABELS[dimension]
     if tuple(group) in PAIR_LABELS:
         return PAIR_LABELS[tuple(group)]
     if dimension == "age_band":

@@ -21,7 +21,7 @@ from concerns.analytics._analysis import Context
 from concerns.analytics._profile import Profile
 from concerns.disclosure import Breakdown, Link, Policy, Reason, Row, difference, with_threshold
 from concerns.report._build import _plan
-from concerns.report._build._coarsen import coarsen, covering, members
+from concerns.report._build._coarsen import covering, members
 from concerns.report._build._protection import TOTAL, Group, Published, publish
 
 # The breakdowns whose national counts are sums of the organisations' rows, one row per case, audited
@@ -62,7 +62,7 @@ def national_published(
             return baseline
         narrowed = _narrowed(candidate, revealed, organisations, policy)
         if not narrowed:
-            return candidate
+            return dataclasses.replace(candidate, policy=policy)  # its symbols and notes are the report's
         concealed |= narrowed
     return baseline
 
@@ -126,12 +126,10 @@ def _organisation_breakdowns(
 def _organisation_published(
     context: Context, code: str, profile: Profile, policy: Policy
 ) -> tuple[Profile, Published]:
-    """What an organisation's report publishes: the same steps as `_scope.organisation_facts`."""
-    coarse = coarsen(profile, policy)
-    items = _plan.likelihoods(context.equality[code], coarse, policy)
+    """What an organisation's report publishes, as `_scope.organisation_facts` protects it."""
     clusters = [(test.dimension, test.codes, test.observed) for test in context.clusters[code].flagged]
-    groups = _plan.groups(coarse, likelihood_items=items, clusters=clusters, threshold=policy.threshold)
-    return coarse, publish(groups, coarse.total, policy)
+    coarse, _, pub = _plan.organisation_published(profile, context.equality[code], clusters, policy)
+    return coarse, pub
 
 
 def _breakdown(

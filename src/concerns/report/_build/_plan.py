@@ -17,14 +17,24 @@ from concerns import vocabulary as v
 from concerns.analytics._equality import COMPARISONS, Comparison, Equality, EqualityMeasures
 from concerns.analytics._profile import MORE_THAN_ONE, Profile
 from concerns.disclosure import Cell, CellKey, Policy
-from concerns.report._build._coarsen import DOCTOR_GRADES, covering, exact_cover
+from concerns.report._build._coarsen import (
+    COLLAPSED_LABELS,
+    DOCTOR_GRADES,
+    coarsen,
+    covering,
+    exact_cover,
+    is_collapsed,
+)
 from concerns.report._build._protection import (
+    NOT_STATED,
     Group,
+    Published,
     Relation,
     at_most,
     cells_of,
     keys_of,
     multi_response,
+    publish,
     split,
     sums_to_total,
 )
@@ -140,6 +150,49 @@ def likelihood_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], li
     return cells, relations
 
 
+def organisation_published(
+    profile: Profile,
+    measures: EqualityMeasures,
+    clusters: Sequence[tuple[str, tuple[str, ...], int]],
+    policy: Policy,
+) -> tuple[Profile, tuple[Likelihood, ...], Published]:
+    """What an organisation's report publishes: its profile aggregated before protection, each
+    comparison's status, and every count protected. A breakdown that protection leaves with no recorded
+    group shown apart (a small group whose only complement is the one other group), and that no
+    published relative likelihood rests on, is shown as one row of every group recorded and protected
+    again: a count of the cases recorded, and not stated, instead of a row of symbols."""
+    coarse, items, pub = _published(coarsen(profile, policy), measures, clusters, policy)
+    folded = [dimension for dimension in COLLAPSED_LABELS if _nothing_apart(coarse, items, pub, dimension)]
+    if not folded:
+        return coarse, items, pub
+    return _published(coarsen(profile, policy, folded), measures, clusters, policy)
+
+
+def _published(
+    profile: Profile,
+    measures: EqualityMeasures,
+    clusters: Sequence[tuple[str, tuple[str, ...], int]],
+    policy: Policy,
+) -> tuple[Profile, tuple[Likelihood, ...], Published]:
+    items = likelihoods(measures, profile, policy)
+    planned = groups(profile, likelihood_items=items, clusters=clusters, threshold=policy.threshold)
+    return profile, tuple(items), publish(planned, profile.total, policy)
+
+
+def _nothing_apart(profile: Profile, items: Sequence[Likelihood], pub: Published, dimension: str) -> bool:
+    if pub.withheld:
+        return False
+    rows = [(dimension, row.code) for row in profile[dimension].rows if row.code != NOT_STATED]
+    if len(rows) < 2 or not pub.hidden(*rows) or any(pub.value(key) for key in rows if pub.shown(key)):
+        return False
+    return not any(
+        item.status == "candidate"
+        and case_dimension(item.comparison) == dimension
+        and pub.shown(*item.a_keys, *item.b_keys)
+        for item in items
+    )
+
+
 def groups(
     profile: Profile,
     *,
@@ -177,14 +230,18 @@ def _one_way_group(name: str, profile: Profile, dimension: str) -> Group:
 ATTRIBUTE_SIZE = 20
 
 
-def dominant(counts: Mapping[str, int], total: int, threshold: int) -> set[str]:
-    """The codes (not stated aside) that hold all, or all but fewer than the threshold, of a small total."""
+def dominant(counts: Mapping[str, int], total: int, threshold: int, dimension: str = "") -> set[str]:
+    """The codes (not stated aside) that hold all, or all but fewer than the threshold, of a small total.
+    A row of every group recorded says only that the characteristic was recorded: it is not one."""
     if total >= ATTRIBUTE_SIZE:
         return set()
     return {
         code
         for code, count in counts.items()
-        if code != "not_stated" and count > 0 and total - count < threshold
+        if code != "not_stated"
+        and count > 0
+        and total - count < threshold
+        and not is_collapsed(dimension, code)
     }
 
 
@@ -217,6 +274,9 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
     for index, ((dim_a, codes_a), (dim_b, codes_b)) in enumerate(SAME_PEOPLE):
         # With groups combined, the rows that hold the codes: a reader can set those sums side by side.
         rows_a, rows_b = covering(profile, dim_a, codes_a), covering(profile, dim_b, codes_b)
+        whole_a = any(is_collapsed(dim_a, row) for row in rows_a)
+        if whole_a != any(is_collapsed(dim_b, row) for row in rows_b):
+            continue  # one side is everyone recorded, dentists or not: no longer the same people
         keys_a, keys_b = keys_of(dim_a, rows_a), keys_of(dim_b, rows_b)
         if (keys_a, keys_b) in seen:
             continue
@@ -224,7 +284,8 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
         a, b = sum(counts[dim_a][c] for c in rows_a), sum(counts[dim_b][c] for c in rows_b)
         whole, part = (keys_b, keys_a) if b >= a else (keys_a, keys_b)
         rest = ("implied", f"same_people:{index}")
-        cells.append(Cell(rest, abs(b - a)))
+        # Two rows of every group recorded differ only by how many were not stated: recording, not people.
+        cells.append(Cell(rest, abs(b - a), exempt=whole_a))
         relations.append(split(whole, part, rest))
     for dimension, codes, practitioners in clusters:
         key = practitioners_key(dimension, codes)
@@ -271,7 +332,9 @@ def _demographic_group(
         if key[0] == dimension
     }
     counts = profile_counts(profile, dimension)
-    own = cells_of(dimension, counts, keep=needed, conceal=dominant(counts, profile.total, threshold))
+    own = cells_of(
+        dimension, counts, keep=needed, conceal=dominant(counts, profile.total, threshold, dimension)
+    )
     cells, relations = list(own), [sums_to_total([cell.key for cell in own])]
     for item in items:
         extra_cells, extra_relations = likelihood_cells(item, profile)

@@ -49,6 +49,7 @@ from concerns.disclosure import (
     protect,
 )
 from concerns.disclosure import Relation as Sense
+from concerns.report._build._coarsen import is_collapsed
 
 TOTAL: CellKey = ("cases", "total")
 
@@ -248,12 +249,16 @@ def cells_of(
     name: str, counts: Mapping[str, int], *, keep: Iterable[str] = (), conceal: Iterable[str] = ()
 ) -> tuple[Cell, ...]:
     """A breakdown's cells. Its "not stated" count describes recording, not people: it is shown even
-    when small (docs/disclosure.md). `keep`: the codes a headline measure rests on. `conceal`: the
+    when small (docs/disclosure.md), as is a row of every group recorded (`_coarsen.is_collapsed`). `keep`: the codes a headline measure rests on. `conceal`: the
     codes that (nearly) everyone counted shares, hidden whatever their size."""
     kept, concealed = set(keep), set(conceal)
     return tuple(
         Cell(
-            (name, code), int(count), keep=code in kept, exempt=code == NOT_STATED, conceal=code in concealed
+            (name, code),
+            int(count),
+            keep=code in kept,
+            exempt=code == NOT_STATED or is_collapsed(name, code),
+            conceal=code in concealed,
         )
         for code, count in counts.items()
     )

@@ -9,7 +9,6 @@ from concerns.analytics._analysis import Context, OrganisationAnalysis
 from concerns.analytics._profile import MORE_THAN_ONE, NATIONAL, Profile
 from concerns.disclosure import Cell, Policy
 from concerns.report._build import _plan
-from concerns.report._build._coarsen import coarsen
 from concerns.report._build._facts import Facts
 from concerns.report._build._national_policy import national_published
 from concerns.report._build._protection import Group, Relation, publish
@@ -18,12 +17,9 @@ CATEGORIES = (*v.CONCERN_CATEGORIES.codes, MORE_THAN_ONE)
 
 
 def organisation_facts(analysis: OrganisationAnalysis, context: Context, policy: Policy) -> Facts:
-    profile = coarsen(analysis.profile, policy)
-    items = _plan.likelihoods(analysis.equality, profile, policy)
     clusters = [(test.dimension, test.codes, test.observed) for test in analysis.findings.clusters]
-    groups = _plan.groups(profile, likelihood_items=items, clusters=clusters, threshold=policy.threshold)
-    pub = publish(groups, profile.total, policy)
-    return Facts(profile, pub, analysis.equality, tuple(items), national_facts(context, policy))
+    profile, items, pub = _plan.organisation_published(analysis.profile, analysis.equality, clusters, policy)
+    return Facts(profile, pub, analysis.equality, items, national_facts(context, policy))
 
 
 # The national figures are the same for every organisation of a batch: protect them once.

@@ -15,7 +15,7 @@ from concerns.report._build import _signposting as sign
 from concerns.report._build._facts import Facts
 from concerns.report._build._glossary import glossary_items
 from concerns.report._build._protection import TOTAL
-from concerns.report._build._tables import every_count_hidden
+from concerns.report._build._tables import collapsed_row, every_count_hidden
 from concerns.report._model import (
     Block,
     BulletList,
@@ -24,6 +24,7 @@ from concerns.report._model import (
     Heading,
     KeyMessages,
     Paragraph,
+    Row,
     Section,
     Table,
     Tile,
@@ -51,13 +52,29 @@ def make_section(section_id: str, title: str, *blocks: Block | None) -> Section:
 
 
 def _printed(block: Block) -> tuple[Block, ...]:
-    if isinstance(block, Table) and every_count_hidden(block):
+    if not isinstance(block, Table):
+        return (block,)
+    if every_count_hidden(block):
         sentence = Paragraph(
             f"{block.title}: not shown, because each of its counts is zero or would have to be "
             "hidden so that small numbers cannot be worked out."
         )
         return sentence, replace(block, printed=False)
+    recorded = collapsed_row(block)
+    if recorded is not None:
+        return Paragraph(_not_broken_down(block, recorded)), replace(block, printed=False)
     return (block,)
+
+
+def _not_broken_down(table: Table, recorded: Row) -> str:
+    unknown = next((row for row in table.rows if row.key == "not_stated"), None)
+    counts = f"{recorded.label.lower()}: {recorded.cells[0].display}" + (
+        f"; not stated: {unknown.cells[0].display}" if unknown is not None else ""
+    )
+    return (
+        f"{table.title}: not broken down, because one of its groups is too small to show apart from the "
+        f"others ({counts})."
+    )
 
 
 def paragraph(text: str) -> Paragraph | None:

@@ -14,9 +14,9 @@ from concerns.analytics._findings import level_name
 from concerns.analytics._profile import SINGLE_VALUED
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
-from concerns.report._build._coarsen import FAMILY_LABELS, is_combined, member_labels, members
+from concerns.report._build._coarsen import FAMILY_LABELS, is_collapsed, is_combined, member_labels, members
 from concerns.report._build._facts import Facts, Figure
-from concerns.report._build._protection import TOTAL
+from concerns.report._build._protection import NOT_STATED, TOTAL
 from concerns.report._model import Cell, Column, Row, Table
 
 ALL_CASES = "all_cases"
@@ -104,6 +104,16 @@ def every_count_hidden(table: Table) -> bool:
         and any(row.cells[0].suppressed for row in rows)
         and not any(row.cells[0].value for row in rows if not row.cells[0].suppressed)
     )
+
+
+def collapsed_row(table: Table) -> Row | None:
+    """The one row of a breakdown shown as every group recorded (`_coarsen.COLLAPSED_LABELS`), if so."""
+    if not table.columns or table.columns[0].key != "cases":
+        return None
+    stated = [row for row in table.rows if not row.is_total and row.key not in (ALL_CASES, NOT_STATED)]
+    if len(stated) == 1 and is_collapsed(table.id, stated[0].key):
+        return stated[0]
+    return None
 
 
 def row_members(dimension: str, code: str) -> tuple[tuple[str, str], ...]:
