@@ -321,3 +321,31 @@ def test_it_breaks_a_table_taller_than_a_page_above_the_footer_and_repeats_its_h
     )  # the header, repeated
     assert "Comparison 13" in last
     assert "Relative likelihood: one share over another." in last  # the notes with the last rows
+
+
+def test_it_leaves_a_detail_table_to_the_html_and_the_spreadsheet_and_says_so(tmp_path_factory):
+    import json
+
+    from concerns.report import render_json
+    from concerns.report.render._html import render_html
+
+    report = sample_report()
+    who = report.sections[1]
+    blocks = tuple(
+        dataclasses.replace(block, detail=True)
+        if isinstance(block, Table) and block.id == "cases_by_year"
+        else block
+        for block in who.blocks
+    )
+    report = dataclasses.replace(
+        report, sections=(report.sections[0], dataclasses.replace(who, blocks=blocks))
+    )
+    text = text_of(pdf_file(tmp_path_factory, report, "detail"))
+    assert "Cases by financial year" not in text.replace("“Cases by financial year”", "")
+    assert "The table “Cases by financial year” is in the HTML report and the spreadsheet." in text
+    assert "Cases by profession" in text  # the other table is printed
+    html = render_html(report).decode("utf-8")
+    folded = html[html.index('<details class="table-details">') :]
+    assert folded.index("Show the table: Cases by financial year") < folded.index("</details>")
+    tables = {t["id"]: t for t in json.loads(render_json(report))["tables"]}
+    assert tables["cases_by_year"]["detail"] is True and tables["profession"]["detail"] is False

@@ -27,7 +27,9 @@ from tests.report import layout
 pytestmark = pytest.mark.slow
 
 DEMO_AS_OF = dt.date(2026, 12, 2)
-NAMED = ("X680", "X498", "X222")  # a planted cluster, the largest, a small one (5 cases)
+# Planted clusters (their reports are the longest), the largest, a small one (5 cases).
+NAMED = ("X680", "X763", "X997", "X498", "X222")
+PAGE_LIMITS = {"organisation": 14, "national": 16}  # the report outline's
 EACH_END = 8
 BETWEEN = 24
 
@@ -78,6 +80,12 @@ def test_it_renders_the_sample_and_the_national_report(read):
 def test_it_prints_no_word_over_another_and_nothing_in_the_footer_band(read):
     found = [fault for pdf, pages in read.items() for fault in layout.faults(pdf, pages)]
     assert not found, f"{len(found)} faults, the first: " + "\n".join(found[:25])
+
+
+def test_every_report_keeps_to_its_page_limit(read):
+    for pdf, pages in read.items():
+        limit = PAGE_LIMITS["national" if pdf.parent.name == "national" else "organisation"]
+        assert len(pages) <= limit, (pdf.parent.name, len(pages))
 
 
 def test_it_finds_the_footer_on_every_page(read):

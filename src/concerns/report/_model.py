@@ -59,6 +59,9 @@ class Table:
     notes: tuple[str, ...] = ()  # footnotes, e.g. what "<5" and "*" mean here
     type: Literal["table"] = "table"
     printed: bool = True  # False: every count is hidden, so HTML and PDF print a sentence in its place
+    # A detail a board does not need: folded away in the HTML, in the spreadsheet and report.json, and
+    # left out of the PDF, which says where it is.
+    detail: bool = False
 
     def column_index(self, key: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.key == key)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from concerns.report._build import _format as f
-from concerns.report._build._tables import every_count_hidden
+from concerns.report._build._tables import collapsed_row, every_count_hidden
 from concerns.report._charts import bars, cases_over_time, forest_plot, funnel_plot, grouped_bars, make_chart
 from concerns.report._model import Cell, Chart, Paragraph, Table
 
@@ -186,7 +186,7 @@ def funnel_spread(funnel: object, own_label: str | None, kind_label: str) -> str
 
 def share_bars(
     table: Table, series: dict[str, str], *, chart_id: str, title: str, floors: dict[str, str] | None = None
-) -> Chart | Paragraph:
+) -> Chart | Paragraph | None:
     """Grouped bars of share columns (series name → column key), from a table's rows; a series'
     ranges are drawn to the value of its column in `floors`. A sentence when the first series (this
     organisation's) has nothing to show."""
@@ -197,6 +197,8 @@ def share_bars(
         values[name], labels[name] = _column(table, key, rows, floor=(floors or {}).get(name))
         hidden[name] = _hidden(table, key, rows)
     first = next(iter(series))
+    if collapsed_row(table) is not None:
+        return None  # one row of everyone recorded: the table's sentence says it all
     if not _drawable(values[first]):
         return not_drawn(title.lower(), table, [table.cell(row, series[first]) for row in rows])
     spec = grouped_bars(

@@ -41,10 +41,6 @@ TERMS: dict[str, str] = {
         "A Healthcare Professional Alert Notice: issued at the request of an NHS body's board about a "
         "practitioner who may pose a significant risk of harm and may seek work elsewhere."
     ),
-    "Median and quartiles": (
-        "Of similar sized organisations ordered by a figure: the median is the middle one; the lower and "
-        'upper quartiles mark the middle half. "Higher than most" means above the upper quartile.'
-    ),
     "MHPS": (
         "Maintaining High Professional Standards in the Modern NHS: the framework for handling concerns "
         "about doctors and dentists in England, including exclusion."

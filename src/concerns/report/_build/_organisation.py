@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from concerns import __version__
 from concerns.analytics._analysis import Context, OrganisationAnalysis
@@ -294,7 +294,16 @@ def _build_tables(
     }
     tables.update(_tables.demographic_tables(facts, TITLES))
     tables["funnel_position"] = _funnel_table(analysis, rate, findings.funnels["rate"])
-    return tables
+    return {key: replace(table, detail=True) if key in DETAIL else table for key, table in tables.items()}
+
+
+# Tables a board does not read in the PDF: the sub-types; every specialty group, the services used and
+# the staff groups that stand out, whose charts give the figures; the characteristics whose relative
+# likelihoods the equality table gives (ethnic group stays: it is the Workforce Race Equality
+# Standard's measure).
+DETAIL = frozenset(
+    {"concern_subtypes", "specialty_group", "services", "clusters", "sex", "age_band", "pmq", "disability"}
+)
 
 
 def combined_rate(rates: Mapping[str, Rate], code: str) -> Rate:

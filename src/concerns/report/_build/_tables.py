@@ -8,6 +8,7 @@ it rests on a hidden count, "n/a" when there is no figure to give.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from concerns import vocabulary as v
 from concerns.analytics._findings import level_name
@@ -442,13 +443,37 @@ def relative_likelihood(
         f"{facts.policy.complementary_symbol}: hidden so that a small number of cases cannot be worked out.",
         f"{f.NOT_AVAILABLE}: not available (no workforce figures for the groups).",
     )
-    return Table(
-        "relative_likelihood",
-        "Relative likelihood of being the subject of a case",
-        columns,
-        tuple(rows),
-        notes,
+    return _uniform_professions(
+        Table(
+            "relative_likelihood",
+            "Relative likelihood of being the subject of a case",
+            columns,
+            tuple(rows),
+            notes,
+        )
     )
+
+
+def _uniform_professions(table: Table) -> Table:
+    """The professions counted as one note when every comparison counts the same ones, not a column."""
+    index = table.column_index("professions")
+    counted = {row.cells[index].display for row in table.rows}
+    if len(counted) != 1:
+        return table
+    (professions,) = counted
+    return replace(
+        table,
+        columns=tuple(c for i, c in enumerate(table.columns) if i != index),
+        rows=tuple(
+            replace(row, cells=tuple(c for i, c in enumerate(row.cells) if i != index)) for row in table.rows
+        ),
+        notes=(*table.notes, f"Every comparison counts {_and_list(professions)}."),
+    )
+
+
+def _and_list(listed: str) -> str:
+    parts = listed.split(", ")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --- clusters --------------------------------------------------------------------------------

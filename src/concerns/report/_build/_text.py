@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from concerns.analytics._findings import EqualityFinding, FunnelFinding, TrendFinding
-from concerns.analytics._peers import PeerComparison, PeerVerdict
+from concerns.analytics._peers import PeerVerdict
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
@@ -71,38 +71,6 @@ def shown_as(value: float, kind: str) -> float:
     """A figure as the reader sees it: comparisons are made on the printed numbers, so that a sentence
     never says "above 76.0%" of a share printed as 76.0%."""
     return float(f.number(value, kind).rstrip("%").replace(",", "").replace("−", "-"))
-
-
-def position_of(value: float | None, comparison: PeerComparison | None, kind: str) -> str:
-    """ "above", "below", "within" or "not available": a published value against the peers' quartiles."""
-    if value is None or comparison is None or comparison.q1 is None or comparison.q3 is None:
-        return "not available"
-    if shown_as(value, kind) > shown_as(comparison.q3, kind):
-        return "above"
-    if shown_as(value, kind) < shown_as(comparison.q1, kind):
-        return "below"
-    return "within"
-
-
-def against_peers(value: float | None, comparison: PeerComparison | None, kind: str) -> str:
-    """Where a published value sits among similar sized organisations, quoting the quartile used."""
-    position = position_of(value, comparison, kind)
-    if position == "not available":
-        return "it cannot be compared with similar sized organisations (too few of them have figures)"
-    if position == "above":
-        return (
-            f"higher than most similar sized organisations (above their upper quartile of "
-            f"{f.number(comparison.q3, kind)})"
-        )
-    if position == "below":
-        return (
-            f"lower than most similar sized organisations (below their lower quartile of "
-            f"{f.number(comparison.q1, kind)})"
-        )
-    return (
-        f"within the middle half of similar sized organisations ({f.number(comparison.q1, kind)} "
-        f"to {f.number(comparison.q3, kind)})"
-    )
 
 
 # --- verdicts against similar sized organisations and the funnel limits ----------------------

@@ -48,6 +48,7 @@ def table_data(table: Table) -> dict[str, Any]:
         "id": table.id,
         "title": table.title,
         "printed": table.printed,
+        "detail": table.detail,
         "columns": [
             {"key": c.key, "label": c.label, "is_total": c.is_total, "kind": c.kind} for c in table.columns
         ],

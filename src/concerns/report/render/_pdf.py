@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import re
 import threading
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -146,9 +148,12 @@ def pdf_payload(report: Report) -> dict[str, Any]:
 def _without_legend(section: dict[str, Any], legend: tuple[str, ...]) -> dict[str, Any]:
     """A section whose tables' notes leave out the legend every table shares: it is printed once, on the
     cover (the HTML keeps it with each table, which its screen reader users meet one at a time)."""
+    symbols = {line.split(":")[0] for line in legend}
     for block in section["blocks"]:
         if block["type"] == "table":
             block["notes"] = [note for note in block["notes"] if note not in legend]
+        if block["type"] == "terms":  # the glossary need not define the symbols the cover does
+            block["items"] = [(term, meaning) for term, meaning in block["items"] if term not in symbols]
     return section
 
 
@@ -237,6 +242,7 @@ def _long_date(iso: str) -> str:
 # Short closing sections run on from the one before instead of starting a page (report-outline.md:
 # questions follow the services, methods and glossary share the data quality page).
 RUN_ON = frozenset({"questions", "methods", "glossary"})
+REFERENCE = frozenset({"methods", "glossary"})  # set smaller
 
 
 def _section(
@@ -244,24 +250,52 @@ def _section(
 ) -> dict[str, Any]:
     """A section as the template reads it. A board summary's sections run on: it is two pages."""
     blocks, level = [], 1
-    for block in section.blocks:
+    charted = {b.table_id for b in section.blocks if isinstance(b, Chart)}  # its caption says where
+    details = [
+        b.title
+        for b in section.blocks
+        if isinstance(b, Table) and b.detail and b.printed and b.id not in charted
+    ]
+    for index, block in enumerate(section.blocks):
         if isinstance(block, Heading):
+            if _heads_only_details(section.blocks[index + 1 :]):
+                continue  # its tables are left out: so is it
             level = heading_level(block.level, level)
             blocks.append({"type": "heading", "text": block.text, "level": level})
-        elif isinstance(block, Table) and not block.printed:
-            continue
+        elif isinstance(block, Table) and (block.detail or not block.printed):
+            if details and block.title == details[0]:  # where the first was, a sentence says where all are
+                blocks.append(_block(Paragraph(_elsewhere(details)), tables))
         elif section.id == "glossary" and isinstance(block, BulletList):
             blocks.append({"type": "terms", "items": [glossary_term(item) for item in block.items]})
         else:
             blocks.append(_block(block, tables))
     new_page = not summary and section.id not in RUN_ON and (first or not _prose_only(section))
-    return {"title": section.title, "new_page": new_page, "blocks": blocks}
+    return {
+        "title": section.title,
+        "new_page": new_page,
+        "blocks": blocks,
+        "reference": section.id in REFERENCE,
+    }
+
+
+def _heads_only_details(rest: Sequence[object]) -> bool:
+    """Whether what follows a heading, up to the next, is detail tables alone."""
+    following = list(itertools.takewhile(lambda block: not isinstance(block, Heading), rest))
+    return bool(following) and all(isinstance(block, Table) and block.detail for block in following)
+
+
+def _elsewhere(titles: Sequence[str]) -> str:
+    names = [f"“{title}”" for title in titles]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    noun = "table" if len(names) == 1 else "tables"
+    return f"The {noun} {listed} {'is' if len(names) == 1 else 'are'} in the HTML report and the spreadsheet."
 
 
 def _prose_only(section: Section) -> bool:
     """A section of headings and sentences only (its tables not printed): it runs on after the last."""
     return all(
-        isinstance(block, Heading | Paragraph) or (isinstance(block, Table) and not block.printed)
+        isinstance(block, Heading | Paragraph)
+        or (isinstance(block, Table) and (not block.printed or block.detail))
         for block in section.blocks
     )
 
@@ -298,7 +332,8 @@ def _block(block: object, tables: dict[str, Table]) -> dict[str, Any]:
 
 def _chart(chart: Chart, tables: dict[str, Table]) -> dict[str, Any]:
     table = tables.get(chart.table_id)
-    source = f"The figures are in the table “{table.title}”." if table else ""
+    where = " of the HTML report and the spreadsheet" if table and table.detail else ""
+    source = f"The figures are in the table “{table.title}”{where}." if table else ""
     return {
         "type": "chart",
         "title": chart.title,
@@ -319,7 +354,7 @@ def svg_wider_than_text(svg: str) -> bool:
 
 def list_columns(items: tuple[str, ...]) -> int:
     """Two columns for a long list of short items (such as the peer list), else one."""
-    return 2 if len(items) >= 6 and max(map(len, items)) <= 42 else 1
+    return 2 if len(items) >= 6 and max(map(len, items)) <= 50 else 1
 
 
 def column_samples(label: str, texts: list[str], *, numeric: bool) -> dict[str, Any]:
