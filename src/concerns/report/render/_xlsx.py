@@ -1,8 +1,10 @@
-"""The XLSX rendering: a cover sheet, then one sheet per table, for analysts.
+"""The XLSX rendering, the report's annex for analysts: a cover, a summary (key messages and the
+figures at a glance), the similar sized organisations and how they were chosen, one sheet per table
+(the detail tables the PDF leaves out among them), and the notes (symbols, methods, glossary).
 
-A suppressed cell is written as the text of its display ("<5", "*"), never as
-a number or a formula; every other figure is a number whose format makes Excel
-show what the report shows. Text is always written as a string, and text a
+A figure is a number whose format makes Excel show what the report shows, and a column of figures
+holds nothing else: a hidden or unavailable figure is an empty cell, its symbol ("<5", "*", "–",
+"n/a") in a marker column beside it, so that the column sums and sorts as numbers. Text is always written as a string, and text a
 spreadsheet would run if it were typed or exported again (starting with = + - @,
 tab or carriage return, as an uploaded organisation name may) gets a leading
 apostrophe, as the portal's rejects.csv does. Document properties carry a fixed
@@ -23,9 +25,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from concerns.report._model import ILLUSTRATIVE_BANNER, Cell, Column, Report, Table
+from concerns.report._model import ILLUSTRATIVE_BANNER, BulletList, Cell, Column, Report, Table, Tiles
 
 COVER_SHEET = "Cover"
+SUMMARY_SHEET = "Summary"
+PEERS_SHEET = "Peers"
+NOTES_SHEET = "Notes"
+_OWN_SHEETS = (COVER_SHEET, SUMMARY_SHEET, PEERS_SHEET, NOTES_SHEET)
 SHEET_NAME_LIMIT = 31
 HEADER_ROW = 3  # zero-based: title, confidential line, banner line, then the header row
 _FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\']")
@@ -62,15 +68,19 @@ def render_xlsx(report: Report) -> bytes:
     formats = _Formats.of(workbook)
     names = sheet_names(report)
     _write_cover(workbook.add_worksheet(COVER_SHEET), report, names, formats)
+    _write_summary(workbook.add_worksheet(SUMMARY_SHEET), report, formats)
+    if report.peers is not None:
+        _write_peers(workbook.add_worksheet(PEERS_SHEET), report, formats)
     for table in report.tables():
         _write_table(workbook.add_worksheet(names[table.id]), table, report, formats)
+    _write_notes(workbook.add_worksheet(NOTES_SHEET), report, formats)
     workbook.close()
     return buffer.getvalue()
 
 
 def sheet_names(report: Report) -> dict[str, str]:
     """A unique, valid sheet name (≤ 31 characters) for each table id, in report order."""
-    taken = {COVER_SHEET.lower()}
+    taken = {sheet.lower() for sheet in _OWN_SHEETS}
     names: dict[str, str] = {}
     for table in report.tables():
         base = _FORBIDDEN_IN_SHEET_NAMES.sub("_", table.id).strip() or "table"
@@ -116,6 +126,7 @@ class _Formats:
     note: Format
     date: Format
     link: Format
+    wrap: Format
 
     @classmethod
     def of(cls, workbook: Workbook) -> _Formats:
@@ -130,6 +141,7 @@ class _Formats:
             note=workbook.add_format({"italic": True, "font_size": 9}),
             date=workbook.add_format({"num_format": "d mmmm yyyy", "align": "left"}),
             link=workbook.add_format({"font_color": "#005EB8", "underline": 1}),
+            wrap=workbook.add_format({"text_wrap": True, "valign": "top"}),
         )
 
     cells: dict[tuple[str | None, bool, bool], Format] = field(default_factory=dict)
@@ -184,11 +196,15 @@ def _write_cover(sheet: Worksheet, report: Report, names: dict[str, str], format
     row += 1
     _text(sheet, row, 0, "Sheet", formats.header)
     _text(sheet, row, 1, "Table", formats.header)
-    for table in report.tables():
+    listed = [(SUMMARY_SHEET, "Key messages and the figures at a glance")]
+    if report.peers is not None:
+        listed.append((PEERS_SHEET, "Similar sized organisations, and how they were chosen"))
+    listed += [(names[table.id], table.title) for table in report.tables()]
+    listed.append((NOTES_SHEET, "Symbols, methods and glossary"))
+    for name, title in listed:
         row += 1
-        name = names[table.id]
         sheet.write_url(row, 0, f"internal:'{name}'!A1", formats.link, string=name)
-        _text(sheet, row, 1, table.title)
+        _text(sheet, row, 1, title)
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 70)
     _print_setup(sheet, report)
@@ -215,35 +231,144 @@ def cover_facts(report: Report) -> list[tuple[str, str | int | dt.datetime]]:
     return facts
 
 
-def _write_table(sheet: Worksheet, table: Table, report: Report, formats: _Formats) -> None:
-    _text(sheet, 0, 0, table.title, formats.title)
+def _heading(sheet: Worksheet, title: str, report: Report, formats: _Formats) -> None:
+    _text(sheet, 0, 0, title, formats.title)
     _text(sheet, 1, 0, report.confidential_header)
     if report.illustrative:
         _text(sheet, 2, 0, ILLUSTRATIVE_BANNER, formats.banner)
+
+
+def _write_summary(sheet: Worksheet, report: Report, formats: _Formats) -> None:
+    _heading(sheet, "Summary", report, formats)
+    row = HEADER_ROW
+    _text(sheet, row, 0, "Key messages", formats.header)
+    for message in report.key_messages:
+        row += 1
+        _text(sheet, row, 0, message, formats.wrap)
+    tiles = [
+        tile
+        for section in report.sections
+        for block in section.blocks
+        if isinstance(block, Tiles)
+        for tile in block.tiles
+    ]
+    row += 2
+    for col, heading in enumerate(("At a glance", "Figure", "What it means")):
+        _text(sheet, row, col, heading, formats.header)
+    for tile in tiles:
+        row += 1
+        _text(sheet, row, 0, tile.label)
+        _text(sheet, row, 1, tile.value)
+        if tile.note:
+            _text(sheet, row, 2, tile.note, formats.wrap)
+    sheet.set_column(0, 0, 90)
+    sheet.set_column(1, 1, 16)
+    sheet.set_column(2, 2, 50)
+    _print_setup(sheet, report)
+
+
+def _write_peers(sheet: Worksheet, report: Report, formats: _Formats) -> None:
+    assert report.peers is not None
+    _heading(sheet, "Similar sized organisations", report, formats)
+    _text(sheet, HEADER_ROW, 0, report.peers.method, formats.wrap)
+    row = HEADER_ROW + 2
+    _text(sheet, row, 0, "Organisation code", formats.header)
+    _text(sheet, row, 1, "Organisation", formats.header)
+    for code, name in report.peers.organisations:
+        row += 1
+        _text(sheet, row, 0, code)
+        _text(sheet, row, 1, name)
+    sheet.set_column(0, 0, 20)
+    sheet.set_column(1, 1, 60)
+    _print_setup(sheet, report)
+
+
+def _write_notes(sheet: Worksheet, report: Report, formats: _Formats) -> None:
+    _heading(sheet, "Notes", report, formats)
+    parts = [("Symbols in the tables", report.legend)]
+    for section in report.sections:
+        if section.id in ("methods", "glossary"):
+            texts = [
+                text
+                for block in section.blocks
+                for text in (
+                    block.items if isinstance(block, BulletList) else (getattr(block, "text", None),)
+                )
+                if text
+            ]
+            parts.append((section.title, tuple(texts)))
+    row = HEADER_ROW
+    for title, texts in parts:
+        if not texts:
+            continue
+        _text(sheet, row, 0, title, formats.header)
+        for text in texts:
+            row += 1
+            _text(sheet, row, 0, text, formats.wrap)
+        row += 2
+    sheet.set_column(0, 0, 120)
+    _print_setup(sheet, report)
+
+
+def _write_table(sheet: Worksheet, table: Table, report: Report, formats: _Formats) -> None:
+    _heading(sheet, table.title, report, formats)
     sheet.write_blank(HEADER_ROW, 0, None, formats.header)
-    for index, column in enumerate(table.columns, start=1):
-        _text(sheet, HEADER_ROW, index, column.label, formats.header)
+    layout = sheet_columns(table)
+    for at, (label, _, _) in enumerate(layout, start=1):
+        _text(sheet, HEADER_ROW, at, label, formats.header)
     for offset, row in enumerate(table.rows, start=1):
-        at = HEADER_ROW + offset
-        _text(sheet, at, 0, row.label, formats.bold if row.is_total else None)
-        for index, (column, cell) in enumerate(zip(table.columns, row.cells, strict=True), start=1):
-            _write_cell(sheet, at, index, column, cell, row.is_total, formats)
+        line = HEADER_ROW + offset
+        _text(sheet, line, 0, row.label, formats.bold if row.is_total else None)
+        for at, (_, index, marker) in enumerate(layout, start=1):
+            column, cell = table.columns[index], row.cells[index]
+            _write_cell(sheet, line, at, column, cell, row.is_total, formats, marker=marker)
     notes_row = HEADER_ROW + len(table.rows) + 2
     for offset, note in enumerate(table.notes):
         _text(sheet, notes_row + offset, 0, note, formats.note)
     sheet.freeze_panes(HEADER_ROW + 1, 1)
-    _set_widths(sheet, table)
+    _set_widths(sheet, table, layout)
     _print_setup(sheet, report)
 
 
+def sheet_columns(table: Table) -> list[tuple[str, int, bool]]:
+    """The sheet's columns after the row labels: (header, the model column's index, whether it is the
+    marker column of a column of figures). A column of figures with any cell that is not a number gets
+    a marker column beside it, holding that cell's symbol."""
+    layout = []
+    for index, column in enumerate(table.columns):
+        layout.append((column.label, index, False))
+        figures = column.kind != "text"
+        if figures and any(
+            not is_number(column, row.cells[index]) and row.cells[index].display for row in table.rows
+        ):
+            layout.append((f"{column.label}: symbol", index, True))
+    return layout
+
+
 def _write_cell(
-    sheet: Worksheet, row: int, col: int, column: Column, cell: Cell, bold: bool, formats: _Formats
+    sheet: Worksheet,
+    row: int,
+    col: int,
+    column: Column,
+    cell: Cell,
+    bold: bool,
+    formats: _Formats,
+    *,
+    marker: bool = False,
 ) -> None:
+    if marker:  # the symbol of a figure not shown as a number
+        if not is_number(column, cell) and cell.display:
+            _text(sheet, row, col, cell.display, formats.cell(None, bold, right=True))
+        else:
+            sheet.write_blank(row, col, None, formats.cell(None, bold, right=True))
+        return
     if is_number(column, cell):
         assert cell.value is not None
         sheet.write_number(row, col, cell.value, formats.cell(number_format(column, cell), bold, right=False))
-    else:  # suppressed, not available, or text: exactly what the report shows
-        _text(sheet, row, col, cell.display, formats.cell(None, bold, right=column.kind != "text"))
+    elif column.kind == "text":
+        _text(sheet, row, col, cell.display, formats.cell(None, bold, right=False))
+    else:  # a figure hidden or not available: an empty cell, its symbol in the marker column
+        sheet.write_blank(row, col, None, formats.cell(None, bold, right=True))
 
 
 def is_number(column: Column, cell: Cell) -> bool:
@@ -257,15 +382,13 @@ def is_number(column: Column, cell: Cell) -> bool:
     )
 
 
-def _set_widths(sheet: Worksheet, table: Table) -> None:
+def _set_widths(sheet: Worksheet, table: Table, layout: list[tuple[str, int, bool]]) -> None:
     labels = [len(row.label) for row in table.rows]
     sheet.set_column(0, 0, _clamp(max(labels, default=10) + 2, 14, 60))
-    for index, column in enumerate(table.columns, start=1):
-        widest_value = max((len(row.cells[index - 1].display) for row in table.rows), default=0)
-        header_words = max((len(word) for word in column.label.split()), default=0)
-        sheet.set_column(
-            index, index, _clamp(max(widest_value, header_words, len(column.label) // 2) + 3, 10, 40)
-        )
+    for at, (label, index, _) in enumerate(layout, start=1):
+        widest_value = max((len(row.cells[index].display) for row in table.rows), default=0)
+        header_words = max((len(word) for word in label.split()), default=0)
+        sheet.set_column(at, at, _clamp(max(widest_value, header_words, len(label) // 2) + 3, 10, 40))
 
 
 def _clamp(value: int, low: int, high: int) -> int:
