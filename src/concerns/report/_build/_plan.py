@@ -274,9 +274,6 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
     for index, ((dim_a, codes_a), (dim_b, codes_b)) in enumerate(SAME_PEOPLE):
         # With groups combined, the rows that hold the codes: a reader can set those sums side by side.
         rows_a, rows_b = covering(profile, dim_a, codes_a), covering(profile, dim_b, codes_b)
-        whole_a = any(is_collapsed(dim_a, row) for row in rows_a)
-        if whole_a != any(is_collapsed(dim_b, row) for row in rows_b):
-            continue  # one side is everyone recorded, dentists or not: no longer the same people
         keys_a, keys_b = keys_of(dim_a, rows_a), keys_of(dim_b, rows_b)
         if (keys_a, keys_b) in seen:
             continue
@@ -284,8 +281,7 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
         a, b = sum(counts[dim_a][c] for c in rows_a), sum(counts[dim_b][c] for c in rows_b)
         whole, part = (keys_b, keys_a) if b >= a else (keys_a, keys_b)
         rest = ("implied", f"same_people:{index}")
-        # Two rows of every group recorded differ only by how many were not stated: recording, not people.
-        cells.append(Cell(rest, abs(b - a), exempt=whole_a))
+        cells.append(Cell(rest, abs(b - a)))
         relations.append(split(whole, part, rest))
     for dimension, codes, practitioners in clusters:
         key = practitioners_key(dimension, codes)
