@@ -25,7 +25,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from ._policy import Policy, resolve_policy
 from ._table import CellKey, Relation, Table
 
-__all__ = ["Reason", "Interval", "Problem", "AuditResult", "Auditor", "audit"]
+__all__ = ["Reason", "Interval", "Problem", "AuditResult", "Auditor", "audit", "hidden_range"]
 
 _TOLERANCE = 1e-6
 
@@ -85,6 +85,17 @@ class SupportsReasons(Protocol):
     def zeros_hidden(self) -> bool: ...
 
 
+def hidden_range(policy: Policy, count: int, reason: Reason, *, zeros_hidden: bool) -> tuple[float, float]:
+    """What a reader knows of a hidden count from its symbol alone (the audit's cautious reader: it
+    can tell a small count from a complement, which is at least the threshold)."""
+    if reason is Reason.PRIMARY:
+        low, high = policy.small_range(zeros_hidden=zeros_hidden)
+        return float(low), float(high)
+    if reason is Reason.COMPLEMENTARY and count >= policy.threshold:
+        return float(policy.threshold), math.inf
+    return 0.0, math.inf
+
+
 class Auditor:
     """Audits hiding patterns of one table under one policy; builds the linear system once."""
 
@@ -125,13 +136,7 @@ class Auditor:
         return low, high  # a small count: never shown, so this is never used
 
     def hidden_knowledge(self, count: int, reason: Reason) -> tuple[float, float]:
-        """What a reader knows of a hidden count from its symbol alone."""
-        if reason is Reason.PRIMARY:
-            low, high = self.policy.small_range(zeros_hidden=self.zeros_hidden)
-            return float(low), float(high)
-        if reason is Reason.COMPLEMENTARY and count >= self.policy.threshold:
-            return float(self.policy.threshold), math.inf
-        return 0.0, math.inf
+        return hidden_range(self.policy, count, reason, zeros_hidden=self.zeros_hidden)
 
     def bounds(self, reasons: Mapping[CellKey, Reason]) -> list[tuple[float, float]]:
         bounds = list(self.shown_bounds)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from concerns import vocabulary as v
 from concerns.analytics._profile import SINGLE_VALUED, Breakdown, Count, Profile, Share
 from concerns.disclosure import Policy
+from concerns.report._build import _format as f
 
 JOIN = "+"
 NOT_STATED = "not_stated"
@@ -223,7 +224,7 @@ def member_labels(labels: Mapping[str, str], code: str) -> str:
         labels[c] if i == 0 or labels[c][:2].isupper() else labels[c][0].lower() + labels[c][1:]
         for i, c in enumerate(members(code))
     ]
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return f.and_list(names)
 
 
 def covering(profile: Profile, dimension: str, codes: Iterable[str]) -> tuple[str, ...]:

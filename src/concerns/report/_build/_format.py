@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from concerns.report._model import Cell
 
@@ -82,3 +83,9 @@ def derived_cell(x: float | None, kind: str, *, hidden: bool) -> Cell:
 
 def text_cell(text: str) -> Cell:
     return Cell(text, None)
+
+
+def and_list(items: Sequence[str]) -> str:
+    """Words as a reader lists them: "a", "a and b", "a, b and c"."""
+    *rest, last = list(items) or [""]
+    return f"{', '.join(rest)} and {last}" if rest else last

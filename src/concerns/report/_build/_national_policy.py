@@ -15,11 +15,12 @@ See docs/disclosure.md.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 
 from concerns.analytics._analysis import Context
 from concerns.analytics._profile import Profile
-from concerns.disclosure import Breakdown, Link, Policy, Reason, Row, difference, with_threshold
+from concerns.disclosure import Breakdown, Link, Policy, Row, difference, hidden_range, with_threshold
 from concerns.report._build import _plan
 from concerns.report._build._coarsen import covering, members
 from concerns.report._build._protection import TOTAL, Group, Published, publish
@@ -127,8 +128,8 @@ def _organisation_published(
     context: Context, code: str, profile: Profile, policy: Policy
 ) -> tuple[Profile, Published]:
     """What an organisation's report publishes, as `_scope.organisation_facts` protects it."""
-    clusters = [(test.dimension, test.codes, test.observed) for test in context.clusters[code].flagged]
-    coarse, _, pub = _plan.organisation_published(profile, context.equality[code], clusters, policy)
+    flagged = context.clusters[code].flagged
+    coarse, _, pub = _plan.organisation_published(profile, context.equality[code], flagged, policy)
     return coarse, pub
 
 
@@ -191,9 +192,5 @@ def _known(
     if cell is None or not cell.suppressed:
         shown = count if cell is None else cell.value
         return float(shown), float(shown)
-    if cell.reason is Reason.PRIMARY:
-        low, high = policy.small_range(zeros_hidden=zeros_hidden)
-        return float(low), float(high)
-    if cell.reason is Reason.COMPLEMENTARY and count >= policy.threshold:
-        return float(policy.threshold), None
-    return 0.0, None
+    low, high = hidden_range(policy, count, cell.reason, zeros_hidden=zeros_hidden)
+    return low, None if math.isinf(high) else high

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from concerns import vocabulary as v
+from concerns.analytics._clusters import ClusterTest
 from concerns.analytics._equality import COMPARISONS, Comparison, Equality, EqualityMeasures
 from concerns.analytics._profile import MORE_THAN_ONE, Profile
 from concerns.disclosure import Cell, CellKey, Policy
@@ -151,16 +152,14 @@ def likelihood_cells(item: Likelihood, profile: Profile) -> tuple[list[Cell], li
 
 
 def organisation_published(
-    profile: Profile,
-    measures: EqualityMeasures,
-    clusters: Sequence[tuple[str, tuple[str, ...], int]],
-    policy: Policy,
+    profile: Profile, measures: EqualityMeasures, flagged: Sequence[ClusterTest], policy: Policy
 ) -> tuple[Profile, tuple[Likelihood, ...], Published]:
     """What an organisation's report publishes: its profile aggregated before protection, each
     comparison's status, and every count protected. A breakdown that protection leaves with no recorded
     group shown apart (a small group whose only complement is the one other group), and that no
     published relative likelihood rests on, is shown as one row of every group recorded and protected
     again: a count of the cases recorded, and not stated, instead of a row of symbols."""
+    clusters = [(test.dimension, test.codes, test.observed) for test in flagged]
     coarse, items, pub = _published(coarsen(profile, policy), measures, clusters, policy)
     folded = [dimension for dimension in COLLAPSED_LABELS if _nothing_apart(coarse, items, pub, dimension)]
     if not folded:

@@ -17,8 +17,9 @@ CATEGORIES = (*v.CONCERN_CATEGORIES.codes, MORE_THAN_ONE)
 
 
 def organisation_facts(analysis: OrganisationAnalysis, context: Context, policy: Policy) -> Facts:
-    clusters = [(test.dimension, test.codes, test.observed) for test in analysis.findings.clusters]
-    profile, items, pub = _plan.organisation_published(analysis.profile, analysis.equality, clusters, policy)
+    profile, items, pub = _plan.organisation_published(
+        analysis.profile, analysis.equality, analysis.findings.clusters, policy
+    )
     return Facts(profile, pub, analysis.equality, items, national_facts(context, policy))
 
 

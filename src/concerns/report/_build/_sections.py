@@ -346,12 +346,8 @@ def _cluster_words(cluster: ShownCluster, findings: ReportFindings) -> str:
         for c in inside
     ]
     if wider:
-        text += f", which also makes {_list_words(wider)} stand out"
+        text += f", which also makes {f.and_list(wider)} stand out"
     return text
-
-
-def _list_words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def services_message(built: Built) -> str:

@@ -8,10 +8,10 @@ a year that stands out). No signpost rests on a finding that could be chance.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concerns.disclosure import CellKey
+from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts
 from concerns.report._model import Callout
 
@@ -49,7 +49,7 @@ def callouts(profile: Profile) -> list[Callout]:
         found.append(
             Callout(
                 "Team review",
-                f"Cases cluster in {_list(profile.team_groups)}. Where concerns point to how a clinical team works "
+                f"Cases cluster in {f.and_list(profile.team_groups)}. Where concerns point to how a clinical team works "
                 "together, a team review can help: two reviewers, at least one clinical, use questionnaires and "
                 "interviews to understand what is happening. It is voluntary, not disciplinary and not an "
                 "investigation.",
@@ -153,7 +153,7 @@ def adviser_questions(profile: Profile) -> tuple[str, ...]:
     questions = []
     if profile.flagged:
         questions.append(
-            f"What is happening in {_list(profile.flagged)}: a team, a service, a change in "
+            f"What is happening in {f.and_list(profile.flagged)}: a team, a service, a change in "
             "leadership, or in how concerns are recorded?"
         )
     if profile.hidden_flagged:
@@ -179,7 +179,7 @@ def next_steps(profile: Profile) -> tuple[str, ...]:
     found = []
     if profile.flagged:
         found.append(
-            f"Look into {_list(profile.flagged)} with the clinical and HR leads for those teams before "
+            f"Look into {f.and_list(profile.flagged)} with the clinical and HR leads for those teams before "
             "the discussion with the link adviser."
         )
     elif profile.hidden_flagged:
@@ -198,7 +198,7 @@ def next_steps(profile: Profile) -> tuple[str, ...]:
         )
     if profile.poorly_recorded:
         found.append(
-            f"Record {_list(profile.poorly_recorded)} in every referral: too many are not stated for "
+            f"Record {f.and_list(profile.poorly_recorded)} in every referral: too many are not stated for "
             "the equality measures to be trusted."
         )
     steps = found[:2]
@@ -207,10 +207,3 @@ def next_steps(profile: Profile) -> tuple[str, ...]:
         "questions page."
     )
     return tuple(steps)
-
-
-def _list(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -467,13 +467,8 @@ def _uniform_professions(table: Table) -> Table:
         rows=tuple(
             replace(row, cells=tuple(c for i, c in enumerate(row.cells) if i != index)) for row in table.rows
         ),
-        notes=(*table.notes, f"Every comparison counts {_and_list(professions)}."),
+        notes=(*table.notes, f"Every comparison counts {f.and_list(professions.split(', '))}."),
     )
-
-
-def _and_list(listed: str) -> str:
-    parts = listed.split(", ")
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --- clusters --------------------------------------------------------------------------------
