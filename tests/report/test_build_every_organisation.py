@@ -69,6 +69,7 @@ def test_every_organisation_follows_the_writing_rules(built):
         check_quoted_counts(data)
         for text in texts(data):
             for sentence in sentences(text):
+                assert "part of 0 of" not in sentence, (code, sentence)  # none is said as none
                 if "were more likely" in sentence:
                     low = float(re.search(r"95% interval ([\d.]+) to", sentence).group(1))
                     assert low > 1, (code, sentence)

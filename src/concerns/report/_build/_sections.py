@@ -353,6 +353,8 @@ def _cluster_words(cluster: ShownCluster, findings: ReportFindings) -> str:
 def services_message(built: Built) -> str:
     facts: Facts = built.facts
     exclusion = _text.of_cases(facts, ("service", "exclusion"))
+    if facts.pub.value(("service", "exclusion")) == 0:
+        return "No case needed advice on exclusion or suspension."
     if exclusion is not None:
         return f"Advice on exclusion or suspension was part of {exclusion}."
     return (
@@ -722,11 +724,12 @@ def services(built: Built, signposting: sign.Profile) -> Section:
     facts: Facts = built.facts
     table = built.tables["services"]
     exclusion = _text.of_cases(facts, ("service", "exclusion"))
-    text = (
-        f"Advice on exclusion or suspension was part of {exclusion}."
-        if exclusion
-        else "The number of cases with exclusion or suspension advice is hidden to protect small numbers."
-    )
+    if facts.pub.value(("service", "exclusion")) == 0:
+        text = "No case needed advice on exclusion or suspension."
+    elif exclusion:
+        text = f"Advice on exclusion or suspension was part of {exclusion}."
+    else:
+        text = "The number of cases with exclusion or suspension advice is hidden to protect small numbers."
     chart = (
         None
         if facts.pub.withheld

@@ -354,7 +354,7 @@ def svg_wider_than_text(svg: str) -> bool:
 
 def list_columns(items: tuple[str, ...]) -> int:
     """Two columns for a long list of short items (such as the peer list), else one."""
-    return 2 if len(items) >= 6 and max(map(len, items)) <= 50 else 1
+    return 2 if len(items) >= 6 and max(map(len, items)) <= 42 else 1
 
 
 def column_samples(label: str, texts: list[str], *, numeric: bool) -> dict[str, Any]:
