@@ -285,7 +285,17 @@ def test_it_withholds_every_breakdown_of_an_organisation_with_fewer_cases_than_t
     for table_id in ("cases_by_year", "profession", "grade", "concern_categories", "services"):
         key = "organisation" if table_id == "cases_by_year" else "cases"
         table = tables(data)[table_id]
-        assert all(cell(table, r["key"], key)["display"] == "<5" for r in table["rows"]), table_id
+        own_rows = [r for r in table["rows"] if "combined_into" not in r]
+        assert all(cell(table, r["key"], key)["display"] == "<5" for r in own_rows), table_id
+    # Aggregated as far as it goes: a breakdown's recorded groups are one row, "not stated" beside it.
+    for table_id, recorded in (
+        ("profession", "Profession recorded"),
+        ("ethnic_group", "Ethnic group recorded"),
+    ):
+        rows = tables(data)[table_id]["rows"]
+        own = [r["label"] for r in rows if "combined_into" not in r and not r["is_total"]]
+        assert own == [recorded] + (["Not stated"] if table_id == "ethnic_group" else []), table_id
+        assert all(r["combined_into"] == rows[0]["key"] for r in rows if "combined_into" in r)
     assert any("no breakdown" in message for message in data["key_messages"])
     assert not report.charts() or all(
         c.id in ("funnel", "relative_likelihood_chart") for c in report.charts()

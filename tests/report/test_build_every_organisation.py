@@ -200,13 +200,22 @@ def test_the_national_report_beside_the_whole_batch_pins_no_hidden_count(built):
 
 
 def test_a_national_count_the_batch_would_give_away_stays_hidden(built, monkeypatch):
+    from concerns.analytics._profile import NATIONAL
     from concerns.disclosure import Narrowing, get_policy
-    from concerns.report._build import _national_policy, _scope
+    from concerns.report._build import _national_policy, _plan
+    from concerns.report._build._protection import publish
 
     context, _ = built
     policy = get_policy("standard")
-    shown = _scope._national_facts(context, policy).pub
-    assert shown.shown(("grade", "pharmacist"))
+    profile = context.national
+    groups = _plan.groups(
+        profile, likelihood_items=_plan.likelihoods(context.equality[NATIONAL], profile, policy)
+    )
+    # The report's policy hiding the pharmacists' grade, as it would if that count were small.
+    baseline = publish(_national_policy._concealing(groups, {("grade", "pharmacist")}), profile.total, policy)
+    assert baseline.hidden(("grade", "pharmacist"))
+    shown = _national_policy.national_published(groups, profile.total, policy, context, baseline)
+    assert shown.shown(("grade", "pharmacist"))  # the batch narrows nothing: the national policy shows it
     asked = []
 
     def pinned(breakdowns, national, **options):
@@ -214,8 +223,8 @@ def test_a_national_count_the_batch_would_give_away_stays_hidden(built, monkeypa
         return [Narrowing("X100", ("grade:pharmacist",), 1, 1)]
 
     monkeypatch.setattr(_national_policy, "difference", pinned)
-    hidden = _scope._national_facts(context, policy).pub
-    assert hidden.hidden(("grade", "pharmacist"), ("grade", "not_stated"))
+    hidden = _national_policy.national_published(groups, profile.total, policy, context, baseline)
+    assert hidden.hidden(("grade", "pharmacist"))
     assert asked and all("grade:pharmacist" in codes for codes in asked)
 
 

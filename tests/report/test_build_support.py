@@ -384,9 +384,19 @@ def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tupl
         true_a, true_b = sum(truth[k] for k in a), sum(truth[k] for k in b)
         small, large = (a, b) if true_a <= true_b else (b, a)
         reader.at_most.append(({**small, **{k: -1 for k in large}}, 0))
-        differences.append(
-            (f"{codes_b} minus {codes_a}", {**large, **{k: -1 for k in small}}, abs(true_b - true_a))
-        )
+        label, gap = f"{codes_b} minus {codes_a}", abs(true_b - true_a)
+        unrecorded = _unrecorded(analysis.profile, small, large)
+        unstated = (next(iter(small))[0], "not_stated")
+        if unstated in shown and unrecorded <= gap:
+            # Part of the gap may be cases whose grade (or specialty group) was not stated: the reader
+            # knows the rest, the practitioners who must not be singled out, only within that many.
+            stated = ("difference", label)
+            reader.add(stated, 0, None)
+            reader.at_most.append(({**{k: -1 for k in large}, **small, stated: 1}, 0))
+            reader.at_most.append(({**large, **{k: -1 for k in small}, stated: -1, unstated: -1}, 0))
+            differences.append((f"{label}, recorded", {stated: 1}, gap - unrecorded))
+        else:
+            differences.append((label, {**large, **{k: -1 for k in small}}, gap))
     for row in tables_.get("clusters", {"rows": []})["rows"]:
         # A staff group's practitioners are at most its cases in each breakdown it belongs to.
         name = variable_of("clusters", row["key"])
@@ -401,6 +411,13 @@ def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tupl
     if policy.rounding_base == 1:
         _ratio_knowledge(reader, data, analysis)
     return reader, differences
+
+
+def _unrecorded(profile, small: dict, large: dict) -> int:
+    """The cases of the larger side whose dimension on the smaller side is not stated."""
+    (small_dimension, _), (large_dimension, _) = next(iter(small)), next(iter(large))
+    by_code = profile.unrecorded.get((small_dimension, large_dimension), {})
+    return sum(by_code.get(code, 0) for _, code in large)
 
 
 def _ratio_knowledge(reader: Reader, data: dict, analysis) -> None:

@@ -94,3 +94,18 @@ def test_a_breakdown_collapsed_is_one_row_of_every_group_recorded_with_not_state
     assert is_collapsed("sex", "female+male") and not is_collapsed("sex", "male")
     assert not is_collapsed("profession", "doctor+dentist+pharmacist")  # staff breakdowns never collapse
     assert rows(coarsen(profile, STANDARD), "sex")[0] == ("female", "Female", 2)
+
+
+def test_with_fewer_cases_than_the_threshold_every_breakdown_is_its_recorded_groups_and_not_stated() -> None:
+    profile = profile_of("grade", {"consultant": 2, "dentist": 1, "not_stated": 1})
+    coarse = coarsen(profile, STANDARD)
+    grades = "consultant+sas+resident+locally_employed+gp+dentist+pharmacist+other"
+    assert rows(coarse, "grade") == [(grades, "Grade recorded", 3), ("not_stated", "Not stated", 1)]
+    assert rows(coarse, "profession") == [("doctor+dentist+pharmacist", "Profession recorded", 0)]
+    assert [code for code, *_ in rows(coarse, "ethnic_group")] == [
+        "white+mixed+asian+black+other",
+        "not_stated",
+    ]
+    # Five cases are enough for a breakdown of their own.
+    five = coarsen(profile_of("grade", {"consultant": 3, "dentist": 1, "not_stated": 1}), STANDARD)
+    assert rows(five, "grade")[0] == ("consultant", "Consultant", 3)

@@ -6,7 +6,7 @@ frame (org_code, dimension, code, cases); typed profiles are cut from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -86,6 +86,10 @@ class Profile:
     period: Period
     total: int
     breakdowns: dict[str, Breakdown]
+    # (staff dimension, other staff dimension) -> the cases whose first is not stated, by the other's
+    # code: which practitioners an unrecorded grade or specialty group belongs to (report disclosure
+    # control needs it to tell a gap in recording from a small group of people).
+    unrecorded: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
     def __getitem__(self, dimension: str) -> Breakdown:
         return self.breakdowns[dimension]
@@ -110,6 +114,21 @@ DIMENSIONS: tuple[str, ...] = tuple(TITLES)
 ADDITIVE: frozenset[str] = frozenset({"fiscal_year", *SINGLE_VALUED, "outcome"})
 
 
+STAFF_DIMENSIONS = ("profession", "grade", "specialty_group")
+UNRECORDED_PAIRS = tuple(
+    (recorded, other)
+    for recorded in STAFF_DIMENSIONS
+    if "not_stated" in SINGLE_VALUED[recorded].codes
+    for other in STAFF_DIMENSIONS
+    if other != recorded
+)
+
+
+def unrecorded_dimension(recorded: str, other: str) -> str:
+    """The long counts' name for the cases whose `recorded` is not stated, by `other`."""
+    return f"{other} where {recorded} not stated"
+
+
 def count_cases(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.DataFrame:
     """Cases in the period by organisation, dimension and code (long form, zeros absent)."""
     selected = period.select(cases)
@@ -118,6 +137,14 @@ def count_cases(cases: pl.DataFrame | pl.LazyFrame, period: Period) -> pl.DataFr
     parts.append(
         _count_column(selected, "outcome", pl.col("outcome").cast(pl.String).fill_null("not_recorded"))
     )
+    parts += [
+        _count_column(
+            selected.filter(pl.col(recorded).cast(pl.String) == "not_stated"),
+            unrecorded_dimension(recorded, other),
+            pl.col(other).cast(pl.String),
+        )
+        for recorded, other in UNRECORDED_PAIRS
+    ]
     parts.append(_count_categories(selected))
     parts.append(_count_list(selected, "concern_subtype", "concerns", SUBTYPES))
     parts.append(_count_list(selected, "service", "services", SERVICES_SHOWN))
@@ -192,4 +219,11 @@ def profile(counts: pl.DataFrame, scope: str, period: Period) -> Profile:
             for (code, label), value, interval in zip(codes, values, shares, strict=True)
         )
         breakdowns[dimension] = Breakdown(dimension, TITLES[dimension], total, rows, dimension in ADDITIVE)
-    return Profile(scope, period, total, breakdowns)
+    unrecorded = {
+        (recorded, other): {
+            code: lookup.get((unrecorded_dimension(recorded, other), code), 0)
+            for code in SINGLE_VALUED[other].codes
+        }
+        for recorded, other in UNRECORDED_PAIRS
+    }
+    return Profile(scope, period, total, breakdowns, unrecorded)

@@ -90,6 +90,8 @@ def is_combined(code: str) -> bool:
 def coarsen(profile: Profile, policy: Policy, collapsed: Iterable[str] = ()) -> Profile:
     """The profile with each breakdown's small groups combined (see the module's docstring), and every
     recorded group of each `collapsed` dimension in one row."""
+    if policy.is_small(profile.total) or (profile.total == 0 and not policy.show_zeros):
+        return _everything_combined(profile)
     breakdowns = dict(profile.breakdowns)
     collapsed = frozenset(collapsed)
     for dimension in dict.fromkeys([*FAMILIES, *collapsed]):
@@ -106,12 +108,37 @@ def coarsen(profile: Profile, policy: Policy, collapsed: Iterable[str] = ()) -> 
     return replace(profile, breakdowns=breakdowns)
 
 
-def is_collapsed(dimension: str, code: str) -> bool:
+# Too few cases in all to publish any breakdown (the report is withheld): each breakdown's recorded
+# groups are one row, its count at most the small total, with "not stated" beside it. Aggregated as
+# far as it goes, like any other small group, instead of a row of symbols per group.
+WHOLE_LABELS = {
+    "profession": "Profession recorded",
+    "grade": "Grade recorded",
+    "specialty_group": "Specialty group recorded",
+    **COLLAPSED_LABELS,
+}
+
+
+def _everything_combined(profile: Profile) -> Profile:
+    breakdowns = dict(profile.breakdowns)
+    for dimension in SINGLE_VALUED:
+        breakdown = breakdowns[dimension]
+        counts = {row.code: row.cases for row in breakdown.rows}
+        stated = tuple(code for code in counts if code != NOT_STATED)
+        groups = [stated, *((code,) for code in counts if code == NOT_STATED)]
+        breakdowns[dimension] = _rebuilt(breakdown, groups, counts)
+    return replace(profile, breakdowns=breakdowns)
+
+
+def is_whole(dimension: str, code: str) -> bool:
     """A row that holds every recorded group of its dimension."""
-    if dimension not in COLLAPSED_LABELS:
-        return False
     stated = {c for c in SINGLE_VALUED[dimension].codes if c != NOT_STATED}
     return len(stated) > 1 and set(members(code)) == stated
+
+
+def is_collapsed(dimension: str, code: str) -> bool:
+    """A row that holds every recorded group of its dimension."""
+    return dimension in COLLAPSED_LABELS and is_whole(dimension, code)
 
 
 def _small(count: int, policy: Policy) -> bool:
@@ -193,8 +220,8 @@ def _rebuilt(breakdown: Breakdown, groups: Iterable[tuple[str, ...]], counts: di
 
 
 def combined_label(dimension: str, group: Sequence[str], rows: dict[str, Count]) -> str:
-    if is_collapsed(dimension, JOIN.join(group)):
-        return COLLAPSED_LABELS[dimension]
+    if is_whole(dimension, JOIN.join(group)):
+        return WHOLE_LABELS[dimension]
     if tuple(group) in PAIR_LABELS:
         return PAIR_LABELS[tuple(group)]
     if dimension == "age_band":

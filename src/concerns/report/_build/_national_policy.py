@@ -22,7 +22,7 @@ from concerns.analytics._analysis import Context
 from concerns.analytics._profile import Profile
 from concerns.disclosure import Breakdown, Link, Policy, Row, difference, hidden_range, with_threshold
 from concerns.report._build import _plan
-from concerns.report._build._coarsen import covering, members
+from concerns.report._build._coarsen import members
 from concerns.report._build._protection import TOTAL, Group, Published, publish
 
 # The breakdowns whose national counts are sums of the organisations' rows, one row per case, audited
@@ -164,24 +164,30 @@ def _total(profile: Profile, pub: Published, policy: Policy) -> tuple[float, flo
 
 
 def _same_people(profile: Profile, pub: Published, family: tuple[str, ...], policy: Policy) -> list[Link]:
-    """whole − part = the implied count, as `_plan` relates them, where both breakdowns are in the family."""
+    """What a reader knows of whole − part, as `_plan.same_people` relates them, where both breakdowns
+    are in the family: the implied count, plus at most the part's "not stated" cases where some of the
+    gap may be those."""
     links = []
-    for index, ((dim_a, codes_a), (dim_b, codes_b)) in enumerate(_plan.SAME_PEOPLE):
-        if dim_a not in family or dim_b not in family:
+    zeros_hidden = pub.withheld or "implied" in pub.zeros_hidden
+    for pair in _plan.same_people(profile):
+        if pair.whole[0][0] not in family or pair.part[0][0] not in family:
             continue
-        key = ("implied", f"same_people:{index}")
-        if key not in pub.cells:
-            continue  # the same rows as an earlier relation
-        side_a = [f"{dim_a}:{m}" for row in covering(profile, dim_a, codes_a) for m in members(row)]
-        side_b = [f"{dim_b}:{m}" for row in covering(profile, dim_b, codes_b) for m in members(row)]
-        count_a = sum(profile[dim_a].count(row) for row in covering(profile, dim_a, codes_a))
-        count_b = sum(profile[dim_b].count(row) for row in covering(profile, dim_b, codes_b))
-        whole, part = (side_b, side_a) if count_b >= count_a else (side_a, side_b)
-        low, high = _known(
-            pub, key, abs(count_b - count_a), policy, pub.withheld or "implied" in pub.zeros_hidden
-        )
-        links.append(Link((*((c, 1.0) for c in whole), *((c, -1.0) for c in part)), low, high))
+        whole, part = _codes(pair.whole), _codes(pair.part)
+        low, high = _known(pub, pair.key, pair.rest, policy, zeros_hidden)
+        gap = (*((c, 1.0) for c in whole), *((c, -1.0) for c in part))
+        if pair.unrecorded is None:
+            links.append(Link(gap, low, high))
+            continue
+        # rest <= whole − part <= rest + unrecorded
+        links.append(Link(gap, low, None))
+        if high is not None:
+            unrecorded = f"{pair.unrecorded[0]}:{pair.unrecorded[1]}"
+            links.append(Link((*gap, (unrecorded, -1.0)), -float(profile.total), high))
     return links
+
+
+def _codes(keys: Sequence[tuple[str, str]]) -> list[str]:
+    return [f"{dimension}:{member}" for dimension, row in keys for member in members(row)]
 
 
 def _known(

@@ -25,6 +25,7 @@ from concerns.report._build._coarsen import (
     covering,
     exact_cover,
     is_collapsed,
+    members,
 )
 from concerns.report._build._protection import (
     NOT_STATED,
@@ -32,6 +33,7 @@ from concerns.report._build._protection import (
     Published,
     Relation,
     at_most,
+    beside_unrecorded,
     cells_of,
     keys_of,
     multi_response,
@@ -269,19 +271,12 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
         own = cells_of(dimension, counts[dimension])
         cells += own
         relations.append(sums_to_total([cell.key for cell in own]))
-    seen: set[tuple[tuple[CellKey, ...], tuple[CellKey, ...]]] = set()
-    for index, ((dim_a, codes_a), (dim_b, codes_b)) in enumerate(SAME_PEOPLE):
-        # With groups combined, the rows that hold the codes: a reader can set those sums side by side.
-        rows_a, rows_b = covering(profile, dim_a, codes_a), covering(profile, dim_b, codes_b)
-        keys_a, keys_b = keys_of(dim_a, rows_a), keys_of(dim_b, rows_b)
-        if (keys_a, keys_b) in seen:
-            continue
-        seen.add((keys_a, keys_b))
-        a, b = sum(counts[dim_a][c] for c in rows_a), sum(counts[dim_b][c] for c in rows_b)
-        whole, part = (keys_b, keys_a) if b >= a else (keys_a, keys_b)
-        rest = ("implied", f"same_people:{index}")
-        cells.append(Cell(rest, abs(b - a)))
-        relations.append(split(whole, part, rest))
+    for pair in same_people(profile):
+        cells.append(Cell(pair.key, pair.rest))
+        if pair.unrecorded is None:
+            relations.append(split(pair.whole, pair.part, pair.key))
+        else:
+            relations += beside_unrecorded(pair.whole, pair.part, pair.key, pair.unrecorded)
     for dimension, codes, practitioners in clusters:
         key = practitioners_key(dimension, codes)
         cells.append(Cell(key, practitioners))
@@ -291,6 +286,50 @@ def _staff_group(profile: Profile, clusters: Sequence[tuple[str, tuple[str, ...]
             for row in covering(profile, breakdown, (code,))
         ]
     return Group("staff", tuple(cells), tuple(relations))
+
+
+@dataclass(frozen=True)
+class SamePeople:
+    """Rows a reader may take to count the same practitioners: the larger side (`whole`, by count) holds
+    the smaller (`part`) and `rest` more, a count published implicitly ("doctors whose grade is not a
+    doctor's grade") under `key`. When the part's breakdown has a "not stated" row (`unrecorded`),
+    some of the gap may be cases whose part was not recorded, which a reader cannot tell apart: `rest`
+    leaves those out, and a reader knows it only to within that row's count."""
+
+    key: CellKey
+    whole: tuple[CellKey, ...]
+    part: tuple[CellKey, ...]
+    rest: int
+    unrecorded: CellKey | None
+
+
+def same_people(profile: Profile) -> list[SamePeople]:
+    """Every SAME_PEOPLE relation as the (coarsened) profile's rows hold it, each set of rows once."""
+    counts = {dimension: profile_counts(profile, dimension) for dimension in STAFF}
+    pairs, seen = [], set()
+    for index, ((dim_a, codes_a), (dim_b, codes_b)) in enumerate(SAME_PEOPLE):
+        # With groups combined, the rows that hold the codes: a reader can set those sums side by side.
+        rows_a, rows_b = covering(profile, dim_a, codes_a), covering(profile, dim_b, codes_b)
+        keys_a, keys_b = keys_of(dim_a, rows_a), keys_of(dim_b, rows_b)
+        if (keys_a, keys_b) in seen:
+            continue
+        seen.add((keys_a, keys_b))
+        a, b = sum(counts[dim_a][c] for c in rows_a), sum(counts[dim_b][c] for c in rows_b)
+        whole, part = (keys_b, keys_a) if b >= a else (keys_a, keys_b)
+        gap, part_dimension = abs(b - a), part[0][0]
+        unrecorded = _unrecorded_in(profile, whole, part_dimension)
+        key = ("implied", f"same_people:{index}")
+        if NOT_STATED in counts[part_dimension] and unrecorded <= gap:
+            pairs.append(SamePeople(key, whole, part, gap - unrecorded, (part_dimension, NOT_STATED)))
+        else:
+            pairs.append(SamePeople(key, whole, part, gap, None))
+    return pairs
+
+
+def _unrecorded_in(profile: Profile, whole: Sequence[CellKey], part_dimension: str) -> int:
+    """The cases of the `whole` rows whose `part_dimension` is not stated."""
+    by_code = profile.unrecorded.get((part_dimension, whole[0][0]), {})
+    return sum(by_code.get(code, 0) for _, row in whole for code in members(row))
 
 
 def _breakdown_rows(dimension: str, codes: tuple[str, ...]) -> list[tuple[str, str]]:

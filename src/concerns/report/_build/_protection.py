@@ -112,6 +112,18 @@ def split(whole: Sequence[CellKey], part: Sequence[CellKey], rest: CellKey) -> R
     return Relation((*((key, 1) for key in whole), *((key, -1) for key in part), (rest, -1)))
 
 
+def beside_unrecorded(
+    whole: Sequence[CellKey], part: Sequence[CellKey], rest: CellKey, unrecorded: CellKey
+) -> list[Relation]:
+    """sum(whole) = sum(part) + rest + some of `unrecorded` (the part's "not stated" cases): rest is
+    at most the gap between whole and part, and at least that gap less every unrecorded case."""
+    gap = (*((key, 1) for key in whole), *((key, -1) for key in part))
+    return [
+        Relation((*((key, -coefficient) for key, coefficient in gap), (rest, 1)), at_most=True),
+        Relation((*gap, (rest, -1), (unrecorded, -1)), at_most=True),
+    ]
+
+
 @dataclass(frozen=True)
 class Published:
     """What may be published of every count of one report, and the proof's ingredients."""
