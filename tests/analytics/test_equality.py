@@ -242,3 +242,24 @@ def test_it_counts_all_organisations_in_one_table():
     )
     counted = dict(zip(table["scope"], table["cases_a"], strict=True))
     assert counted == {"A": 30, "B": 30, "national": 60}
+
+
+def test_it_gives_the_share_of_practitioner_years_with_each_characteristic_recorded() -> None:
+    from concerns.analytics._equality import workforce_recorded
+
+    workforce = workforce_frame(
+        [
+            ("A", "2023/24", "doctor", "ethnicity", "white", 60),
+            ("A", "2023/24", "doctor", "ethnicity", "asian", 20),
+            ("A", "2023/24", "doctor", "ethnicity", "not_stated", 20),
+            ("A", "2023/24", "dentist", "ethnicity", "white", 10),
+            ("A", "2023/24", "doctor", "disability", "no", 50),
+            ("A", "2023/24", "doctor", "disability", "not_stated", 50),
+            ("B", "2023/24", "doctor", "ethnicity", "black", 30),
+            ("A", "2022/23", "doctor", "ethnicity", "not_stated", 500),  # outside the period
+        ]
+    )
+    shares = workforce_recorded(workforce, ONE_YEAR)
+    assert shares["A"] == {"ethnic_group": pytest.approx(90 / 110), "disability": 0.5}
+    assert shares["B"] == {"ethnic_group": 1.0}
+    assert shares["national"]["ethnic_group"] == pytest.approx(120 / 140)

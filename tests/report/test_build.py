@@ -569,3 +569,76 @@ def test_equality_findings_carry_both_readings_against_the_band_and_the_words_sa
             if finding["band_verdict"] == "within" and finding["verdict"] == "more_likely":
                 said = [t for t in texts(data) if "no adverse difference" in t]
                 assert said, finding
+
+
+def test_a_best_estimate_leans_on_published_counts_only(context, reports):
+    """Where the ratio is shown, the best estimate is the model's at the published counts; where a group
+    has too few cases it is a range that reads the same whatever that small count is."""
+    import dataclasses
+
+    from concerns.report._build import build_organisation_report
+
+    analysis, report = reports["first"]
+    findings = {e["comparison"]: e for e in as_json(report)["findings"]["equality"]}
+    shown = next(e for e in findings.values() if e["verdict"] in ("more_likely", "no_clear_difference"))
+    result = analysis.equality.pooled[shown["comparison"]]
+    expected = analysis.equality.best_estimate(shown["comparison"], result.cases_a, result.cases_b)
+    assert shown["best_estimate"]["ratio"] == pytest.approx(expected.ratio, rel=1e-5)
+    assert (
+        shown["best_estimate"]["ci_low"] < shown["ratio"] * 2
+        and 0 <= shown["best_estimate"]["own_weight"] <= 1
+    )
+    few = next(
+        e
+        for e in findings.values()
+        if e["verdict"] == "too_few_cases" and e["best_estimate"] and e["best_estimate"]["ratio"] is None
+    )
+    small = analysis.equality.pooled[few["comparison"]]
+    side = "cases_a" if small.cases_a < 5 else "cases_b"
+    for other in {0, 4} - {getattr(small, side)}:
+        pooled = {**analysis.equality.pooled, few["comparison"]: dataclasses.replace(small, **{side: other})}
+        altered = dataclasses.replace(
+            analysis, equality=dataclasses.replace(analysis.equality, pooled=pooled)
+        )
+        with no_svg():
+            rebuilt = build_organisation_report(altered, context, as_of=AS_OF, illustrative=True)
+        again = {e["comparison"]: e for e in as_json(rebuilt)["findings"]["equality"]}[few["comparison"]]
+        assert again["best_estimate"] == few["best_estimate"], other
+
+
+def test_each_shown_ratio_comes_with_the_counts_and_practitioner_years_it_rests_on(reports):
+    for name, (analysis, report) in reports.items():
+        data = as_json(report)
+        counts, ratios = tables(data)["relative_likelihood_counts"], tables(data)["relative_likelihood"]
+        assert counts["detail"] is True  # in the HTML and the spreadsheet, not the PDF
+        for row in ratios["rows"]:
+            ratio = cell(ratios, row["key"], "ratio")["value"]
+            a, years_a, b, years_b, rate_a, rate_b, gap = (c["value"] for c in cell_row(counts, row["key"]))
+            if ratio is None:
+                assert a is None and gap is None, (name, row["key"])
+                continue
+            result = analysis.equality.pooled[row["key"]]
+            assert (a, b) == (result.cases_a, result.cases_b), (name, row["key"])
+            assert (a / years_a) / (b / years_b) == pytest.approx(ratio, rel=1e-4)
+            assert (rate_a, rate_b) == pytest.approx((1000 * a / years_a, 1000 * b / years_b), abs=1e-4)
+            assert gap == pytest.approx(rate_a - rate_b, abs=1e-4)
+
+
+def cell_row(table: dict, key: str) -> list[dict]:
+    return next(r["cells"] for r in table["rows"] if r["key"] == key)
+
+
+def test_it_sets_how_completely_cases_and_practitioners_are_recorded_side_by_side(reports):
+    for name, (analysis, report) in reports.items():
+        quality = tables(as_json(report))["data_quality"]
+        for row in quality["rows"]:
+            recorded = analysis.equality.workforce_recorded.get(row["key"])
+            workforce = cell(quality, row["key"], "workforce")["value"]
+            assert workforce == (None if recorded is None else pytest.approx(1 - recorded, abs=1e-6)), name
+            enough = cell(quality, row["key"], "enough")["display"]
+            if row["key"] in ("grade", "specialty_group"):
+                assert enough == ""
+                continue
+            cases = cell(quality, row["key"], "share")["value"]
+            short = (cases is not None and cases > 0.1) or (workforce is not None and workforce > 0.1)
+            assert enough.startswith("Too little recorded") == short, (name, row["key"], cases, workforce)

@@ -15,7 +15,8 @@ reported. A missing headcount is "not available", never zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field, replace
 from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from concerns.analytics._period import Period
 from concerns.analytics._profile import NATIONAL
 
 if TYPE_CHECKING:  # the stats load SciPy: imported where used, so importing analytics stays quick
-    from concerns.analytics.stats import NotAvailable, RelativeLikelihood
+    from concerns.analytics.stats import BestEstimate, NotAvailable, RelativeLikelihood, Spread
 
 NOT_STATED = "not_stated"
 POOLED = "period"  # the span of a result pooled over the whole period
@@ -178,6 +179,21 @@ class EqualityMeasures:
     period: Period
     pooled: dict[str, Equality]  # comparison id → result, in COMPARISONS order
     by_year: dict[str, dict[str, Equality]]  # comparison id → financial year → result
+    # comparison id → the spread between organisations around the national ratio, for best estimates
+    # (the same for every scope; absent where there is no national ratio)
+    spreads: dict[str, Spread] = field(default_factory=dict)
+    # case column ("ethnic_group", "pmq", ...) → the share of the practitioners' person-years over the
+    # period with the characteristic recorded (None: no headcount by it)
+    workforce_recorded: dict[str, float | None] = field(default_factory=dict)
+
+    def best_estimate(self, comparison: str, cases_a: int, cases_b: int) -> BestEstimate | None:
+        """The empirical Bayes estimate for these cases of the two groups, with this scope's
+        person-years; None without a spread or a headcount."""
+        result, spread = self.pooled[comparison], self.spreads.get(comparison)
+        if spread is None or not result.headcount_a or not result.headcount_b:
+            return None
+        unit = _stats().Unit(cases_a, result.headcount_a, cases_b, result.headcount_b)
+        return spread.estimate(unit, result.level)
 
     def __getitem__(self, comparison: str) -> Equality:
         return self.pooled[comparison]
@@ -216,7 +232,59 @@ def equality_measures(
         }
         by_year = {c.id: {year: made[year][c.id] for year in period.fiscal_years} for c in COMPARISONS}
         results[scope] = EqualityMeasures(scope, period, made[POOLED], by_year)
-    return results
+    spreads = _spreads(results)
+    recorded = workforce_recorded(workforce, period)
+    return {
+        scope: replace(measures, spreads=spreads, workforce_recorded=recorded.get(scope, {}))
+        for scope, measures in results.items()
+    }
+
+
+def workforce_recorded(
+    workforce: pl.DataFrame | pl.LazyFrame, period: Period
+) -> dict[str, dict[str, float | None]]:
+    """By scope (org_code, and "national") and case column: the share of person-years over the period
+    whose characteristic is recorded, from the workforce rows by that characteristic."""
+    known = period.select(workforce).filter(
+        pl.col("headcount").is_not_null()
+        & pl.col("dimension").cast(pl.String).is_in(list(v.DIMENSION_CASE_COLUMN))
+    )
+    stated = pl.col("group").cast(pl.String) != NOT_STATED
+    shares: dict[str, dict[str, float | None]] = {}
+    for scope_column in ("org_code", None):
+        keyed = known.with_columns(scope=pl.col("org_code") if scope_column else pl.lit(NATIONAL))
+        rows = (
+            keyed.group_by("scope", pl.col("dimension").cast(pl.String))
+            .agg(
+                pl.col("headcount").filter(stated).sum().alias("recorded"),
+                pl.col("headcount").sum().alias("all"),
+            )
+            .collect()
+        )
+        for row in rows.iter_rows(named=True):
+            share = row["recorded"] / row["all"] if row["all"] else None
+            shares.setdefault(row["scope"], {})[v.DIMENSION_CASE_COLUMN[row["dimension"]]] = share
+    return shares
+
+
+def _spreads(results: dict[str, EqualityMeasures]) -> dict[str, Spread]:
+    """Each comparison's spread between organisations, from every organisation's pooled counts."""
+    stats = _stats()
+    spreads = {}
+    for comparison in COMPARISONS:
+        national = results[NATIONAL].pooled[comparison.id]
+        if national.ratio is None:
+            continue
+        units = [
+            stats.Unit(r.cases_a, r.headcount_a, r.cases_b, r.headcount_b)
+            for scope, measures in results.items()
+            if scope != NATIONAL
+            for r in (measures.pooled[comparison.id],)
+            if r.headcount_a and r.headcount_b and r.cases_a <= r.headcount_a and r.cases_b <= r.headcount_b
+        ]
+        se = math.sqrt(1 / national.cases_a + 1 / national.cases_b)
+        spreads[comparison.id] = stats.fit_spread(units, national.ratio, se)
+    return spreads
 
 
 # --- the counts, for every organisation at once ------------------------------------------

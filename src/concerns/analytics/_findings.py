@@ -76,6 +76,28 @@ BAND = (0.80, 1.25)  # WRES's non-adverse range, from the US four-fifths rule
 
 
 @dataclass(frozen=True)
+class BestFinding:
+    """A best (empirical Bayes) estimate of a relative likelihood, leaning on every organisation
+    (`stats.fit_spread`). `ratio` is None when only a range can be published (a group has too few
+    cases: the interval then reaches as far as any small count would take it). `own_weight`: how much
+    of it rests on the organisation's own cases (0 to 1)."""
+
+    ratio: float | None
+    ci_low: float
+    ci_high: float
+    own_weight: float | None
+
+    @property
+    def verdict(self) -> str:
+        """As the interval is printed (two decimals): more or less likely only when it excludes 1."""
+        if round(self.ci_low, 2) > 1:
+            return "more_likely"
+        if round(self.ci_high, 2) < 1:
+            return "less_likely"
+        return "no_clear_difference"
+
+
+@dataclass(frozen=True)
 class EqualityFinding:
     comparison: str
     verdict: str  # more_likely | less_likely | no_clear_difference | too_few_cases | not_available
@@ -83,6 +105,7 @@ class EqualityFinding:
     ci_low: float | None
     ci_high: float | None
     national_ratio: float | None
+    best: BestFinding | None = None
 
     @property
     def wres_band(self) -> str | None:

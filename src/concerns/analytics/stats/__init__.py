@@ -13,6 +13,7 @@ Tests and multiplicity
     exact_poisson_upper_p(s), benjamini_hochberg -> MultipleTests
 Equality (WRES)
     relative_likelihood -> RelativeLikelihood
+    fit_spread -> Spread; Spread.estimate(Unit) -> BestEstimate (empirical Bayes)
 Trends
     poisson_trend -> Trend
 """
@@ -45,6 +46,7 @@ from concerns.analytics.stats._likelihood import (
     relative_likelihood,
 )
 from concerns.analytics.stats._results import Estimate, Interval, NotAvailable, Reason
+from concerns.analytics.stats._shrinkage import BestEstimate, Spread, Unit, fit_spread
 from concerns.analytics.stats._significance import (
     MultipleTests,
     benjamini_hochberg,
@@ -60,6 +62,11 @@ from concerns.analytics.stats._trend import (
 )
 
 __all__ = [
+    # best estimates
+    "BestEstimate",
+    "Spread",
+    "Unit",
+    "fit_spread",
     # vocabulary
     "Interval",
     "Estimate",

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concerns.analytics._equality import EqualityMeasures
+from concerns.analytics._findings import BestFinding
 from concerns.analytics._profile import Profile
 from concerns.analytics._rates import Rate
 from concerns.disclosure import CellKey, Policy
-from concerns.report._build._coarsen import is_combined, members
+from concerns.report._build._coarsen import exact_cover, is_combined, members
 from concerns.report._build._plan import Likelihood, case_dimension
 from concerns.report._build._protection import TOTAL, Published
 
@@ -196,6 +197,60 @@ class Facts:
         if not redone:
             return HIDDEN
         return Figure(redone.ratio, redone.low, redone.high)
+
+    def likelihood_counts(self, item: Likelihood) -> tuple[int, int] | None:
+        """The published case counts of a shown comparison's two groups."""
+        if item.status != "candidate":
+            return None
+        a, b = self._likelihood_count(item, item.a_keys), self._likelihood_count(item, item.b_keys)
+        return None if a is None or b is None else (a, b)
+
+    def best_estimate(self, item: Likelihood, figure: Figure) -> BestFinding | None:
+        """The empirical Bayes estimate of a comparison, from published counts only.
+
+        With its ratio shown, at its published counts. With too few cases in a group, a range: the
+        least and most the estimate's interval reaches over every count of fewer than the threshold
+        (a small count is never published, so the estimate must read the same for each), the other
+        group's count as its table publishes it. Otherwise (hidden, combined, rounded) none.
+        """
+        result = item.result
+        if not self.exact or result.cases_left_out:
+            return None
+        if figure.available and item.status == "candidate":
+            a, b = self._likelihood_count(item, item.a_keys), self._likelihood_count(item, item.b_keys)
+            point = None if a is None or b is None else self.equality.best_estimate(item.comparison.id, a, b)
+            return (
+                None if point is None else BestFinding(point.ratio, point.low, point.high, point.own_weight)
+            )
+        if item.status != "too_few":
+            return None
+        sides = [self._side_range(item, group, cases) for group, cases in self._sides(item)]
+        if None in sides:
+            return None
+        (a_low, a_high), (b_low, b_high) = sides
+        lowest = self.equality.best_estimate(item.comparison.id, a_low, b_high)
+        highest = self.equality.best_estimate(item.comparison.id, a_high, b_low)
+        if lowest is None or highest is None:
+            return None
+        if (a_low, b_low) == (a_high, b_high):
+            return BestFinding(lowest.ratio, lowest.low, lowest.high, lowest.own_weight)
+        return BestFinding(None, lowest.low, highest.high, None)
+
+    def _sides(self, item: Likelihood) -> list[tuple[tuple[str, ...], int]]:
+        comparison, result = item.comparison, item.result
+        return [(comparison.group_a, result.cases_a), (comparison.group_b, result.cases_b)]
+
+    def _side_range(self, item: Likelihood, group: tuple[str, ...], cases: int) -> tuple[int, int] | None:
+        """What a reader may take a group's cases to be: any small count, or its published sum."""
+        if cases < self.policy.threshold:
+            return 0, self.policy.threshold - 1
+        dimension = case_dimension(item.comparison)
+        rows = exact_cover(self.profile, dimension, group)
+        if rows is None:
+            return None
+        codes = [code for code, _ in self.labels(dimension)]
+        published = self.determined_sum([(dimension, row) for row in rows], dimension, codes)
+        return None if published is None else (published, published)
 
     def _likelihood_count(self, item: Likelihood, keys: tuple[CellKey, ...]) -> int | None:
         if keys and keys[0][0] == "likelihood":

@@ -123,6 +123,15 @@ class ReportFindings:
                     "national_ratio": _round(e.national_ratio),
                     "wres_band": e.wres_band,
                     "band_verdict": e.band_verdict,
+                    "best_estimate": None
+                    if e.best is None
+                    else {
+                        "ratio": _round(e.best.ratio),
+                        "ci_low": _round(e.best.ci_low),
+                        "ci_high": _round(e.best.ci_high),
+                        "own_weight": _round(e.best.own_weight, 2),
+                        "verdict": e.best.verdict,
+                    },
                 }
                 for e in self.equality
             ],
@@ -152,7 +161,9 @@ def publish(
         years=tuple(
             _year(y, facts) for y in findings.years if facts.pub.shown(("fiscal_year", y.fiscal_year))
         ),
-        equality=tuple(_equality(comparison, likelihoods, national_figures) for comparison in likelihoods),
+        equality=tuple(
+            _equality(comparison, likelihoods, national_figures, facts) for comparison in likelihoods
+        ),
         exact=facts.exact,
         explained=findings.explained_by,
     )
@@ -225,7 +236,10 @@ def _peer(verdict: PeerVerdict, facts: Facts, rate: Figure) -> PeerVerdict:
 
 
 def _equality(
-    comparison: str, likelihoods: dict[str, tuple[Likelihood, Figure]], national: dict[str, Figure]
+    comparison: str,
+    likelihoods: dict[str, tuple[Likelihood, Figure]],
+    national: dict[str, Figure],
+    facts: Facts | None = None,
 ) -> EqualityFinding:
     """A relative likelihood as published: withheld when hidden, too few cases when there are."""
     national_figure = national.get(comparison)
@@ -233,8 +247,9 @@ def _equality(
         national_figure.value if national_figure is not None and national_figure.available else None
     )
     item, figure = likelihoods[comparison]
+    best = facts.best_estimate(item, figure) if facts is not None else None
     if item.status == "too_few" or _too_few(item):
-        return EqualityFinding(comparison, "too_few_cases", None, None, None, national_ratio)
+        return EqualityFinding(comparison, "too_few_cases", None, None, None, national_ratio, best)
     if figure.hidden:
         return EqualityFinding(comparison, WITHHELD, None, None, None, national_ratio)
     if not figure.available:
@@ -242,7 +257,7 @@ def _equality(
     # Judged on the interval as printed, so that "more likely" never sits beside "1.00 to …".
     low, high = shown_as(figure.low, "ratio"), shown_as(figure.high, "ratio")
     verdict = "more_likely" if low > 1 else "less_likely" if high < 1 else "no_clear_difference"
-    return EqualityFinding(comparison, verdict, figure.value, figure.low, figure.high, national_ratio)
+    return EqualityFinding(comparison, verdict, figure.value, figure.low, figure.high, national_ratio, best)
 
 
 def _too_few(item: Likelihood) -> bool:

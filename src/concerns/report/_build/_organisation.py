@@ -287,6 +287,7 @@ def _build_tables(
         "relative_likelihood": _tables.relative_likelihood(
             facts, figures, readings, {finding.comparison: finding for finding in findings.equality}
         ),
+        "relative_likelihood_counts": _tables.likelihood_counts(facts, figures),
         "clusters": _tables.clusters(
             findings.named_clusters, titles=CLUSTER_TITLES, q=analysis.clusters.q, exact=facts.exact
         ),

@@ -278,6 +278,18 @@ def _claims(built: Built) -> list[tuple[Likelihood, EqualityFinding]]:
     ]
 
 
+def _claims_in_brief(built: Built, claims: list[tuple[Likelihood, EqualityFinding]]) -> str:
+    """The comparisons that show a clear difference, each named once with its ratio (the key messages
+    and the table say the rest), or why none does."""
+    if not claims:
+        return f"No comparison shows a clear difference: {_why_no_claim(built)}."
+    names = "; ".join(f"{item.comparison.label} ({f.ratio(finding.ratio)})" for item, finding in claims)
+    return (
+        f"{len(claims)} of the comparisons show a clear difference, their intervals clear of 1: {names}. "
+        "The table gives each ratio with its interval and the national ratio."
+    )
+
+
 def equality_message(built: Built, signposting: sign.Profile) -> str:
     if signposting.equality:
         return signposting.equality[0]
@@ -285,6 +297,37 @@ def equality_message(built: Built, signposting: sign.Profile) -> str:
     if "no_clear_difference" not in verdicts:
         return f"No equality measure can be given: {_why_no_claim(built)}. That is not evidence of no difference."
     return f"No equality measure shows a clear difference between groups of practitioners: {_why_no_claim(built)}."
+
+
+def _too_little_recorded(quality: Table) -> str:
+    """A warning for the characteristics recorded for too few cases or practitioners to trust."""
+    enough = quality.column_index("enough")
+    short = [row.label.lower() for row in quality.rows if row.cells[enough].display.startswith("Too little")]
+    if not short:
+        return ""
+    return (
+        f" Read comparisons by {f.and_list(short)} with care: too little is recorded to trust them "
+        "(see Data quality)."
+    )
+
+
+def _leaning_on_all(built: Built) -> str:
+    """The comparisons this organisation's own cases cannot settle but whose best estimates can."""
+    labels = {item.comparison.id: item.comparison.label for item in built.facts.likelihoods}
+    settled = [
+        labels[finding.comparison][0].lower() + labels[finding.comparison][1:]
+        for finding in built.findings.equality
+        if finding.verdict in ("too_few_cases", "no_clear_difference")
+        and finding.best is not None
+        and finding.best.verdict != "no_clear_difference"
+    ]
+    if not settled:
+        return ""
+    return (
+        f" Where this organisation's own cases cannot say, the best estimates, which lean on all organisations, "
+        f"lie clear of 1 for {len(settled)} comparison{'s' if len(settled) > 1 else ''} ({f.and_list(settled)}): "
+        "what the national pattern and these cases together support, not a finding about this organisation alone."
+    )
 
 
 def _why_no_claim(built: Built) -> str:
@@ -594,15 +637,7 @@ def equality_summary(built: Built, policy: Policy) -> Section:
     """The board summary's equality: the relative likelihoods and what a board can do with them; then what
     the summary is."""
     claims = _claims(built)
-    if claims:
-        # Each figure once: the table gives the ratios; the sentence names the comparisons.
-        names = "; ".join(item.comparison.label for item, _ in claims)
-        summary = (
-            f"{len(claims)} of the comparisons show a clear difference, their intervals clear of 1: {names}. "
-            "The table gives each ratio with its interval and the national ratio."
-        )
-    else:
-        summary = f"No comparison shows a clear difference: {_why_no_claim(built)}."
+    summary = _claims_in_brief(built, claims)
     return make_section(
         "equality",
         "Equality",
@@ -659,9 +694,11 @@ def equality(built: Built) -> Section:
         )
     )
     forest = _figures.forest_chart(tables["relative_likelihood"])
-    findings = [_text.likelihood_claim(item, finding) for item, finding in _claims(built)]
+    claims = _claims(built)
     summary = (
-        " ".join(findings) if findings else f"No comparison shows a clear difference: {_why_no_claim(built)}."
+        _claims_in_brief(built, claims)
+        + _leaning_on_all(built)
+        + _too_little_recorded(tables["data_quality"])
     )
     return make_section(
         "equality",
@@ -681,8 +718,9 @@ def equality(built: Built) -> Section:
         Paragraph(summary),
         forest,
         tables["relative_likelihood"],
+        tables["relative_likelihood_counts"],
         Heading("How a board can use this"),
-        Paragraph(_methods.high_impact_action(bool(findings))),
+        Paragraph(_methods.high_impact_action(bool(claims))),
     )
 
 

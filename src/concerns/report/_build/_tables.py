@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from concerns import vocabulary as v
-from concerns.analytics._findings import level_name
+from concerns.analytics._findings import BestFinding, level_name
 from concerns.analytics._profile import SINGLE_VALUED
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
@@ -390,6 +390,58 @@ BAND_WORDS = {
 }
 
 
+def likelihood_counts(facts: Facts, figures: Mapping[str, Figure]) -> Table:
+    """What each shown ratio rests on: both groups' cases and person-years, their yearly rates, and the gap
+    between the rates (the General Medical Council's measure of disproportionate referral is such a gap)."""
+    columns = (
+        Column("cases_a", "Cases: group", kind="count"),
+        Column("person_years_a", "Practitioner-years: group", kind="count"),
+        Column("cases_b", "Cases: compared with", kind="count"),
+        Column("person_years_b", "Practitioner-years: compared with", kind="count"),
+        Column("rate_a", "Cases a year per 1,000: group", kind="rate"),
+        Column("rate_b", "Cases a year per 1,000: compared with", kind="rate"),
+        Column("gap", "Gap per 1,000 a year", kind="rate"),
+    )
+    rows = []
+    for item in facts.likelihoods:
+        counts = facts.likelihood_counts(item) if figures[item.comparison.id].available else None
+        result = item.result
+        if counts is None or not result.headcount_a or not result.headcount_b:
+            cells = [f.hidden_cell() for _ in columns]
+        else:
+            (a, b), (years_a, years_b) = counts, (result.headcount_a, result.headcount_b)
+            rate_a, rate_b = 1000 * a / years_a, 1000 * b / years_b
+            cells = [
+                *(Cell(f"{round(x):,}", round(x)) for x in (a, years_a, b, years_b)),
+                f.value_cell(rate_a, "rate"),
+                f.value_cell(rate_b, "rate"),
+                f.value_cell(rate_a - rate_b, "rate"),
+            ]
+        rows.append(Row(item.comparison.id, item.comparison.label, tuple(cells)))
+    notes = (
+        "Practitioner-years: each year's headcount of the group added up over the five years. The gap is the "
+        "group's yearly rate less the comparison group's: how many more cases a year for every 1,000 "
+        "practitioners. A ratio not shown (too few cases, or hidden) has no counts here either.",
+    )
+    return Table(
+        "relative_likelihood_counts",
+        "What the relative likelihoods rest on",
+        columns,
+        tuple(rows),
+        notes,
+        detail=True,
+    )
+
+
+def best_words(best: BestFinding | None) -> str:
+    """A best estimate in a table cell: "2.02 (1.67–2.47)", or "range 1.10–2.90"."""
+    if best is None:
+        return ""
+    if best.ratio is None:
+        return f"range {f.ratio(best.ci_low)}–{f.ratio(best.ci_high)}"
+    return f"{f.ratio(best.ratio)} ({f.ratio(best.ci_low)}–{f.ratio(best.ci_high)})"
+
+
 def relative_likelihood(
     facts: Facts,
     figures: Mapping[str, Figure],
@@ -406,6 +458,11 @@ def relative_likelihood(
         *((Column("national", "National", kind="ratio"),) if national else ()),
         Column("wres_band", "Against 0.80–1.25 (as WRES)", kind="text"),
         Column("band_verdict", "Interval against 0.80–1.25", kind="text"),
+        *(
+            (Column("best_estimate", "Best estimate with all organisations (95% interval)", kind="text"),)
+            if national
+            else ()
+        ),
         Column("professions", "Professions counted", kind="text"),
         Column("reading", "What it says", kind="text"),
     )
@@ -426,11 +483,19 @@ def relative_likelihood(
         bands = [
             f.text_cell(BAND_WORDS[getattr(finding, name, None)]) for name in ("wres_band", "band_verdict")
         ]
+        best = [f.text_cell(best_words(finding.best if finding else None))] if national else []
         rows.append(
             Row(
                 comparison.id,
                 comparison.label,
-                (*numbers, *extra, *bands, f.text_cell(professions), f.text_cell(readings[comparison.id])),
+                (
+                    *numbers,
+                    *extra,
+                    *bands,
+                    *best,
+                    f.text_cell(professions),
+                    f.text_cell(readings[comparison.id]),
+                ),
             )
         )
     notes = (
@@ -440,6 +505,15 @@ def relative_likelihood(
         "ratio alone; the interval's reading is above or below only when the whole interval lies beyond that "
         "range, within only when it lies wholly inside, and otherwise cannot tell yet.",
         f"{f.TOO_FEW}: fewer than {max(facts.policy.threshold, 5)} cases in one of the groups, too few to say.",
+        *(
+            (
+                "Best estimate: a random-effects model draws the ratio towards the national one as far as the "
+                "spread between organisations says it should; with too few cases, the range any small count "
+                "would give. An organisation that truly differs is drawn in too: its own figure comes first.",
+            )
+            if national
+            else ()
+        ),
         f"{facts.policy.complementary_symbol}: hidden so that a small number of cases cannot be worked out.",
         f"{f.NOT_AVAILABLE}: not available (no workforce figures for the groups).",
     )
@@ -549,24 +623,62 @@ def funnel_position(
 # --- data quality ----------------------------------------------------------------------------
 
 QUALITY_FIELDS = ("grade", "specialty_group", "ethnic_group", "sex", "age_band", "pmq", "disability")
+EQUALITY_FIELDS = ("ethnic_group", "sex", "age_band", "pmq", "disability")
+
+
+# Below this share recorded (of cases, or of the workforce's person-years), a comparison by the
+# characteristic is not to be trusted: if the unrecorded tenth were mostly of one group, a ratio would
+# move by about a fifth, as wide as the 0.80–1.25 band WRES reads ratios against.
+RECORDED_ENOUGH = 0.90
 
 
 def data_quality(facts: Facts, titles: Mapping[str, str]) -> Table:
+    """How completely each field is recorded, for the cases and (equality characteristics) for the
+    practitioners, side by side, with a warning where too little is recorded to trust a comparison."""
     columns = (
         Column("cases", "Cases with the field not stated"),
         Column("share", "Share of cases", kind="share"),
+        Column("workforce", "Share of practitioners not stated", kind="share"),
+        Column("enough", "Enough recorded to compare?", kind="text"),
     )
-    rows = tuple(
-        Row(
-            field,
-            titles[field],
-            (
-                count_cell(facts, (field, "not_stated")),
-                figure_cells(facts.share((field, "not_stated")), "share", interval=False)[0],
-            ),
+    rows = []
+    for field in QUALITY_FIELDS:
+        cases_share = facts.share((field, "not_stated"))
+        recorded = facts.equality.workforce_recorded.get(field)
+        workforce = None if recorded is None else 1 - recorded
+        rows.append(
+            Row(
+                field,
+                titles[field],
+                (
+                    count_cell(facts, (field, "not_stated")),
+                    figure_cells(cases_share, "share", interval=False)[0],
+                    f.value_cell(workforce, "share"),
+                    f.text_cell(recording_verdict(cases_share, workforce, field)),
+                ),
+            )
         )
-        for field in QUALITY_FIELDS
+    notes = (
+        f"Enough recorded to compare: at least {RECORDED_ENOUGH:.0%} of the cases and of the practitioners "
+        "have the characteristic recorded; below that, the people not recorded could move a relative "
+        "likelihood across the 0.80–1.25 band.",
+        *symbol_notes(facts, dimensions=QUALITY_FIELDS),
     )
-    return Table(
-        "data_quality", "Fields not stated", columns, rows, symbol_notes(facts, dimensions=QUALITY_FIELDS)
-    )
+    return Table("data_quality", "Fields not stated", columns, tuple(rows), notes)
+
+
+def recording_verdict(cases_share: Figure, workforce_not_stated: float | None, field: str) -> str:
+    """ "Yes", "Too little recorded" (cases or practitioners), or "" where there is no comparison."""
+    if field not in EQUALITY_FIELDS:
+        return ""
+    short = [
+        who
+        for who, not_stated in (
+            ("cases", cases_share.value if cases_share.available else None),
+            ("practitioners", workforce_not_stated),
+        )
+        if not_stated is not None and 1 - not_stated < RECORDED_ENOUGH
+    ]
+    if short:
+        return f"Too little recorded ({' and '.join(short)})"
+    return "Yes"

@@ -176,7 +176,9 @@ def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
     comparison = item.comparison
     a, b = comparison.noun_a, comparison.noun_b
     if finding.verdict == "too_few_cases":
-        return f"Too few cases to compare {a} with {b}."
+        return f"Too few cases to compare {a} with {b} on this organisation's own figures." + _best_reading(
+            finding
+        )
     if finding.verdict == "withheld":
         return "Not shown: it would allow a small number of cases to be worked out."
     if finding.verdict == "not_available":
@@ -198,6 +200,18 @@ def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
     )
 
 
+def _best_reading(finding: EqualityFinding) -> str:
+    """What the best estimate adds where the organisation's own cases cannot say."""
+    best = finding.best
+    if best is None:
+        return ""
+    reach = f"{f.ratio(best.ci_low)} to {f.ratio(best.ci_high)}"
+    if best.verdict == "no_clear_difference":
+        return f" Leaning on all organisations, the best estimate ({reach}) cannot say either."
+    word = "more" if best.verdict == "more_likely" else "less"
+    return f" Leaning on all organisations, the best estimate ({reach}) is {word} likely, as nationally."
+
+
 def _not_available(item: Likelihood) -> str:
     from concerns import vocabulary as v
 
@@ -215,8 +229,8 @@ def likelihood_short(finding: EqualityFinding) -> str:
     return {
         "more_likely": "more likely",
         "less_likely": "less likely",
-        "no_clear_difference": "no clear difference: could be chance",
-        "too_few_cases": "too few cases to compare",
+        "no_clear_difference": "could be chance",
+        "too_few_cases": "too few cases",
         "withheld": "not shown, to protect small numbers",
     }.get(finding.verdict, "not available")
 
