@@ -642,3 +642,20 @@ def test_it_sets_how_completely_cases_and_practitioners_are_recorded_side_by_sid
             cases = cell(quality, row["key"], "share")["value"]
             short = (cases is not None and cases > 0.1) or (workforce is not None and workforce > 0.1)
             assert enough.startswith("Too little recorded") == short, (name, row["key"], cases, workforce)
+
+
+def test_each_clear_comparison_gets_a_draft_objective_with_its_baseline(reports):
+    for name, (_analysis, report) in reports.items():
+        data = as_json(report)
+        clear = [e for e in data["findings"]["equality"] if e["verdict"] in ("more_likely", "less_likely")]
+        if not clear:
+            assert "objectives" not in tables(data), name  # no empty table of drafts
+            continue
+        drafts = tables(data)["objectives"]
+        assert [r["key"] for r in drafts["rows"]] == [e["comparison"] for e in clear], name
+        years = data["period"]["fiscal_years"]
+        assert drafts["columns"][0]["label"] == f"Baseline, {years[0]} to {years[-1]}"
+        for row, finding in zip(drafts["rows"], clear, strict=True):
+            assert row["cells"][0]["display"].startswith(f"{finding['ratio']:.2f} (")
+            start = int(years[-1][:4]) + 1
+            assert f"to {start}/{(start + 1) % 100:02d})" in row["cells"][2]["display"]

@@ -331,3 +331,25 @@ def test_next_steps_follow_what_each_report_found(built):
         if data["findings"]["years"] and not named:
             assert any(data["findings"]["years"][0]["fiscal_year"] in step for step in steps), (code, steps)
     assert len(variants) >= 3
+
+
+def test_the_national_count_of_organisations_clear_of_1_is_what_their_reports_show(built):
+    from concerns.disclosure import get_policy
+    from concerns.report._build._national import organisations_clear_of_one
+
+    context, reports = built
+    verdicts: dict[str, list[str]] = {}
+    for _, report in reports.values():
+        for finding in as_json(report)["findings"]["equality"]:
+            verdicts.setdefault(finding["comparison"], []).append(finding["verdict"])
+    expected = {
+        comparison: (
+            sum(v in ("more_likely", "less_likely", "no_clear_difference") for v in found),
+            found.count("more_likely"),
+            found.count("less_likely"),
+        )
+        for comparison, found in verdicts.items()
+    }
+    counted = organisations_clear_of_one(context, get_policy("standard"))
+    assert counted == expected
+    assert counted["ethnic_minority_vs_white"][1] > 0.025 * counted["ethnic_minority_vs_white"][0]

@@ -17,12 +17,14 @@ from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._findings import equality_findings as published_equality
 from concerns.report._build._findings import national_json
 from concerns.report._build._glossary import glossary_items
+from concerns.report._build._plan import organisation_published
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._scope import CATEGORIES, national_facts, year_category_key
 from concerns.report._build._sections import listing, make_section, paragraph
 from concerns.report._charts import grouped_bars, make_chart
 from concerns.report._model import (
     BulletList,
+    Cell,
     Chart,
     Column,
     Heading,
@@ -52,6 +54,8 @@ def build(
     figures = {item.comparison.id: facts.likelihood(item) for item in facts.likelihoods}
     equality = published_equality(facts)
     tables = _national_tables(analysis, facts, figures, equality)
+    clear = organisations_clear_of_one(context, chosen)
+    tables["equality_organisations"] = organisations_table(facts, clear)
     messages = _key_messages(analysis, facts, trend, equality)
     sections = (
         make_section(
@@ -73,7 +77,7 @@ def build(
             ),
             tables["specialty_group"],
         ),
-        _equality(facts, tables, equality),
+        _equality(facts, tables, equality, clear),
         _clusters(analysis),
         make_section(
             "services",
@@ -119,13 +123,65 @@ def build(
         key_messages=messages,
         sections=sections,
         illustrative=illustrative,
-        findings=national_json(analysis.findings, trend, equality),
+        findings={
+            **national_json(analysis.findings, trend, equality),
+            "equality_organisations": _clear_json(clear),
+        },
         legend=_tables.symbol_legend(chosen),
     )
 
 
 def _findings_withheld_trend() -> TrendFinding:
     return TrendFinding("count", "not_assessed", None, None, None, None, "withheld")
+
+
+# If no organisation's practitioners differed (a ratio of 1 everywhere), a 95% interval would lie wholly
+# above 1 by chance for 2.5% of the organisations, and wholly below for 2.5%.
+CHANCE_EACH_WAY = 0.025
+
+
+def organisations_clear_of_one(context: Context, policy: Policy) -> dict[str, tuple[int, int, int]]:
+    """By comparison: how many organisations' reports show a ratio, and how many of those show one whose
+    interval lies wholly above 1, or wholly below: the General Medical Council's count of bodies with
+    disproportionate referral. Only ratios the organisations' own reports publish are counted, so the
+    counts add nothing to what the batch of reports already says."""
+    counts: dict[str, list[int]] = {}
+    for code, profile in context.profiles.items():
+        measures = context.equality[code]
+        coarse, items, pub = organisation_published(profile, measures, context.clusters[code].flagged, policy)
+        for comparison, finding in published_equality(Facts(coarse, pub, measures, items)).items():
+            tally = counts.setdefault(comparison, [0, 0, 0])
+            if finding.verdict in ("more_likely", "less_likely", "no_clear_difference"):
+                tally[0] += 1
+                tally[1] += finding.verdict == "more_likely"
+                tally[2] += finding.verdict == "less_likely"
+    return {comparison: (shown, above, below) for comparison, (shown, above, below) in counts.items()}
+
+
+def organisations_table(facts: Facts, clear: dict[str, tuple[int, int, int]]) -> Table:
+    columns = (
+        Column("organisations", "Organisations whose report shows the ratio", kind="count"),
+        Column("above", "Interval wholly above 1", kind="count"),
+        Column("below", "Interval wholly below 1", kind="count"),
+        Column("chance", "Chance alone would give (each way)", kind="rate"),
+    )
+    rows = []
+    for item in facts.likelihoods:
+        shown, above, below = clear.get(item.comparison.id, (0, 0, 0))
+        cells = (
+            *(Cell(f"{n:,}", n) for n in (shown, above, below)),
+            f.value_cell(CHANCE_EACH_WAY * shown, "count"),
+        )
+        rows.append(Row(item.comparison.id, item.comparison.label, cells))
+    notes = (
+        "Each organisation's own relative likelihood, as its report shows it: how many lie clear of 1 (the "
+        "General Medical Council's measure of disproportionate referral), against the 2.5% each way that "
+        "chance alone would put there if no organisation's practitioners differed. Organisations whose "
+        "report shows no ratio (too few cases, or hidden) are not counted.",
+    )
+    return Table(
+        "equality_organisations", "Organisations whose ratio lies clear of 1", columns, tuple(rows), notes
+    )
 
 
 def _national_tables(
@@ -334,7 +390,37 @@ def _concerns(facts: Facts, tables: dict[str, Table], years: list[str]) -> Secti
     )
 
 
-def _equality(facts: Facts, tables: dict[str, Table], equality: dict[str, EqualityFinding]) -> Section:
+def _clear_json(clear: dict[str, tuple[int, int, int]]) -> list[dict[str, object]]:
+    return [
+        {
+            "comparison": comparison,
+            "organisations": shown,
+            "above": above,
+            "below": below,
+            "expected_by_chance": round(CHANCE_EACH_WAY * shown, 2),
+        }
+        for comparison, (shown, above, below) in clear.items()
+    ]
+
+
+def _clear_text(clear: dict[str, tuple[int, int, int]]) -> str:
+    shown, above, _ = clear.get("ethnic_minority_vs_white", (0, 0, 0))
+    if not shown:
+        return "No organisation's report shows an ethnic minority vs white relative likelihood."
+    return (
+        f"Organisation by organisation: of the {shown:,} organisations whose report shows the ethnic minority vs "
+        f"white relative likelihood, {above:,} show one whose interval lies wholly above 1; if no organisation's "
+        f"practitioners differed, chance alone would give about {CHANCE_EACH_WAY * shown:.0f}. The table gives "
+        "every comparison."
+    )
+
+
+def _equality(
+    facts: Facts,
+    tables: dict[str, Table],
+    equality: dict[str, EqualityFinding],
+    clear: dict[str, tuple[int, int, int]],
+) -> Section:
     claims = _claims(facts, equality)
     return make_section(
         "equality",
@@ -353,6 +439,8 @@ def _equality(facts: Facts, tables: dict[str, Table], equality: dict[str, Equali
         Paragraph(" ".join(claims) if claims else "No comparison shows a clear difference nationally."),
         _figures.forest_chart(tables["relative_likelihood"]),
         tables["relative_likelihood"],
+        Paragraph(_clear_text(clear)),
+        tables["equality_organisations"],
         Heading("How a board can use this"),
         Paragraph(_methods.high_impact_action(bool(claims))),
     )

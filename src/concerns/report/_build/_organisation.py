@@ -288,6 +288,11 @@ def _build_tables(
             facts, figures, readings, {finding.comparison: finding for finding in findings.equality}
         ),
         "relative_likelihood_counts": _tables.likelihood_counts(facts, figures),
+        "objectives": _tables.objectives(
+            facts,
+            {finding.comparison: finding for finding in findings.equality},
+            analysis.period.fiscal_years,
+        ),
         "clusters": _tables.clusters(
             findings.named_clusters, titles=CLUSTER_TITLES, q=analysis.clusters.q, exact=facts.exact
         ),

@@ -721,6 +721,7 @@ def equality(built: Built) -> Section:
         tables["relative_likelihood_counts"],
         Heading("How a board can use this"),
         Paragraph(_methods.high_impact_action(bool(claims))),
+        *((tables["objectives"],) if tables["objectives"].rows else ()),
     )
 
 

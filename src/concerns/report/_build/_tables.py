@@ -433,6 +433,56 @@ def likelihood_counts(facts: Facts, figures: Mapping[str, Figure]) -> Table:
     )
 
 
+def objectives(facts: Facts, findings: Mapping[str, object], years: Sequence[str]) -> Table:
+    """High impact action 1: for each comparison whose interval lies clear of 1, a draft measurable
+    objective with this report's figure as its baseline, a target and when to review it."""
+    period, following = f"{years[0]} to {years[-1]}", f"{_next_year(years[0])} to {_next_year(years[-1])}"
+    columns = (
+        Column("baseline", f"Baseline, {period}", kind="text"),
+        Column("target", "Target", kind="text"),
+        Column("review", "Review", kind="text"),
+    )
+    rows = []
+    for item in facts.likelihoods:
+        finding = findings.get(item.comparison.id)
+        if finding is None or finding.verdict not in ("more_likely", "less_likely"):
+            continue
+        a, b = item.comparison.noun_a, item.comparison.noun_b
+        more = finding.verdict == "more_likely"
+        objective = (
+            f"Bring the likelihood of {a} being the subject of a case towards that of {b}"
+            if more
+            else f"Understand why {a} are less likely than {b} to be the subject of a case"
+        )
+        baseline = f"{f.ratio(finding.ratio)} ({f.ratio(finding.ci_low)}–{f.ratio(finding.ci_high)})"
+        target = (
+            "1.25 or below, within the band WRES reads as no adverse difference" if more else "0.80 or above"
+        )
+        review = f"With the next report ({following}), and each year after"
+        rows.append(
+            Row(
+                item.comparison.id,
+                objective,
+                (f.text_cell(baseline), f.text_cell(target), f.text_cell(review)),
+            )
+        )
+    notes = (
+        "Drafts for the board to adopt, change or set aside: High impact action 1 of the NHS EDI improvement "
+        "plan asks for specific, measurable objectives, reviewed with data. The baseline is this report's "
+        "relative likelihood with its 95% interval; each year's report gives the figure to review against, "
+        "five years pooled, so that one year's few cases do not swing it.",
+    )
+    return Table(
+        "objectives", "Draft objectives (High impact action 1)", columns, tuple(rows), notes, detail=True
+    )
+
+
+def _next_year(year: str) -> str:
+    """The financial year after "2025/26": "2026/27"."""
+    start = int(year[:4]) + 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
 def best_words(best: BestFinding | None) -> str:
     """A best estimate in a table cell: "2.02 (1.67–2.47)", or "range 1.10–2.90"."""
     if best is None:
