@@ -217,8 +217,8 @@ class Facts:
         if not self.exact or result.cases_left_out:
             return None
         if figure.available and item.status == "candidate":
-            a, b = self._likelihood_count(item, item.a_keys), self._likelihood_count(item, item.b_keys)
-            point = None if a is None or b is None else self.equality.best_estimate(item.comparison.id, a, b)
+            counts = self.likelihood_counts(item)
+            point = None if counts is None else self.equality.best_estimate(item.comparison.id, *counts)
             return (
                 None if point is None else BestFinding(point.ratio, point.low, point.high, point.own_weight)
             )

@@ -25,19 +25,19 @@ def high_impact_action_short(has_finding: bool) -> str:
     )
 
 
-def high_impact_action(has_finding: bool) -> str:
+def high_impact_action(has_finding: bool, *, drafts: bool = False) -> str:
     opening = (
-        "High impact action 1 of the NHS equality, diversity and inclusion improvement plan asks chairs, chief "
-        "executives and board members to have specific, measurable EDI objectives; boards to review data to "
-        "find the areas of concern and prioritise action; and organisations to show how data and lived "
-        "experience have improved their culture. "
+        "High impact action 1 of the NHS equality, diversity and inclusion improvement plan asks boards for "
+        "specific, measurable EDI objectives, to review data to find where to act, and to show how data and "
+        "lived experience have improved their culture. "
     )
     if has_finding:
         return opening + (
-            "A relative likelihood whose interval lies clear of 1 is the kind of finding that can anchor such an "
-            "objective: agree a measure (for example this ratio, pooled over rolling five-year windows), a "
-            "target and an owner, and report progress to the board. Read it alongside the organisation's own "
-            "disciplinary and employee relations data, and with staff networks."
+            "A relative likelihood whose interval lies clear of 1 can anchor such an objective"
+            + (" (the table “Draft objectives” drafts one for each)" if drafts else "")
+            + ": "
+            "a measure, a target and an owner, with progress reported to the board, read alongside the "
+            "organisation's own employee relations data and staff networks."
         )
     return opening + (
         "Here the numbers are too small, or the intervals too wide, to show a clear difference: that is not "

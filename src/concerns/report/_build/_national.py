@@ -163,7 +163,7 @@ def organisations_table(facts: Facts, clear: dict[str, tuple[int, int, int]]) ->
         Column("organisations", "Organisations whose report shows the ratio", kind="count"),
         Column("above", "Interval wholly above 1", kind="count"),
         Column("below", "Interval wholly below 1", kind="count"),
-        Column("chance", "Chance alone would give (each way)", kind="rate"),
+        Column("chance", "Chance alone, at a ratio of 1 (each way)", kind="rate"),
     )
     rows = []
     for item in facts.likelihoods:
@@ -176,7 +176,8 @@ def organisations_table(facts: Facts, clear: dict[str, tuple[int, int, int]]) ->
     notes = (
         "Each organisation's own relative likelihood, as its report shows it: how many lie clear of 1 (the "
         "General Medical Council's measure of disproportionate referral), against the 2.5% each way that "
-        "chance alone would put there if no organisation's practitioners differed. Organisations whose "
+        "chance alone would put there if the two groups were equally likely to be referred everywhere. "
+        "Organisations whose "
         "report shows no ratio (too few cases, or hidden) are not counted.",
     )
     return Table(
@@ -403,15 +404,22 @@ def _clear_json(clear: dict[str, tuple[int, int, int]]) -> list[dict[str, object
     ]
 
 
-def _clear_text(clear: dict[str, tuple[int, int, int]]) -> str:
+def _clear_text(clear: dict[str, tuple[int, int, int]], equality: dict[str, EqualityFinding]) -> str:
     shown, above, _ = clear.get("ethnic_minority_vs_white", (0, 0, 0))
     if not shown:
         return "No organisation's report shows an ethnic minority vs white relative likelihood."
+    national = equality.get("ethnic_minority_vs_white")
+    pattern = (
+        f" With the national ratio at {f.ratio(national.ratio)}, this counts the organisations where that "
+        "pattern is strong enough to show in their own cases; it is not a count of unusual organisations."
+        if national is not None and national.ratio is not None
+        else ""
+    )
     return (
         f"Organisation by organisation: of the {shown:,} organisations whose report shows the ethnic minority vs "
-        f"white relative likelihood, {above:,} show one whose interval lies wholly above 1; if no organisation's "
-        f"practitioners differed, chance alone would give about {CHANCE_EACH_WAY * shown:.0f}. The table gives "
-        "every comparison."
+        f"white relative likelihood, {above:,} show one whose interval lies wholly above 1; if the two groups "
+        f"were equally likely to be referred everywhere, chance alone would put about "
+        f"{CHANCE_EACH_WAY * shown:.0f} there.{pattern} The table gives every comparison."
     )
 
 
@@ -439,7 +447,7 @@ def _equality(
         Paragraph(" ".join(claims) if claims else "No comparison shows a clear difference nationally."),
         _figures.forest_chart(tables["relative_likelihood"]),
         tables["relative_likelihood"],
-        Paragraph(_clear_text(clear)),
+        Paragraph(_clear_text(clear, equality)),
         tables["equality_organisations"],
         Heading("How a board can use this"),
         Paragraph(_methods.high_impact_action(bool(claims))),

@@ -306,27 +306,32 @@ def _too_little_recorded(quality: Table) -> str:
     if not short:
         return ""
     return (
-        f" Read comparisons by {f.and_list(short)} with care: too little is recorded to trust them "
-        "(see Data quality)."
+        f" Comparisons by {f.and_list(short)}, those above included, rest on incomplete records (see Data "
+        "quality): the people not recorded could move them, so read them with care."
     )
 
 
 def _leaning_on_all(built: Built) -> str:
-    """The comparisons this organisation's own cases cannot settle but whose best estimates can."""
+    """The comparisons this organisation's own cases cannot settle but whose best estimates can, each way."""
     labels = {item.comparison.id: item.comparison.label for item in built.facts.likelihoods}
-    settled = [
-        labels[finding.comparison][0].lower() + labels[finding.comparison][1:]
-        for finding in built.findings.equality
-        if finding.verdict in ("too_few_cases", "no_clear_difference")
-        and finding.best is not None
-        and finding.best.verdict != "no_clear_difference"
+    sides: dict[str, list[str]] = {"more_likely": [], "less_likely": []}
+    for finding in built.findings.equality:
+        best = finding.best
+        if finding.verdict in ("too_few_cases", "no_clear_difference") and best and best.verdict in sides:
+            label = labels[finding.comparison]
+            proper = label.split()[0] in ("Asian", "Black")  # names of ethnic groups keep their capital
+            sides[best.verdict].append(label if proper else label[0].lower() + label[1:])
+    parts = [
+        f"above 1 for {f.and_list(names)}" if verdict == "more_likely" else f"below 1 for {f.and_list(names)}"
+        for verdict, names in sides.items()
+        if names
     ]
-    if not settled:
+    if not parts:
         return ""
     return (
-        f" Where this organisation's own cases cannot say, the best estimates, which lean on all organisations, "
-        f"lie clear of 1 for {len(settled)} comparison{'s' if len(settled) > 1 else ''} ({f.and_list(settled)}): "
-        "what the national pattern and these cases together support, not a finding about this organisation alone."
+        " Where its own cases cannot say, the best estimates (its cases with the national pattern) lie "
+        f"{' and '.join(parts)}: what the national pattern suggests here, not a finding about this organisation "
+        "alone."
     )
 
 
@@ -720,7 +725,7 @@ def equality(built: Built) -> Section:
         tables["relative_likelihood"],
         tables["relative_likelihood_counts"],
         Heading("How a board can use this"),
-        Paragraph(_methods.high_impact_action(bool(claims))),
+        Paragraph(_methods.high_impact_action(bool(claims), drafts=bool(tables["objectives"].rows))),
         *((tables["objectives"],) if tables["objectives"].rows else ()),
     )
 
@@ -738,7 +743,8 @@ def clusters(built: Built) -> Section:
         f"are counted, not cases, so one person's repeat cases are not a cluster. Specialties follow a standard "
         f"list; a record that names only a group (such as “Surgical”) counts in the group alone. "
         f"{_groups_had(found.family_size)} "
-        f"at least {found.min_observed} practitioners and were examined; a group stands out when it has more "
+        f"at least {found.min_observed} practitioners and {'was' if found.family_size == 1 else 'were'} examined; "
+        "a group stands out when it has more "
         f"practitioners than expected with a false discovery rate below {found.q:g} (adjusted p). A group with "
         f"{_text.fewer_than(built.policy)} practitioners is not named."
     )

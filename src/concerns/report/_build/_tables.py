@@ -508,13 +508,14 @@ def relative_likelihood(
         *((Column("national", "National", kind="ratio"),) if national else ()),
         Column("wres_band", "Against 0.80–1.25 (as WRES)", kind="text"),
         Column("band_verdict", "Interval against 0.80–1.25", kind="text"),
+        Column("professions", "Professions counted", kind="text"),
+        Column("reading", "What it says", kind="text"),
+        # Last, so that the verdict's words get their width first in the PDF.
         *(
-            (Column("best_estimate", "Best estimate with all organisations (95% interval)", kind="text"),)
+            (Column("best_estimate", "Best estimate, with the national pattern (95% interval)", kind="text"),)
             if national
             else ()
         ),
-        Column("professions", "Professions counted", kind="text"),
-        Column("reading", "What it says", kind="text"),
     )
     rows = []
     for item in facts.likelihoods:
@@ -542,9 +543,9 @@ def relative_likelihood(
                     *numbers,
                     *extra,
                     *bands,
-                    *best,
                     f.text_cell(professions),
                     f.text_cell(readings[comparison.id]),
+                    *best,
                 ),
             )
         )
@@ -557,9 +558,9 @@ def relative_likelihood(
         f"{f.TOO_FEW}: fewer than {max(facts.policy.threshold, 5)} cases in one of the groups, too few to say.",
         *(
             (
-                "Best estimate: a random-effects model draws the ratio towards the national one as far as the "
-                "spread between organisations says it should; with too few cases, the range any small count "
-                "would give. An organisation that truly differs is drawn in too: its own figure comes first.",
+                "Best estimate: the organisation's cases combined with the national pattern, nearer the "
+                "national ratio the fewer the cases (read the own figure first); “range”: as far as any small "
+                "count could take it; blank: its counts are not shown.",
             )
             if national
             else ()

@@ -176,9 +176,7 @@ def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
     comparison = item.comparison
     a, b = comparison.noun_a, comparison.noun_b
     if finding.verdict == "too_few_cases":
-        return f"Too few cases to compare {a} with {b} on this organisation's own figures." + _best_reading(
-            finding
-        )
+        return f"Too few cases to compare {a} with {b}."
     if finding.verdict == "withheld":
         return "Not shown: it would allow a small number of cases to be worked out."
     if finding.verdict == "not_available":
@@ -198,18 +196,6 @@ def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
         f"No clear difference between {a} and {b}: the ratio of {f.ratio(finding.ratio)} could be chance "
         f"({bounds}, which includes 1, equal likelihood)."
     )
-
-
-def _best_reading(finding: EqualityFinding) -> str:
-    """What the best estimate adds where the organisation's own cases cannot say."""
-    best = finding.best
-    if best is None:
-        return ""
-    reach = f"{f.ratio(best.ci_low)} to {f.ratio(best.ci_high)}"
-    if best.verdict == "no_clear_difference":
-        return f" Leaning on all organisations, the best estimate ({reach}) cannot say either."
-    word = "more" if best.verdict == "more_likely" else "less"
-    return f" Leaning on all organisations, the best estimate ({reach}) is {word} likely, as nationally."
 
 
 def _not_available(item: Likelihood) -> str:
