@@ -250,20 +250,20 @@ def workforce_recorded(
         & pl.col("dimension").cast(pl.String).is_in(list(v.DIMENSION_CASE_COLUMN))
     )
     stated = pl.col("group").cast(pl.String) != NOT_STATED
-    shares: dict[str, dict[str, float | None]] = {}
-    for scope_column in ("org_code", None):
-        keyed = known.with_columns(scope=pl.col("org_code") if scope_column else pl.lit(NATIONAL))
-        rows = (
-            keyed.group_by("scope", pl.col("dimension").cast(pl.String))
-            .agg(
-                pl.col("headcount").filter(stated).sum().alias("recorded"),
-                pl.col("headcount").sum().alias("all"),
-            )
-            .collect()
+    by_scope = pl.concat(
+        [known.with_columns(scope=pl.col("org_code")), known.with_columns(scope=pl.lit(NATIONAL))]
+    )
+    rows = (
+        by_scope.group_by("scope", pl.col("dimension").cast(pl.String))
+        .agg(
+            pl.col("headcount").filter(stated).sum().alias("recorded"), pl.col("headcount").sum().alias("all")
         )
-        for row in rows.iter_rows(named=True):
-            share = row["recorded"] / row["all"] if row["all"] else None
-            shares.setdefault(row["scope"], {})[v.DIMENSION_CASE_COLUMN[row["dimension"]]] = share
+        .collect()
+    )
+    shares: dict[str, dict[str, float | None]] = {}
+    for row in rows.iter_rows(named=True):
+        share = row["recorded"] / row["all"] if row["all"] else None
+        shares.setdefault(row["scope"], {})[v.DIMENSION_CASE_COLUMN[row["dimension"]]] = share
     return shares
 
 

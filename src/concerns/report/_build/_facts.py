@@ -224,7 +224,10 @@ class Facts:
             )
         if item.status != "too_few":
             return None
-        sides = [self._side_range(item, group, cases) for group, cases in self._sides(item)]
+        sides = [
+            self._side_range(item, item.comparison.group_a, result.cases_a),
+            self._side_range(item, item.comparison.group_b, result.cases_b),
+        ]
         if None in sides:
             return None
         (a_low, a_high), (b_low, b_high) = sides
@@ -235,10 +238,6 @@ class Facts:
         if (a_low, b_low) == (a_high, b_high):
             return BestFinding(lowest.ratio, lowest.low, lowest.high, lowest.own_weight)
         return BestFinding(None, lowest.low, highest.high, None)
-
-    def _sides(self, item: Likelihood) -> list[tuple[tuple[str, ...], int]]:
-        comparison, result = item.comparison, item.result
-        return [(comparison.group_a, result.cases_a), (comparison.group_b, result.cases_b)]
 
     def _side_range(self, item: Likelihood, group: tuple[str, ...], cases: int) -> tuple[int, int] | None:
         """What a reader may take a group's cases to be: any small count, or its published sum."""

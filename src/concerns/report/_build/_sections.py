@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from concerns import vocabulary as v
 from concerns.analytics._profile import MORE_THAN_ONE
 from concerns.disclosure import Policy
-from concerns.report._build import _figures, _methods, _text
+from concerns.report._build import _figures, _methods, _tables, _text
 from concerns.report._build import _format as f
 from concerns.report._build import _signposting as sign
 from concerns.report._build._facts import Facts
@@ -299,14 +299,18 @@ def equality_message(built: Built, signposting: sign.Profile) -> str:
     return f"No equality measure shows a clear difference between groups of practitioners: {_why_no_claim(built)}."
 
 
-def _too_little_recorded(quality: Table) -> str:
+def _too_little_recorded(built: Built) -> str:
     """A warning for the characteristics recorded for too few cases or practitioners to trust."""
-    enough = quality.column_index("enough")
-    short = [row.label.lower() for row in quality.rows if row.cells[enough].display.startswith("Too little")]
+    labels = {row.key: row.label for row in built.tables["data_quality"].rows}
+    short = [
+        labels[field].lower()
+        for field in _tables.EQUALITY_FIELDS
+        if _tables.recorded_too_little(built.facts, field)
+    ]
     if not short:
         return ""
     return (
-        f" Comparisons by {f.and_list(short)}, those above included, rest on incomplete records (see Data "
+        f" Comparisons by {f.and_list(short)}, any named above included, rest on incomplete records (see Data "
         "quality): the people not recorded could move them, so read them with care."
     )
 
@@ -700,11 +704,7 @@ def equality(built: Built) -> Section:
     )
     forest = _figures.forest_chart(tables["relative_likelihood"])
     claims = _claims(built)
-    summary = (
-        _claims_in_brief(built, claims)
-        + _leaning_on_all(built)
-        + _too_little_recorded(tables["data_quality"])
-    )
+    summary = _claims_in_brief(built, claims) + _leaning_on_all(built) + _too_little_recorded(built)
     return make_section(
         "equality",
         "Equality",

@@ -696,7 +696,6 @@ def data_quality(facts: Facts, titles: Mapping[str, str]) -> Table:
     for field in QUALITY_FIELDS:
         cases_share = facts.share((field, "not_stated"))
         recorded = facts.equality.workforce_recorded.get(field)
-        workforce = None if recorded is None else 1 - recorded
         rows.append(
             Row(
                 field,
@@ -704,8 +703,8 @@ def data_quality(facts: Facts, titles: Mapping[str, str]) -> Table:
                 (
                     count_cell(facts, (field, "not_stated")),
                     figure_cells(cases_share, "share", interval=False)[0],
-                    f.value_cell(workforce, "share"),
-                    f.text_cell(recording_verdict(cases_share, workforce, field)),
+                    f.value_cell(None if recorded is None else 1 - recorded, "share"),
+                    f.text_cell(recording_verdict(facts, field)),
                 ),
             )
         )
@@ -718,18 +717,19 @@ def data_quality(facts: Facts, titles: Mapping[str, str]) -> Table:
     return Table("data_quality", "Fields not stated", columns, tuple(rows), notes)
 
 
-def recording_verdict(cases_share: Figure, workforce_not_stated: float | None, field: str) -> str:
+def recorded_too_little(facts: Facts, field: str) -> list[str]:
+    """Who records an equality characteristic for fewer than RECORDED_ENOUGH: "cases", "practitioners"."""
+    if field not in EQUALITY_FIELDS:
+        return []
+    cases = facts.share((field, "not_stated"))
+    workforce = facts.equality.workforce_recorded.get(field)
+    shares = (("cases", 1 - cases.value if cases.available else None), ("practitioners", workforce))
+    return [who for who, recorded in shares if recorded is not None and recorded < RECORDED_ENOUGH]
+
+
+def recording_verdict(facts: Facts, field: str) -> str:
     """ "Yes", "Too little recorded" (cases or practitioners), or "" where there is no comparison."""
     if field not in EQUALITY_FIELDS:
         return ""
-    short = [
-        who
-        for who, not_stated in (
-            ("cases", cases_share.value if cases_share.available else None),
-            ("practitioners", workforce_not_stated),
-        )
-        if not_stated is not None and 1 - not_stated < RECORDED_ENOUGH
-    ]
-    if short:
-        return f"Too little recorded ({' and '.join(short)})"
-    return "Yes"
+    short = recorded_too_little(facts, field)
+    return f"Too little recorded ({' and '.join(short)})" if short else "Yes"
