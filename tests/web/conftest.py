@@ -45,11 +45,10 @@ def make_report(
     **fields: Any,
 ) -> Report:
     now = timezone.now()
+    fields = {"period": "2020/21 to 2024/25", "as_of": dt.date(2025, 6, 30), **fields}
     return Report.objects.create(
         organisation=organisation,
         kind=Report.Kind.ORGANISATION if organisation else Report.Kind.NATIONAL,
-        period="2020/21 to 2024/25",
-        as_of=dt.date(2025, 6, 30),
         version=version,
         fingerprint="sha256:" + "0" * 64,
         policy="standard",

@@ -13,6 +13,7 @@ is known to be good, and a refusal is a refusal rather than an invalid form).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from concerns.web.portal import twofactor
 from concerns.web.portal.models import (
+    AdoptedObjective,
     AgreedAction,
     Batch,
     Discussion,
@@ -41,6 +43,7 @@ from concerns.web.portal.models import (
 from concerns.web.portal.roles import Position, Role
 from concerns.web.portal.store import store_path
 from tests.web.conftest import make_report, make_user, signed_in
+from tests.web.test_objectives import FIRST, report_json
 from tests.web.test_reports_data import AS_OF, date_fields, tiny_extract, zipped
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +161,36 @@ EXPECTED: dict[str, list[Row]] = {
         Row(kwargs=lambda w: {"pk": w.discussion.pk}, get=OWN_ORGANISATION, post=READ_ONLY_FOR_READERS)
     ],
     "actions": [Row(get=READERS, post=READ_ONLY_FOR_READERS)],
+    # Objectives (High impact action 1): the organisation's own users adopt and change them; readers read.
+    "objective_adopt": [
+        Row(
+            kwargs=lambda w: {"pk": w.published.pk, "comparison": "international_vs_uk"},
+            get=only(200, "owner", "member"),
+            post=only(302, "owner", "member"),
+            acts=acting("owner", "member"),
+            data=lambda w: {
+                "wording": "Close the gap",
+                "target": "1.25 or below",
+                **date_fields("review_on", AS_OF.replace(year=AS_OF.year + 50)),
+            },
+        ),
+        Row(kwargs=lambda w: {"pk": w.draft.pk, "comparison": "international_vs_uk"}, get=statuses(404)),
+    ],
+    "objectives": [Row(get=READERS, post=READ_ONLY_FOR_READERS)],
+    "objective_edit": [
+        Row(
+            kwargs=lambda w: {"pk": w.objective.pk},
+            get=only(200, "owner", "member"),
+            post=only(302, "owner", "member"),
+            acts=acting("owner", "member"),
+            data=lambda w: {
+                "wording": "Changed",
+                "target": w.objective.target,
+                "status": "active",
+                **date_fields("review_on", w.objective.review_on),
+            },
+        )
+    ],
     # Marking an agreed action done: the assigned adviser and the insights team (POST only).
     "action_done": [
         Row(
@@ -349,6 +382,7 @@ class World:
     draft: Report
     discussion: Discussion
     action: AgreedAction
+    objective: AdoptedObjective
     request: ReportRequest
     upload: Upload
     batch: Batch
@@ -376,6 +410,8 @@ def _stored_report(organisation: Organisation, status: str, version: int, **fiel
     folder.mkdir(parents=True)
     for fmt in ("html", "pdf", "xlsx", "json"):
         content = f"{fmt} of {organisation.code} v{version}".encode()
+        if fmt == "json":  # with draft objectives to adopt
+            content = json.dumps(report_json(FIRST, report.period)).encode()
         (folder / f"report.{fmt}").write_bytes(content)
         ReportFile.objects.create(
             report=report,
@@ -418,6 +454,19 @@ def world(settings, tmp_path, users, organisation, other_organisation) -> World:
         discussion=discussion,
         action=AgreedAction.objects.create(
             discussion=discussion, description="Review", owner="HR director", due_on=AS_OF
+        ),
+        objective=AdoptedObjective.objects.create(
+            report=published,
+            organisation=organisation,
+            comparison="ethnic_minority_vs_white",
+            wording="Bring the likelihood towards that of white practitioners",
+            baseline_verdict="more_likely",
+            baseline_ratio=2.08911,
+            baseline_low=1.31063,
+            baseline_high=3.32997,
+            target="1.25 or below",
+            review_on=AS_OF.replace(year=AS_OF.year + 50),
+            adopted_by=users["owner"],
         ),
         request=ReportRequest.objects.create(
             requested_by=users["owner"], organisation_name="Newtown", reason="Merger"

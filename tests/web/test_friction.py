@@ -56,6 +56,7 @@ def test_it_gives_advisers_the_agreed_actions_and_organisation_users_the_discuss
         "/reports/",
         "/discussions/",
         "/actions/",
+        "/objectives/",
         "/casework/",
         "/two-factor/",
     ]
@@ -63,6 +64,7 @@ def test_it_gives_advisers_the_agreed_actions_and_organisation_users_the_discuss
         "/reports/",
         "/discussions/",
         "/actions/",
+        "/objectives/",
         "/requests/",
         "/two-factor/",
     ]

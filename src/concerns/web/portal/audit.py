@@ -22,6 +22,8 @@ class Action:
     BATCH_STALLED = "batch-stalled"
     DISCUSSION_RECORDED = "discussion-recorded"
     AGREED_ACTION_DONE = "agreed-action-done"
+    OBJECTIVE_ADOPTED = "objective-adopted"
+    OBJECTIVE_CHANGED = "objective-changed"
     REPORT_REQUESTED = "report-requested"
     REPORT_REQUEST_DECIDED = "report-request-decided"
     ROLE_CHANGED = "role-changed"

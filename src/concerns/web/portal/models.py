@@ -273,6 +273,55 @@ class AgreedAction(models.Model):
         return self.status == self.Status.OPEN and self.due_on < today
 
 
+class AdoptedObjective(models.Model):
+    """A measurable objective an organisation adopted from one of its reports' drafts (High impact action 1).
+
+    The baseline is the report's own figure for the comparison, copied from its report.json when adopted
+    and never changed; the wording, target and review date start as the draft's and stay the organisation's
+    to edit. An organisation has at most one active objective per comparison.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        MET = "met", "Met"
+        SET_ASIDE = "set_aside", "Set aside"
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="objectives")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="objectives")
+    comparison = models.CharField(max_length=60, help_text="The comparison's id in report.json.")
+    wording = models.TextField()
+    baseline_verdict = models.CharField(max_length=20, help_text="more_likely or less_likely.")
+    baseline_ratio = models.FloatField()
+    baseline_low = models.FloatField()
+    baseline_high = models.FloatField()
+    target = models.TextField()
+    review_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    adopted_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "comparison"],
+                condition=models.Q(status="active"),
+                name="one_active_objective_per_comparison",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code}: {self.comparison}"
+
+    def clean(self) -> None:
+        if self.report.organisation_id != self.organisation_id:
+            raise ValidationError("An objective belongs to the organisation of its report.")
+
+
 class ReportRequest(models.Model):
     """An organisation user's request for a report on an organisation not yet served."""
 

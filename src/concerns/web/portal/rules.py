@@ -2,6 +2,9 @@
 
 - Organisation users: their own organisations' *published* reports, the discussions and actions on them.
 - Advisers: the same for the organisations assigned to them, and they record discussions there.
+- Objectives adopted from a report's drafts (High impact action 1): read with the report they were adopted
+  against; adopted and changed by the organisation's own users only (`views/objectives.py`), never by its
+  adviser, on its current published report.
 - Everyone but administrators: the published national report (it holds no organisation's own figures).
 - Insights team: every report, draft or published, every upload and batch, every request, the audit log.
 - Administrators: organisations, users and memberships; not report contents (least privilege).
@@ -67,6 +70,35 @@ def _actions(user: Any, queryset: QuerySet) -> QuerySet:
         queryset.filter(_reports(user, "discussion__report__"))
         if user.role != Role.ADMIN
         else queryset.none()
+    )
+
+
+@rule_for("portal.AdoptedObjective")
+def _objectives(user: Any, queryset: QuerySet) -> QuerySet:
+    return queryset.filter(_reports(user, "report__")) if user.role != Role.ADMIN else queryset.none()
+
+
+def may_adopt(user: Any, report: Any) -> bool:
+    """Whether this user may adopt objectives against this report (and change their organisation's):
+    a member of the report's organisation, on its current published report."""
+    return (
+        user.role == Role.ORGANISATION
+        and report.kind == "organisation"
+        and report.status == "published"
+        and is_member(user, report.organisation_id)
+    )
+
+
+def may_change_objective(user: Any, objective: Any) -> bool:
+    """Whether this user may change an adopted objective: a member of its organisation."""
+    return is_member(user, objective.organisation_id)
+
+
+def is_member(user: Any, organisation_id: int | None) -> bool:
+    return (
+        user.role == Role.ORGANISATION
+        and organisation_id is not None
+        and organisation_ids(user).filter(id=organisation_id).exists()
     )
 
 

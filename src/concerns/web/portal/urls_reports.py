@@ -1,8 +1,8 @@
-"""Reports: reading, downloading, discussions, requests; the insights team's upload → publish path."""
+"""Reports: reading, downloading, discussions, objectives, requests; the insights team's upload → publish path."""
 
 from django.urls import path
 
-from concerns.web.portal.views import discussions, insights, reports, requests
+from concerns.web.portal.views import discussions, insights, objectives, reports, requests
 
 urlpatterns = [
     path("reports/", reports.report_list, name="reports"),
@@ -15,6 +15,13 @@ urlpatterns = [
     path("discussions/<int:pk>/", discussions.discussion_detail, name="discussion"),
     path("actions/", discussions.action_list, name="actions"),
     path("actions/<int:pk>/done/", discussions.action_done, name="action_done"),
+    path(
+        "reports/<int:pk>/objectives/<slug:comparison>/adopt/",
+        objectives.objective_adopt,
+        name="objective_adopt",
+    ),
+    path("objectives/", objectives.objective_list, name="objectives"),
+    path("objectives/<int:pk>/edit/", objectives.objective_edit, name="objective_edit"),
     path("requests/", requests.request_list, name="report_requests"),
     path("requests/<int:pk>/decide/", requests.request_decide, name="report_request_decide"),
     path("uploads/", insights.upload_list, name="uploads"),

@@ -15,6 +15,7 @@ from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 from concerns.web.portal.store import file_path
 from concerns.web.portal.views._access import readers
+from concerns.web.portal.views.objectives import report_section
 
 PAGE_SIZE = 50
 DOWNLOADS = {
@@ -84,6 +85,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_discuss": report.status != Report.Status.DRAFT
             and request.user.role in (Role.ADVISER, Role.INSIGHTS),
             "can_publish": report.status == Report.Status.DRAFT and request.user.role == Role.INSIGHTS,
+            **report_section(request, report),
         },
     )
 
