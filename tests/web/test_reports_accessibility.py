@@ -13,12 +13,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from concerns.web.portal.models import AgreedAction, Batch, Discussion, ReportRequest, Upload
+from concerns.web.portal import objectives
+from concerns.web.portal.models import (
+    AdoptedObjective,
+    AgreedAction,
+    Batch,
+    Discussion,
+    ReportRequest,
+    Upload,
+)
 from concerns.web.portal.store import import_batch, publish
 from tests.web.browser import require_browser_tools, violations_in
 from tests.web.conftest import signed_in
 from tests.web.test_insights import _bad_extract, _files
-from tests.web.test_reports_data import AS_OF, batch_renamed, tiny_extract, zipped
+from tests.web.test_reports_data import AS_OF, batch_renamed, date_fields, tiny_extract, zipped
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -102,7 +110,28 @@ def _pages(users, organisation, tmp_path):
         ),
         "actions to mark done (insights)": (insights, reverse("actions")),
     }
+    drafts = [draft.comparison for draft in objectives.read(newer).drafts]
+    adopting = {
+        "wording": "Close the gap",
+        "target": "1.25 or below",
+        **date_fields("review_on", today.replace(year=today.year + 1)),
+    }
+    owner.post(reverse("objective_adopt", args=[newer.pk, drafts[0]]), adopting)
+    objective = AdoptedObjective.objects.get()
+    gets |= {
+        "report with objectives (owner)": (owner, reverse("report", args=[newer.pk])),
+        "objective adopt form (owner)": (owner, reverse("objective_adopt", args=[newer.pk, drafts[1]])),
+        "objective change form (owner)": (owner, reverse("objective_edit", args=[objective.pk])),
+        "objectives (adviser)": (adviser, reverse("objectives")),
+    }
     pages = {name: client.get(url) for name, (client, url) in gets.items()}
+    pages["objective adopt form with errors"] = owner.post(
+        reverse("objective_adopt", args=[newer.pk, drafts[1]]), {"wording": "", "review_on_day": "31"}
+    )
+    pages["objective change form with errors"] = owner.post(
+        reverse("objective_edit", args=[objective.pk]),
+        {"wording": "Close it", "status": "met", **date_fields("review_on", today)},
+    )
     pages["discussion form with errors"] = adviser.post(
         reverse("discussion_new", args=[newer.pk]), {"held_on": "soon", "action-0-owner": "HR"}
     )
@@ -130,7 +159,9 @@ def test_it_has_no_accessibility_violations_on_any_report_page(users, organisati
     require_browser_tools()
     settings.STORE_DIR = tmp_path / "store"
     pages = _pages(users, organisation, tmp_path)
-    assert len(pages) == 23
+    assert len(pages) == 29
+    assert "Close the gap" in pages["report with objectives (owner)"]
+    assert "Review date must be in the future" in pages["objective change form with errors"]
     assert "Start the batch again" in pages["batch stalled (insights)"]
     assert "Mark as done" in pages["discussion with actions to mark done (adviser)"]
     assert "There is a problem" in pages["request decision with errors"]

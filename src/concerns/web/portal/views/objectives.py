@@ -27,7 +27,7 @@ from concerns.web.portal.scope import get_scoped_or_404, scoped
 from concerns.web.portal.views._access import readers, roles
 from concerns.web.portal.views._forms import DateField, NhsStyled, errors_of
 
-REVIEW_HINT = "The date the board will next review it. For example, 31 3 2027"
+REVIEW_HINT = "The date the board will next review it. For example, 31 3 {year}"
 
 
 class ObjectiveForm(NhsStyled, forms.Form):
@@ -38,11 +38,12 @@ class ObjectiveForm(NhsStyled, forms.Form):
         help_text="The report's draft wording, yours to change.",
     )
     target = forms.CharField(label="Target", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    review_on = DateField(label="Review date", help_text=REVIEW_HINT)
+    review_on = DateField(label="Review date", help_text=REVIEW_HINT.format(year=2027))
 
     def __init__(self, *args: Any, review_was: Any = None, **kwargs: Any) -> None:
         self.review_was = review_was
         super().__init__(*args, **kwargs)
+        self.fields["review_on"].help_text = REVIEW_HINT.format(year=timezone.localdate().year + 1)
 
     def clean_review_on(self):
         day = self.cleaned_data["review_on"]
