@@ -659,3 +659,80 @@ def test_each_clear_comparison_gets_a_draft_objective_with_its_baseline(reports)
             assert row["cells"][0]["display"].startswith(f"{finding['ratio']:.2f} (")
             start = int(years[-1][:4]) + 1
             assert f"to {start}/{(start + 1) % 100:02d})" in row["cells"][2]["display"]
+
+
+def test_over_time_shows_spans_only_when_each_has_enough_cases_and_they_add_up_to_the_period(
+    reports, national
+):
+    """One comparison of each characteristic is followed over time: the earlier years' and latest two
+    years' ratios are published only when every group has at least the threshold in each span, beside a
+    shown ratio, and the verdict is the exact test's at those counts."""
+    from concerns.analytics._equality import OVER_TIME
+    from concerns.analytics.stats import likelihood_change
+
+    seen = set()
+    for analysis, report in [*reports.values(), (None, national)]:
+        data = as_json(report)
+        measures = analysis.equality if analysis else None
+        for finding in data["findings"]["equality"]:
+            change = finding["over_time"]
+            assert (change is not None) == (finding["comparison"] in OVER_TIME)
+            if change is None:
+                continue
+            seen.add(change["verdict"])
+            if finding["verdict"] in ("too_few_cases", "withheld"):
+                assert change["verdict"] == finding["verdict"] and change["earlier"] is None
+                continue
+            if change["earlier"] is None or measures is None:
+                continue
+            (earlier, later), (years_e, years_l) = measures.spans(finding["comparison"])
+            counts = (earlier.cases_a, earlier.cases_b, later.cases_a, later.cases_b)
+            assert min(counts) >= 5
+            pooled = measures.pooled[finding["comparison"]]
+            assert (earlier.cases_a + later.cases_a, earlier.cases_b + later.cases_b) == (
+                pooled.cases_a,
+                pooled.cases_b,
+            )
+            expected = likelihood_change(earlier, later)
+            assert change["p"] == pytest.approx(expected.p, rel=1e-5)
+            assert change["later"]["ratio"] == pytest.approx(expected.later.ratio, rel=1e-5)
+            assert change["earlier"]["fiscal_years"] == list(years_e)
+            assert change["later"]["fiscal_years"] == list(years_l)
+        table = tables(data)["relative_likelihood_over_time"]
+        assert [row["key"] for row in table["rows"]] == list(OVER_TIME)
+    assert {"no_clear_change", "too_few_cases"} <= seen
+    nationally = {e["comparison"]: e["over_time"] for e in as_json(national)["findings"]["equality"]}
+    assert nationally["ethnic_minority_vs_white"]["earlier"] is not None
+
+
+def test_over_time_spans_with_a_small_count_are_not_published(context, reports):
+    """A span where a group has fewer than the threshold: nothing over time is published (the other span
+    would give the small count away through the period's total), and it reads as too few cases."""
+    import dataclasses
+
+    from concerns.analytics._equality import OVER_TIME
+
+    analysis, _ = reports["largest"]
+    comparison = next(
+        c for c in OVER_TIME if analysis.equality.spans(c) and analysis.equality.pooled[c].cases_a >= 10
+    )
+    yearly = dict(analysis.equality.by_year[comparison])
+    latest = list(yearly)[-2:]
+    pooled = analysis.equality.pooled[comparison]
+    moved = sum(yearly[y].cases_a for y in latest) - 3  # the latest two years keep 3 cases of group a
+    for year in latest:
+        yearly[year] = dataclasses.replace(yearly[year], cases_a=0)
+    first = next(iter(yearly))
+    yearly[latest[0]] = dataclasses.replace(yearly[latest[0]], cases_a=3)
+    yearly[first] = dataclasses.replace(yearly[first], cases_a=yearly[first].cases_a + moved)
+    by_year = {**analysis.equality.by_year, comparison: yearly}
+    altered = dataclasses.replace(analysis, equality=dataclasses.replace(analysis.equality, by_year=by_year))
+    assert altered.equality.spans(comparison)[0][1].cases_a == 3
+    assert sum(y.cases_a for y in yearly.values()) == pooled.cases_a
+    report = _build_report(altered, context)
+    data = as_json(report)
+    change = {e["comparison"]: e for e in data["findings"]["equality"]}[comparison]["over_time"]
+    assert change == {"verdict": "too_few_cases", "earlier": None, "later": None, "p": None}
+    row = next(r for r in tables(data)["relative_likelihood_over_time"]["rows"] if r["key"] == comparison)
+    assert all(c["value"] is None for c in row["cells"][:-1])
+    assert row["cells"][-1]["display"] == "too few cases in a span to tell"

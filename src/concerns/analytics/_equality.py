@@ -28,10 +28,14 @@ from concerns.analytics._period import Period
 from concerns.analytics._profile import NATIONAL
 
 if TYPE_CHECKING:  # the stats load SciPy: imported where used, so importing analytics stays quick
-    from concerns.analytics.stats import BestEstimate, NotAvailable, RelativeLikelihood, Spread
+    from concerns.analytics.stats import BestEstimate, NotAvailable, RelativeLikelihood, Span, Spread
 
 NOT_STATED = "not_stated"
 POOLED = "period"  # the span of a result pooled over the whole period
+# Over time: the latest two years (as WRES reads its disciplinary indicator) against the years before,
+# for one comparison of each characteristic with a workforce headcount, in this order.
+LATEST_YEARS = 2
+OVER_TIME = ("ethnic_minority_vs_white", "international_vs_uk", "male_vs_female", "disabled_vs_not")
 AGE_REFERENCE = "35_44"
 _PROFESSION_ORDER = v.PROFESSIONS.codes
 
@@ -197,6 +201,33 @@ class EqualityMeasures:
 
     def __getitem__(self, comparison: str) -> Equality:
         return self.pooled[comparison]
+
+    def spans(
+        self, comparison: str
+    ) -> tuple[tuple[Span, Span], tuple[tuple[str, ...], tuple[str, ...]]] | None:
+        """The comparison's counts in the years before the latest LATEST_YEARS and in those, each span
+        the sum of its years, with the spans' years; None unless every year counts the same professions
+        as the pooled result (so the spans add up to it) with a headcount for both groups."""
+        pooled, yearly = self.pooled[comparison], self.by_year[comparison]
+        years = self.period.fiscal_years
+        if len(years) <= LATEST_YEARS or not pooled.professions or pooled.cases_left_out:
+            return None
+        if any(
+            result.professions != pooled.professions or not result.headcount_a or not result.headcount_b
+            for result in yearly.values()
+        ):
+            return None
+        earlier, later = tuple(years[:-LATEST_YEARS]), tuple(years[-LATEST_YEARS:])
+        return (_span([yearly[y] for y in earlier]), _span([yearly[y] for y in later])), (earlier, later)
+
+
+def _span(results: list[Equality]) -> Span:
+    return _stats().Span(
+        sum(r.cases_a for r in results),
+        sum(r.headcount_a or 0 for r in results),
+        sum(r.cases_b for r in results),
+        sum(r.headcount_b or 0 for r in results),
+    )
 
 
 def equality_measures(

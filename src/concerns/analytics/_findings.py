@@ -98,6 +98,28 @@ class BestFinding:
 
 
 @dataclass(frozen=True)
+class SpanFigure:
+    """A relative likelihood over some of the period's years."""
+
+    years: tuple[str, ...]
+    ratio: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class ChangeFinding:
+    """Whether a relative likelihood moved between the earlier years of the period and the latest ones
+    (`stats.likelihood_change`). `verdict`: higher | lower | no_clear_change, or too_few_cases |
+    withheld | not_available with no figures."""
+
+    verdict: str
+    earlier: SpanFigure | None = None
+    later: SpanFigure | None = None
+    p: float | None = None
+
+
+@dataclass(frozen=True)
 class EqualityFinding:
     comparison: str
     verdict: str  # more_likely | less_likely | no_clear_difference | too_few_cases | not_available
@@ -106,6 +128,7 @@ class EqualityFinding:
     ci_high: float | None
     national_ratio: float | None
     best: BestFinding | None = None
+    over_time: ChangeFinding | None = None  # for the comparisons followed over time (OVER_TIME) only
 
     @property
     def wres_band(self) -> str | None:

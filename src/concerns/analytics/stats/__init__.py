@@ -42,7 +42,11 @@ from concerns.analytics.stats._intervals import (
 from concerns.analytics.stats._likelihood import (
     DEFAULT_MIN_CASES,
     EQUITY_BAND,
+    ChangeVerdict,
+    LikelihoodChange,
     RelativeLikelihood,
+    Span,
+    likelihood_change,
     relative_likelihood,
 )
 from concerns.analytics.stats._results import Estimate, Interval, NotAvailable, Reason
@@ -101,6 +105,10 @@ __all__ = [
     "EQUITY_BAND",
     "RelativeLikelihood",
     "relative_likelihood",
+    "ChangeVerdict",
+    "LikelihoodChange",
+    "Span",
+    "likelihood_change",
     # trends
     "DEFAULT_MIN_PERIODS",
     "DEFAULT_MIN_TOTAL",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
 
 from concerns.analytics.stats._intervals import normal_quantile
@@ -99,3 +100,93 @@ def relative_likelihood(
 
 def _few_cases_detail(a: int, b: int, min_cases: int) -> str:
     return f"{a} and {b} cases in the two groups; at least {min_cases} are needed in each"
+
+
+class ChangeVerdict(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+    NO_CLEAR_CHANGE = "no_clear_change"
+
+
+@dataclass(frozen=True)
+class Span:
+    """One span of years of a comparison: the two groups' cases and person-years."""
+
+    cases_a: int
+    headcount_a: float
+    cases_b: int
+    headcount_b: float
+
+
+@dataclass(frozen=True)
+class LikelihoodChange:
+    """A relative likelihood in an earlier span and a later one, and whether it moved between them.
+
+    `p` is the two-sided exact conditional test of one ratio for both spans; the verdict is higher or
+    lower only when p < 1 − level (at 0.95, at most 2.5% of unmoving ratios are called higher, and
+    2.5% lower).
+    """
+
+    earlier: RelativeLikelihood
+    later: RelativeLikelihood
+    p: float
+    verdict: ChangeVerdict
+    level: float
+    available: ClassVar[bool] = True
+
+
+def likelihood_change(
+    earlier: Span, later: Span, level: float = 0.95, *, min_cases: int = DEFAULT_MIN_CASES
+) -> LikelihoodChange | NotAvailable:
+    """Has the relative likelihood moved between two spans of years?
+
+    Given each span's cases of both groups (n₁, n₂) and all of group a's cases (a₁ + a₂), under one
+    ratio in both spans a₁ follows Fisher's noncentral hypergeometric distribution with odds
+    (A₁/B₁) ÷ (A₂/B₂), the spans' person-years: the conditional test of a ratio of two Poisson ratios,
+    exact whatever the counts, so the stated error rate holds for small ones too (conservatively).
+    Each span's ratio must be available (at least `min_cases` cases in each group).
+    """
+    check_level(level)
+    spans = [
+        relative_likelihood(s.cases_a, s.headcount_a, s.cases_b, s.headcount_b, level, min_cases=min_cases)
+        for s in (earlier, later)
+    ]
+    for result in spans:
+        if isinstance(result, NotAvailable):
+            return result
+    n1, n2 = earlier.cases_a + earlier.cases_b, later.cases_a + later.cases_b
+    odds = (earlier.headcount_a / earlier.headcount_b) / (later.headcount_a / later.headcount_b)
+    p = _two_sided(earlier.cases_a, n1, n2, earlier.cases_a + later.cases_a, odds)
+    first, second = spans
+    if p >= 1 - level:
+        verdict = ChangeVerdict.NO_CLEAR_CHANGE
+    else:
+        verdict = ChangeVerdict.HIGHER if second.ratio > first.ratio else ChangeVerdict.LOWER
+    return LikelihoodChange(first, second, p, verdict, level)
+
+
+def _two_sided(k: int, n1: int, n2: int, drawn: int, odds: float) -> float:
+    """Twice the smaller tail at k of Fisher's noncentral hypergeometric distribution (n1 of type 1,
+    n2 of type 2, `drawn` drawn, odds ratio `odds`), at most 1.
+
+    Summed over its support in logs here: SciPy's `nchypergeom_fisher` aborts the whole process on
+    some odds within rounding of 1 (SciPy 1.17, "Parameter negative in LnFac function"); the tests
+    check this against it and against `fisher_exact` where odds are 1.
+    """
+    import numpy as np
+    from scipy.special import gammaln, logsumexp
+
+    x = np.arange(max(0, drawn - n2), min(n1, drawn) + 1)
+    log_pmf = (
+        gammaln(n1 + 1)
+        - gammaln(x + 1)
+        - gammaln(n1 - x + 1)
+        + gammaln(n2 + 1)
+        - gammaln(drawn - x + 1)
+        - gammaln(n2 - drawn + x + 1)
+        + x * math.log(odds)
+    )
+    log_pmf -= logsumexp(log_pmf)
+    lower = float(np.exp(logsumexp(log_pmf[x <= k])))
+    upper = float(np.exp(logsumexp(log_pmf[x >= k])))
+    return min(1.0, 2 * min(lower, upper))

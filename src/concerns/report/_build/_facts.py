@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concerns.analytics._equality import EqualityMeasures
-from concerns.analytics._findings import BestFinding
+from concerns.analytics._equality import OVER_TIME, EqualityMeasures
+from concerns.analytics._findings import BestFinding, ChangeFinding, SpanFigure
 from concerns.analytics._profile import Profile
 from concerns.analytics._rates import Rate
 from concerns.disclosure import CellKey, Policy
@@ -238,6 +238,44 @@ class Facts:
         if (a_low, b_low) == (a_high, b_high):
             return BestFinding(lowest.ratio, lowest.low, lowest.high, lowest.own_weight)
         return BestFinding(None, lowest.low, highest.high, None)
+
+    def over_time(self, item: Likelihood, figure: Figure) -> ChangeFinding | None:
+        """Whether a comparison followed over time (OVER_TIME) moved between the period's earlier years
+        and its latest ones; None for the others.
+
+        The spans' counts are published only beside a pooled ratio shown at its own counts, and only when
+        every one of them is at least the threshold: each is then large, and so is the pooled count less
+        it, its one relation. Otherwise none is published (a hidden ratio is withheld over time too).
+        """
+        from concerns.analytics.stats import likelihood_change
+
+        if item.comparison.id not in OVER_TIME:
+            return None
+        result = item.result
+        if item.status == "too_few" or (
+            result.not_available and result.not_available.reason == "too_few_cases"
+        ):
+            return ChangeFinding("too_few_cases")
+        if figure.hidden or (figure.available and not self.exact):
+            return ChangeFinding("withheld")
+        found = self.equality.spans(item.comparison.id)
+        if not figure.available or found is None:
+            return ChangeFinding("not_available")
+        if self.likelihood_counts(item) != (result.cases_a, result.cases_b):
+            return ChangeFinding("withheld")
+        (earlier, later), (earlier_years, later_years) = found
+        counts = (earlier.cases_a, earlier.cases_b, later.cases_a, later.cases_b)
+        if min(counts) < self.policy.threshold:
+            return ChangeFinding("too_few_cases")
+        change = likelihood_change(earlier, later, result.level, min_cases=self.policy.threshold)
+        if not change.available:
+            return ChangeFinding("too_few_cases")
+        return ChangeFinding(
+            str(change.verdict),
+            SpanFigure(earlier_years, change.earlier.ratio, change.earlier.low, change.earlier.high),
+            SpanFigure(later_years, change.later.ratio, change.later.low, change.later.high),
+            change.p,
+        )
 
     def _side_range(self, item: Likelihood, group: tuple[str, ...], cases: int) -> tuple[int, int] | None:
         """What a reader may take a group's cases to be: any small count, or its published sum."""

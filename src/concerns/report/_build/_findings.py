@@ -15,6 +15,7 @@ from typing import Any
 from concerns.analytics._clusters import ClusterTest
 from concerns.analytics._findings import (
     NOT_ASSESSED,
+    ChangeFinding,
     EqualityFinding,
     Findings,
     FunnelFinding,
@@ -132,6 +133,7 @@ class ReportFindings:
                         "own_weight": _round(e.best.own_weight, 2),
                         "verdict": e.best.verdict,
                     },
+                    "over_time": _change_json(e.over_time),
                 }
                 for e in self.equality
             ],
@@ -181,10 +183,14 @@ def _year(year: YearFinding, facts: Facts) -> YearFinding:
 def equality_findings(
     facts: Facts, national_figures: dict[str, Figure] | None = None
 ) -> dict[str, EqualityFinding]:
-    """Every relative likelihood of a scope as published, by comparison id."""
+    """Every relative likelihood of a scope as published, by comparison id, with its change over time."""
     likelihoods = {item.comparison.id: (item, facts.likelihood(item)) for item in facts.likelihoods}
     return {
-        comparison: _equality(comparison, likelihoods, national_figures or {}) for comparison in likelihoods
+        comparison: replace(
+            _equality(comparison, likelihoods, national_figures or {}),
+            over_time=facts.over_time(*likelihoods[comparison]),
+        )
+        for comparison in likelihoods
     }
 
 
@@ -248,16 +254,21 @@ def _equality(
     )
     item, figure = likelihoods[comparison]
     best = facts.best_estimate(item, figure) if facts is not None else None
+    moved = facts.over_time(item, figure) if facts is not None else None
     if item.status == "too_few" or _too_few(item):
-        return EqualityFinding(comparison, "too_few_cases", None, None, None, national_ratio, best)
+        return EqualityFinding(
+            comparison, "too_few_cases", None, None, None, national_ratio, best, over_time=moved
+        )
     if figure.hidden:
-        return EqualityFinding(comparison, WITHHELD, None, None, None, national_ratio)
+        return EqualityFinding(comparison, WITHHELD, None, None, None, national_ratio, over_time=moved)
     if not figure.available:
-        return EqualityFinding(comparison, "not_available", None, None, None, national_ratio)
+        return EqualityFinding(comparison, "not_available", None, None, None, national_ratio, over_time=moved)
     # Judged on the interval as printed, so that "more likely" never sits beside "1.00 to …".
     low, high = shown_as(figure.low, "ratio"), shown_as(figure.high, "ratio")
     verdict = "more_likely" if low > 1 else "less_likely" if high < 1 else "no_clear_difference"
-    return EqualityFinding(comparison, verdict, figure.value, figure.low, figure.high, national_ratio, best)
+    return EqualityFinding(
+        comparison, verdict, figure.value, figure.low, figure.high, national_ratio, best, moved
+    )
 
 
 def _too_few(item: Likelihood) -> bool:
@@ -289,6 +300,23 @@ def _cluster_json(cluster: ShownCluster, exact: bool, within: ShownCluster | Non
         "p": _round(test.p) if exact else None,
         "q": _round(test.q) if exact else None,
     }
+
+
+def _change_json(change: ChangeFinding | None) -> dict[str, Any] | None:
+    if change is None:
+        return None
+    spans = {
+        name: None
+        if span is None
+        else {
+            "fiscal_years": list(span.years),
+            "ratio": _round(span.ratio),
+            "ci_low": _round(span.ci_low),
+            "ci_high": _round(span.ci_high),
+        }
+        for name, span in (("earlier", change.earlier), ("later", change.later))
+    }
+    return {"verdict": change.verdict, **spans, "p": _round(change.p)}
 
 
 def _round(value: float | None, digits: int = 6) -> float | None:

@@ -225,6 +225,9 @@ def _national_tables(
             note="Every case includes advice; a case can use several further services.",
         ),
         "relative_likelihood": _tables.relative_likelihood(facts, figures, readings, equality),
+        "relative_likelihood_over_time": _tables.likelihood_over_time(
+            facts, tuple(equality.values()), analysis.period.fiscal_years
+        ),
         "data_quality": _tables.data_quality(facts, TITLES),
     }
     tables.update(_tables.demographic_tables(facts, TITLES))
@@ -447,6 +450,8 @@ def _equality(
         Paragraph(" ".join(claims) if claims else "No comparison shows a clear difference nationally."),
         _figures.forest_chart(tables["relative_likelihood"]),
         tables["relative_likelihood"],
+        Paragraph(_text.over_time(tuple(equality.values()), facts)),
+        tables["relative_likelihood_over_time"],
         Paragraph(_clear_text(clear, equality)),
         tables["equality_organisations"],
         Heading("How a board can use this"),

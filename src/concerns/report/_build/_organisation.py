@@ -288,6 +288,9 @@ def _build_tables(
             facts, figures, readings, {finding.comparison: finding for finding in findings.equality}
         ),
         "relative_likelihood_counts": _tables.likelihood_counts(facts, figures),
+        "relative_likelihood_over_time": _tables.likelihood_over_time(
+            facts, findings.equality, analysis.period.fiscal_years
+        ),
         "objectives": _tables.objectives(
             facts,
             {finding.comparison: finding for finding in findings.equality},

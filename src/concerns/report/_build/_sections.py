@@ -705,6 +705,7 @@ def equality(built: Built) -> Section:
     forest = _figures.forest_chart(tables["relative_likelihood"])
     claims = _claims(built)
     summary = _claims_in_brief(built, claims) + _leaning_on_all(built) + _too_little_recorded(built)
+    summary += " " + _text.over_time(built.findings.equality, facts)
     return make_section(
         "equality",
         "Equality",
@@ -724,6 +725,7 @@ def equality(built: Built) -> Section:
         forest,
         tables["relative_likelihood"],
         tables["relative_likelihood_counts"],
+        tables["relative_likelihood_over_time"],
         Heading("How a board can use this"),
         Paragraph(_methods.high_impact_action(bool(claims), drafts=bool(tables["objectives"].rows))),
         *((tables["objectives"],) if tables["objectives"].rows else ()),

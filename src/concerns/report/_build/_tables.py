@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from concerns import vocabulary as v
-from concerns.analytics._findings import BestFinding, level_name
+from concerns.analytics._equality import LATEST_YEARS
+from concerns.analytics._findings import BestFinding, EqualityFinding, level_name
 from concerns.analytics._profile import SINGLE_VALUED
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
@@ -481,6 +482,57 @@ def _next_year(year: str) -> str:
     """The financial year after "2025/26": "2026/27"."""
     start = int(year[:4]) + 1
     return f"{start}/{(start + 1) % 100:02d}"
+
+
+CHANGE_WORDS = {
+    "higher": "higher in the latest years",
+    "lower": "lower in the latest years",
+    "no_clear_change": "no clear change: could be chance",
+    "too_few_cases": "too few cases in a span to tell",
+    "withheld": "not shown, to protect small numbers",
+    "not_available": "not available",
+}
+
+
+def likelihood_over_time(facts: Facts, findings: Sequence[EqualityFinding], years: Sequence[str]) -> Table:
+    """The comparisons followed over time: the ratio in the period's earlier years and in its latest
+    LATEST_YEARS, and whether it moved."""
+    earlier, later = years[:-LATEST_YEARS], years[-LATEST_YEARS:]
+    columns = []
+    for key, span in (("earlier", earlier), ("later", later)):
+        when = f"{span[0]} to {span[-1]}"
+        columns += [
+            Column(f"{key}_ratio", f"{when}", kind="ratio"),
+            Column(f"{key}_low", f"{when}: 95% interval from", kind="interval"),
+            Column(f"{key}_high", f"{when}: to", kind="interval"),
+        ]
+    columns.append(Column("change", "Has it moved?", kind="text"))
+    labels = {item.comparison.id: item.comparison.label for item in facts.likelihoods}
+    rows = []
+    for finding in findings:
+        change = finding.over_time
+        if change is None:
+            continue
+        cells = []
+        for span in (change.earlier, change.later):
+            figure = Figure(None) if span is None else Figure(span.ratio, span.ci_low, span.ci_high)
+            cells += figure_cells(figure, "ratio")
+        cells.append(f.text_cell(CHANGE_WORDS[change.verdict]))
+        rows.append(Row(finding.comparison, labels[finding.comparison], tuple(cells)))
+    notes = (
+        f"The relative likelihood in the latest {LATEST_YEARS} years (as WRES reads its disciplinary measure) "
+        "against the years before, for one comparison of each characteristic. Higher or lower only when an "
+        "exact test of one ratio for both spans gives p below 0.05; otherwise the change could be chance. "
+        f"Shown only when each group has at least {max(facts.policy.threshold, 5)} cases in each span.",
+    )
+    return Table(
+        "relative_likelihood_over_time",
+        "Relative likelihood over time",
+        tuple(columns),
+        tuple(rows),
+        notes,
+        detail=True,
+    )
 
 
 def best_words(best: BestFinding | None) -> str:

@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
-from concerns.analytics._findings import EqualityFinding, FunnelFinding, TrendFinding
+from collections.abc import Sequence
+
+from concerns.analytics._findings import EqualityFinding, FunnelFinding, SpanFigure, TrendFinding
 from concerns.analytics._peers import PeerVerdict
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
@@ -236,3 +238,51 @@ def equality_claims(findings: object, facts: Facts) -> tuple[str, ...]:
         for finding in findings.equality
         if finding.comparison in items and (claim := likelihood_claim(items[finding.comparison], finding))
     )
+
+
+def over_time(findings: Sequence[EqualityFinding], facts: Facts) -> str:
+    """The headline comparison over time, and any other comparison that moved: from the findings only."""
+    nouns = {
+        item.comparison.id: (item.comparison.noun_a, item.comparison.noun_b) for item in facts.likelihoods
+    }
+    followed = [finding for finding in findings if finding.over_time is not None]
+    if not followed:
+        return ""
+    headline, others = followed[0], followed[1:]
+    a, b = nouns[headline.comparison]
+    change = headline.over_time
+    if change.earlier is None or change.later is None:
+        why = {
+            "too_few_cases": "too few cases in the earlier or the latest years to tell",
+            "withheld": "not shown, to protect small numbers",
+        }.get(change.verdict, "not available")
+        text = f"Over time, the relative likelihood of {a} against {b}: {why}."
+    else:
+        text = (
+            f"Over time, the relative likelihood of {a} against {b} was {_span(change.later)} in "
+            f"{_years(change.later.years)}, against {_span(change.earlier)} in {_years(change.earlier.years)}: "
+            f"{_moved(change.verdict)}."
+        )
+    moved = [finding for finding in others if finding.over_time.verdict in ("higher", "lower")]
+    for finding in moved:
+        a, b = nouns[finding.comparison]
+        text += (
+            f" For {a} against {b} it was {_span(finding.over_time.later)} in the latest years, against "
+            f"{_span(finding.over_time.earlier)} before: {_moved(finding.over_time.verdict)}."
+        )
+    return text
+
+
+def _span(span: SpanFigure) -> str:
+    return f"{f.ratio(span.ratio)} ({f.ratio(span.ci_low)} to {f.ratio(span.ci_high)})"
+
+
+def _years(years: Sequence[str]) -> str:
+    return years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
+
+
+def _moved(verdict: str) -> str:
+    return {
+        "higher": "higher, by more than chance would usually give",
+        "lower": "lower, by more than chance would usually give",
+    }.get(verdict, "the change could be chance")
