@@ -62,10 +62,14 @@ def _report(request: HttpRequest, pk: int) -> Report:
     return get_scoped_or_404(request.user, Report.objects.select_related("organisation"), pk=pk)
 
 
-def _active(report: Report, comparison: str) -> AdoptedObjective | None:
-    return AdoptedObjective.objects.filter(
-        organisation=report.organisation_id, comparison=comparison, status=AdoptedObjective.Status.ACTIVE
-    ).first()
+def _active(request: HttpRequest, report: Report, comparison: str) -> AdoptedObjective | None:
+    return (
+        scoped(request.user, AdoptedObjective.objects.all())
+        .filter(
+            organisation=report.organisation_id, comparison=comparison, status=AdoptedObjective.Status.ACTIVE
+        )
+        .first()
+    )
 
 
 @roles(Role.ORGANISATION)
@@ -79,7 +83,7 @@ def objective_adopt(request: HttpRequest, pk: int, comparison: str) -> HttpRespo
     draft, baseline = contents.draft(comparison), contents.baseline(comparison)
     if draft is None or baseline is None:
         raise Http404("Not found")
-    existing = _active(report, comparison)
+    existing = _active(request, report, comparison)
     if existing is not None:
         messages.info(
             request, f"Your organisation already has an active objective for this: {existing.wording}"
