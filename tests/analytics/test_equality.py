@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from concerns.analytics._equality import COMPARISON_IDS, equality_measures, equality_table
+from concerns.analytics._equality import COMPARISON_IDS, DOCTOR_COMPARISONS, equality_measures, equality_table
 from concerns.analytics._period import Period
 from concerns.analytics.stats import Reason
 from tests.analytics.factory import case, cases_frame, organisations_frame, workforce_frame
@@ -215,7 +215,9 @@ def test_it_makes_every_comparison_with_its_own_reference_group():
         ]
     ]
     measures = equality_measures(cases, workforce_frame(rows), ONE_YEAR)["A"]
-    assert list(measures.pooled) == list(COMPARISON_IDS)
+    assert list(measures.pooled) == [*COMPARISON_IDS, *(c.id for c in DOCTOR_COMPARISONS)]
+    # Every case here is a doctor's: doctors alone is the same comparison.
+    assert measures["male_vs_female_doctors"].ratio == measures["male_vs_female"].ratio
     assert measures["age_55_64_vs_35_44"].ratio == pytest.approx(9 / 11)
     assert measures["international_vs_uk"].ratio == pytest.approx(9 / 11)
     assert measures["male_vs_female"].ratio == pytest.approx(11 / 9)

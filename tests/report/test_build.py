@@ -736,3 +736,40 @@ def test_over_time_spans_with_a_small_count_are_not_published(context, reports):
     row = next(r for r in tables(data)["relative_likelihood_over_time"]["rows"] if r["key"] == comparison)
     assert all(c["value"] is None for c in row["cells"][:-1])
     assert row["cells"][-1]["display"] == "too few cases in a span to tell"
+
+
+def test_doctors_alone_is_shown_only_when_the_dentists_and_pharmacists_it_leaves_out_are_not_few(
+    reports, national
+):
+    """Beside the comparisons followed over time, the same for doctors alone: its ratio is the doctors'
+    cases over the doctors' person-years, and it is shown only when the other professions' cases it
+    leaves out of each group are none or at least the threshold (they are a difference a reader can
+    form from the group's rows)."""
+    from concerns.analytics._equality import DOCTOR_COMPARISONS
+
+    verdicts = set()
+    for analysis, report in reports.values():
+        data = as_json(report)
+        doctors = {e["comparison"]: e for e in data["findings"]["equality_doctors"]}
+        if not doctors:
+            continue
+        assert list(doctors) == [c.id for c in DOCTOR_COMPARISONS]
+        table = tables(data)["relative_likelihood_doctors"]
+        assert table["detail"] is True
+        for comparison in DOCTOR_COMPARISONS:
+            finding = doctors[comparison.id]
+            verdicts.add(finding["verdict"])
+            alone = analysis.equality.pooled[comparison.id]
+            every = analysis.equality.pooled[comparison.of_every_profession]
+            assert alone.professions == ("doctor",)
+            rests = (every.cases_a - alone.cases_a, every.cases_b - alone.cases_b)
+            if finding["ratio"] is not None:
+                assert all(rest == 0 or rest >= 5 for rest in rests), (comparison.id, rests)
+                assert finding["ratio"] == pytest.approx(alone.ratio, rel=1e-5)
+                assert cell(table, comparison.id, "ratio")["value"] == pytest.approx(alone.ratio, rel=1e-5)
+            elif finding["verdict"] == "too_few_cases":
+                assert min(alone.cases_a, alone.cases_b) < 5
+    assert "withheld" in verdicts
+    nationally = as_json(national)["findings"]["equality_doctors"]
+    assert [e["comparison"] for e in nationally] == [c.id for c in DOCTOR_COMPARISONS]
+    assert all(e["verdict"] == "more_likely" for e in nationally[:3])

@@ -410,6 +410,7 @@ def reader_of(data: dict, analysis, policy_name: str) -> tuple[Reader, list[tupl
             reader.at_most.append(({name: 1, margin: -1}, 0))
     if policy.rounding_base == 1:
         _ratio_knowledge(reader, data, analysis)
+        differences += _doctors_alone_differences(data, analysis)
     return reader, differences
 
 
@@ -433,6 +434,29 @@ def _ratio_knowledge(reader: Reader, data: dict, analysis) -> None:
         assert result.cases_left_out == 0, "the synthetic data count every profession"
         for codes_, cases in ((comparison.group_a, result.cases_a), (comparison.group_b, result.cases_b)):
             reader.equal.append(({(dimension, c): 1 for c in codes_}, cases))
+
+
+def _doctors_alone_differences(data: dict, analysis) -> list[tuple[str, dict, int]]:
+    """A doctors-alone ratio shown gives away its counts: each group's cases less the doctors' is the
+    dentists' and pharmacists' cases in it, a difference a reader can form from the group's rows."""
+    from concerns.analytics._equality import DOCTOR_COMPARISONS
+
+    table = tables(data).get("relative_likelihood_doctors")
+    shown = {row["key"] for row in table["rows"] if row["cells"][0]["value"] is not None} if table else set()
+    found = []
+    for comparison in DOCTOR_COMPARISONS:
+        if comparison.id not in shown:
+            continue
+        doctors = analysis.equality.pooled[comparison.id]
+        every = analysis.equality.pooled[comparison.of_every_profession]
+        dimension = v.DIMENSION_CASE_COLUMN[comparison.dimension]
+        for side, codes_, cases, all_cases in (
+            ("a", comparison.group_a, doctors.cases_a, every.cases_a),
+            ("b", comparison.group_b, doctors.cases_b, every.cases_b),
+        ):
+            terms = {(dimension, c): 1 for c in codes_}
+            found.append((f"{comparison.id}:{side} not doctors", terms, all_cases - cases))
+    return found
 
 
 def unsafe_cells(data: dict, analysis, policy_name: str) -> list[str]:

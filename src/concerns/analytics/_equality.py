@@ -49,6 +49,12 @@ class Comparison:
     group_b: tuple[str, ...]  # the reference group
     noun_a: str  # "ethnic minority practitioners", for readings
     noun_b: str
+    # For a comparison of doctors alone, the id of the same comparison of every profession counted.
+    of_every_profession: str | None = None
+
+    @property
+    def doctors_alone(self) -> bool:
+        return self.of_every_profession is not None
 
 
 def _ethnic(code: str, noun: str) -> Comparison:
@@ -136,7 +142,24 @@ COMPARISONS: tuple[Comparison, ...] = (
     *(_age(code) for code in v.AGE_BANDS.codes if code not in (AGE_REFERENCE, NOT_STATED)),
 )
 COMPARISON_IDS: tuple[str, ...] = tuple(c.id for c in COMPARISONS)
-_BY_ID = {c.id: c for c in COMPARISONS}
+
+
+def _doctors(comparison: Comparison) -> Comparison:
+    return replace(
+        comparison,
+        id=f"{comparison.id}_doctors",
+        label=f"{comparison.label}: doctors alone",
+        noun_a=comparison.noun_a.replace("practitioners", "doctors"),
+        noun_b=comparison.noun_b.replace("practitioners", "doctors"),
+        of_every_profession=comparison.id,
+    )
+
+
+# Doctors alone, for the comparisons followed over time: beside the same comparison of every profession
+# where dentists or pharmacists are counted too.
+DOCTOR_COMPARISONS: tuple[Comparison, ...] = tuple(_doctors(c) for c in COMPARISONS if c.id in OVER_TIME)
+ALL_COMPARISONS: tuple[Comparison, ...] = (*COMPARISONS, *DOCTOR_COMPARISONS)
+_BY_ID = {c.id: c for c in ALL_COMPARISONS}
 
 
 @dataclass(frozen=True)
@@ -257,11 +280,11 @@ def equality_measures(
         made = {
             span: {
                 c.id: _result(c, scope, span, period, rows.get((scope, span, c.id)), level, min_cases)
-                for c in COMPARISONS
+                for c in ALL_COMPARISONS
             }
             for span in spans
         }
-        by_year = {c.id: {year: made[year][c.id] for year in period.fiscal_years} for c in COMPARISONS}
+        by_year = {c.id: {year: made[year][c.id] for year in period.fiscal_years} for c in ALL_COMPARISONS}
         results[scope] = EqualityMeasures(scope, period, made[POOLED], by_year)
     spreads = _spreads(results)
     recorded = workforce_recorded(workforce, period)
@@ -302,7 +325,7 @@ def _spreads(results: dict[str, EqualityMeasures]) -> dict[str, Spread]:
     """Each comparison's spread between organisations, from every organisation's pooled counts."""
     stats = _stats()
     spreads = {}
-    for comparison in COMPARISONS:
+    for comparison in ALL_COMPARISONS:
         national = results[NATIONAL].pooled[comparison.id]
         if national.ratio is None:
             continue
@@ -372,7 +395,7 @@ def _sides() -> pl.LazyFrame:
     """(comparison, dimension, code, side): which groups each comparison sets against which."""
     rows = [
         {"comparison": c.id, "dimension": c.dimension, "code": code, "side": side}
-        for c in COMPARISONS
+        for c in ALL_COMPARISONS
         for side, codes in (("a", c.group_a), ("b", c.group_b))
         for code in codes
     ]
@@ -382,8 +405,8 @@ def _sides() -> pl.LazyFrame:
 def _needed() -> pl.LazyFrame:
     return pl.LazyFrame(
         {
-            "comparison": [c.id for c in COMPARISONS],
-            "needed": [len(c.group_a) + len(c.group_b) for c in COMPARISONS],
+            "comparison": [c.id for c in ALL_COMPARISONS],
+            "needed": [len(c.group_a) + len(c.group_b) for c in ALL_COMPARISONS],
         }
     )
 
@@ -470,8 +493,12 @@ def _unit_years(
         )
     )
     dimension_of = pl.LazyFrame(
-        {"comparison": list(COMPARISON_IDS), "dimension": [c.dimension for c in COMPARISONS]}
+        {"comparison": [c.id for c in ALL_COMPARISONS], "dimension": [c.dimension for c in ALL_COMPARISONS]}
     )
+    # A doctors-alone comparison counts no other profession: their cases are left out, as when a
+    # profession has no headcount.
+    doctors_alone = [c.id for c in DOCTOR_COMPARISONS]
+    other_profession = pl.col("comparison").is_in(doctors_alone) & (pl.col("profession") != "doctor")
     totals = (
         counts.group_by(*keys, "dimension")
         .agg(
@@ -491,7 +518,7 @@ def _unit_years(
         .join(in_groups, on=[*keys, "comparison"], how="left")
         .join(totals, on=[*keys, "comparison"], how="left")
         .with_columns(
-            pl.col("known").fill_null(False),
+            pl.col("known").fill_null(False) & ~other_profession,
             pl.col("cases_a", "cases_b", "headcount_a", "headcount_b", "total", "not_stated").fill_null(0),
         )
     )

@@ -47,8 +47,25 @@ class Facts:
     profile: Profile
     pub: Published
     equality: EqualityMeasures
-    likelihoods: tuple[Likelihood, ...]
+    every_likelihood: tuple[Likelihood, ...]  # every comparison, doctors alone included
     national: Facts | None = None  # for national comparison columns in an organisation's report
+
+    @property
+    def likelihoods(self) -> tuple[Likelihood, ...]:
+        """The comparisons of every profession counted, in the report's order."""
+        return tuple(item for item in self.every_likelihood if not item.comparison.doctors_alone)
+
+    @property
+    def doctor_likelihoods(self) -> tuple[Likelihood, ...]:
+        """The doctors-alone comparisons, where the same comparison of every profession counts dentists or
+        pharmacists too (elsewhere they are the same comparison)."""
+        counted = {item.comparison.id: item.result.professions for item in self.likelihoods}
+        return tuple(
+            item
+            for item in self.every_likelihood
+            if item.comparison.doctors_alone
+            and set(counted[item.comparison.of_every_profession]) - {"doctor"}
+        )
 
     @property
     def policy(self) -> Policy:

@@ -55,6 +55,7 @@ class ReportFindings:
     equality: tuple[EqualityFinding, ...]
     exact: bool  # an exact policy: p-values may be quoted
     explained: dict[tuple[str, tuple[str, ...]], ClusterTest] = field(default_factory=dict)
+    equality_doctors: tuple[EqualityFinding, ...] = ()  # doctors alone, where others are counted too
 
     @property
     def named_clusters(self) -> tuple[ShownCluster, ...]:
@@ -114,30 +115,32 @@ class ReportFindings:
                 }
                 for y in self.years
             ],
-            "equality": [
-                {
-                    "comparison": e.comparison,
-                    "verdict": e.verdict,
-                    "ratio": _round(e.ratio),
-                    "ci_low": _round(e.ci_low),
-                    "ci_high": _round(e.ci_high),
-                    "national_ratio": _round(e.national_ratio),
-                    "wres_band": e.wres_band,
-                    "band_verdict": e.band_verdict,
-                    "best_estimate": None
-                    if e.best is None
-                    else {
-                        "ratio": _round(e.best.ratio),
-                        "ci_low": _round(e.best.ci_low),
-                        "ci_high": _round(e.best.ci_high),
-                        "own_weight": _round(e.best.own_weight, 2),
-                        "verdict": e.best.verdict,
-                    },
-                    "over_time": _change_json(e.over_time),
-                }
-                for e in self.equality
-            ],
+            "equality": [_equality_json(e) for e in self.equality],
+            "equality_doctors": [_equality_json(e) for e in self.equality_doctors],
         }
+
+
+def _equality_json(e: EqualityFinding) -> dict[str, Any]:
+    return {
+        "comparison": e.comparison,
+        "verdict": e.verdict,
+        "ratio": _round(e.ratio),
+        "ci_low": _round(e.ci_low),
+        "ci_high": _round(e.ci_high),
+        "national_ratio": _round(e.national_ratio),
+        "wres_band": e.wres_band,
+        "band_verdict": e.band_verdict,
+        "best_estimate": None
+        if e.best is None
+        else {
+            "ratio": _round(e.best.ratio),
+            "ci_low": _round(e.best.ci_low),
+            "ci_high": _round(e.best.ci_high),
+            "own_weight": _round(e.best.own_weight, 2),
+            "verdict": e.best.verdict,
+        },
+        "over_time": _change_json(e.over_time),
+    }
 
 
 def publish(
@@ -149,6 +152,7 @@ def publish(
     rate: Figure,
     likelihoods: dict[str, tuple[Likelihood, Figure]],
     national_figures: dict[str, Figure],
+    doctor_likelihoods: dict[str, tuple[Likelihood, Figure]] | None = None,
 ) -> ReportFindings:
     """The organisation's findings as its report may state them."""
     return ReportFindings(
@@ -168,6 +172,10 @@ def publish(
         ),
         exact=facts.exact,
         explained=findings.explained_by,
+        equality_doctors=tuple(
+            _equality(comparison, doctor_likelihoods, national_figures, facts)
+            for comparison in doctor_likelihoods or {}
+        ),
     )
 
 
@@ -181,10 +189,12 @@ def _year(year: YearFinding, facts: Facts) -> YearFinding:
 
 
 def equality_findings(
-    facts: Facts, national_figures: dict[str, Figure] | None = None
+    facts: Facts, national_figures: dict[str, Figure] | None = None, *, doctors: bool = False
 ) -> dict[str, EqualityFinding]:
-    """Every relative likelihood of a scope as published, by comparison id, with its change over time."""
-    likelihoods = {item.comparison.id: (item, facts.likelihood(item)) for item in facts.likelihoods}
+    """Every relative likelihood of a scope as published (or, with `doctors`, every doctors-alone one),
+    by comparison id, with its change over time."""
+    items = facts.doctor_likelihoods if doctors else facts.likelihoods
+    likelihoods = {item.comparison.id: (item, facts.likelihood(item)) for item in items}
     return {
         comparison: replace(
             _equality(comparison, likelihoods, national_figures or {}),
@@ -195,11 +205,24 @@ def equality_findings(
 
 
 def national_json(
-    findings: object, trend: TrendFinding, equality: dict[str, EqualityFinding]
+    findings: object,
+    trend: TrendFinding,
+    equality: dict[str, EqualityFinding],
+    doctors: dict[str, EqualityFinding] | None = None,
 ) -> dict[str, Any]:
     """report.json's `findings` of the national report: the trend and the cluster flags against chance."""
     flags = findings.cluster_flags
-    data = ReportFindings(trend, True, {}, {}, (), (), tuple(equality.values()), True).as_json()
+    data = ReportFindings(
+        trend,
+        True,
+        {},
+        {},
+        (),
+        (),
+        tuple(equality.values()),
+        True,
+        equality_doctors=tuple((doctors or {}).values()),
+    ).as_json()
     return {
         "trend": {**data["trend"], "organisations": findings.trend_organisations},
         "cluster_flags": {
@@ -209,6 +232,7 @@ def national_json(
             "p": _round(flags.p),
         },
         "equality": data["equality"],
+        "equality_doctors": data["equality_doctors"],
     }
 
 

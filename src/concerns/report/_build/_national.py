@@ -53,7 +53,11 @@ def build(
     trend = _findings.trend_finding(analysis.trend) if trend_shown else _findings_withheld_trend()
     figures = {item.comparison.id: facts.likelihood(item) for item in facts.likelihoods}
     equality = published_equality(facts)
+    doctors = published_equality(facts, doctors=True)
     tables = _national_tables(analysis, facts, figures, equality)
+    tables["relative_likelihood_doctors"] = _tables.doctors_alone(
+        facts, tuple(equality.values()), tuple(doctors.values())
+    )
     clear = organisations_clear_of_one(context, chosen)
     tables["equality_organisations"] = organisations_table(facts, clear)
     messages = _key_messages(analysis, facts, trend, equality)
@@ -124,7 +128,7 @@ def build(
         sections=sections,
         illustrative=illustrative,
         findings={
-            **national_json(analysis.findings, trend, equality),
+            **national_json(analysis.findings, trend, equality, doctors),
             "equality_organisations": _clear_json(clear),
         },
         legend=_tables.symbol_legend(chosen),
@@ -452,6 +456,7 @@ def _equality(
         tables["relative_likelihood"],
         Paragraph(_text.over_time(tuple(equality.values()), facts)),
         tables["relative_likelihood_over_time"],
+        tables["relative_likelihood_doctors"],
         Paragraph(_clear_text(clear, equality)),
         tables["equality_organisations"],
         Heading("How a board can use this"),

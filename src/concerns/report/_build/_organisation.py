@@ -177,7 +177,7 @@ def _prepare(
     years = analysis.period.fiscal_years
     trend_shown = not pub.withheld and all(pub.shown(("fiscal_year", year)) for year in years)
     rate = facts.overall_rate(analysis.rate)
-    figures = {item.comparison.id: facts.likelihood(item) for item in facts.likelihoods}
+    figures = {item.comparison.id: facts.likelihood(item) for item in facts.every_likelihood}
     trend = _trend(analysis, facts, trend_shown)
     national = facts.national
     findings = publish(
@@ -187,7 +187,10 @@ def _prepare(
         trend_shown=trend_shown,
         rate=rate,
         likelihoods={item.comparison.id: (item, figures[item.comparison.id]) for item in facts.likelihoods},
-        national_figures={item.comparison.id: national.likelihood(item) for item in national.likelihoods}
+        doctor_likelihoods={
+            item.comparison.id: (item, figures[item.comparison.id]) for item in facts.doctor_likelihoods
+        },
+        national_figures={item.comparison.id: national.likelihood(item) for item in national.every_likelihood}
         if national
         else {},
     )
@@ -290,6 +293,9 @@ def _build_tables(
         "relative_likelihood_counts": _tables.likelihood_counts(facts, figures),
         "relative_likelihood_over_time": _tables.likelihood_over_time(
             facts, findings.equality, analysis.period.fiscal_years
+        ),
+        "relative_likelihood_doctors": _tables.doctors_alone(
+            facts, findings.equality, findings.equality_doctors
         ),
         "objectives": _tables.objectives(
             facts,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from concerns import vocabulary as v
 from concerns.analytics._clusters import ClusterTest
-from concerns.analytics._equality import COMPARISONS, Comparison, Equality, EqualityMeasures
+from concerns.analytics._equality import ALL_COMPARISONS, Comparison, Equality, EqualityMeasures
 from concerns.analytics._profile import MORE_THAN_ONE, Profile
 from concerns.disclosure import Cell, CellKey, Policy
 from concerns.report._build._coarsen import (
@@ -87,8 +87,8 @@ def profile_counts(profile: Profile, dimension: str) -> dict[str, int]:
 
 
 def likelihoods(measures: EqualityMeasures, profile: Profile, policy: Policy) -> list[Likelihood]:
-    """Every comparison, pooled over the period, with its publication status."""
-    return [_likelihood(c, measures.pooled[c.id], profile, policy) for c in COMPARISONS]
+    """Every comparison (doctors alone included), pooled over the period, with its publication status."""
+    return [_likelihood(c, measures.pooled[c.id], profile, policy) for c in ALL_COMPARISONS]
 
 
 def _likelihood(comparison: Comparison, result: Equality, profile: Profile, policy: Policy) -> Likelihood:

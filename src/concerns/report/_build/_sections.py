@@ -726,6 +726,7 @@ def equality(built: Built) -> Section:
         tables["relative_likelihood"],
         tables["relative_likelihood_counts"],
         tables["relative_likelihood_over_time"],
+        tables["relative_likelihood_doctors"] if tables["relative_likelihood_doctors"].rows else None,
         Heading("How a board can use this"),
         Paragraph(_methods.high_impact_action(bool(claims), drafts=bool(tables["objectives"].rows))),
         *((tables["objectives"],) if tables["objectives"].rows else ()),

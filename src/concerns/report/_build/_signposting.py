@@ -82,7 +82,7 @@ def callouts(profile: Profile) -> list[Callout]:
         found.append(
             Callout(
                 "Occupational health",
-                "Some cases involved the practitioner's health. Early involvement of occupational health, and "
+                "One or more cases involved the practitioner's health. Early involvement of occupational health, and "
                 "return-to-work action plans after a long absence, help practitioners back to safe practice.",
                 "signpost",
             )

@@ -535,6 +535,65 @@ def likelihood_over_time(facts: Facts, findings: Sequence[EqualityFinding], year
     )
 
 
+def doctors_alone(
+    facts: Facts, every: Sequence[EqualityFinding], doctors: Sequence[EqualityFinding]
+) -> Table:
+    """The comparisons followed over time for doctors alone, beside the same comparison of every
+    profession counted, where dentists or pharmacists are counted too."""
+    national = facts.national is not None
+    columns = (
+        Column("ratio", "Doctors alone", kind="ratio"),
+        Column("ci_low", "95% interval: from", kind="interval"),
+        Column("ci_high", "95% interval: to", kind="interval"),
+        Column("every", "Every profession counted", kind="ratio"),
+        *((Column("national", "National, doctors alone", kind="ratio"),) if national else ()),
+        Column("reading", "What it says", kind="text"),
+    )
+    by_id = {finding.comparison: finding for finding in every}
+    items = {item.comparison.id: item for item in facts.doctor_likelihoods}
+    rows = []
+    for finding in doctors:
+        item = items[finding.comparison]
+        if finding.verdict == "too_few_cases":
+            numbers = [f.hidden_cell(f.TOO_FEW), f.hidden_cell(), f.hidden_cell()]
+        elif finding.verdict == "withheld":
+            numbers = [f.hidden_cell(facts.policy.complementary_symbol), f.hidden_cell(), f.hidden_cell()]
+        else:
+            numbers = figure_cells(Figure(finding.ratio, finding.ci_low, finding.ci_high), "ratio")
+        other = by_id[item.comparison.of_every_profession]
+        cells = (
+            *numbers,
+            f.value_cell(other.ratio, "ratio"),
+            *((f.value_cell(finding.national_ratio, "ratio"),) if national else ()),
+            f.text_cell(CHANGE_READINGS.get(finding.verdict, "not available")),
+        )
+        rows.append(Row(finding.comparison, item.comparison.label.split(":")[0], cells))
+    notes = (
+        "The same comparisons counting doctors alone: their cases and headcounts, without the dentists' and "
+        "pharmacists'. A ratio is not shown where the dentists' and pharmacists' cases it leaves out are a "
+        "small number it would give away.",
+        f"{f.TOO_FEW}: fewer than {max(facts.policy.threshold, 5)} cases in one of the groups, too few to say.",
+        f"{facts.policy.complementary_symbol}: hidden so that a small number of cases cannot be worked out.",
+    )
+    return Table(
+        "relative_likelihood_doctors",
+        "Relative likelihood, doctors alone",
+        columns,
+        tuple(rows),
+        notes,
+        detail=True,
+    )
+
+
+CHANGE_READINGS = {
+    "more_likely": "more likely",
+    "less_likely": "less likely",
+    "no_clear_difference": "could be chance",
+    "too_few_cases": "too few cases",
+    "withheld": "not shown, to protect small numbers",
+}
+
+
 def best_words(best: BestFinding | None) -> str:
     """A best estimate in a table cell: "2.02 (1.67–2.47)", or "range 1.10–2.90"."""
     if best is None:
