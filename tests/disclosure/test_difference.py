@@ -8,6 +8,7 @@ from concerns.disclosure import (
     Breakdown,
     Link,
     Row,
+    Subtotal,
     difference,
     get_policy,
     national_counts,
@@ -111,3 +112,19 @@ def test_a_national_count_no_organisation_could_reach_is_a_contradiction_not_a_f
     a = Breakdown("A", (shown("x", 12), small("y"), complement("z")), (20, 20))
     with pytest.raises(RuntimeError, match="could not solve"):
         difference([a, Breakdown("B", (shown("y", 9),), None)], national, min_width=2, threshold=5)
+
+
+def test_a_count_over_some_organisations_pins_the_one_of_them_hiding_it():
+    # A type's count over A and B, with B's shown: A's hidden y is the type's count less B's.
+    a = Breakdown("A", (shown("x", 12), small("y"), complement("z")), (20, 20))
+    b = Breakdown("B", (shown("x", 30), shown("y", 9), shown("z", 10)), (49, 49))
+    c = Breakdown("C", (shown("x", 30), small("y"), complement("z")), (40, 40))
+    assert audit([a, b, c], {"y": None}) == {}
+    over_a_and_b = Subtotal(frozenset({"A", "B"}), ("y",), 12)
+    assert audit([a, b, c], {"y": None}, subtotals=[over_a_and_b]) == {("A", "y"): (3.0, 3.0)}
+    # Over A and C, both hidden: A's is 1 to 3 (its z is at least 5), C's 2 to 4, adding up to 5.
+    over_a_and_c = Subtotal(frozenset({"A", "C"}), ("y",), 5)
+    assert audit([a, b, c], {"y": None}, subtotals=[over_a_and_c]) == {}
+    # A count over several codes (every ethnic minority group as one) is a subtotal of their rows.
+    both = Subtotal(frozenset({"A", "B"}), ("x", "y"), 12 + 3 + 30 + 9)
+    assert audit([a, b, c], {"y": None}, subtotals=[both]) == {("A", "y"): (3.0, 3.0)}

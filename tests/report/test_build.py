@@ -773,3 +773,46 @@ def test_doctors_alone_is_shown_only_when_the_dentists_and_pharmacists_it_leaves
     nationally = as_json(national)["findings"]["equality_doctors"]
     assert [e["comparison"] for e in nationally] == [c.id for c in DOCTOR_COMPARISONS]
     assert all(e["verdict"] == "more_likely" for e in nationally[:3])
+
+
+def test_each_followed_comparison_shows_its_organisation_types_ratio_as_the_national_report_does(
+    context, reports, national
+):
+    from concerns.analytics._equality import OVER_TIME
+    from concerns.analytics.stats import relative_likelihood
+
+    by_type = {(t["org_type"], t["comparison"]): t for t in as_json(national)["findings"]["equality_by_type"]}
+    assert {comparison for _, comparison in by_type} == set(OVER_TIME)
+    type_of = dict(context.organisations.select("org_code", "org_type").iter_rows())
+    for org_type, comparison in by_type:
+        found = by_type[(org_type, comparison)]
+        members = [code for code, t in type_of.items() if t == org_type and code in context.equality]
+        assert found["organisations"] == len(members)
+        if found["ratio"] is None:
+            assert found["ci_low"] is None and found["verdict"] in (
+                "withheld",
+                "too_few_cases",
+                "not_available",
+            )
+            continue
+        pooled = [context.equality[code].pooled[comparison] for code in members]
+        expected = relative_likelihood(
+            sum(r.cases_a for r in pooled),
+            sum(r.headcount_a or 0 for r in pooled),
+            sum(r.cases_b for r in pooled),
+            sum(r.headcount_b or 0 for r in pooled),
+        )
+        assert found["ratio"] == pytest.approx(expected.ratio, rel=1e-5)
+    for analysis, report in reports.values():
+        data = as_json(report)
+        table = tables(data)["relative_likelihood"]
+        for finding in data["findings"]["equality"]:
+            if finding["comparison"] not in OVER_TIME:
+                assert finding["type_ratio"] is None
+                continue
+            expected = by_type[(analysis.organisation.org_type, finding["comparison"])]
+            assert finding["type_ratio"] == {k: value for k, value in expected.items() if k != "comparison"}
+            shown = cell(table, finding["comparison"], "type")
+            assert shown["value"] == (
+                None if expected["ratio"] is None else pytest.approx(expected["ratio"], rel=1e-5)
+            )

@@ -199,6 +199,64 @@ def test_the_national_report_beside_the_whole_batch_pins_no_hidden_count(built):
         assert narrowed == [], (table_id, narrowed[:5])
 
 
+def test_the_organisation_types_ratios_beside_the_whole_batch_pin_no_hidden_count(built):
+    """A type's ratio is a sum over its organisations. An attacker who knows every shown type's counts
+    exactly (more than a rounded ratio gives), the national counts and every organisation's report.json,
+    with the counts each shown ratio rests on, narrows no hidden count below 2."""
+    import dataclasses
+
+    from concerns.analytics._equality import OVER_TIME
+    from concerns.disclosure import Link, Subtotal, difference, get_policy, national_counts, report_breakdown
+
+    context, reports = built
+    policy = get_policy("standard")
+    national_report = as_json(build_national(context))
+    national = tables(national_report)
+    shown_types = {
+        (t["org_type"], t["comparison"])
+        for t in national_report["findings"]["equality_by_type"]
+        if t["ratio"] is not None
+    }
+    assert shown_types, "some type's ratio is published"
+    type_of = dict(context.organisations.select("org_code", "org_type").iter_rows())
+    batch = {code: tables(as_json(report)) for code, (_, report) in reports.items()}
+    followed = [c for c in COMPARISONS if c.id in OVER_TIME]
+    for dimension in sorted({case_dimension(c) for c in followed}):
+        comparisons = [c for c in followed if case_dimension(c) == dimension]
+        breakdowns = []
+        for code, found in batch.items():
+            breakdown = report_breakdown(code, found[dimension], policy)
+            if breakdown is None:
+                continue
+            links = list(breakdown.links)
+            for c in comparisons:
+                a = cell(found["relative_likelihood_counts"], c.id, "cases_a")["value"]
+                if a is not None and len(c.group_a) > 1:
+                    links.append(Link(tuple((g, 1.0) for g in c.group_a), a, a))
+            breakdowns.append(dataclasses.replace(breakdown, links=tuple(links)))
+        subtotals = []
+        for c in comparisons:
+            for org_type in {t for t, comparison in shown_types if comparison == c.id}:
+                members = frozenset(code for code in reports if type_of[code] == org_type)
+                pooled = [context.equality[code].pooled[c.id] for code in members]
+                for group, cases in (
+                    (c.group_a, sum(r.cases_a for r in pooled)),
+                    (c.group_b, sum(r.cases_b for r in pooled)),
+                ):
+                    subtotals.append(
+                        Subtotal(members, tuple(f"{dimension}:{g}" for g in group), float(cases))
+                    )
+        narrowed = difference(
+            breakdowns,
+            national_counts(national[dimension]),
+            min_width=policy.min_width,
+            threshold=policy.threshold,
+            exempt={"not_stated"},
+            subtotals=subtotals,
+        )
+        assert narrowed == [], (dimension, narrowed[:5])
+
+
 def test_a_national_count_the_batch_would_give_away_stays_hidden(built, monkeypatch):
     from concerns.analytics._profile import NATIONAL
     from concerns.disclosure import Narrowing, get_policy

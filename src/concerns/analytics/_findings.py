@@ -120,6 +120,20 @@ class ChangeFinding:
 
 
 @dataclass(frozen=True)
+class TypeFinding:
+    """A comparison pooled over every organisation of one type, as the batch may publish it: `verdict` as
+    an equality finding's (withheld where the type's counts would give an organisation's hidden one
+    away)."""
+
+    org_type: str
+    organisations: int
+    verdict: str
+    ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
 class EqualityFinding:
     comparison: str
     verdict: str  # more_likely | less_likely | no_clear_difference | too_few_cases | not_available
@@ -129,6 +143,7 @@ class EqualityFinding:
     national_ratio: float | None
     best: BestFinding | None = None
     over_time: ChangeFinding | None = None  # for the comparisons followed over time (OVER_TIME) only
+    type_ratio: TypeFinding | None = None  # the organisation type's ratio, for those comparisons too
 
     @property
     def wres_band(self) -> str | None:

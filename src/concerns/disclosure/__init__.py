@@ -15,7 +15,16 @@ can narrow it down. Depends only on NumPy and SciPy. See docs/disclosure.md.
 
 from ._attack import Candidate, attack, peer_figures, recoveries
 from ._audit import AuditResult, Interval, Problem, Reason, audit, hidden_range
-from ._difference import Breakdown, Link, Narrowing, Row, difference, national_counts, report_breakdown
+from ._difference import (
+    Breakdown,
+    Link,
+    Narrowing,
+    Row,
+    Subtotal,
+    difference,
+    national_counts,
+    report_breakdown,
+)
 from ._policy import POLICIES, Policy, UnknownPolicyError, get_policy, resolve_policy, with_threshold
 from ._suppress import ProtectedCell, Protection, mask_derived, protect
 from ._table import (
@@ -49,6 +58,7 @@ __all__ = [
     "Reason",
     "Relation",
     "Row",
+    "Subtotal",
     "Table",
     "TableError",
     "UnknownPolicyError",

@@ -24,7 +24,7 @@ the threshold: the batch pins a count the organisation's report kept hidden.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -75,6 +75,16 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
+class Subtotal:
+    """A published count over some organisations only (those of one type): the sum of their rows of
+    `codes` is `count`."""
+
+    organisations: frozenset[str]
+    codes: tuple[str, ...]
+    count: float
+
+
+@dataclass(frozen=True)
 class Narrowing:
     """A hidden count of one organisation that the batch pins below the threshold."""
 
@@ -92,6 +102,7 @@ def difference(
     threshold: int,
     exempt: Collection[str] = (),
     audited: Collection[str] | None = None,
+    subtotals: Sequence[Subtotal] = (),
 ) -> list[Narrowing]:
     """Every hidden count of the organisations in `audited` (all when None) that the breakdowns and the
     national counts (code → the count shown, None when hidden) together narrow below `min_width` within
@@ -104,6 +115,8 @@ def difference(
     for code, count in national.items():
         if count is not None and code in program.by_code:
             program.equal({column: 1.0 for column in program.by_code[code]}, count - constants.get(code, 0.0))
+    for subtotal in subtotals:
+        program.subtotal(subtotal)
     asked = [
         column
         for column, (organisation, code) in enumerate(program.names)
@@ -129,6 +142,7 @@ class _Program:
         self.lower: list[float] = []
         self.upper: list[float] = []
         self.by_code: dict[str, list[int]] = {}
+        self.known: dict[tuple[str, str], float] = {}  # (organisation, code) → a count shown exactly
         self.rows: list[tuple[dict[int, float], float, float]] = []
         self._model: highspy.Highs | None = None
 
@@ -142,6 +156,22 @@ class _Program:
     def equal(self, terms: dict[int, float], value: float) -> None:
         self.rows.append((terms, value, value))
 
+    def subtotal(self, subtotal: Subtotal) -> None:
+        codes = set(subtotal.codes)
+        terms = {
+            column: 1.0
+            for code in codes
+            for column in self.by_code.get(code, [])
+            if self.names[column][0] in subtotal.organisations
+        }
+        constant = sum(
+            value
+            for (organisation, code), value in self.known.items()
+            if code in codes and organisation in subtotal.organisations
+        )
+        if terms:
+            self.equal(terms, subtotal.count - constant)
+
     def within(self, terms: dict[int, float], low: float, high: float | None) -> None:
         self.rows.append((terms, low, math.inf if high is None else high))
 
@@ -152,6 +182,7 @@ class _Program:
         for row in breakdown.rows:
             if row.exact:
                 constants[row.codes[0]] = constants.get(row.codes[0], 0.0) + row.low
+                self.known[(breakdown.organisation, row.codes[0])] = row.low
                 values[row.codes[0]] = row.low
                 known += row.low
                 continue

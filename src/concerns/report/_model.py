@@ -15,8 +15,8 @@ from typing import Any, Literal
 SCHEMA = "concerns.report/1"
 ILLUSTRATIVE_BANNER = "Illustrative figures — not representative of any organisation"
 NOT_STATED_SHOWN = (
-    "Counts of cases where a characteristic was not stated are shown whatever their size: they describe how "
-    "records were kept, not people."
+    "Counts of cases where a characteristic was not stated are never hidden for being small: they describe "
+    "how records were kept, not people. One may be hidden (*) so that another, small count cannot be worked out."
 )
 GENERAL_CONTACT = (
     "Practitioner Performance Advice, NHS Resolution: contact the service through resolution.nhs.uk, "

@@ -20,6 +20,7 @@ from concerns.analytics._findings import (
     Findings,
     FunnelFinding,
     TrendFinding,
+    TypeFinding,
     YearFinding,
     trend_finding,
 )
@@ -140,6 +141,21 @@ def _equality_json(e: EqualityFinding) -> dict[str, Any]:
             "verdict": e.best.verdict,
         },
         "over_time": _change_json(e.over_time),
+        "type_ratio": type_json(e.type_ratio),
+    }
+
+
+def type_json(found: TypeFinding | None) -> dict[str, Any] | None:
+    """An organisation type's ratio in report.json, alike in the organisation's and the national report."""
+    if found is None:
+        return None
+    return {
+        "org_type": found.org_type,
+        "organisations": found.organisations,
+        "verdict": found.verdict,
+        "ratio": _round(found.ratio),
+        "ci_low": _round(found.ci_low),
+        "ci_high": _round(found.ci_high),
     }
 
 

@@ -15,12 +15,13 @@ from concerns.report._build import _figures, _methods, _tables, _text
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._findings import equality_findings as published_equality
-from concerns.report._build._findings import national_json
+from concerns.report._build._findings import national_json, type_json
 from concerns.report._build._glossary import glossary_items
 from concerns.report._build._plan import organisation_published
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._scope import CATEGORIES, national_facts, year_category_key
 from concerns.report._build._sections import listing, make_section, paragraph
+from concerns.report._build._types import TypeFigures, type_figures
 from concerns.report._charts import grouped_bars, make_chart
 from concerns.report._model import (
     BulletList,
@@ -58,6 +59,8 @@ def build(
     tables["relative_likelihood_doctors"] = _tables.doctors_alone(
         facts, tuple(equality.values()), tuple(doctors.values())
     )
+    types = type_figures(context, chosen, facts)
+    tables["relative_likelihood_by_type"] = _tables.likelihood_by_type(facts, types)
     clear = organisations_clear_of_one(context, chosen)
     tables["equality_organisations"] = organisations_table(facts, clear)
     messages = _key_messages(analysis, facts, trend, equality)
@@ -129,6 +132,7 @@ def build(
         illustrative=illustrative,
         findings={
             **national_json(analysis.findings, trend, equality, doctors),
+            "equality_by_type": _types_json(types),
             "equality_organisations": _clear_json(clear),
         },
         legend=_tables.symbol_legend(chosen),
@@ -411,6 +415,10 @@ def _clear_json(clear: dict[str, tuple[int, int, int]]) -> list[dict[str, object
     ]
 
 
+def _types_json(types: TypeFigures) -> list[dict[str, object]]:
+    return [{"comparison": comparison, **type_json(found)} for (_, comparison), found in types.ratios.items()]
+
+
 def _clear_text(clear: dict[str, tuple[int, int, int]], equality: dict[str, EqualityFinding]) -> str:
     shown, above, _ = clear.get("ethnic_minority_vs_white", (0, 0, 0))
     if not shown:
@@ -457,6 +465,7 @@ def _equality(
         Paragraph(_text.over_time(tuple(equality.values()), facts)),
         tables["relative_likelihood_over_time"],
         tables["relative_likelihood_doctors"],
+        tables["relative_likelihood_by_type"],
         Paragraph(_clear_text(clear, equality)),
         tables["equality_organisations"],
         Heading("How a board can use this"),

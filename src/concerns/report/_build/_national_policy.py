@@ -50,7 +50,7 @@ def national_published(
         return baseline
     loose = with_threshold(policy, 1)
     kept = {key for key, cell in baseline.cells.items() if cell.suppressed and key[0] not in DIFFERENCED}
-    organisations = _organisation_breakdowns(context, policy)
+    organisations = organisation_breakdowns(context, policy)
     concealed = set(kept)
     for _ in range(_ROUNDS):
         candidate = publish(_concealing(groups, concealed), total, loose)
@@ -109,11 +109,19 @@ def _narrowed(
     return narrowed
 
 
-def _organisation_breakdowns(
-    context: Context, policy: Policy
-) -> Callable[[tuple[str, ...]], list[Breakdown]]:
-    """Every organisation's rows of a family of breakdowns as its report shows them, built when first asked."""
-    published: dict[str, tuple[Profile, Published]] = {}
+_PUBLISHED: dict[tuple[int, str], tuple[Context, dict]] = {}
+
+
+def organisation_breakdowns(context: Context, policy: Policy) -> Callable[[tuple[str, ...]], list[Breakdown]]:
+    """Every organisation's rows of a family of breakdowns as its report shows them, built when first
+    asked (once per context and policy: the national policy and the type figures both ask)."""
+    key = (id(context), policy.name)
+    cached = _PUBLISHED.get(key)
+    if cached is None or cached[0] is not context:
+        if len(_PUBLISHED) > 4:  # a batch asks under two policies (the report's and the board summary's)
+            _PUBLISHED.clear()
+        cached = _PUBLISHED[key] = (context, {})
+    published = cached[1]
 
     def breakdowns(family: tuple[str, ...]) -> list[Breakdown]:
         if not published:
@@ -126,15 +134,20 @@ def _organisation_breakdowns(
 
 def _organisation_published(
     context: Context, code: str, profile: Profile, policy: Policy
-) -> tuple[Profile, Published]:
+) -> tuple[Profile, Published, tuple[_plan.Likelihood, ...]]:
     """What an organisation's report publishes, as `_scope.organisation_facts` protects it."""
     flagged = context.clusters[code].flagged
-    coarse, _, pub = _plan.organisation_published(profile, context.equality[code], flagged, policy)
-    return coarse, pub
+    coarse, items, pub = _plan.organisation_published(profile, context.equality[code], flagged, policy)
+    return coarse, pub, items
 
 
 def _breakdown(
-    code: str, profile: Profile, pub: Published, family: tuple[str, ...], policy: Policy
+    code: str,
+    profile: Profile,
+    pub: Published,
+    items: tuple[_plan.Likelihood, ...],
+    family: tuple[str, ...],
+    policy: Policy,
 ) -> Breakdown:
     """An organisation's rows of a family of breakdowns (codes prefixed by their breakdown), with each
     breakdown's total and the "same people" relations between them as its report's reader knows them."""
@@ -153,7 +166,27 @@ def _breakdown(
         if profile[dimension].additive:
             links.append(Link(tuple((c, 1.0) for row in own for c in row.codes), *total))
     links += _same_people(profile, pub, family, policy)
+    links += _likelihood_counts(pub, items, family)
     return Breakdown(code, tuple(rows), None, tuple(links))
+
+
+def _likelihood_counts(
+    pub: Published, items: tuple[_plan.Likelihood, ...], family: tuple[str, ...]
+) -> list[Link]:
+    """A shown relative likelihood's own count of a group (every ethnic minority group as one, or the
+    cases of only some professions): the group's rows add up to it, or to at least it."""
+    links = []
+    for item in items:
+        dimension = _plan.case_dimension(item.comparison)
+        if dimension not in family or item.status != "candidate":
+            continue
+        for keys, codes in ((item.a_keys, item.comparison.group_a), (item.b_keys, item.comparison.group_b)):
+            if not keys or keys[0][0] != "likelihood" or pub.hidden(keys[0]):
+                continue
+            value = float(pub.value(keys[0]))
+            terms = tuple((f"{dimension}:{code}", 1.0) for code in codes)
+            links.append(Link(terms, value, None if item.result.cases_left_out else value))
+    return links
 
 
 def _total(profile: Profile, pub: Published, policy: Policy) -> tuple[float, float | None]:

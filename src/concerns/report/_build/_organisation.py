@@ -20,6 +20,7 @@ from concerns.report._build._coarsen import members
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._findings import ReportFindings, publish
 from concerns.report._build._scope import organisation_facts
+from concerns.report._build._types import type_figures
 from concerns.report._model import KeyMessages, OrgInfo, PeerInfo, Report, Section, Table
 
 TITLE = "Organisational activity report"
@@ -194,6 +195,15 @@ def _prepare(
         if national
         else {},
     )
+    if national is not None:
+        types = type_figures(context, policy, national)
+        org_type = analysis.organisation.org_type
+        findings = replace(
+            findings,
+            equality=tuple(
+                replace(e, type_ratio=types.of(org_type, e.comparison)) for e in findings.equality
+            ),
+        )
     tables = _build_tables(analysis, context, facts, rate, figures, findings)
     return Built(
         analysis,

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from concerns import vocabulary as v
-from concerns.analytics._equality import LATEST_YEARS
+from concerns.analytics._equality import LATEST_YEARS, OVER_TIME
 from concerns.analytics._findings import BestFinding, EqualityFinding, level_name
 from concerns.analytics._profile import SINGLE_VALUED
 from concerns.disclosure import CellKey, Policy
@@ -585,6 +585,46 @@ def doctors_alone(
     )
 
 
+def likelihood_by_type(facts: Facts, types: object) -> Table:
+    """The comparisons followed over time for each organisation type, every organisation of it pooled."""
+    followed = [item.comparison for item in facts.likelihoods if item.comparison.id in OVER_TIME]
+    columns = (
+        Column("organisations", "Organisations", kind="count"),
+        *(Column(c.id, c.label, kind="text") for c in followed),
+    )
+    org_types = sorted({org_type for org_type, _ in types.ratios}, key=v.ORG_TYPES.codes.index)
+    rows = []
+    for org_type in org_types:
+        found = [types.of(org_type, c.id) for c in followed]
+        organisations = found[0].organisations
+        rows.append(
+            Row(
+                org_type,
+                v.ORG_TYPES.label(org_type),
+                (Cell(f"{organisations:,}", organisations), *(_type_words(x, facts.policy) for x in found)),
+            )
+        )
+    notes = (
+        "Every organisation of the type pooled: the relative likelihood with its 95% interval. A type's "
+        "figure is hidden where, with the national figures and the other types', it would let a reader work "
+        "out a count an organisation's own report hides.",
+        f"{facts.policy.complementary_symbol}: hidden so that a small number of cases cannot be worked out.",
+    )
+    return Table(
+        "relative_likelihood_by_type", "Relative likelihood by organisation type", columns, tuple(rows), notes
+    )
+
+
+def _type_words(found: object, policy: Policy) -> Cell:
+    if found is None or found.verdict == "not_available":
+        return f.text_cell(f.NOT_AVAILABLE)
+    if found.verdict == "withheld":
+        return f.hidden_cell(policy.complementary_symbol)
+    if found.verdict == "too_few_cases":
+        return f.hidden_cell(f.TOO_FEW)
+    return f.text_cell(f"{f.ratio(found.ratio)} ({f.ratio(found.ci_low)}–{f.ratio(found.ci_high)})")
+
+
 CHANGE_READINGS = {
     "more_likely": "more likely",
     "less_likely": "less likely",
@@ -592,6 +632,21 @@ CHANGE_READINGS = {
     "too_few_cases": "too few cases",
     "withheld": "not shown, to protect small numbers",
 }
+
+
+def _professions(item: object) -> str:
+    return ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in item.result.professions) or "none"
+
+
+def _type_cell(found: object, policy: Policy) -> Cell:
+    """An organisation type's ratio in a table: blank where the comparison has none."""
+    if found is None:
+        return f.text_cell("")
+    if found.verdict == "withheld":
+        return f.hidden_cell(policy.complementary_symbol)
+    if found.verdict == "too_few_cases":
+        return f.hidden_cell(f.TOO_FEW)
+    return f.value_cell(found.ratio, "ratio")
 
 
 def best_words(best: BestFinding | None) -> str:
@@ -612,21 +667,19 @@ def relative_likelihood(
     """Each comparison's ratio and interval, the national ratio beside it (an organisation's report), and two
     readings against 0.80–1.25: WRES's, of the point estimate, and the interval's."""
     national = facts.national is not None and findings is not None
+    typed = any(getattr(finding, "type_ratio", None) for finding in (findings or {}).values())
     columns = (
         Column("ratio", "Relative likelihood", kind="ratio"),
         Column("ci_low", "95% interval: from", kind="interval"),
         Column("ci_high", "95% interval: to", kind="interval"),
         *((Column("national", "National", kind="ratio"),) if national else ()),
+        *((Column("type", "Its type", kind="ratio"),) if typed else ()),
         Column("wres_band", "Against 0.80–1.25 (as WRES)", kind="text"),
         Column("band_verdict", "Interval against 0.80–1.25", kind="text"),
         Column("professions", "Professions counted", kind="text"),
         Column("reading", "What it says", kind="text"),
         # Last, so that the verdict's words get their width first in the PDF.
-        *(
-            (Column("best_estimate", "Best estimate, with the national pattern (95% interval)", kind="text"),)
-            if national
-            else ()
-        ),
+        *((Column("best_estimate", "Best estimate (95% interval)", kind="text"),) if national else ()),
     )
     rows = []
     for item in facts.likelihoods:
@@ -637,11 +690,10 @@ def relative_likelihood(
             numbers = [f.hidden_cell(facts.policy.complementary_symbol), f.hidden_cell(), f.hidden_cell()]
         else:
             numbers = figure_cells(figure, "ratio")
-        professions = (
-            ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in item.result.professions) or "none"
-        )
         finding = (findings or {}).get(comparison.id)
         extra = [f.value_cell(finding.national_ratio if finding else None, "ratio")] if national else []
+        if typed:
+            extra.append(_type_cell(getattr(finding, "type_ratio", None), facts.policy))
         bands = [
             f.text_cell(BAND_WORDS[getattr(finding, name, None)]) for name in ("wres_band", "band_verdict")
         ]
@@ -654,7 +706,7 @@ def relative_likelihood(
                     *numbers,
                     *extra,
                     *bands,
-                    f.text_cell(professions),
+                    f.text_cell(_professions(item)),
                     f.text_cell(readings[comparison.id]),
                     *best,
                 ),
@@ -674,6 +726,15 @@ def relative_likelihood(
                 "count could take it; blank: its counts are not shown.",
             )
             if national
+            else ()
+        ),
+        *(
+            (
+                "Its type: every organisation of the same type pooled, for the comparisons followed over "
+                "time; hidden where the batch of reports would let an organisation's hidden count be "
+                "worked out from it.",
+            )
+            if typed
             else ()
         ),
         f"{facts.policy.complementary_symbol}: hidden so that a small number of cases cannot be worked out.",
