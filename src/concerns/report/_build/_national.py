@@ -17,7 +17,7 @@ from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._findings import equality_findings as published_equality
 from concerns.report._build._findings import national_json, type_json
 from concerns.report._build._glossary import glossary_items
-from concerns.report._build._plan import organisation_published
+from concerns.report._build._national_policy import organisations_published
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._scope import CATEGORIES, national_facts, year_category_key
 from concerns.report._build._sections import listing, make_section, paragraph
@@ -154,9 +154,8 @@ def organisations_clear_of_one(context: Context, policy: Policy) -> dict[str, tu
     disproportionate referral. Only ratios the organisations' own reports publish are counted, so the
     counts add nothing to what the batch of reports already says."""
     counts: dict[str, list[int]] = {}
-    for code, profile in context.profiles.items():
+    for code, (coarse, pub, items) in organisations_published(context, policy).items():
         measures = context.equality[code]
-        coarse, items, pub = organisation_published(profile, measures, context.clusters[code].flagged, policy)
         for comparison, finding in published_equality(Facts(coarse, pub, measures, items)).items():
             tally = counts.setdefault(comparison, [0, 0, 0])
             if finding.verdict in ("more_likely", "less_likely", "no_clear_difference"):

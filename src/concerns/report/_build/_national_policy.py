@@ -112,21 +112,38 @@ def _narrowed(
 _PUBLISHED: dict[tuple[int, str], tuple[Context, dict]] = {}
 
 
+def organisations_published(
+    context: Context, policy: Policy
+) -> dict[str, tuple[Profile, Published, tuple[_plan.Likelihood, ...]]]:
+    """What every organisation's report publishes, by org_code: protected once per context and policy
+    (the national policy, the count of ratios clear of 1 and the type figures all read it)."""
+    cached = already_published(context, policy)
+    if cached is not None:
+        return cached
+    if len(_PUBLISHED) > 4:  # a batch asks under two policies (the report's and the board summary's)
+        _PUBLISHED.clear()
+    published = {
+        code: _organisation_published(context, code, profile, policy)
+        for code, profile in context.profiles.items()
+    }
+    _PUBLISHED[(id(context), policy.name)] = (context, published)
+    return published
+
+
+def already_published(
+    context: Context, policy: Policy
+) -> dict[str, tuple[Profile, Published, tuple[_plan.Likelihood, ...]]] | None:
+    """`organisations_published` if it has been worked out for this context and policy, else None."""
+    cached = _PUBLISHED.get((id(context), policy.name))
+    return cached[1] if cached is not None and cached[0] is context else None
+
+
 def organisation_breakdowns(context: Context, policy: Policy) -> Callable[[tuple[str, ...]], list[Breakdown]]:
-    """Every organisation's rows of a family of breakdowns as its report shows them, built when first
-    asked (once per context and policy: the national policy and the type figures both ask)."""
-    key = (id(context), policy.name)
-    cached = _PUBLISHED.get(key)
-    if cached is None or cached[0] is not context:
-        if len(_PUBLISHED) > 4:  # a batch asks under two policies (the report's and the board summary's)
-            _PUBLISHED.clear()
-        cached = _PUBLISHED[key] = (context, {})
-    published = cached[1]
+    """Every organisation's rows of a family of breakdowns as its report shows them, protected when first
+    asked."""
 
     def breakdowns(family: tuple[str, ...]) -> list[Breakdown]:
-        if not published:
-            for code, profile in context.profiles.items():
-                published[code] = _organisation_published(context, code, profile, policy)
+        published = organisations_published(context, policy)
         return [_breakdown(code, *published[code], family, policy) for code in published]
 
     return breakdowns

@@ -10,17 +10,31 @@ from concerns.analytics._profile import MORE_THAN_ONE, NATIONAL, Profile
 from concerns.disclosure import Cell, Policy
 from concerns.report._build import _plan
 from concerns.report._build._facts import Facts
-from concerns.report._build._national_policy import national_published
+from concerns.report._build._national_policy import already_published, national_published
 from concerns.report._build._protection import Group, Relation, publish
 
 CATEGORIES = (*v.CONCERN_CATEGORIES.codes, MORE_THAN_ONE)
 
 
 def organisation_facts(analysis: OrganisationAnalysis, context: Context, policy: Policy) -> Facts:
-    profile, items, pub = _plan.organisation_published(
-        analysis.profile, analysis.equality, analysis.findings.clusters, policy
-    )
+    batch = already_published(context, policy)
+    if batch is not None and _as_in_context(analysis, context):
+        # The type figures protected every organisation of the batch already: the same protection.
+        profile, pub, items = batch[analysis.organisation.code]
+    else:
+        profile, items, pub = _plan.organisation_published(
+            analysis.profile, analysis.equality, analysis.findings.clusters, policy
+        )
     return Facts(profile, pub, analysis.equality, items, national_facts(context, policy))
+
+
+def _as_in_context(analysis: OrganisationAnalysis, context: Context) -> bool:
+    code = analysis.organisation.code
+    return (
+        analysis.profile is context.profiles.get(code)
+        and analysis.equality is context.equality.get(code)
+        and tuple(analysis.findings.clusters) == tuple(context.clusters[code].flagged)
+    )
 
 
 # The national figures are the same for every organisation of a batch: protect them once.
