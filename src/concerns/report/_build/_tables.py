@@ -16,8 +16,9 @@ from concerns.analytics._findings import BestFinding, EqualityFinding, level_nam
 from concerns.analytics._profile import SINGLE_VALUED
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
+from concerns.report._build import _text
 from concerns.report._build._coarsen import FAMILY_LABELS, is_collapsed, is_combined, member_labels, members
-from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._facts import HIDDEN, Facts, Figure
 from concerns.report._build._protection import NOT_STATED, TOTAL
 from concerns.report._model import Cell, Column, Row, Table
 
@@ -28,6 +29,15 @@ WITHHELD_NOTE = "Every count in this table is hidden"
 def count_cell(facts: Facts, key: CellKey) -> Cell:
     cell = facts.pub.cells[key]
     return Cell(cell.display, cell.value, cell.suppressed)
+
+
+def ratio_cells(figure: Figure, *, too_few: bool, policy: Policy) -> list[Cell]:
+    """A relative likelihood and its interval: "too few cases", the complement symbol where hidden."""
+    if too_few:
+        return [f.hidden_cell(f.TOO_FEW), f.hidden_cell(), f.hidden_cell()]
+    if figure.hidden:
+        return [f.hidden_cell(policy.complementary_symbol), f.hidden_cell(), f.hidden_cell()]
+    return figure_cells(figure, "ratio")
 
 
 def figure_cells(figure: Figure, kind: str, *, interval: bool = True) -> list[Cell]:
@@ -554,18 +564,18 @@ def doctors_alone(
     rows = []
     for finding in doctors:
         item = items[finding.comparison]
-        if finding.verdict == "too_few_cases":
-            numbers = [f.hidden_cell(f.TOO_FEW), f.hidden_cell(), f.hidden_cell()]
-        elif finding.verdict == "withheld":
-            numbers = [f.hidden_cell(facts.policy.complementary_symbol), f.hidden_cell(), f.hidden_cell()]
-        else:
-            numbers = figure_cells(Figure(finding.ratio, finding.ci_low, finding.ci_high), "ratio")
+        figure = (
+            HIDDEN
+            if finding.verdict == "withheld"
+            else Figure(finding.ratio, finding.ci_low, finding.ci_high)
+        )
+        numbers = ratio_cells(figure, too_few=finding.verdict == "too_few_cases", policy=facts.policy)
         other = by_id[item.comparison.of_every_profession]
         cells = (
             *numbers,
             f.value_cell(other.ratio, "ratio"),
             *((f.value_cell(finding.national_ratio, "ratio"),) if national else ()),
-            f.text_cell(CHANGE_READINGS.get(finding.verdict, "not available")),
+            f.text_cell(_text.likelihood_short(finding)),
         )
         rows.append(Row(finding.comparison, item.comparison.label.split(":")[0], cells))
     notes = (
@@ -618,20 +628,9 @@ def likelihood_by_type(facts: Facts, types: object) -> Table:
 def _type_words(found: object, policy: Policy) -> Cell:
     if found is None or found.verdict == "not_available":
         return f.text_cell(f.NOT_AVAILABLE)
-    if found.verdict == "withheld":
-        return f.hidden_cell(policy.complementary_symbol)
-    if found.verdict == "too_few_cases":
-        return f.hidden_cell(f.TOO_FEW)
+    if found.ratio is None:
+        return _type_cell(found, policy)
     return f.text_cell(f"{f.ratio(found.ratio)} ({f.ratio(found.ci_low)}–{f.ratio(found.ci_high)})")
-
-
-CHANGE_READINGS = {
-    "more_likely": "more likely",
-    "less_likely": "less likely",
-    "no_clear_difference": "could be chance",
-    "too_few_cases": "too few cases",
-    "withheld": "not shown, to protect small numbers",
-}
 
 
 def _professions(item: object) -> str:
@@ -684,12 +683,7 @@ def relative_likelihood(
     rows = []
     for item in facts.likelihoods:
         comparison, figure = item.comparison, figures[item.comparison.id]
-        if item.status == "too_few":
-            numbers = [f.hidden_cell(f.TOO_FEW), f.hidden_cell(), f.hidden_cell()]
-        elif figure.hidden:
-            numbers = [f.hidden_cell(facts.policy.complementary_symbol), f.hidden_cell(), f.hidden_cell()]
-        else:
-            numbers = figure_cells(figure, "ratio")
+        numbers = ratio_cells(figure, too_few=item.status == "too_few", policy=facts.policy)
         finding = (findings or {}).get(comparison.id)
         extra = [f.value_cell(finding.national_ratio if finding else None, "ratio")] if national else []
         if typed:
