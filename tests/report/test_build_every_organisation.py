@@ -442,3 +442,140 @@ def test_aggregating_before_suppressing_leaves_at_most_a_quarter_of_count_cells_
                     cells += 1
                     hidden += row["cells"][0]["suppressed"]
     assert hidden / cells <= 0.25, (hidden, cells)
+
+
+def _members_by(context, column: str) -> dict[str, frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for code, place in context.organisations.select("org_code", column).iter_rows():
+        groups.setdefault(str(place), set()).add(code)
+    return {place: frozenset(codes) for place, codes in groups.items()}
+
+
+def test_each_nation_and_type_shows_the_sum_of_its_organisations_cases_with_an_exact_rate(built):
+    import polars as pl
+    from scipy import stats
+
+    context, _ = built
+    national = as_json(build_national(context))
+    found_tables = tables(national)
+    totals = dict(
+        context.counts.filter(pl.col("dimension") == "total").select("org_code", "cases").iter_rows()
+    )
+    shown = withheld = 0
+    for column, key in (("nation", "by_nation"), ("org_type", "by_organisation_type")):
+        groups = _members_by(context, column)
+        assert {f[column] for f in national["findings"][key]} == set(groups)
+        for found in national["findings"][key]:
+            members, place = groups[found[column]], found[column]
+            assert found["organisations"] == len(members)
+            assert cell(found_tables[key], place, "organisations")["value"] == len(members)
+            if found["status"] == "withheld":
+                withheld += 1
+                assert found["cases"] is None and found["rate_per_1000"] is None
+                assert cell(found_tables[key], place, "cases")["display"] == "*"
+                assert cell(found_tables[key], place, "rate")["display"] == "*"
+                continue
+            shown += 1
+            cases = sum(totals.get(code, 0) for code in members)
+            years = sum(context.rates[(code, "all")].person_years for code in members)
+            assert found["cases"] == cases == cell(found_tables[key], place, "cases")["value"]
+            assert found["person_years"] == years
+            assert found["rate_per_1000"] == pytest.approx(1000 * cases / years, rel=1e-5)
+            assert found["ci_low"] == pytest.approx(500 * stats.chi2.ppf(0.025, 2 * cases) / years, rel=1e-5)
+            assert found["ci_high"] == pytest.approx(
+                500 * stats.chi2.ppf(0.975, 2 * cases + 2) / years, rel=1e-5
+            )
+        total = sum(totals.values())
+        assert cell(found_tables[key], "total", "cases")["value"] == total
+    assert shown >= 9 and withheld >= 1, (shown, withheld)
+
+
+def test_the_nations_and_types_cases_and_the_funnel_averages_beside_the_whole_batch_pin_no_hidden_count(
+    built,
+):
+    """Every shown nation's and type's cases, and every type's average on its organisations' funnels (its
+    cases over its public practitioner-years), as exact subtotals beside every report's cases by year and
+    the national counts: the batch differencing attack narrows no hidden count."""
+    from concerns.disclosure import Subtotal, difference, get_policy, national_counts, report_breakdown
+
+    context, reports = built
+    policy = get_policy("standard")
+    national = as_json(build_national(context))
+    batch = {code: tables(as_json(report)) for code, (_, report) in reports.items()}
+    years = tuple(national_counts(tables(national)["cases_by_year"]))
+    subtotals = []
+    for column, key in (("nation", "by_nation"), ("org_type", "by_organisation_type")):
+        groups = _members_by(context, column)
+        for found in national["findings"][key]:
+            if found["cases"] is not None:
+                members = groups[found[column]] & set(batch)
+                subtotals.append(Subtotal(members, years, float(found["cases"])))
+    for members in _members_by(context, "org_type").values():
+        placed = [code for code in members if context.rates.get((code, "all"))]
+        average = next(
+            cell(batch[code]["funnel_position"], "average", "rate")["value"]
+            for code in placed
+            if code in batch
+        )
+        person_years = sum(context.rates[(code, "all")].person_years for code in placed)
+        cases = round(average * person_years / 1000)
+        subtotals.append(Subtotal(frozenset(placed) & set(batch), years, float(cases)))
+    breakdowns = [report_breakdown(code, found["cases_by_year"], policy) for code, found in batch.items()]
+    narrowed = difference(
+        [b for b in breakdowns if b is not None],
+        national_counts(tables(national)["cases_by_year"]),
+        min_width=policy.min_width,
+        threshold=policy.threshold,
+        exempt={"not_stated"},
+        subtotals=subtotals,
+    )
+    assert narrowed == [], narrowed[:5]
+
+
+def test_each_types_spread_counts_its_organisations_positions_as_their_reports_state_them(built):
+    context, reports = built
+    national = as_json(build_national(context))
+    groups = _members_by(context, "org_type")
+    for found in national["findings"]["by_organisation_type"]:
+        positions = []
+        for code in groups[found["org_type"]]:
+            if code in reports:
+                funnels = as_json(reports[code][1])["findings"]["funnels"]
+                positions.append(next(f["position"] for f in funnels if f["indicator"] == "rate"))
+        spread = found["spread"]
+        assert spread["assessed"] == sum(p != "not_assessed" for p in positions)
+        by_level = {o["level"]: o for o in spread["outside"]}
+        assert by_level[0.998]["above"] == positions.count("above_99_8")
+        assert by_level[0.998]["below"] == positions.count("below_99_8")
+        assert by_level[0.95]["above"] == positions.count("above_95") + positions.count("above_99_8")
+        assert by_level[0.95]["below"] == positions.count("below_95") + positions.count("below_99_8")
+        assert by_level[0.95]["expected_each_way"] == pytest.approx(0.025 * spread["assessed"], abs=0.01)
+
+
+def test_an_organisations_count_of_others_outside_the_limits_is_what_their_own_reports_state(built):
+    context, reports = built
+    org_types = dict(context.organisations.select("org_code", "org_type").iter_rows())
+    stated = {}
+    for code, (_, report) in reports.items():
+        rate = next(f for f in as_json(report)["findings"]["funnels"] if f["indicator"] == "rate")
+        if rate["position"] != "not_assessed":
+            stated[code] = rate["position"]
+    checked = 0
+    for code in sorted(reports)[::10]:
+        text = " ".join(texts(as_json(reports[code][1])))
+        found = re.search(r"Of the (\d+) other [a-z ]+? placed on the funnel", text)
+        if found is None:
+            continue
+        others = [p for other, p in stated.items() if other != code and org_types[other] == org_types[code]]
+        assert int(found.group(1)) == len(others), code
+        for level, names in (("99.8%", ("99_8",)), ("95%", ("99_8", "95"))):
+            above = sum(p in {f"above_{n}" for n in names} for p in others)
+            below = sum(p in {f"below_{n}" for n in names} for p in others)
+            expected = (
+                f"{above} {'is' if above == 1 else 'are'} above and {below} below the {level} limits"
+                if above + below
+                else f"none is outside the {level} limits"
+            )
+            assert expected in text, (code, expected)
+        checked += 1
+    assert checked >= 15

@@ -10,9 +10,10 @@ limits is said, in words.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from concerns.report._build import _format as f
+from concerns.report._build._places import beyond
 from concerns.report._build._tables import collapsed_row, every_count_hidden
 from concerns.report._charts import bars, cases_over_time, forest_plot, funnel_plot, grouped_bars, make_chart
 from concerns.report._model import Cell, Chart, Paragraph, Table
@@ -161,16 +162,21 @@ def funnel_range(funnel: object) -> list[float]:
     return [min(precisions), max(precisions)] if precisions else []
 
 
-def funnel_spread(funnel: object, own_label: str | None, kind_label: str) -> str:
-    """How many other organisations lie outside each level's limits, in words: counts of
-    organisations, never of cases, and no point a reader could match to an organisation."""
-    others = [unit for unit in funnel.units if unit.label != own_label and unit.limits]
+def funnel_spread(funnel: object, own_label: str | None, kind_label: str, stated: Mapping[str, str]) -> str:
+    """How many other organisations lie outside each level's limits, in words: counts of organisations
+    whose own reports state their position (`_places.stated_positions`), never of cases, and no point a
+    reader could match to an organisation."""
+    others = [
+        position
+        for unit in funnel.units
+        if unit.label != own_label and (position := stated.get(unit.label)) is not None
+    ]
     if not others:
-        return f"There are no other {kind_label} with a known headcount to compare with."
+        return f"No other {kind_label} has a position on the funnel to compare with."
+    levels = sorted(funnel.levels, reverse=True)
     parts = []
-    for level in sorted(funnel.levels, reverse=True):
-        positions = [unit.position(level).value for unit in others]
-        above, below = positions.count("above"), positions.count("below")
+    for level in levels:
+        above, below = (beyond(others, side, level, levels) for side in ("above", "below"))
         name = f"{level * 100:g}%"
         parts.append(
             f"none is outside the {name} limits"
@@ -178,9 +184,10 @@ def funnel_spread(funnel: object, own_label: str | None, kind_label: str) -> str
             else f"{above} {'is' if above == 1 else 'are'} above and {below} below the {name} limits"
         )
     return (
-        f"Of the {len(others)} other {kind_label} with a known headcount, {'; '.join(parts)} (counting "
-        "those outside the wider limits among those outside the narrower ones). They are not drawn one by "
-        "one: with public headcounts each point would give away an organisation's number of cases."
+        f"Of the {len(others)} other {kind_label} placed on the funnel (those expected to have at least one "
+        f"case, whose reports show their rate), {'; '.join(parts)} (counting those outside the wider limits "
+        "among those outside the narrower ones). They are not drawn one by one: with public headcounts each "
+        "point would give away an organisation's number of cases."
     )
 
 

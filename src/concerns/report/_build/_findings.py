@@ -26,6 +26,7 @@ from concerns.analytics._findings import (
 )
 from concerns.analytics._peers import PeerVerdict
 from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._places import Place, Places, Spread
 from concerns.report._build._plan import Likelihood, practitioners_key
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._text import shown_as
@@ -156,6 +157,47 @@ def type_json(found: TypeFinding | None) -> dict[str, Any] | None:
         "ratio": _round(found.ratio),
         "ci_low": _round(found.ci_low),
         "ci_high": _round(found.ci_high),
+    }
+
+
+def places_json(found: Places) -> dict[str, list[dict[str, Any]]]:
+    """report.json's figures by nation and by organisation type, with how far each type's organisations
+    spread against chance. A withheld place has null cases and rate."""
+
+    def place(p: Place) -> dict[str, Any]:
+        low_high = p.rate or (None, None, None)
+        return {
+            p.kind: p.code,
+            "organisations": p.organisations,
+            "status": "withheld" if p.withheld else "shown",
+            "cases": p.cases,
+            "person_years": p.person_years,
+            "rate_per_1000": _round(low_high[0]),
+            "ci_low": _round(low_high[1]),
+            "ci_high": _round(low_high[2]),
+        }
+
+    def spread(s: Spread) -> dict[str, Any]:
+        return {
+            "assessed": s.assessed,
+            "outside": [
+                {
+                    "level": level,
+                    "above": above,
+                    "below": below,
+                    "expected_each_way": round(s.expected_each_way(level), 2),
+                }
+                for level, above, below in s.outside
+            ],
+            "beyond_chance": s.overdispersed,
+            "p": _round(s.dispersion_p),
+        }
+
+    return {
+        "by_nation": [place(p) for p in found.nations],
+        "by_organisation_type": [
+            {**place(p), "spread": spread(s)} for p, s in zip(found.types, found.spreads, strict=True)
+        ],
     }
 
 

@@ -114,9 +114,20 @@ def national_methods(policy: Policy, period_label: str, years: int) -> list[str]
         "opened, for every organisation in the data.",
         *statistics()[:2],
         statistics()[3],
+        PLACES,
         disclosure(policy),
         *([NATIONAL_POLICY] if policy.rounding_base == 1 else []),
     ]
+
+
+PLACES = (
+    "Nations and organisation types: a nation's or type's cases are the sum of its organisations', and its "
+    "rate counts the organisations whose headcount covers every case, with an exact Poisson interval. "
+    "Each type's spread counts its organisations by their place against the type's funnel limits (as each "
+    "organisation's own report places it), against what chance alone would give if every organisation had "
+    "the same underlying rate; the spread is beyond chance when the funnel's test of overdispersion rejects "
+    "at 5%. No organisation is drawn or named: with public headcounts a point would give away its count."
+)
 
 
 NATIONAL_POLICY = (

@@ -15,9 +15,10 @@ from concerns.report._build import _figures, _methods, _tables, _text
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._findings import equality_findings as published_equality
-from concerns.report._build._findings import national_json, type_json
+from concerns.report._build._findings import national_json, places_json, type_json
 from concerns.report._build._glossary import glossary_items
 from concerns.report._build._national_policy import organisations_published
+from concerns.report._build._places import place_figures
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._scope import CATEGORIES, national_facts, year_category_key
 from concerns.report._build._sections import listing, make_section, paragraph
@@ -62,6 +63,18 @@ def build(
     types = type_figures(context, chosen, facts)
     tables["relative_likelihood_by_type"] = _tables.likelihood_by_type(facts, types)
     clear = organisations_clear_of_one(context, chosen)
+    places = place_figures(context, chosen, facts)
+    tables["by_nation"] = _tables.places(
+        facts, places.nations, places.overall, table_id="by_nation", title="Cases by nation"
+    )
+    tables["by_organisation_type"] = _tables.places(
+        facts,
+        places.types,
+        places.overall,
+        table_id="by_organisation_type",
+        title="Cases by organisation type",
+    )
+    tables["spread_by_type"] = _tables.type_spread(places)
     tables["equality_organisations"] = organisations_table(facts, clear)
     messages = _key_messages(analysis, facts, trend, equality)
     sections = (
@@ -69,6 +82,14 @@ def build(
             "at_a_glance", "At a glance", Tiles(_tiles(analysis, facts, trend)), KeyMessages(messages)
         ),
         _activity(analysis, tables, trend),
+        make_section(
+            "places",
+            "Nations and organisation types",
+            Paragraph(_text.places(places, chosen)),
+            tables["by_nation"],
+            tables["by_organisation_type"],
+            tables["spread_by_type"],
+        ),
         _concerns(facts, tables, list(years)),
         make_section(
             "who",
@@ -132,6 +153,7 @@ def build(
         illustrative=illustrative,
         findings={
             **national_json(analysis.findings, trend, equality, doctors),
+            **places_json(places),
             "equality_by_type": _types_json(types),
             "equality_organisations": _clear_json(clear),
         },

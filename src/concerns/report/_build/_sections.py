@@ -14,6 +14,7 @@ from concerns.report._build import _format as f
 from concerns.report._build import _signposting as sign
 from concerns.report._build._facts import Facts
 from concerns.report._build._glossary import glossary_items
+from concerns.report._build._places import stated_positions
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._tables import collapsed_row, every_count_hidden
 from concerns.report._model import (
@@ -492,7 +493,10 @@ def position(built: Built, names: Mapping[str, str]) -> Section:
                 f"practitioners. This organisation is {where}. {_overdispersion(funnel)}"
             )
         )
-        blocks.append(Paragraph(_figures.funnel_spread(funnel, analysis.organisation.code, f"{kind}s")))
+        stated = stated_positions(built.context, built.policy)
+        blocks.append(
+            Paragraph(_figures.funnel_spread(funnel, analysis.organisation.code, f"{kind}s", stated))
+        )
         blocks.append(_funnel_chart(built, funnel, table, kind))
     else:
         blocks.append(Paragraph(f"No funnel plot can be drawn for {kind}s: {funnel.message}."))

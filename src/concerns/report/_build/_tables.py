@@ -19,6 +19,7 @@ from concerns.report._build import _format as f
 from concerns.report._build import _text
 from concerns.report._build._coarsen import FAMILY_LABELS, is_collapsed, is_combined, member_labels, members
 from concerns.report._build._facts import HIDDEN, Facts, Figure
+from concerns.report._build._places import Place, Places
 from concerns.report._build._protection import NOT_STATED, TOTAL
 from concerns.report._model import Cell, Column, Row, Table
 
@@ -622,6 +623,84 @@ def likelihood_by_type(facts: Facts, types: object) -> Table:
     )
     return Table(
         "relative_likelihood_by_type", "Relative likelihood by organisation type", columns, tuple(rows), notes
+    )
+
+
+def places(facts: Facts, found: Sequence[Place], overall: Place, *, table_id: str, title: str) -> Table:
+    """Each nation's (or organisation type's) organisations, cases and rate per 1,000 practitioners a year;
+    hidden where the batch could use them (see `_places`)."""
+    columns = (
+        Column("organisations", "Organisations"),
+        Column("cases", "Cases"),
+        Column("person_years", "Practitioner-years"),
+        *RATE_COLUMNS,
+    )
+    kind = v.NATIONS if table_id == "by_nation" else v.ORG_TYPES
+    rows = [Row(p.code, kind.label(p.code), _place_cells(p, facts.policy)) for p in found]
+    rows.append(Row("total", "All organisations", _place_cells(overall, facts.policy), is_total=True))
+    notes = [
+        "Practitioner-years add up each year's headcount of doctors, dentists and pharmacists; the rate "
+        "counts the organisations whose headcount covers every one of their cases."
+        if table_id == "by_nation"
+        else "Practitioner-years and the rate as in the table by nation.",
+    ]
+    if any(p.withheld for p in found):
+        notes.append(
+            f"{facts.policy.complementary_symbol}: hidden because, with the national count and the other "
+            "figures shown, it would let a reader work out a count an organisation's own report hides."
+        )
+    return Table(table_id, title, columns, tuple(rows), tuple(notes))
+
+
+def _place_cells(place: Place, policy: Policy) -> tuple[Cell, ...]:
+    counts = (Cell(f"{place.organisations:,}", place.organisations),)
+    if place.withheld:
+        hidden = f.hidden_cell(policy.complementary_symbol)
+        return (*counts, hidden, Cell(f"{place.person_years:,}", place.person_years), hidden, hidden, hidden)
+    rate = [f.value_cell(x, "rate") for x in place.rate] if place.rate else [f.value_cell(None, "rate")] * 3
+    return (
+        *counts,
+        Cell(f"{place.cases:,}", place.cases),
+        Cell(f"{place.person_years:,}", place.person_years),
+        *rate,
+    )
+
+
+def type_spread(found: Places) -> Table:
+    """How many of each type's organisations lie outside its funnel's limits, against chance."""
+    levels = next((tuple(level for level, _, _ in s.outside) for s in found.spreads if s.outside), ())
+    columns = [Column("assessed", "Organisations placed")]
+    for level in levels:
+        name, label = level_name(level), f"{level * 100:g}%"
+        columns += [
+            Column(f"above_{name}", f"Above {label} limits"),
+            Column(f"below_{name}", f"Below {label} limits"),
+            Column(f"chance_{name}", f"Chance, each way ({label})", kind="rate"),
+        ]
+    columns.append(Column("beyond_chance", "Spread beyond chance", kind="text"))
+    rows = []
+    for spread in found.spreads:
+        cells = [Cell(f"{spread.assessed:,}", spread.assessed)]
+        for level, above, below in spread.outside:
+            chance = spread.expected_each_way(level)
+            cells += [
+                Cell(f"{above:,}", above),
+                Cell(f"{below:,}", below),
+                Cell(f"{chance:.2g}", round(chance, 3)),
+            ]
+        if not spread.outside:
+            cells += [f.value_cell(None, "count")] * (3 * len(levels))
+        cells.append(f.text_cell(_text.spread_beyond_chance(spread)))
+        rows.append(Row(spread.org_type, v.ORG_TYPES.label(spread.org_type), tuple(cells)))
+    notes = (
+        "Each organisation's five-year rate against its type's funnel limits, as its own report places it "
+        "(organisations expected to have at least one case). Chance alone would put the number shown "
+        "outside each limit, each way, if every organisation of the type had the same underlying rate.",
+        "Spread beyond chance: whether the organisations' rates vary more than chance alone would give "
+        "(the funnel's test of overdispersion, at 5%); where they do, the limits allow for it.",
+    )
+    return Table(
+        "spread_by_type", "How far organisations' rates spread, by type", tuple(columns), tuple(rows), notes
     )
 
 

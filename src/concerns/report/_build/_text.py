@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from concerns import vocabulary as v
 from concerns.analytics._findings import EqualityFinding, FunnelFinding, SpanFigure, TrendFinding
 from concerns.analytics._peers import PeerVerdict
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
+from concerns.report._build._places import Place, Places, Spread
 from concerns.report._build._plan import Likelihood
 from concerns.report._build._protection import TOTAL
 
@@ -286,3 +288,65 @@ def _moved(verdict: str) -> str:
         "higher": "higher, by more than chance would usually give",
         "lower": "lower, by more than chance would usually give",
     }.get(verdict, "the change could be chance")
+
+
+# --- nations and organisation types ----------------------------------------------------------
+
+
+def spread_beyond_chance(spread: Spread) -> str:
+    """Whether a type's organisations vary more than chance gives, in a table cell."""
+    if spread.overdispersed is None or spread.dispersion_p is None:
+        return f.NOT_AVAILABLE
+    p = f.p_value(spread.dispersion_p)
+    return f"Yes (p = {p})" if spread.overdispersed else f"Could be chance (p = {p})"
+
+
+def places(found: Places, policy: Policy) -> str:
+    """What the nations' and types' tables show, in two or three sentences."""
+    parts = []
+    nations = [p for p in found.nations if p.rate]
+    if nations:
+        parts.append(
+            "Cases per 1,000 practitioners a year, by nation: "
+            + "; ".join(f"{v.NATIONS.label(p.code)} {_rate(p)}" for p in nations)
+            + "."
+        )
+    hidden = [v.NATIONS.label(p.code) + "'s" for p in found.nations if p.withheld]
+    if hidden:
+        parts.append(
+            f"{f.and_list(hidden)} {'figures are' if len(hidden) > 1 else 'figure is'} hidden: with the "
+            "national count and the figures shown, they would let a reader work out a count an organisation's "
+            "own report hides."
+        )
+    types = sorted((p for p in found.types if p.rate), key=lambda p: p.rate[0])
+    if len(types) > 1:
+        parts.append(
+            f"By organisation type the rate runs from {_rate(types[0])} in "
+            f"{v.ORG_TYPES.label(types[0].code).lower()}s to {_rate(types[-1])} in "
+            f"{v.ORG_TYPES.label(types[-1].code).lower()}s; where intervals overlap, the difference could be "
+            "chance."
+        )
+    parts.append(_spread_text(found))
+    return " ".join(parts)
+
+
+def _rate(place: Place) -> str:
+    value, low, high = place.rate
+    return f"{f.rate(value)} ({f.rate(low)}–{f.rate(high)})"
+
+
+def _spread_text(found: Places) -> str:
+    beyond = [v.ORG_TYPES.label(s.org_type).lower() + "s" for s in found.spreads if s.overdispersed]
+    largest = max(found.spreads, key=lambda s: s.assessed, default=None)
+    if largest is None or not largest.outside:
+        return ""
+    level, above, below = largest.outside[0]
+    chance = largest.expected_each_way(level)
+    text = (
+        f"Of the {largest.assessed:,} {v.ORG_TYPES.label(largest.org_type).lower()}s placed on their funnel, "
+        f"{in_words(above)} {'lies' if above == 1 else 'lie'} above the {level_words(level)} limits and "
+        f"{in_words(below).replace('no', 'none')} below; chance alone would put about {chance:.2g} each way."
+    )
+    if beyond:
+        return text + f" The rates of {f.and_list(beyond)} vary more than chance alone would give."
+    return text + " In every type, how far the organisations' rates spread could be chance."
