@@ -357,7 +357,9 @@ def test_other_organisations_appear_only_as_names_and_counts_outside_the_limits(
         # Others are counted only where their own reports state a position (checked against every report
         # in test_build_every_organisation): at most those placed with a known headcount.
         units = [u for u in analysis.funnels.rate.units if u.label != analysis.organisation.code and u.limits]
-        said = [re.search(r"Of the (\d+) other [a-z ]+? placed on the funnel", t) for t in texts(as_json(report))]
+        said = [
+            re.search(r"Of the (\d+) other [a-z ]+? placed on the funnel", t) for t in texts(as_json(report))
+        ]
         counted = [int(m.group(1)) for m in said if m]
         assert len(counted) == 1 and 0 < counted[0] <= len(units)
 
