@@ -82,7 +82,15 @@ def test_two_specialty_groups_are_named_and_more_are_other() -> None:
     assert ("surgery+paediatrics", "Surgery and paediatrics", 6) in two
     counts = {"medicine": 20, "surgery": 1, "paediatrics": 1, "radiology": 1, "psychiatry": 9}
     three = rows(coarsen(profile_of("specialty_group", counts), STANDARD), "specialty_group")
-    assert ("surgery+paediatrics+psychiatry+radiology", "Other specialty groups", 12) in three
+    assert (
+        "surgery+paediatrics+psychiatry+radiology",
+        "Surgery, paediatrics, psychiatry and radiology",
+        12,
+    ) in three
+    counts = {"medicine": 30, "surgery": 1, "paediatrics": 1, "radiology": 1, "pathology": 1, "dental": 1}
+    five = rows(coarsen(profile_of("specialty_group", counts), STANDARD), "specialty_group")
+    combined = [row for row in five if row[0].count("+") >= 4]
+    assert [label for _, label, _ in combined] == ["Smaller specialty groups combined"], five
 
 
 def test_a_breakdown_collapsed_is_one_row_of_every_group_recorded_with_not_stated_apart() -> None:

@@ -317,8 +317,8 @@ def test_it_breaks_a_table_taller_than_a_page_above_the_footer_and_repeats_its_h
     assert page_count(path) == 3
     last = text_of(path, page=3)
     assert re.search(
-        r"organisation Relative likelihood What it says Comparison 1\d", last
-    )  # the header, repeated
+        r"Table 1: A tall table \(continued\) Relative likelihood What it says Comparison 1\d", last
+    )  # the caption and the header, repeated
     assert "Comparison 13" in last
     assert "Relative likelihood: one share over another." in last  # the notes with the last rows
 

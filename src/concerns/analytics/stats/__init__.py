@@ -9,6 +9,7 @@ Intervals and rates
     rate, rate_per_1000
 Funnel plots (Spiegelhalter 2005)
     funnel_ratio, funnel_rate, funnel_proportion -> Funnel
+    spread_test(Funnel) -> SpreadTest (do units vary more than chance? calibrated by simulation)
 Tests and multiplicity
     exact_poisson_upper_p(s), benjamini_hochberg -> MultipleTests
 Equality (WRES)
@@ -26,9 +27,11 @@ from concerns.analytics.stats._funnel import (
     FunnelLimit,
     FunnelUnit,
     Position,
+    SpreadTest,
     funnel_proportion,
     funnel_rate,
     funnel_ratio,
+    spread_test,
 )
 from concerns.analytics.stats._intervals import (
     normal_quantile,
@@ -95,6 +98,8 @@ __all__ = [
     "funnel_ratio",
     "funnel_rate",
     "funnel_proportion",
+    "SpreadTest",
+    "spread_test",
     # tests and multiplicity
     "exact_poisson_upper_p",
     "exact_poisson_upper_ps",

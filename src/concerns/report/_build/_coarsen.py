@@ -53,7 +53,7 @@ FAMILIES: dict[str, tuple[Family, ...]] = {
         Family(DOCTOR_GRADES, "Other doctors' grades"),
         Family(("dentist", "pharmacist"), "Dentists and pharmacists"),
     ),
-    "specialty_group": (Family(SPECIALTY_GROUPS, "Other specialty groups"),),
+    "specialty_group": (Family(SPECIALTY_GROUPS, "Smaller specialty groups combined"),),
     "ethnic_group": (Family(v.ETHNIC_MINORITY_GROUPS, "Other ethnic minority groups"),),
     "age_band": (Family(("under_35", "35_44", "45_54", "55_64", "65_plus"), "Ages combined", ordered=True),),
     "pmq": (Family(("eea", "international"), "Qualified outside the UK"),),
@@ -229,8 +229,19 @@ def combined_label(dimension: str, group: Sequence[str], rows: dict[str, Count])
     family = next(f for f in FAMILIES[dimension] if set(group) <= set(f.codes))
     if len(group) == 2:
         first, second = (rows[code].label for code in group)
-        return f"{first} and {second[0].lower() + second[1:] if not second[:2].isupper() else second}"
+        return f"{first} and {_lower(second)}"
+    if dimension == "specialty_group" and len(group) <= LISTED:
+        # Named, not "other ...": the breakdown has a group called "Other" of its own.
+        labels = [rows[code].label for code in group]
+        return ", ".join([labels[0], *map(_lower, labels[1:-1])]) + f" and {_lower(labels[-1])}"
     return family.label
+
+
+LISTED = 4  # a combination of up to this many specialty groups is named by its members
+
+
+def _lower(label: str) -> str:
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
 def _age_range(first: str, last: str) -> str:

@@ -43,20 +43,24 @@ def p_value(q: float) -> str:
     return "<0.001" if q < 0.001 else f"{q:.3f}"
 
 
-def number(x: float | None, kind: str) -> str:
+def number(x: float | None, kind: str, *, like: float | None = None) -> str:
+    """A figure as printed; `like` is the estimate an interval's end belongs to, whose precision it takes
+    ("9.17 (7.31 to 11.30)", not "7.31 to 11.3")."""
     if x is None or not math.isfinite(x):
         return NOT_AVAILABLE
+    if kind == "rate" and like is not None and math.isfinite(like):
+        return f"{x:,.1f}" if like >= 10 else f"{x:,.2f}"
     return {"share": percent, "rate": rate, "ratio": ratio, "count": decimal}[kind](x)
 
 
 # --- cells ---------------------------------------------------------------------------------
 
 
-def value_cell(x: float | None, kind: str) -> Cell:
+def value_cell(x: float | None, kind: str, *, like: float | None = None) -> Cell:
     """A shown figure, or "n/a" when there is none (not a disclosure matter)."""
     if x is None or not math.isfinite(x):
         return Cell(NOT_AVAILABLE, None)
-    return Cell(number(x, kind), round(float(x), 6))
+    return Cell(number(x, kind, like=like), round(float(x), 6))
 
 
 def range_cell(low: float, high: float, kind: str) -> Cell:

@@ -125,8 +125,8 @@ PLACES = (
     "rate counts the organisations whose headcount covers every case, with an exact Poisson interval. "
     "Each type's spread counts its organisations by their place against the type's funnel limits (as each "
     "organisation's own report places it), against what chance alone would give if every organisation had "
-    "the same underlying rate; the spread is beyond chance when the funnel's test of overdispersion rejects "
-    "at 5%. No organisation is drawn or named: with public headcounts a point would give away its count."
+    "the same underlying rate; the spread is beyond chance when the type's dispersion (the funnel's φ) is "
+    "larger than in 95% of simulations that give every organisation the type's rate, the type's total fixed. No organisation is drawn or named: with public headcounts a point would give away its count."
 )
 
 

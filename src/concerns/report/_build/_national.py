@@ -283,8 +283,14 @@ def _categories_by_year(analysis: NationalAnalysis, facts: Facts) -> Table:
         "Shares are of all the cases opened that year (or over the period).",
         *_tables.symbol_notes(facts),
     )
+    # The chart beside it gives each year's shares; the counts and intervals year by year are a detail.
     return Table(
-        "concern_categories_by_year", "Types of concern by financial year", columns, tuple(rows), notes
+        "concern_categories_by_year",
+        "Types of concern by financial year",
+        columns,
+        tuple(rows),
+        notes,
+        detail=True,
     )
 
 

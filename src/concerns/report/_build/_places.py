@@ -55,7 +55,7 @@ class Spread:
     org_type: str
     assessed: int  # organisations placed on the funnel with at least one case expected
     outside: tuple[tuple[float, int, int], ...]  # (level, above, below)
-    overdispersed: bool | None  # None: no funnel
+    overdispersed: bool | None  # beyond chance (`stats.spread_test`); None: no test
     dispersion_p: float | None
 
     def expected_each_way(self, level: float) -> float:
@@ -257,19 +257,22 @@ def _place(
 def _spread(context: Context, policy: Policy, org_type: str, members: frozenset[str]) -> Spread:
     """The type's organisations' positions as their own reports state them, so that these counts add
     nothing to what the batch says."""
-    from concerns.analytics.stats import Funnel
+    from concerns.analytics.stats import Funnel, SpreadTest, spread_test
 
     funnels = context.funnels.get(org_type)
     funnel = funnels.rate if funnels is not None else None
     if not isinstance(funnel, Funnel):
         return Spread(org_type, 0, (), None, None)
+    test = spread_test(funnel)
     stated = stated_positions(context, policy)
     positions = [stated[code] for code in sorted(members) if code in stated]
     levels = sorted(funnel.levels, reverse=True)
     outside = tuple(
         (level, *(beyond(positions, side, level, levels) for side in ("above", "below"))) for level in levels
     )
-    return Spread(org_type, len(positions), outside, funnel.overdispersed, funnel.overdispersion_p)
+    if not isinstance(test, SpreadTest):
+        return Spread(org_type, len(positions), outside, None, None)
+    return Spread(org_type, len(positions), outside, test.beyond_chance, test.p)
 
 
 _STATED: dict[tuple[int, str], tuple[Context, dict[str, str]]] = {}

@@ -520,9 +520,10 @@ def _overdispersion(funnel: Funnel) -> str:
             "Organisations of this type differ more than chance alone would give (a test of overdispersion, "
             f"p = {f.p_value(funnel.overdispersion_p)}), so the limits are widened to allow for it."
         )
+    p = f" (p = {f.p_value(funnel.overdispersion_p)})" if funnel.overdispersion_p is not None else ""
     return (
-        "A test did not find more variation between organisations of this type than chance would give, so "
-        "the limits are not widened."
+        f"The limits are not widened for variation between organisations: the funnel's test of "
+        f"overdispersion{p}, which widens them only on strong evidence, did not call for it."
     )
 
 

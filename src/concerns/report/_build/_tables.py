@@ -47,8 +47,8 @@ def figure_cells(figure: Figure, kind: str, *, interval: bool = True) -> list[Ce
     cells = [f.value_cell(figure.value, kind)]
     if interval:
         cells += [
-            f.value_cell(figure.low if figure.value is not None else None, kind),
-            f.value_cell(figure.high if figure.value is not None else None, kind),
+            f.value_cell(figure.low if figure.value is not None else None, kind, like=figure.value),
+            f.value_cell(figure.high if figure.value is not None else None, kind, like=figure.value),
         ]
     return cells
 
@@ -657,7 +657,11 @@ def _place_cells(place: Place, policy: Policy) -> tuple[Cell, ...]:
     if place.withheld:
         hidden = f.hidden_cell(policy.complementary_symbol)
         return (*counts, hidden, Cell(f"{place.person_years:,}", place.person_years), hidden, hidden, hidden)
-    rate = [f.value_cell(x, "rate") for x in place.rate] if place.rate else [f.value_cell(None, "rate")] * 3
+    rate = (
+        [f.value_cell(x, "rate", like=place.rate[0]) for x in place.rate]
+        if place.rate
+        else [f.value_cell(None, "rate")] * 3
+    )
     return (
         *counts,
         Cell(f"{place.cases:,}", place.cases),
@@ -696,8 +700,8 @@ def type_spread(found: Places) -> Table:
         "Each organisation's five-year rate against its type's funnel limits, as its own report places it "
         "(organisations expected to have at least one case). Chance alone would put the number shown "
         "outside each limit, each way, if every organisation of the type had the same underlying rate.",
-        "Spread beyond chance: whether the organisations' rates vary more than chance alone would give "
-        "(the funnel's test of overdispersion, at 5%); where they do, the limits allow for it.",
+        "Spread beyond chance: whether the organisations' rates vary more than chance alone would give, "
+        "tested at 5% against simulations of every organisation at the type's rate.",
     )
     return Table(
         "spread_by_type", "How far organisations' rates spread, by type", tuple(columns), tuple(rows), notes
@@ -898,8 +902,8 @@ def funnel_position(
     for level in levels:
         limit = unit.limit(level) if unit is not None and unit.limits else None
         cells += [
-            f.value_cell(limit.low if limit else None, "rate"),
-            f.value_cell(limit.high if limit else None, "rate"),
+            f.value_cell(limit.low if limit else None, "rate", like=target),
+            f.value_cell(limit.high if limit else None, "rate", like=target),
         ]
     cells.append(f.text_cell(position))
     average = [f.value_cell(target, "rate"), *[Cell("", None)] * (2 * len(levels)), f.text_cell("")]

@@ -65,7 +65,8 @@ def of_cases(facts: Facts, key: CellKey, of: CellKey = TOTAL) -> str | None:
 
 
 def interval(figure: Figure, kind: str) -> str:
-    return f"95% interval {f.number(figure.low, kind)} to {f.number(figure.high, kind)}"
+    low, high = (f.number(x, kind, like=figure.value) for x in (figure.low, figure.high))
+    return f"95% interval {low} to {high}"
 
 
 # --- peers -----------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ def places(found: Places, policy: Policy) -> str:
 
 def _rate(place: Place) -> str:
     value, low, high = place.rate
-    return f"{f.rate(value)} ({f.rate(low)}–{f.rate(high)})"
+    return f"{f.rate(value)} ({f.number(low, 'rate', like=value)}–{f.number(high, 'rate', like=value)})"
 
 
 def _spread_text(found: Places) -> str:

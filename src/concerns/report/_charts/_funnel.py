@@ -10,7 +10,6 @@ from concerns.report._charts._theme import (
     MID_GREY,
     NHS_BLUE,
     NUMBER_AXIS_ROOM,
-    TEXT,
     WHITE,
     base_spec,
     present,
@@ -33,7 +32,7 @@ def funnel_plot(
     target_label: str = "Average of all organisations",
     subtitle: str | None = None,
 ) -> dict[str, Any]:
-    """This organisation is a large blue diamond with its label; control limits are lines, dashed by
+    """This organisation is a large blue diamond, named by the legend; control limits are lines, dashed by
     level; the target is a solid line. Other organisations are not drawn: workforce sizes are
     public, so a point's size would name its organisation and its rate × size would give that
     organisation's count of cases (docs/disclosure.md). How many of them lie outside the limits is
@@ -57,7 +56,6 @@ def funnel_plot(
             highlight_label,
             {"shape": "diamond", "size": 150, "stroke": WHITE, "strokeWidth": 1.5},
         ),
-        _highlight_text(_label_on_left(rows)),
     ]
     return spec
 
@@ -158,25 +156,5 @@ def _points(styles: dict[str, Any], kind: str, label: str, mark: dict[str, Any])
             "x": {"field": "precision", "type": "quantitative"},
             "y": {"field": "value", "type": "quantitative"},
             "color": {**styles["color"], "field": None, "datum": label},
-        },
-    }
-
-
-def _label_on_left(rows: list[dict[str, Any]]) -> bool:
-    """Whether this organisation's label should sit left of its point, to stay inside the plot."""
-    highlight = next((row["precision"] for row in rows if row["kind"] == "highlight"), None)
-    widest = max((row["precision"] for row in rows if "precision" in row), default=0.0)
-    return highlight is not None and widest > 0 and highlight > 0.7 * widest
-
-
-def _highlight_text(on_left: bool) -> dict[str, Any]:
-    placement = {"align": "right", "dx": -9} if on_left else {"align": "left", "dx": 9}
-    return {
-        "transform": [{"filter": "datum.kind === 'highlight'"}],
-        "mark": {"type": "text", **placement, "dy": -9, "fontWeight": "bold", "color": TEXT},
-        "encoding": {
-            "x": {"field": "precision", "type": "quantitative"},
-            "y": {"field": "value", "type": "quantitative"},
-            "text": {"field": "label"},
         },
     }

@@ -375,11 +375,10 @@ def _longest(texts: set[str] | list[str], keep: int = 3) -> list[str]:
 
 
 def _table(table: Table) -> dict[str, Any]:
+    headers, cells = _printed_columns(table)
     columns = [
-        column_samples(
-            column.label, [row.cells[i].display for row in table.rows], numeric=column.kind != "text"
-        )
-        for i, column in enumerate(table.columns)
+        column_samples(label, [row[i] for row in cells], numeric=numeric)
+        for i, (label, numeric) in enumerate(headers)
     ]
     return {
         "type": "table",
@@ -387,8 +386,47 @@ def _table(table: Table) -> dict[str, Any]:
         "label_column": column_samples("", [row.label for row in table.rows], numeric=False),
         "columns": columns,
         "rows": [
-            {"label": row.label, "is_total": row.is_total, "cells": [cell.display for cell in row.cells]}
-            for row in table.rows
+            {"label": row.label, "is_total": row.is_total, "cells": printed}
+            for row, printed in zip(table.rows, cells, strict=True)
         ],
         "notes": list(table.notes),
     }
+
+
+FROM, TO = ": from", ": to"
+
+
+def _printed_columns(table: Table) -> tuple[list[tuple[str, bool]], list[list[str]]]:
+    """The columns as the PDF prints them, (label, numeric), with each row's cells: an interval's two
+    columns ("95% interval: from", "…: to") become one, "1.31–3.33", so that a wide table leaves room
+    for its words (the spreadsheet and report.json keep them apart, as numbers)."""
+    headers: list[tuple[str, bool]] = []
+    picks: list[tuple[int, ...]] = []
+    columns = table.columns
+    index = 0
+    while index < len(columns):
+        column = columns[index]
+        following = columns[index + 1] if index + 1 < len(columns) else None
+        if (
+            following is not None
+            and column.kind == following.kind == "interval"
+            and column.label.endswith(FROM)
+            and following.label == column.label.removesuffix(FROM) + TO
+        ):
+            headers.append((column.label.removesuffix(FROM), True))
+            picks.append((index, index + 1))
+            index += 2
+            continue
+        headers.append((column.label, column.kind != "text"))
+        picks.append((index,))
+        index += 1
+    rows = [[_joined(*(row.cells[i].display for i in pick)) for pick in picks] for row in table.rows]
+    return headers, rows
+
+
+def _joined(low: str, high: str | None = None) -> str:
+    if high is None or low == high:
+        return low
+    if low[:1].isdigit() and high[:1].isdigit():
+        return f"{low}–{high}"
+    return f"{low} to {high}".strip()
