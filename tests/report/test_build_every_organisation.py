@@ -488,6 +488,11 @@ def test_each_nation_and_type_shows_the_sum_of_its_organisations_cases_with_an_e
         total = sum(totals.values())
         assert cell(found_tables[key], "total", "cases")["value"] == total
     assert shown >= 9 and withheld >= 1, (shown, withheld)
+    overall = cell(found_tables["by_nation"], "total", "rate")["display"]
+    said = [m for m in national["key_messages"] if m.startswith("Cases per 1,000 practitioners a year: ")]
+    assert len(said) == 1 and said[0].startswith(
+        f"Cases per 1,000 practitioners a year: {overall} (95% interval "
+    )
 
 
 def test_the_nations_and_types_cases_and_the_funnel_averages_beside_the_whole_batch_pin_no_hidden_count(

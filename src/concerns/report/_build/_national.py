@@ -76,7 +76,7 @@ def build(
     )
     tables["spread_by_type"] = _tables.type_spread(places)
     tables["equality_organisations"] = organisations_table(facts, clear)
-    messages = _key_messages(analysis, facts, trend, equality)
+    messages = _key_messages(analysis, facts, trend, equality, _text.places_message(places))
     sections = (
         make_section(
             "at_a_glance", "At a glance", Tiles(_tiles(analysis, facts, trend)), KeyMessages(messages)
@@ -337,7 +337,11 @@ def _tiles(analysis: NationalAnalysis, facts: Facts, trend: TrendFinding) -> tup
 
 
 def _key_messages(
-    analysis: NationalAnalysis, facts: Facts, trend: TrendFinding, equality: dict[str, EqualityFinding]
+    analysis: NationalAnalysis,
+    facts: Facts,
+    trend: TrendFinding,
+    equality: dict[str, EqualityFinding],
+    places: str | None,
 ) -> tuple[str, ...]:
     total = facts.pub.display(TOTAL)
     messages = [
@@ -355,6 +359,8 @@ def _key_messages(
             parts.append(f"{label}: {text}")
     if parts:
         messages.append("Types of concern over the period: " + "; ".join(parts) + ".")
+    if places:
+        messages.append(places)
     claims = _claims(facts, equality)
     messages += claims[:2] or ["No equality measure shows a clear difference nationally."]
     messages.append(_cluster_flags_text(analysis))

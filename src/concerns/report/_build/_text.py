@@ -331,6 +331,24 @@ def places(found: Places, policy: Policy) -> str:
     return " ".join(parts)
 
 
+def places_message(found: Places) -> str | None:
+    """The rate over every organisation and its range by organisation type, in one key message."""
+    overall = found.overall.rate
+    if overall is None:
+        return None
+    value, low, high = overall
+    ends = (f.number(x, "rate", like=value) for x in (low, high))
+    text = f"Cases per 1,000 practitioners a year: {f.rate(value)} (95% interval {' to '.join(ends)}) overall"
+    types = sorted((p for p in found.types if p.rate), key=lambda p: p.rate[0])
+    if len(types) > 1:
+        text += (
+            f"; by organisation type from {f.rate(types[0].rate[0])} in "
+            f"{v.ORG_TYPES.label(types[0].code).lower()}s to {f.rate(types[-1].rate[0])} in "
+            f"{v.ORG_TYPES.label(types[-1].code).lower()}s"
+        )
+    return text + "."
+
+
 def _rate(place: Place) -> str:
     value, low, high = place.rate
     return f"{f.rate(value)} ({f.number(low, 'rate', like=value)}–{f.number(high, 'rate', like=value)})"
