@@ -85,7 +85,7 @@ def build(
         make_section(
             "places",
             "Nations and organisation types",
-            Paragraph(_text.places(places, chosen)),
+            Paragraph(_text.places(places)),
             tables["by_nation"],
             tables["by_organisation_type"],
             tables["spread_by_type"],

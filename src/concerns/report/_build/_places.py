@@ -7,9 +7,10 @@ national counts and the other places' a reader could pin one. So the places' cou
 batch differencing audit (`concerns.disclosure.difference`) over every organisation's cases by year and the
 national counts, each shown place's cases a subtotal over its organisations (and, where some of its
 organisations have no headcount, the cases its rate counts a second one). A place whose counts let the
-audit narrow a hidden count is withheld (the smallest place holding the organisation) and the audit runs
-again. The spread of a type's organisations is given as counts of organisations outside the funnel's
-limits, which every organisation's own report already gives. See docs/disclosure.md.
+audit narrow a hidden count is withheld, and the audit runs again: of the places holding a narrowed
+organisation and the smallest of each kind holding one whose total is hidden, the one whose withholding
+leaves fewest narrowings. The spread of a type's organisations is given as counts of organisations outside
+the funnel's limits as their own reports state them. See docs/disclosure.md.
 """
 
 from __future__ import annotations
@@ -68,9 +69,6 @@ class Places:
     types: tuple[Place, ...]
     spreads: tuple[Spread, ...]
     overall: Place  # every organisation
-
-    def spread(self, org_type: str) -> Spread | None:
-        return next((s for s in self.spreads if s.org_type == org_type), None)
 
 
 _CACHE: dict[tuple[int, str], tuple[Context, Places]] = {}

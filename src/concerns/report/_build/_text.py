@@ -302,7 +302,7 @@ def spread_beyond_chance(spread: Spread) -> str:
     return f"Yes (p = {p})" if spread.overdispersed else f"Could be chance (p = {p})"
 
 
-def places(found: Places, policy: Policy) -> str:
+def places(found: Places) -> str:
     """What the nations' and types' tables show, in two or three sentences."""
     parts = []
     nations = [p for p in found.nations if p.rate]
@@ -322,10 +322,9 @@ def places(found: Places, policy: Policy) -> str:
     types = sorted((p for p in found.types if p.rate), key=lambda p: p.rate[0])
     if len(types) > 1:
         parts.append(
-            f"By organisation type the rate runs from {_rate(types[0])} in "
-            f"{v.ORG_TYPES.label(types[0].code).lower()}s to {_rate(types[-1])} in "
-            f"{v.ORG_TYPES.label(types[-1].code).lower()}s; where intervals overlap, the difference could be "
-            "chance."
+            f"By organisation type the rate runs from {_rate(types[0])} in {_type_plural(types[0].code)} to "
+            f"{_rate(types[-1])} in {_type_plural(types[-1].code)}; where intervals overlap, the difference "
+            "could be chance."
         )
     parts.append(_spread_text(found))
     return " ".join(parts)
@@ -342,11 +341,16 @@ def places_message(found: Places) -> str | None:
     types = sorted((p for p in found.types if p.rate), key=lambda p: p.rate[0])
     if len(types) > 1:
         text += (
-            f"; by organisation type from {f.rate(types[0].rate[0])} in "
-            f"{v.ORG_TYPES.label(types[0].code).lower()}s to {f.rate(types[-1].rate[0])} in "
-            f"{v.ORG_TYPES.label(types[-1].code).lower()}s"
+            f"; by organisation type from {f.rate(types[0].rate[0])} in {_type_plural(types[0].code)} to "
+            f"{f.rate(types[-1].rate[0])} in {_type_plural(types[-1].code)}"
         )
     return text + "."
+
+
+def _type_plural(org_type: str) -> str:
+    """ "acute trusts", "integrated health boards or trusts"."""
+    label = v.ORG_TYPES.label(org_type).lower()
+    return label.replace(" or ", "s or ", 1) + "s" if " or " in label else label + "s"
 
 
 def _rate(place: Place) -> str:
@@ -355,14 +359,14 @@ def _rate(place: Place) -> str:
 
 
 def _spread_text(found: Places) -> str:
-    beyond = [v.ORG_TYPES.label(s.org_type).lower() + "s" for s in found.spreads if s.overdispersed]
+    beyond = [_type_plural(s.org_type) for s in found.spreads if s.overdispersed]
     largest = max(found.spreads, key=lambda s: s.assessed, default=None)
     if largest is None or not largest.outside:
         return ""
     level, above, below = largest.outside[0]
     chance = largest.expected_each_way(level)
     text = (
-        f"Of the {largest.assessed:,} {v.ORG_TYPES.label(largest.org_type).lower()}s placed on their funnel, "
+        f"Of the {largest.assessed:,} {_type_plural(largest.org_type)} placed on their funnel, "
         f"{in_words(above)} {'lies' if above == 1 else 'lie'} above the {level_words(level)} limits and "
         f"{in_words(below).replace('no', 'none')} below; chance alone would put about {chance:.2g} each way."
     )
