@@ -15,12 +15,24 @@ See docs/disclosure.md.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from concerns.analytics._analysis import Context
 from concerns.analytics._profile import Profile
-from concerns.disclosure import Breakdown, Link, Policy, Row, difference, hidden_range, with_threshold
+from concerns.disclosure import (
+    Breakdown,
+    Link,
+    Narrowing,
+    Policy,
+    Row,
+    Subtotal,
+    difference,
+    hidden_range,
+    with_threshold,
+)
 from concerns.report._build import _plan
 from concerns.report._build._coarsen import members
 from concerns.report._build._protection import TOTAL, Group, Published, publish
@@ -92,11 +104,7 @@ def _narrowed(
         touched = {key for key in revealed if key[0] in family or (key[0] == "implied" and "grade" in family)}
         if not touched:
             continue
-        national = {
-            f"{key[0]}:{key[1]}": (None if cell.suppressed else float(cell.value))
-            for key, cell in candidate.cells.items()
-            if key[0] in family
-        }
+        national = national_counts(candidate, family)
         found = difference(
             organisations(family),
             national,
@@ -107,6 +115,61 @@ def _narrowed(
         if found:
             narrowed |= touched
     return narrowed
+
+
+def national_counts(pub: Published, dimensions: Sequence[str]) -> dict[str, float | None]:
+    """The national counts of some breakdowns as the audit reads them: "dimension:code" → the count shown,
+    None where hidden."""
+    return {
+        f"{key[0]}:{key[1]}": (None if cell.suppressed else float(cell.value))
+        for key, cell in pub.cells.items()
+        if key[0] in dimensions
+    }
+
+
+def subtotal_audit(
+    context: Context, policy: Policy, national: Published, dimension: str
+) -> tuple[tuple[str, ...], Callable[[Sequence[Subtotal]], list[Narrowing]]]:
+    """The national counts' codes of one breakdown, and the batch differencing audit of counts published
+    over some organisations (subtotals of that breakdown's rows) beside every organisation's report and
+    the national counts."""
+    breakdowns = organisation_breakdowns(context, policy)((dimension,))
+    counts = national_counts(national, (dimension,))
+
+    def audit(subtotals: Sequence[Subtotal]) -> list[Narrowing]:
+        return difference(
+            breakdowns,
+            counts,
+            min_width=policy.min_width,
+            threshold=policy.threshold,
+            exempt=EXEMPT,
+            subtotals=subtotals,
+        )
+
+    return tuple(sorted(counts)), audit
+
+
+Cached = TypeVar("Cached", bound=Callable[..., Any])
+
+
+def per_batch(function: Cached) -> Cached:
+    """`function(context, policy, ...)` worked out once per context and policy: every report of a batch
+    shows the same, and a batch asks under two policies (the report's and the board summary's)."""
+    cache: dict[tuple[int, str], tuple[Context, Any]] = {}
+
+    @functools.wraps(function)
+    def cached(context: Context, policy: Policy, *args: Any) -> Any:
+        key = (id(context), policy.name)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is context:
+            return hit[1]
+        value = function(context, policy, *args)
+        if len(cache) > 4:
+            cache.clear()
+        cache[key] = (context, value)
+        return value
+
+    return cached  # type: ignore[return-value]
 
 
 _PUBLISHED: dict[tuple[int, str], tuple[Context, dict]] = {}

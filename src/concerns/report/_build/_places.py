@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from concerns.analytics._analysis import Context
 from concerns.analytics._findings import MIN_EXPECTED, NOT_ASSESSED, funnel_finding, level_name
 from concerns.analytics._rates import ALL
-from concerns.disclosure import Policy, Subtotal, difference
+from concerns.disclosure import Policy, Subtotal
 from concerns.report._build._facts import Facts
-from concerns.report._build._national_policy import EXEMPT, organisation_breakdowns, organisations_published
+from concerns.report._build._national_policy import organisations_published, per_batch, subtotal_audit
 
 NATION = "nation"
 ORG_TYPE = "org_type"
@@ -71,21 +71,10 @@ class Places:
     overall: Place  # every organisation
 
 
-_CACHE: dict[tuple[int, str], tuple[Context, Places]] = {}
-
-
+@per_batch
 def place_figures(context: Context, policy: Policy, national: Facts) -> Places:
-    """Every nation's and organisation type's figures as the batch may publish them (cached per context
-    and policy)."""
-    key = (id(context), policy.name)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] is context:
-        return cached[1]
-    places = _places(context, policy, national)
-    if len(_CACHE) > 4:
-        _CACHE.clear()
-    _CACHE[key] = (context, places)
-    return places
+    """Every nation's and organisation type's figures as the batch may publish them (once per batch)."""
+    return _places(context, policy, national)
 
 
 @dataclass(frozen=True)
@@ -167,25 +156,12 @@ def _audited(
 ) -> set[tuple[str, str]]:
     """The places whose counts may be published: those whose counts, with every other shown place's
     and the national counts by year, narrow no organisation's hidden count."""
-    breakdowns = organisation_breakdowns(context, policy)(("fiscal_year",))
-    counts = {
-        f"{key[0]}:{key[1]}": (None if cell.suppressed else float(cell.value))
-        for key, cell in national.pub.cells.items()
-        if key[0] == "fiscal_year"
-    }
-    years = tuple(sorted(counts))
+    years, audit = subtotal_audit(context, policy, national.pub, "fiscal_year")
     hidden = _hidden_totals(context, policy)
 
     def narrowed(shown: set[tuple[str, str]]) -> set[str]:
-        found = difference(
-            breakdowns,
-            counts,
-            min_width=policy.min_width,
-            threshold=policy.threshold,
-            exempt=EXEMPT,
-            subtotals=list(_subtotals((members[key] for key in sorted(shown)), years, cases, rated_cases)),
-        )
-        return {n.organisation for n in found}
+        subtotals = list(_subtotals((members[key] for key in sorted(shown)), years, cases, rated_cases))
+        return {n.organisation for n in audit(subtotals)}
 
     shown = {key for key, m in members.items() if m.with_cases}
     found = narrowed(shown)
@@ -273,17 +249,11 @@ def _spread(context: Context, policy: Policy, org_type: str, members: frozenset[
     return Spread(org_type, len(positions), outside, test.beyond_chance, test.p)
 
 
-_STATED: dict[tuple[int, str], tuple[Context, dict[str, str]]] = {}
-
-
+@per_batch
 def stated_positions(context: Context, policy: Policy) -> dict[str, str]:
     """Every organisation's position on its type's rate funnel, by org_code, where its own report states
     one: not where too few cases are expected, nor where the count it rests on is hidden (a count of
     other organisations above the limits that counted those would tell that a hidden count is large)."""
-    key = (id(context), policy.name)
-    cached = _STATED.get(key)
-    if cached is not None and cached[0] is context:
-        return cached[1]
     published = organisations_published(context, policy)
     org_types = dict(context.organisations.select("org_code", "org_type").iter_rows())
     stated = {}
@@ -295,9 +265,6 @@ def stated_positions(context: Context, policy: Policy) -> dict[str, str]:
         rate = Facts(coarse, pub, context.equality[code], items).overall_rate(context.rates[(code, ALL)])
         if not rate.hidden:
             stated[code] = found.position
-    if len(_STATED) > 4:
-        _STATED.clear()
-    _STATED[key] = (context, stated)
     return stated
 
 

@@ -20,9 +20,9 @@ from concerns import vocabulary as v
 from concerns.analytics._analysis import Context
 from concerns.analytics._equality import COMPARISONS, OVER_TIME, Comparison
 from concerns.analytics._findings import TypeFinding
-from concerns.disclosure import Policy, Subtotal, difference
+from concerns.disclosure import Policy, Subtotal
 from concerns.report._build._facts import Facts
-from concerns.report._build._national_policy import EXEMPT, organisation_breakdowns
+from concerns.report._build._national_policy import per_batch, subtotal_audit
 
 
 @dataclass(frozen=True)
@@ -33,22 +33,12 @@ class TypeFigures:
         return self.ratios.get((org_type, comparison))
 
 
-_CACHE: dict[tuple[int, str], tuple[Context, TypeFigures]] = {}
-
-
+@per_batch
 def type_figures(context: Context, policy: Policy, national: Facts) -> TypeFigures:
     """The ratio of every comparison followed over time (one of each characteristic: a type's count of
     every group would pin the rarest groups' zeros) for every organisation type, as the batch may publish
-    it (cached per context and policy: every report of a batch shows the same)."""
-    key = (id(context), policy.name)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] is context:
-        return cached[1]
-    figures = _type_figures(context, policy, national)
-    if len(_CACHE) > 4:  # a batch asks under two policies (the report's and the board summary's)
-        _CACHE.clear()
-    _CACHE[key] = (context, figures)
-    return figures
+    it (once per batch: every report shows the same)."""
+    return _type_figures(context, policy, national)
 
 
 def _type_figures(context: Context, policy: Policy, national: Facts) -> TypeFigures:
@@ -106,12 +96,7 @@ def _audited(
 ) -> set[str]:
     """The types whose counts of this characteristic may be published: those the audit finds narrow no
     organisation's hidden count, with every other shown type and the national counts."""
-    breakdowns = organisation_breakdowns(context, policy)((dimension,))
-    counts = {
-        f"{key[0]}:{key[1]}": (None if cell.suppressed else float(cell.value))
-        for key, cell in national.pub.cells.items()
-        if key[0] == dimension
-    }
+    _, audit = subtotal_audit(context, policy, national.pub, dimension)
     type_of = {code: t for t, members in types.items() for code in members}
     for _ in range(len(types)):
         if not shown:
@@ -123,14 +108,7 @@ def _audited(
             if sums[(t, c.id)] is not None
             for group, cases in ((c.group_a, sums[(t, c.id)][0]), (c.group_b, sums[(t, c.id)][2]))
         ]
-        found = difference(
-            breakdowns,
-            counts,
-            min_width=policy.min_width,
-            threshold=policy.threshold,
-            exempt=EXEMPT,
-            subtotals=subtotals,
-        )
+        found = audit(subtotals)
         if not found:
             return shown
         newly = {type_of[n.organisation] for n in found if n.organisation in type_of} & shown
