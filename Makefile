@@ -59,9 +59,11 @@ serve: install
 	@test -f $(DEMO_PORTAL)/portal.sqlite3 || $(MAKE) demo
 	CONCERNS_HOME=$(DEMO_PORTAL) $(BIN)/concerns serve
 
+# Style, format, the import contracts (layers, private modules, no cycles: pyproject.toml) and types.
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 test: lint $(NODE_STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile

@@ -68,17 +68,14 @@ def main(argv: list[str] | None = None) -> None:
     if argv:
         report(count(Path(argv[0])))
         return
-    from concerns.analytics import Settings, organisation_codes, prepare
     from concerns.ingest import load
-    from concerns.report._batch import BatchOptions, write_batch
+    from concerns.report import BatchOptions, make_batch
     from concerns.synth import SynthConfig, write
 
     with tempfile.TemporaryDirectory(prefix="bench-hidden-") as directory:
         data = write(SynthConfig(as_of=AS_OF), Path(directory) / "data")
-        context = prepare(load(data, today=AS_OF), Settings.as_of(AS_OF))
-        options = BatchOptions(AS_OF, formats=("json",), illustrative=True, workers=2)
         out = Path(directory) / "reports"
-        write_batch(context, organisation_codes(context), out, options, national=False)
+        make_batch(load(data, today=AS_OF), out, BatchOptions(AS_OF, formats=("json",), workers=2))
         report(count(out))
 
 

@@ -82,20 +82,13 @@ def _drop_database(psycopg) -> None:
 
 def _load_demo(folder: Path, env: dict[str, str]) -> list[str]:
     """A 10-organisation demo batch in the portal; the organisation users' names."""
-    from concerns.analytics import Settings, organisation_codes, prepare
     from concerns.ingest import load
-    from concerns.report._batch import BatchOptions, write_batch
+    from concerns.report import BatchOptions, make_batch
     from concerns.synth import SynthConfig, write
 
-    data = write(SynthConfig(as_of=AS_OF), folder / "data")
-    context = prepare(load(data, today=AS_OF), Settings.as_of(AS_OF))
-    codes = organisation_codes(context)[:10]
-    write_batch(
-        context,
-        codes,
-        folder / "reports",
-        BatchOptions(AS_OF, formats=("html", "pdf", "json"), illustrative=True),
-    )
+    dataset = load(write(SynthConfig(as_of=AS_OF), folder / "data"), today=AS_OF)
+    codes = sorted(dataset.organisations["org_code"])[:10]
+    make_batch(dataset, folder / "reports", BatchOptions(AS_OF, formats=("html", "pdf", "json")), codes=codes)
     subprocess.run(
         [sys.executable, "-m", "concerns", "portal-demo", "--reports", str(folder / "reports")],
         env=env,

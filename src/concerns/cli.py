@@ -30,7 +30,7 @@ app.command("casework-registry")(extract.registry_command)
 app.command("serve")(web.serve_command)
 app.command("portal-demo")(portal.demo_command)
 app.command("demo-code")(portal.demo_code_command)
-app.command("portal-generate", hidden=True)(portal.generate_command)
+app.command("worker")(web.worker_command)
 app.command("createadmin")(web.createadmin_command)
 app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     web.manage_command

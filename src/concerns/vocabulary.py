@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -36,6 +37,8 @@ __all__ = [
     "SPECIALTIES",
     "WORKFORCE_DIMENSIONS",
     "DIMENSION_CODESETS",
+    "DIMENSION_TITLES",
+    "STAFF_GROUP_TITLES",
     "ETHNIC_MINORITY_GROUPS",
     "normalise_key",
     "specialty_group_of",
@@ -95,7 +98,7 @@ class CodeSet:
     def __contains__(self, code: object) -> bool:
         return code in self.codes
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Code]:
         return iter(self.members)
 
     def __len__(self) -> int:
@@ -135,7 +138,10 @@ class CodeSet:
         return self._index[match[0]] if match else None
 
 
-def _codes(name: str, *rows: tuple) -> CodeSet:
+_Row = tuple[str, str] | tuple[str, str, str | None] | tuple[str, str, str | None, tuple[str, ...]]
+
+
+def _codes(name: str, *rows: _Row) -> CodeSet:
     return CodeSet(name, tuple(Code(*row) for row in rows))
 
 
@@ -483,6 +489,31 @@ DIMENSION_CASE_COLUMN: dict[str, str] = {
     "disability": "disability",
 }
 
+# The title of each dimension a report breaks cases down by.
+DIMENSION_TITLES: dict[str, str] = {
+    "fiscal_year": "Cases by financial year",
+    "concern_category": "Types of concern",
+    "concern_subtype": "Sub-types of concern",
+    "profession": "Profession",
+    "grade": "Grade",
+    "specialty_group": "Specialty group",
+    "ethnic_group": "Ethnic group",
+    "sex": "Sex",
+    "age_band": "Age band",
+    "pmq": "Place of primary qualification",
+    "disability": "Disability",
+    "service": "Advice services used",
+    "outcome": "Outcomes",
+}
+
+# The title of each staff group axis the cluster search looks along.
+STAFF_GROUP_TITLES: dict[str, str] = {
+    "specialty_group": "Specialty group",
+    "grade": "Grade",
+    "specialty_grade": "Specialty group and grade",
+    "specialty": "Specialty",
+}
+
 
 # --- specialty groups -------------------------------------------------------------
 
@@ -515,7 +546,8 @@ def specialty_mapping() -> dict[str, str]:
         mapping.setdefault(_specialty_key(member.label), member.code)
         mapping.setdefault(_specialty_key(member.code), member.code)
     for member in SPECIALTIES:
-        mapping.setdefault(_specialty_key(member.label), member.group)
+        if member.group is not None:  # every specialty has a group
+            mapping.setdefault(_specialty_key(member.label), member.group)
     return mapping
 
 
@@ -567,7 +599,7 @@ def fiscal_year_of(day: dt.date) -> str:
 
 def is_fiscal_year(text: str) -> bool:
     match = _FISCAL_YEAR.match(str(text).strip())
-    return bool(match) and (int(match.group(1)) + 1) % 100 == int(match.group(2))
+    return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
 
 
 def parse_fiscal_year(text: str) -> int:

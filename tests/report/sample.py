@@ -5,6 +5,7 @@ The planted hidden count is 3 (dentists): it must appear in no rendering.
 
 from __future__ import annotations
 
+from concerns.disclosure import get_policy
 from concerns.report import (
     BulletList,
     Callout,
@@ -23,6 +24,8 @@ from concerns.report import (
     Tile,
     Tiles,
 )
+from concerns.report._build._organisation import organisation_line
+from concerns.report._build._tables import disclosure_note, symbol_meanings
 
 HIDDEN_DENTISTS = 3
 
@@ -31,6 +34,9 @@ CHART_SVG = (
     '<rect x="0" y="0" width="160" height="20" fill="#005eb8"/>'
     '<text x="4" y="40" font-family="Arial">Doctors 40</text></svg>'
 )
+
+
+STANDARD = get_policy("standard")
 
 
 def count(n: int) -> Cell:
@@ -110,7 +116,13 @@ def sample_report(illustrative: bool = True) -> Report:
     return Report(
         kind="organisation",
         title="Organisational activity report",
-        org=OrgInfo("X001", "Northmoor Valley Hospitals NHS Trust", "acute", "england"),
+        org=OrgInfo(
+            "X001",
+            "Northmoor Valley Hospitals NHS Trust",
+            "acute",
+            "england",
+            organisation_line("acute", "england"),
+        ),
         fiscal_years=("2020/21", "2021/22", "2022/23", "2023/24", "2024/25"),
         as_of="2025-06-30",
         generated_by="concerns 0.1.0",
@@ -121,4 +133,6 @@ def sample_report(illustrative: bool = True) -> Report:
         key_messages=("Cases were stable over the five years.",),
         sections=sections,
         illustrative=illustrative,
+        disclosure_note=disclosure_note(STANDARD),
+        symbols=symbol_meanings(STANDARD),
     )

@@ -112,7 +112,7 @@ def test_it_leaves_no_half_batch_when_a_report_fails(data, tmp_path, monkeypatch
     )
     options = _batch.BatchOptions(dt.date.fromisoformat(AS_OF), formats=("json",), workers=1)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        _batch.write_batch(context, codes(data)[:3], tmp_path / "out", options)
+        _batch.write_batch(context, codes(data)[:3], tmp_path / "out", options, illustrative=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["old.txt"]
 
@@ -150,7 +150,12 @@ def one_report_json(data, tmp_path, *arguments: str) -> dict:
 
 def test_it_hides_counts_below_the_threshold_asked_for(data, tmp_path):
     report = one_report_json(data, tmp_path, "--threshold", "7")
-    assert report["disclosure"] == {"policy": "standard-7", "threshold": 7}
+    assert report["disclosure"] == {
+        "policy": "standard-7",
+        "threshold": 7,
+        "note": "Counts below 7 shown as <7; zeros shown; no rounding. "
+        "* marks a figure hidden so that a smaller one cannot be worked out.",
+    }
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert (manifest["policy"], manifest["threshold"]) == ("standard-7", 7)
     # "Not stated" is shown even when small (docs/disclosure.md); every other count is not.

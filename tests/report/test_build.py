@@ -12,16 +12,19 @@ from concerns.report import render_json
 from concerns.report._build import _protection
 from concerns.report._build._scope import organisation_facts
 from concerns.report._charts import draw_chart, draw_charts
-from tests.report.test_build_support import (
+from tests.report.support import (
     AS_OF,
     REQUIRED,
+    REQUIRED_ROWS,
     as_json,
     build,
     build_national,
     cell,
+    check_quoted_counts,
     codes,
     context_of,
     no_svg,
+    peer_claims,
     plant_dentists,
     sentences,
     synthetic,
@@ -29,24 +32,6 @@ from tests.report.test_build_support import (
     texts,
     unsafe_cells,
 )
-
-REQUIRED_ROWS = {
-    "concern_categories": ["clinical", "behaviour", "health", "other", "more_than_one"],
-    "profession": ["doctor", "dentist", "pharmacist", "total"],
-    "ethnic_group": ["white", "mixed", "asian", "black", "other", "not_stated", "total"],
-    "sex": ["female", "male", "not_stated", "total"],
-    "pmq": ["uk", "eea", "international", "not_stated", "total"],
-    "services": [
-        "exclusion",
-        "restriction",
-        "clinical_assessment",
-        "behavioural_assessment",
-        "action_plan",
-        "team_review",
-        "hpan",
-        "education",
-    ],
-}
 
 
 @pytest.fixture(scope="module")
@@ -324,19 +309,6 @@ def test_charts_hold_only_published_values(reports, national):
             assert "<svg" in draw_chart(chart).svg
 
 
-QUOTED = re.compile(r"(?<!ewer than )(?<![\d,])(\d[\d,]*) of (\d[\d,]*) cases?")
-
-
-def check_quoted_counts(data: dict) -> None:
-    """Every "12 of 40 cases" in the text quotes two counts a table shows."""
-    published = {
-        c["display"] for t in data["tables"] for r in t["rows"] for c in r["cells"] if not c["suppressed"]
-    }
-    for text in texts(data):
-        for part, whole in QUOTED.findall(text):
-            assert part in published and whole in published, text
-
-
 def test_other_organisations_appear_only_as_names_and_counts_outside_the_limits(reports, context):
     import json
 
@@ -407,21 +379,6 @@ def test_it_says_more_likely_only_when_the_interval_excludes_one(reports, nation
                     low, high = map(float, match.groups())
                     assert (low > 1) if "more likely" in sentence else (high < 1), sentence
     assert seen, "the synthetic data plant clear differences: some must be reported"
-
-
-PEER_WORDS = {
-    "higher": "is higher than at similar sized organisations taken together, by more than chance would explain",
-    "lower": "is lower than at similar sized organisations taken together, by more than chance would explain",
-    "similar": "is in line with that of similar sized organisations: any difference could be chance",
-}
-
-
-def peer_claims(data: dict) -> list[str]:
-    """Every sentence about the rate against similar sized organisations says what its finding says."""
-    verdict = next(p["verdict"] for p in data["findings"]["peer_comparisons"] if p["indicator"] == "rate")
-    said = [words for text in texts(data) for words in PEER_WORDS.values() if f"the rate {words}" in text]
-    assert set(said) <= {PEER_WORDS.get(verdict)}, (verdict, said)
-    return [verdict] if said else []
 
 
 def test_it_says_higher_or_lower_than_similar_sized_only_as_its_finding_says(context):

@@ -8,16 +8,18 @@ import pytest
 
 from concerns.analytics._equality import COMPARISONS
 from concerns.report._build._plan import case_dimension
-from tests.report.test_build import REQUIRED_ROWS, check_quoted_counts, peer_claims
-from tests.report.test_build_support import (
+from tests.report.support import (
     REQUIRED,
+    REQUIRED_ROWS,
     as_json,
     build,
     build_national,
     cell,
+    check_quoted_counts,
     codes,
     context_of,
     no_svg,
+    peer_claims,
     published_counts,
     sentences,
     synthetic,

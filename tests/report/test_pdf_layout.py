@@ -20,7 +20,7 @@ import typst
 
 from concerns.analytics import Settings, organisation_codes, prepare
 from concerns.ingest import load
-from concerns.report._batch import BatchOptions, write_batch
+from concerns.report import BatchOptions, make_batch
 from concerns.synth import SynthConfig, write
 from tests.report import layout
 
@@ -61,8 +61,8 @@ def batch(tmp_path_factory) -> Path:
     context = prepare(data, Settings.as_of(DEMO_AS_OF))
     codes = organisation_codes(context)
     chosen = codes if os.environ.get("CONCERNS_LAYOUT_ALL") == "1" else sample(data.cases, codes)
-    options = BatchOptions(DEMO_AS_OF, formats=("pdf",), illustrative=True, workers=2)
-    write_batch(context, chosen, folder / "reports", options, national=True)
+    options = BatchOptions(DEMO_AS_OF, formats=("pdf",), workers=2)
+    make_batch(data, folder / "reports", options, codes=chosen, national=True)
     return folder / "reports"
 
 

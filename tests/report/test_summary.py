@@ -10,7 +10,7 @@ import pytest
 from concerns.report._build import build_board_summary
 from concerns.report.render._html import render_html
 from concerns.report.render._pdf import render_pdf
-from tests.report.test_build_support import AS_OF, codes, context_of, no_svg, synthetic
+from tests.report.support import AS_OF, codes, context_of, no_svg, synthetic
 
 
 @pytest.fixture(scope="module")

@@ -142,11 +142,11 @@ def test_the_command_names_a_bad_value_in_the_registry(tmp_path):
     result = _run("--out", str(tmp_path / "d"), "--organisations", str(registry))
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        f"concerns synth: {registry}: row 2: unknown org_type 'acutee' (did you mean acute?)"
+        f"error: {registry}: row 2: unknown org_type 'acutee' (did you mean acute?)"
     ]
 
 
 def test_the_command_requires_an_output_directory():
     result = _run()
     assert result.exit_code == 2
-    assert result.output.strip() == "concerns synth: --out DIR is required"
+    assert result.output.strip() == "error: --out DIR is required"

@@ -18,3 +18,7 @@ if test_database := os.environ.get("CONCERNS_TEST_DATABASE"):
     DATABASES["default"]["TEST"] = {"NAME": test_database}  # noqa: F405
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise serves from the finders in tests)
+
+# A batch started in a test runs at once, through the same queue call (`generate_batch.enqueue`); the tests
+# of the queue itself (tests/web/test_queue.py) switch back to the database backend and run its worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

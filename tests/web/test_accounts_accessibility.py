@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from tests.web.browser import require_browser_tools, violations_in
-from tests.web.test_security import rendered_pages
+from tests.web.support import rendered_pages
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 

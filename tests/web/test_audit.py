@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from concerns.web.portal.audit import Action, record
 from concerns.web.portal.models import AuditEvent
@@ -35,14 +36,10 @@ def add_event(
     organisation=None,
     at: dt.datetime | None = None,
     pk: int = 0,
-    monkeypatch=None,
 ) -> AuditEvent:
-    if at is not None:
-        monkeypatch.setattr(timezone, "now", lambda: at)
-    event = record(None, action, actor=actor, target=Marker(pk), organisation=organisation)
-    if at is not None:
-        monkeypatch.undo()
-    return event
+    """An event recorded now, or with the clock stopped at `at`."""
+    with time_machine.travel(at, tick=False) if at is not None else contextlib.nullcontext():
+        return record(None, action, actor=actor, target=Marker(pk), organisation=organisation)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -82,9 +79,7 @@ def test_it_shows_the_address_and_detail_of_an_event(users):
     assert "new role: insights; old role: organisation; subject: owner" in page
 
 
-def test_it_filters_by_action_user_organisation_and_dates(
-    users, organisation, other_organisation, monkeypatch
-):
+def test_it_filters_by_action_user_organisation_and_dates(users, organisation, other_organisation):
     day = dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
     add_event(
         Action.REPORT_VIEWED,
@@ -92,7 +87,6 @@ def test_it_filters_by_action_user_organisation_and_dates(
         organisation=organisation,
         at=day,
         pk=1,
-        monkeypatch=monkeypatch,
     )
     add_event(
         Action.REPORT_DOWNLOADED,
@@ -100,7 +94,6 @@ def test_it_filters_by_action_user_organisation_and_dates(
         organisation=organisation,
         at=day + dt.timedelta(days=1),
         pk=2,
-        monkeypatch=monkeypatch,
     )
     add_event(
         Action.REPORT_VIEWED,
@@ -108,7 +101,6 @@ def test_it_filters_by_action_user_organisation_and_dates(
         organisation=other_organisation,
         at=day + dt.timedelta(days=2),
         pk=3,
-        monkeypatch=monkeypatch,
     )
     client = signed_in(users["insights"])
     base = {"date_from": "2025-03-01", "date_to": "2025-03-31"}

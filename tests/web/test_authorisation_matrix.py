@@ -43,8 +43,8 @@ from concerns.web.portal.models import (
 from concerns.web.portal.roles import Position, Role
 from concerns.web.portal.store import store_path
 from tests.web.conftest import make_report, make_user, signed_in
-from tests.web.test_objectives import FIRST, report_json
-from tests.web.test_reports_data import AS_OF, date_fields, tiny_extract, zipped
+from tests.web.reports_data import AS_OF, date_fields, tiny_extract, zipped
+from tests.web.support import FIRST, report_json
 
 pytestmark = pytest.mark.django_db
 
@@ -426,9 +426,6 @@ def _stored_report(organisation: Organisation, status: str, version: int, **fiel
 @pytest.fixture
 def world(settings, tmp_path, users, organisation, other_organisation) -> World:
     settings.STORE_DIR = tmp_path / "store"
-    settings.PORTAL_BATCHES_INLINE = (
-        True  # a batch that did start would run here, not in a process left behind
-    )
     insights = users["insights"]
     upload = Upload.objects.create(
         uploaded_by=insights,

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from concerns.commands import portal
 from concerns.web.portal.models import AgreedAction, Assignment, Discussion, Membership, Report, User
 from concerns.web.portal.roles import Role
-from tests.web.test_reports_data import tiny_batch
+from tests.web.reports_data import tiny_batch
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,8 @@ from concerns.web.portal.store import import_batch, publish
 from concerns.web.portal.views.reports import BACK_LINK
 from tests.web.browser import chromium, require_browser_tools
 from tests.web.conftest import PASSWORD
-from tests.web.test_insights import FORMULAS, _bad_extract
-from tests.web.test_reports_data import AS_OF, batch_renamed, tiny_extract, zipped
+from tests.web.reports_data import AS_OF, batch_renamed, tiny_extract, zipped
+from tests.web.support import FORMULAS, bad_extract
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
 
@@ -78,7 +78,6 @@ def portal(
 ) -> Iterator[Any]:
     require_browser_tools(axe=False)
     settings.STORE_DIR = tmp_path / "store"
-    settings.PORTAL_BATCHES_INLINE = True
     settings.PORTAL_BATCH_WORKERS = 1
     _append_only.on()
     yield live_server
@@ -153,7 +152,7 @@ def test_it_takes_an_extract_from_upload_to_a_published_report_the_organisation_
     served = Organisation.objects.create(code=code, name=name, nation="England")
     Membership.objects.create(user=users["owner"], organisation=served, position=Position.MEDICAL_DIRECTOR)
     device = twofactor.create_device(users["insights"])
-    bad = _bad_extract(tmp_path)
+    bad = bad_extract(tmp_path)
     good = zipped(tiny_extract(), tmp_path / "good.zip")
 
     with chromium() as browser:  # no database call from here on: Playwright runs an event loop in this thread

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import typer
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
@@ -82,8 +83,37 @@ def test_it_serves_without_debug_and_without_a_shared_control_socket(monkeypatch
     monkeypatch.setattr(web, "_django", lambda production=None: None)
     monkeypatch.setattr(os, "execv", lambda path, arguments: started.update(arguments=arguments))
     monkeypatch.setenv("CONCERNS_DEBUG", "1")
-    web.serve_command(host="127.0.0.1", port=8123, workers=1, production=False)
+    web.serve_command(host="127.0.0.1", port=8123, workers=1, production=False, worker=False)
     arguments = started["arguments"]
     assert "--no-control-socket" in arguments and "--control-socket" not in arguments
     assert arguments[arguments.index("--bind") + 1] == "127.0.0.1:8123"
     assert os.environ["CONCERNS_DEBUG"] == "0"
+
+
+def test_it_serves_beside_the_queue_worker_and_stops_both_together(monkeypatch):
+    monkeypatch.setattr("django.core.management.call_command", lambda *args, **kwargs: None)
+    monkeypatch.setattr(web, "_django", lambda production=None: None)
+    started, real = {}, web._serve_with_worker
+    monkeypatch.setattr(
+        web, "_serve_with_worker", lambda server, worker: started.update(server=server, worker=worker)
+    )
+    web.serve_command(host="127.0.0.1", port=8124, workers=1, production=True)
+    assert started["worker"][-3:] == ["concerns", "worker", "--production"]
+    assert "gunicorn" in started["server"]
+    # The real pair: a worker that stops at once takes the server down with it, with its exit code said.
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    with pytest.raises(typer.Exit) as stopped:
+        real(sleeper, [sys.executable, "-c", "raise SystemExit(3)"])
+    assert stopped.value.exit_code != 0
+
+
+def test_it_stops_the_worker_when_the_server_stops(tmp_path):
+    marker = tmp_path / "worker-alive"
+    worker = [
+        sys.executable,
+        "-c",
+        f"import pathlib, time; pathlib.Path({str(marker)!r}).touch(); time.sleep(60)",
+    ]
+    with pytest.raises(typer.Exit) as stopped:
+        web._serve_with_worker([sys.executable, "-c", "import time; time.sleep(1)"], worker)
+    assert stopped.value.exit_code == 0 and marker.exists()

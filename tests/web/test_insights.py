@@ -4,14 +4,9 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,40 +20,21 @@ from concerns.web.portal.models import AuditEvent, Batch, Organisation, Report, 
 from concerns.web.portal.roles import Role
 from concerns.web.portal.store import file_path
 from tests.web.conftest import make_user, signed_in
-from tests.web.test_reports_data import AS_OF, date_fields, tiny_extract, zipped
+from tests.web.reports_data import AS_OF, date_fields, tiny_extract, zipped
+from tests.web.support import FORMULAS, bad_extract, files
 
 pytestmark = pytest.mark.django_db
-FORMULAS = {"grade": '=HYPERLINK("http://evil.example")', "sex": "+1+1", "ethnicity": "@SUM(A1)", "pmq": "-2"}
 
 
 @pytest.fixture(autouse=True)
 def store(settings, tmp_path):
     settings.STORE_DIR = tmp_path / "store"
-    settings.PORTAL_BATCHES_INLINE = True
     settings.PORTAL_BATCH_WORKERS = 1
     return settings.STORE_DIR
 
 
-def _files(folder):
-    return [SimpleUploadedFile(path.name, path.read_bytes()) for path in sorted(folder.glob("*.csv"))]
-
-
 def _upload(client, files):
     return client.post(reverse("uploads"), {"files": files})
-
-
-def _bad_extract(tmp_path):
-    """The tiny extract with spreadsheet formulas written into four cells of the first four cases."""
-    folder = shutil.copytree(tiny_extract(), tmp_path / "bad")
-    path = folder / "cases.csv"
-    rows = list(csv.DictReader(path.open(newline="")))
-    for row, (column, value) in zip(rows, FORMULAS.items(), strict=False):
-        row[column] = value
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return folder
 
 
 # --- who may use the insights pages --------------------------------------------------------
@@ -114,7 +90,7 @@ def test_it_refuses_insights_actions_to_everyone_else(upload_and_batch, users, p
 
 def test_it_shows_the_row_errors_of_a_bad_extract(users, tmp_path):
     client = signed_in(users["insights"])
-    response = _upload(client, _files(_bad_extract(tmp_path)))
+    response = _upload(client, files(bad_extract(tmp_path)))
     upload = Upload.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("upload", args=[upload.pk])
     assert upload.status == Upload.Status.INVALID
@@ -129,7 +105,7 @@ def test_it_shows_the_row_errors_of_a_bad_extract(users, tmp_path):
 
 def test_it_neutralises_formulas_in_the_rejects_download(users, tmp_path):
     client = signed_in(users["insights"])
-    _upload(client, _files(_bad_extract(tmp_path)))
+    _upload(client, files(bad_extract(tmp_path)))
     response = client.get(reverse("upload_rejects", args=[Upload.objects.get().pk]))
     assert response["Content-Disposition"].startswith("attachment;")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -140,7 +116,7 @@ def test_it_neutralises_formulas_in_the_rejects_download(users, tmp_path):
 def test_it_pages_long_lists_of_row_errors(users, tmp_path, monkeypatch):
     monkeypatch.setattr("concerns.web.portal.views.insights.REJECTS_PER_PAGE", 3)
     client = signed_in(users["insights"])
-    _upload(client, _files(_bad_extract(tmp_path)))
+    _upload(client, files(bad_extract(tmp_path)))
     upload = Upload.objects.get()
     first = client.get(reverse("upload", args=[upload.pk])).content.decode()
     second = client.get(reverse("upload", args=[upload.pk]) + "?page=2").content.decode()
@@ -150,7 +126,7 @@ def test_it_pages_long_lists_of_row_errors(users, tmp_path, monkeypatch):
 
 def test_it_will_not_generate_from_an_invalid_upload(users, tmp_path):
     client = signed_in(users["insights"])
-    _upload(client, _files(_bad_extract(tmp_path)))
+    _upload(client, files(bad_extract(tmp_path)))
     upload = Upload.objects.get()
     response = client.post(
         reverse("batch_new", args=[upload.pk]),
@@ -278,7 +254,7 @@ def test_it_refuses_an_incomplete_extract(users, tmp_path):
     only_cases = tmp_path / "only"
     only_cases.mkdir()
     shutil.copy(tiny_extract() / "cases.csv", only_cases)
-    response = _upload(signed_in(users["insights"]), _files(only_cases))
+    response = _upload(signed_in(users["insights"]), files(only_cases))
     assert response.status_code == 400
     assert "no organisations or workforce file" in response.content.decode()
 
@@ -383,82 +359,137 @@ def test_it_ends_a_batch_as_failed_when_the_files_changed(
     assert not Report.objects.exists()
 
 
-# --- batches whose generating process stopped --------------------------------------------------
+def test_it_writes_the_reports_over_the_financial_years_asked_for(
+    users, tmp_path, django_capture_on_commit_callbacks
+):
+    from concerns.vocabulary import fiscal_years_before
+
+    client = signed_in(users["insights"])
+    _zip_upload(client, tmp_path, {})
+    upload = Upload.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("batch_new", args=[upload.pk]),
+            {**date_fields("as_of", AS_OF), "years": "3", "policy": "standard", "formats": ["json"]},
+        )
+    batch = Batch.objects.get()
+    years = fiscal_years_before(AS_OF, 3)
+    assert (batch.status, batch.years) == (Batch.Status.DONE, 3)
+    assert {report.period for report in batch.reports.all()} == {f"{years[0]} to {years[-1]}"}
+    page = client.get(reverse("batch", args=[batch.pk])).content.decode()
+    assert "covering 3 complete financial years" in page
 
 
-def _dead_pid() -> int:
-    process = subprocess.Popen(["true"])
-    process.wait()
-    return process.pid
+def test_it_refuses_a_number_of_years_out_of_range(users, tmp_path):
+    client = signed_in(users["insights"])
+    _zip_upload(client, tmp_path, {})
+    upload = Upload.objects.get()
+    response = client.post(
+        reverse("batch_new", args=[upload.pk]),
+        {**date_fields("as_of", AS_OF), "years": "11", "policy": "standard", "formats": ["json"]},
+    )
+    assert (
+        response.status_code == 400
+        and "The reports cover at most 10 financial years" in response.content.decode()
+    )
+    assert not Batch.objects.exists()
+
+
+# --- batches that can no longer finish ------------------------------------------------------------
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def queued(settings, upload_and_batch):
+    """The batch queued on the database queue, as `start` leaves it; its task's stored result."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_QUEUE
+    _, batch = upload_and_batch
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.QUEUED)
+    batches.start(batch)
+    batch.refresh_from_db()
+    return batch, DBTaskResult.objects.get(id=batch.task_id)
 
 
 def _running(batch, **fields):
-    fields = {
-        "status": Batch.Status.RUNNING,
-        "done": 2,
-        "total": 8,
-        "host": socket.gethostname(),
-        "updated_at": timezone.now(),
-        **fields,
-    }
+    fields = {"status": Batch.Status.RUNNING, "done": 2, "total": 8, "updated_at": timezone.now(), **fields}
     Batch.objects.filter(pk=batch.pk).update(**fields)
 
 
-def test_it_marks_a_running_batch_failed_when_its_process_is_gone(upload_and_batch, users):
-    _, batch = upload_and_batch
-    pid = _dead_pid()
-    _running(batch, pid=pid)
+def test_it_marks_a_batch_failed_when_the_queue_says_its_task_failed(queued, users):
+    batch, task = queued
+    _running(batch)
+    task.claim("worker-1")
+    task.set_failed(MemoryError())
     response = signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == Batch.Status.FAILED
-    assert f"process {pid} is no longer running" in batch.message
+    assert "its task failed: MemoryError" in batch.message
     assert "Start the batch again" in batch.message
     assert "Refresh" not in response
     assert "Start the batch again" in response.content.decode()
     event = AuditEvent.objects.get(action=Action.BATCH_STALLED)
     assert (event.object_id, event.actor) == (str(batch.pk), users["insights"])
+    assert event.detail["task"] == batch.task_id
 
 
-def test_it_marks_a_silent_batch_failed_after_fifteen_minutes(upload_and_batch, users):
-    _, batch = upload_and_batch
-    _running(batch, pid=os.getpid(), updated_at=timezone.now() - dt.timedelta(minutes=16))
+def test_it_marks_a_batch_failed_when_its_task_is_gone_from_the_queue(queued, users):
+    batch, task = queued
+    task.delete()
+    signed_in(users["insights"]).get(reverse("batches"))
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.FAILED and "its task is no longer on the queue" in batch.message
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [(Batch.Status.RUNNING, "no progress"), (Batch.Status.QUEUED, "no worker took it")],
+)
+def test_it_marks_a_silent_batch_failed_after_fifteen_minutes(queued, users, status, says):
+    batch, _ = queued
+    _running(batch, status=status, updated_at=timezone.now() - dt.timedelta(minutes=16))
     content = signed_in(users["insights"]).get(reverse("batches")).content.decode()
     batch.refresh_from_db()
     assert batch.status == Batch.Status.FAILED
-    assert "no progress for more than 15 minutes" in batch.message
+    assert f"{says} for more than 15 minutes" in batch.message
     assert "Failed" in content
 
 
 @pytest.mark.parametrize(
-    ("fields", "silent_minutes"),
+    ("claimed", "silent_minutes"),
     [
-        ({"pid": None}, 0),  # started, process not yet recorded
-        ({"pid": os.getpid()}, 0),  # alive here and making progress
-        ({"pid": 1, "host": "another-host.invalid"}, 0),  # on another host: only the heartbeat can tell
-        ({"pid": os.getpid()}, 14),
+        (False, 0),  # queued, waiting for the worker
+        (True, 0),  # the worker runs it and it makes progress
+        (True, 14),  # a slow step, still inside the heartbeat
     ],
 )
-def test_it_leaves_a_batch_running_while_it_may_still_finish(upload_and_batch, users, fields, silent_minutes):
-    _, batch = upload_and_batch
-    _running(batch, updated_at=timezone.now() - dt.timedelta(minutes=silent_minutes), **fields)
+def test_it_leaves_a_batch_running_while_it_may_still_finish(queued, users, claimed, silent_minutes):
+    batch, task = queued
+    if claimed:
+        task.claim("worker-1")
+    _running(batch, updated_at=timezone.now() - dt.timedelta(minutes=silent_minutes))
     response = signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == Batch.Status.RUNNING and response["Refresh"] == "3"
     assert not AuditEvent.objects.filter(action=Action.BATCH_STALLED).exists()
 
 
-def test_it_notices_a_queued_batch_whose_process_died_before_it_began(upload_and_batch, users):
-    upload, batch = upload_and_batch
-    _running(batch, status=Batch.Status.QUEUED, pid=_dead_pid())
-    signed_in(users["insights"]).get(reverse("upload", args=[upload.pk]))
+def test_it_notices_a_queued_batch_whose_task_failed_before_it_began(queued, users):
+    batch, task = queued
+    task.claim("worker-1")
+    task.set_failed(KeyboardInterrupt())
+    signed_in(users["insights"]).get(reverse("upload", args=[batch.upload_id]))
     batch.refresh_from_db()
-    assert batch.status == Batch.Status.FAILED
+    assert batch.status == Batch.Status.FAILED and "KeyboardInterrupt" in batch.message
 
 
-def test_it_starts_a_stalled_batch_again_from_the_same_upload(upload_and_batch, users):
-    upload, batch = upload_and_batch
+def test_it_starts_a_stalled_batch_again_from_the_same_upload(queued, users):
+    batch, task = queued
+    upload = batch.upload
     Batch.objects.filter(pk=batch.pk).update(policy="ons-10-5", formats="pdf,json", national=False)
-    _running(batch, pid=_dead_pid())
+    task.delete()
     client = signed_in(users["insights"])
     page = client.get(reverse("batch", args=[batch.pk])).content.decode()
     fields = dict(
@@ -477,24 +508,13 @@ def test_it_starts_a_stalled_batch_again_from_the_same_upload(upload_and_batch, 
     )
 
 
-def test_it_keeps_a_stalled_batch_failed_if_its_process_finishes_later(upload_and_batch):
-    _, batch = upload_and_batch
-    _running(batch, pid=_dead_pid())
+def test_it_keeps_a_stalled_batch_failed_if_its_task_finishes_later(queued):
+    batch, task = queued
+    _running(batch)
+    task.delete()
     assert batches.notice_stalled([Batch.objects.get(pk=batch.pk)])
     batches._finish(batch, Batch.Status.DONE, "8 draft report(s) ready for review")
     batch.refresh_from_db()
     assert batch.status == Batch.Status.FAILED and "stopped" in batch.message
     with pytest.raises(RuntimeError):
         batches._still_running(batch)
-
-
-def test_it_counts_an_unreaped_child_as_stopped():
-    process = subprocess.Popen(["true"])
-    for _ in range(200):
-        if Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z":
-            break
-        time.sleep(0.01)
-    assert batches.process_alive(process.pid) is False
-    assert batches.process_alive(os.getpid()) is True
-    process.wait()
-    assert batches.process_alive(process.pid) is False

@@ -21,48 +21,22 @@ from concerns.web.portal.audit import Action
 from concerns.web.portal.models import AdoptedObjective, AuditEvent, Report, ReportFile
 from concerns.web.portal.store import import_batch, publish, store_path
 from tests.web.conftest import make_report, signed_in
-from tests.web.test_reports_data import batch_renamed, date_fields
+from tests.web.reports_data import batch_renamed, date_fields
+from tests.web.support import (
+    BLACK,
+    ETHNICITY,
+    FIRST,
+    LABELS,
+    QUALIFIED,
+    WORDING,
+    YOUNG,
+    report_json,
+    shown,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 REVIEW = TODAY + dt.timedelta(days=300)
-ETHNICITY = "ethnic_minority_vs_white"
-QUALIFIED = "international_vs_uk"
-BLACK = "black_vs_white"
-YOUNG = "age_under_35_vs_35_44"
-MORE = "1.25 or below, within the band WRES reads as no adverse difference"
-LABELS = {
-    ETHNICITY: "Ethnic minority compared with white",
-    QUALIFIED: "Qualified outside the UK and EEA compared with UK",
-    BLACK: "Black or Black British compared with white",
-    YOUNG: "Under 35 compared with 35 to 44",
-    "eea_vs_uk": "Qualified in the EEA compared with UK",
-}
-WORDING = {
-    ETHNICITY: "Bring the likelihood of ethnic minority practitioners being the subject of a case towards "
-    "that of white practitioners",
-    QUALIFIED: "Bring the likelihood of practitioners who qualified outside the UK and EEA being the subject "
-    "of a case towards that of practitioners who qualified in the UK",
-    BLACK: "Bring the likelihood of Black or Black British practitioners being the subject of a case towards "
-    "that of white practitioners",
-    YOUNG: "Understand why practitioners under 35 are less likely than practitioners aged 35 to 44 to be the "
-    "subject of a case",
-}
-READING = {
-    "more_likely": "more likely",
-    "less_likely": "less likely",
-    "no_clear_difference": "could be chance",
-    "too_few_cases": "too few cases",
-    "withheld": "not shown, to protect small numbers",
-}
-# (verdict, ratio, ci_low, ci_high) as report.json's findings.equality gives them; None where it hides them.
-FIRST = {
-    ETHNICITY: ("more_likely", 2.08911, 1.31063, 3.32997),
-    QUALIFIED: ("more_likely", 3.21054, 1.97112, 5.2293),
-    BLACK: ("more_likely", 3.1611, 1.57613, 6.33994),
-    YOUNG: ("less_likely", 0.374037, 0.221361, 0.632015),
-    "eea_vs_uk": ("no_clear_difference", 1.12934, 0.508496, 2.5082),
-}
 SECOND = {
     ETHNICITY: ("more_likely", 1.52034, 1.01021, 2.28808),
     QUALIFIED: ("withheld", None, None, None),
@@ -83,86 +57,6 @@ OWN_USERS_ONLY = [
     ("admin", 404),
     ("anonymous", 302),
 ]
-
-
-def _shown(x: float) -> str:
-    return f"{x:.2f}"
-
-
-def report_json(figures: dict, period: str) -> dict:
-    """A report.json of the documented shape: the findings, the draft objectives and the likelihood table."""
-    equality = [
-        {
-            "comparison": key,
-            "verdict": verdict,
-            "ratio": ratio,
-            "ci_low": low,
-            "ci_high": high,
-            "national_ratio": 2.01573,
-        }
-        for key, (verdict, ratio, low, high) in figures.items()
-    ]
-    drafts = [
-        {
-            "key": key,
-            "label": WORDING[key],
-            "is_total": False,
-            "cells": [
-                {
-                    "display": f"{_shown(ratio)} ({_shown(low)}–{_shown(high)})",
-                    "value": None,
-                    "suppressed": False,
-                },
-                {
-                    "display": MORE if verdict == "more_likely" else "0.80 or above",
-                    "value": None,
-                    "suppressed": False,
-                },
-                {"display": "With the next report, and each year after", "value": None, "suppressed": False},
-            ],
-        }
-        for key, (verdict, ratio, low, high) in figures.items()
-        if verdict in ("more_likely", "less_likely")
-    ]
-    likelihoods = [
-        {
-            "key": key,
-            "label": LABELS[key],
-            "is_total": False,
-            "cells": [
-                {"display": _shown(ratio) if ratio else "–", "value": ratio, "suppressed": ratio is None},
-                {"display": READING[verdict], "value": None, "suppressed": False},
-            ],
-        }
-        for key, (verdict, ratio, _low, _high) in figures.items()
-    ]
-    return {
-        "schema": "concerns.report/1",
-        "kind": "organisation",
-        "period": {"fiscal_years": period.split(" to ")},
-        "findings": {"equality": equality},
-        "tables": [
-            {
-                "id": "relative_likelihood",
-                "title": "Relative likelihood of being the subject of a case",
-                "columns": [
-                    {"key": "ratio", "label": "Relative likelihood", "is_total": False},
-                    {"key": "reading", "label": "What it says", "is_total": False},
-                ],
-                "rows": likelihoods,
-            },
-            {
-                "id": "objectives",
-                "title": "Draft objectives (High impact action 1)",
-                "columns": [
-                    {"key": "baseline", "label": f"Baseline, {period}", "is_total": False},
-                    {"key": "target", "label": "Target", "is_total": False},
-                    {"key": "review", "label": "Review", "is_total": False},
-                ],
-                "rows": drafts,
-            },
-        ],
-    }
 
 
 def stored(report: Report, figures: dict) -> Report:
@@ -482,7 +376,7 @@ def test_it_reads_the_report_builders_own_report_json(users, organisation, tmp_p
     card = _card(page, "Halve the gap by 2028")
     assert _value(card, "Now") == f"{draft['cells'][0]['display']} This report, 2021/22 to 2025/26"
     assert _value(card, "What the figures say").startswith(
-        f"The ratio is the same as at the baseline, {_shown(finding['ratio'])}. The two 95% intervals overlap"
+        f"The ratio is the same as at the baseline, {shown(finding['ratio'])}. The two 95% intervals overlap"
     )
 
 

@@ -8,7 +8,7 @@ from concerns.web.portal.models import AuditEvent, Report
 from concerns.web.portal.store import import_batch, publish
 from concerns.web.portal.views.reports import BACK_LINK, with_back_link
 from tests.web.conftest import make_report, signed_in
-from tests.web.test_reports_data import batch_renamed
+from tests.web.reports_data import batch_renamed
 
 pytestmark = pytest.mark.django_db
 ROLES = ("owner", "member", "stranger", "adviser", "unassigned_adviser", "insights", "admin", "anonymous")

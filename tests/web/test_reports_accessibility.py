@@ -25,8 +25,8 @@ from concerns.web.portal.models import (
 from concerns.web.portal.store import import_batch, publish
 from tests.web.browser import require_browser_tools, violations_in
 from tests.web.conftest import signed_in
-from tests.web.test_insights import _bad_extract, _files
-from tests.web.test_reports_data import AS_OF, batch_renamed, date_fields, tiny_extract, zipped
+from tests.web.reports_data import AS_OF, batch_renamed, date_fields, tiny_extract, zipped
+from tests.web.support import bad_extract, files
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -72,7 +72,7 @@ def _pages(users, organisation, tmp_path):
         requested_by=users["owner"], organisation_name="Newtown", reason="Merger"
     )
     insights, owner, adviser = (signed_in(users[who]) for who in ("insights", "owner", "adviser"))
-    insights.post(reverse("uploads"), {"files": _files(_bad_extract(tmp_path))})
+    insights.post(reverse("uploads"), {"files": files(bad_extract(tmp_path))})
     good = zipped(tiny_extract(), tmp_path / "good.zip")
     insights.post(reverse("uploads"), {"files": [SimpleUploadedFile("good.zip", good.read_bytes())]})
     bad_upload, good_upload = Upload.objects.order_by("pk")

@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from concerns.web.portal import twofactor
 from tests.web.conftest import PASSWORD, signed_in
+from tests.web.support import rendered_pages
 
 pytestmark = pytest.mark.django_db
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -37,75 +36,6 @@ def inline_code(html: str) -> list[str]:
         for pattern in (INLINE_SCRIPT, INLINE_STYLE, EVENT_HANDLER)
         for match in pattern.finditer(html)
     ]
-
-
-def password_only(username: str) -> Client:
-    client = Client()
-    client.post(reverse("login"), {"username": username, "password": PASSWORD})
-    return client
-
-
-def rendered_pages(users, organisation) -> dict[str, object]:
-    """Every page this area serves, in its ordinary and its error states."""
-    anonymous, admin, owner = Client(), signed_in(users["admin"]), signed_in(users["owner"])
-    pages = {
-        "sign in": anonymous.get(reverse("login")),
-        "sign in, wrong password": anonymous.post(reverse("login"), {"username": "owner", "password": "x"}),
-        "password reset": anonymous.get(reverse("password_reset")),
-        "password reset, bad address": anonymous.post(reverse("password_reset"), {"email": "not an address"}),
-        "password reset sent": anonymous.get(reverse("password_reset_done")),
-        "password reset, bad link": anonymous.get(
-            reverse("password_reset_confirm", args=["MQ", "bad-token"])
-        ),
-        "password reset complete": anonymous.get(reverse("password_reset_complete")),
-    }
-    anonymous.post(reverse("password_reset"), {"email": "owner@example.nhs.uk"})
-    link = re.search(r"https?://[^/\s]+(/password-reset/\S+/)", mail.outbox[-1].body).group(1)
-    pages["choose a password"] = anonymous.get(link, follow=True)
-    pages["choose a password, too short"] = anonymous.post(
-        pages["choose a password"].redirect_chain[-1][0], {"new_password1": "a", "new_password2": "b"}
-    )
-    locked = Client()
-    for attempt in range(5):
-        pages["locked out"] = locked.post(reverse("login"), {"username": "member", "password": str(attempt)})
-    enrolling = password_only("insights")
-    pages["enrol"] = enrolling.get(reverse("two_factor"))
-    pages["enrol, wrong code"] = enrolling.post(reverse("two_factor"), {"code": "12"})
-    twofactor.create_device(users["adviser"])
-    verifying = password_only("adviser")
-    pages["code"] = verifying.get(reverse("two_factor_verify"))
-    pages["code, wrong"] = verifying.post(reverse("two_factor_verify"), {"code": "abc"})
-    pages["opt in"] = owner.get(reverse("two_factor"))
-    pages["two-factor on"] = admin.get(reverse("two_factor"))
-    pages["change password"] = owner.get(reverse("password_change"))
-    pages["change password, wrong"] = owner.post(reverse("password_change"), {"old_password": "x"})
-    pages["password changed"] = owner.get(reverse("password_change_done"))
-    pages["users"] = admin.get(reverse("users"))
-    pages["add user"] = admin.get(reverse("user_create"))
-    pages["add user, errors"] = admin.post(reverse("user_create"), {"username": "", "role": "nope"})
-    for name in ("owner", "adviser", "insights"):
-        pages[f"user {name}"] = admin.get(reverse("user_detail", args=[users[name].pk]))
-    pages["user, errors"] = admin.post(reverse("membership_add", args=[users["owner"].pk]), {})
-    pages["user saved"] = admin.post(
-        reverse("user_detail", args=[users["member"].pk]),
-        {"email": "member@example.nhs.uk", "role": "organisation", "is_active": "on"},
-        follow=True,
-    )
-    pages["organisations"] = admin.get(reverse("organisations"))
-    pages["add organisation"] = admin.get(reverse("organisation_create"))
-    pages["add organisation, errors"] = admin.post(reverse("organisation_create"), {"code": ""})
-    pages["organisation"] = admin.get(reverse("organisation_edit", args=[organisation.pk]))
-    pages["audit"] = admin.get(reverse("audit"))
-    pages["audit, filtered"] = admin.get(reverse("audit"), {"action": "sign-in", "user": "owner"})
-    pages["audit, bad dates"] = admin.get(
-        reverse("audit"), {"date_from": "2025-02-02", "date_to": "2025-01-01"}
-    )
-    pages["organisation (insights)"] = signed_in(users["insights"]).get(
-        reverse("organisation_edit", args=[organisation.pk])
-    )
-    pages["page not found"] = owner.get("/no-such-page/")
-    pages["form expired"] = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "owner"})
-    return pages
 
 
 ERROR_STATUSES = {"locked out": 429, "page not found": 404, "form expired": 403}

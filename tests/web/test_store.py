@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from concerns.web.portal.models import Organisation, Report
 from concerns.web.portal.store import StoreError, file_path, import_batch, publish, sha256_of, store_path
-from tests.web.test_reports_data import AS_OF, batch_copy, tiny_batch
+from tests.web.reports_data import AS_OF, batch_copy, tiny_batch
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ re-exported here. They are loaded on first use, so importing this package
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _STATS_EXPORTS = (
     "Interval",
@@ -38,34 +38,216 @@ _STATS_EXPORTS = (
     "poisson_trend",
 )
 
-# The analysis over canonical frames, by the private module that defines each name.
-_ANALYSIS_EXPORTS = {
-    "Period": "_period",
-    "Profile": "_profile",
-    "Breakdown": "_profile",
-    "Rate": "_rates",
-    "PeerGroup": "_peers",
-    "PeerComparison": "_peers",
-    "Clusters": "_clusters",
-    "ClusterTest": "_clusters",
-    "Equality": "_equality",
-    "EqualityMeasures": "_equality",
-    "Settings": "_analysis",
-    "Context": "_analysis",
-    "OrganisationAnalysis": "_analysis",
-    "NationalAnalysis": "_analysis",
-    "prepare": "_analysis",
-    "analyse_organisation": "_analysis",
-    "analyse_national": "_analysis",
-    "organisation_codes": "_analysis",
+# The analysis over canonical frames: public name → (private module, its name there).
+_ANALYSIS_EXPORTS: dict[str, tuple[str, str]] = {
+    "Period": ("_period", "Period"),
+    "Profile": ("_profile", "Profile"),
+    "Breakdown": ("_profile", "Breakdown"),
+    "Count": ("_profile", "Count"),
+    "Share": ("_profile", "Share"),
+    "MORE_THAN_ONE": ("_profile", "MORE_THAN_ONE"),
+    "NATIONAL": ("_profile", "NATIONAL"),
+    "SINGLE_VALUED": ("_profile", "SINGLE_VALUED"),
+    "Rate": ("_rates", "Rate"),
+    "ALL_PROFESSIONS": ("_rates", "ALL"),
+    "PeerGroup": ("_peers", "PeerGroup"),
+    "PeerComparison": ("_peers", "PeerComparison"),
+    "PeerVerdict": ("_peers", "PeerVerdict"),
+    "Clusters": ("_clusters", "Clusters"),
+    "ClusterTest": ("_clusters", "ClusterTest"),
+    "Equality": ("_equality", "Equality"),
+    "EqualityMeasures": ("_equality", "EqualityMeasures"),
+    "Comparison": ("_equality", "Comparison"),
+    "COMPARISONS": ("_equality", "COMPARISONS"),
+    "ALL_COMPARISONS": ("_equality", "ALL_COMPARISONS"),
+    "LATEST_YEARS": ("_equality", "LATEST_YEARS"),
+    "OVER_TIME": ("_equality", "OVER_TIME"),
+    "Findings": ("_findings", "Findings"),
+    "NationalFindings": ("_findings", "NationalFindings"),
+    "BestFinding": ("_findings", "BestFinding"),
+    "ChangeFinding": ("_findings", "ChangeFinding"),
+    "EqualityFinding": ("_findings", "EqualityFinding"),
+    "FunnelFinding": ("_findings", "FunnelFinding"),
+    "SpanFigure": ("_findings", "SpanFigure"),
+    "TrendFinding": ("_findings", "TrendFinding"),
+    "TypeFinding": ("_findings", "TypeFinding"),
+    "YearFinding": ("_findings", "YearFinding"),
+    "MIN_EXPECTED": ("_findings", "MIN_EXPECTED"),
+    "NOT_ASSESSED": ("_findings", "NOT_ASSESSED"),
+    "funnel_finding": ("_findings", "funnel_finding"),
+    "trend_finding": ("_findings", "trend_finding"),
+    "level_name": ("_findings", "level_name"),
+    "Settings": ("_context", "Settings"),
+    "Context": ("_context", "Context"),
+    "OrganisationAnalysis": ("_analysis", "OrganisationAnalysis"),
+    "NationalAnalysis": ("_analysis", "NationalAnalysis"),
+    "prepare": ("_analysis", "prepare"),
+    "analyse_organisation": ("_analysis", "analyse_organisation"),
+    "analyse_national": ("_analysis", "analyse_national"),
+    "organisation_codes": ("_analysis", "organisation_codes"),
+    "organisation_data": ("_serialise", "organisation_data"),
+    "national_data": ("_serialise", "national_data"),
 }
 
-__all__ = [*_STATS_EXPORTS, *_ANALYSIS_EXPORTS]
+__all__ = [
+    "ALL_COMPARISONS",
+    "ALL_PROFESSIONS",
+    "BestFinding",
+    "Breakdown",
+    "COMPARISONS",
+    "ChangeFinding",
+    "ClusterTest",
+    "Clusters",
+    "Comparison",
+    "Context",
+    "Count",
+    "Equality",
+    "EqualityFinding",
+    "EqualityMeasures",
+    "Estimate",
+    "Findings",
+    "Funnel",
+    "FunnelFinding",
+    "FunnelUnit",
+    "Interval",
+    "LATEST_YEARS",
+    "MIN_EXPECTED",
+    "MORE_THAN_ONE",
+    "MultipleTests",
+    "NATIONAL",
+    "NOT_ASSESSED",
+    "NationalAnalysis",
+    "NationalFindings",
+    "NotAvailable",
+    "OVER_TIME",
+    "OrganisationAnalysis",
+    "PeerComparison",
+    "PeerGroup",
+    "PeerVerdict",
+    "Period",
+    "Position",
+    "Profile",
+    "Rate",
+    "Reason",
+    "RelativeLikelihood",
+    "SINGLE_VALUED",
+    "Settings",
+    "Share",
+    "SpanFigure",
+    "Trend",
+    "TrendFinding",
+    "TrendVerdict",
+    "TypeFinding",
+    "YearFinding",
+    "analyse_national",
+    "analyse_organisation",
+    "benjamini_hochberg",
+    "exact_poisson_upper_p",
+    "exact_poisson_upper_ps",
+    "funnel_finding",
+    "funnel_proportion",
+    "funnel_rate",
+    "funnel_ratio",
+    "level_name",
+    "national_data",
+    "organisation_codes",
+    "organisation_data",
+    "poisson_interval",
+    "poisson_intervals",
+    "poisson_trend",
+    "prepare",
+    "rate",
+    "rate_per_1000",
+    "relative_likelihood",
+    "trend_finding",
+    "wilson_interval",
+    "wilson_intervals",
+]
+
+if TYPE_CHECKING:  # the names as type checkers see them; at run time they load on first use
+    from concerns.analytics._analysis import (
+        NationalAnalysis,
+        OrganisationAnalysis,
+        analyse_national,
+        analyse_organisation,
+        organisation_codes,
+        prepare,
+    )
+    from concerns.analytics._clusters import Clusters, ClusterTest
+    from concerns.analytics._context import Context, Settings
+    from concerns.analytics._equality import (
+        ALL_COMPARISONS,
+        COMPARISONS,
+        LATEST_YEARS,
+        OVER_TIME,
+        Comparison,
+        Equality,
+        EqualityMeasures,
+    )
+    from concerns.analytics._findings import (
+        MIN_EXPECTED,
+        NOT_ASSESSED,
+        BestFinding,
+        ChangeFinding,
+        EqualityFinding,
+        Findings,
+        FunnelFinding,
+        NationalFindings,
+        SpanFigure,
+        TrendFinding,
+        TypeFinding,
+        YearFinding,
+        funnel_finding,
+        level_name,
+        trend_finding,
+    )
+    from concerns.analytics._peers import PeerComparison, PeerGroup, PeerVerdict
+    from concerns.analytics._period import Period
+    from concerns.analytics._profile import (
+        MORE_THAN_ONE,
+        NATIONAL,
+        SINGLE_VALUED,
+        Breakdown,
+        Count,
+        Profile,
+        Share,
+    )
+    from concerns.analytics._rates import ALL as ALL_PROFESSIONS
+    from concerns.analytics._rates import Rate
+    from concerns.analytics._serialise import national_data, organisation_data
+    from concerns.analytics.stats import (
+        Estimate,
+        Funnel,
+        FunnelUnit,
+        Interval,
+        MultipleTests,
+        NotAvailable,
+        Position,
+        Reason,
+        RelativeLikelihood,
+        Trend,
+        TrendVerdict,
+        benjamini_hochberg,
+        exact_poisson_upper_p,
+        exact_poisson_upper_ps,
+        funnel_proportion,
+        funnel_rate,
+        funnel_ratio,
+        poisson_interval,
+        poisson_intervals,
+        poisson_trend,
+        rate,
+        rate_per_1000,
+        relative_likelihood,
+        wilson_interval,
+        wilson_intervals,
+    )
 
 
 def __getattr__(name: str) -> Any:
     if name in _STATS_EXPORTS:
         return getattr(importlib.import_module("concerns.analytics.stats"), name)
     if name in _ANALYSIS_EXPORTS:
-        return getattr(importlib.import_module(f"concerns.analytics.{_ANALYSIS_EXPORTS[name]}"), name)
+        module, attribute = _ANALYSIS_EXPORTS[name]
+        return getattr(importlib.import_module(f"concerns.analytics.{module}"), attribute)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

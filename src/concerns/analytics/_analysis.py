@@ -8,19 +8,18 @@ every organisation costs little more than one.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 
 from concerns import vocabulary as v
 from concerns.analytics._clusters import Clusters, find_clusters, flagged_cases_by_year
+from concerns.analytics._context import Context, NationalYear, Settings
 from concerns.analytics._equality import EqualityMeasures, equality_measures
 from concerns.analytics._findings import Findings, NationalFindings, national_findings, organisation_findings
 from concerns.analytics._funnels import TypeFunnels, funnels_by_type, unit_of
 from concerns.analytics._peers import (
-    DEFAULT_PEERS,
     PeerComparison,
     PeerGroup,
     choose_peers,
@@ -30,6 +29,9 @@ from concerns.analytics._peers import (
 from concerns.analytics._period import Period
 from concerns.analytics._profile import NATIONAL, Profile, count_cases, national_counts, profile
 from concerns.analytics._rates import ALL, Rate, rate_from_row, rates, yearly_rates
+
+if TYPE_CHECKING:  # the stats load SciPy: imported where used, so importing analytics stays quick
+    from concerns.analytics.stats import FunnelUnit, NotAvailable, Trend
 
 # Profile dimensions whose shares are compared with peers.
 COMPARED_DIMENSIONS = (
@@ -43,26 +45,14 @@ COMPARED_DIMENSIONS = (
 
 
 class Dataset(Protocol):
-    cases: pl.DataFrame
-    organisations: pl.DataFrame
-    workforce: pl.DataFrame
-    fingerprint: str
-
-
-@dataclass(frozen=True)
-class Settings:
-    period: Period
-    peers: int = DEFAULT_PEERS
-    peers_same_nation: bool = False
-    funnel_levels: tuple[float, ...] = (0.95, 0.998)
-    overdispersion: bool = True
-    cluster_q: float = 0.05
-    cluster_min_observed: int = 3
-    min_cases: int = 5
-
-    @classmethod
-    def as_of(cls, day: dt.date, years: int = 5, **options) -> Settings:
-        return cls(period=Period.before(day, years), **options)
+    @property
+    def cases(self) -> pl.DataFrame: ...
+    @property
+    def organisations(self) -> pl.DataFrame: ...
+    @property
+    def workforce(self) -> pl.DataFrame: ...
+    @property
+    def fingerprint(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -93,7 +83,7 @@ class OrganisationAnalysis:
     rate: Rate
     rates_by_profession: dict[str, Rate]
     years: tuple[YearFigures, ...]
-    trend: object  # stats.Trend | stats.NotAvailable
+    trend: Trend | NotAvailable
     peers: PeerGroup
     peer_rate: PeerComparison
     peer_shares: dict[str, dict[str, PeerComparison]]  # dimension → code → comparison
@@ -103,15 +93,9 @@ class OrganisationAnalysis:
     findings: Findings
     settings: Settings = field(repr=False)
 
-    def funnel_unit(self, name: str = "rate") -> object | None:
+    def funnel_unit(self, name: str = "rate") -> FunnelUnit | None:
         funnel = self.funnels.rate if name == "rate" else self.funnels.shares[name]
         return unit_of(funnel, self.organisation.code)
-
-
-@dataclass(frozen=True)
-class NationalYear:
-    fiscal_year: str
-    profile: Profile
 
 
 @dataclass(frozen=True)
@@ -120,34 +104,12 @@ class NationalAnalysis:
     fingerprint: str
     profile: Profile
     years: tuple[NationalYear, ...]
-    trend: object
+    trend: Trend | NotAvailable
     organisations: int
     organisations_with_cases: int
     equality: EqualityMeasures
     findings: NationalFindings
     settings: Settings = field(repr=False)
-
-
-@dataclass(frozen=True)
-class Context:
-    """Everything computed once for all organisations."""
-
-    settings: Settings
-    fingerprint: str
-    organisations: pl.DataFrame
-    counts: pl.DataFrame
-    profiles: dict[str, Profile]
-    national: Profile
-    rates: dict[tuple[str, str], Rate]  # (org_code, profession or "all") → rate over the period
-    yearly: dict[tuple[str, str], Rate]  # (org_code, fiscal_year) → rate, all known professions
-    sizes: pl.DataFrame
-    funnels: dict[str, TypeFunnels]
-    clusters: dict[str, Clusters]
-    cluster_years: dict[
-        str, dict[tuple[str, tuple[str, ...]], dict[str, int]]
-    ]  # flagged groups' cases by year
-    equality: dict[str, EqualityMeasures]
-    national_years: tuple[NationalYear, ...]
 
 
 def prepare(data: Dataset, settings: Settings) -> Context:
@@ -288,7 +250,7 @@ def _years(context: Context, org_code: str, peers: PeerGroup) -> tuple[YearFigur
     return tuple(figures)
 
 
-def _trend(context: Context, org_code: str) -> object:
+def _trend(context: Context, org_code: str) -> Trend | NotAvailable:
     from concerns.analytics.stats import poisson_trend
 
     years = context.settings.period.fiscal_years
@@ -333,7 +295,7 @@ def analyse_national(context: Context) -> NationalAnalysis:
     )
 
 
-def national_trend(context: Context) -> tuple[object, int]:
+def national_trend(context: Context) -> tuple[Trend | NotAvailable, int]:
     """The national trend per practitioner, over the organisations whose headcount is known every year
     for the professions it counts (and how many there are); in counts when there are none."""
     from concerns.analytics.stats import poisson_trend
@@ -346,7 +308,7 @@ def national_trend(context: Context) -> tuple[object, int]:
             organisations += 1
             for index, rate in enumerate(rates):
                 cases[index] += rate.cases
-                person_years[index] += rate.person_years
+                person_years[index] += rate.person_years or 0  # every rate has person-years here
     if organisations == 0:
         observed = [year.profile.total for year in context.national_years]
         return poisson_trend(observed, labels=list(years)), 0

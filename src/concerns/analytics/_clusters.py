@@ -37,6 +37,7 @@ clusters. Method notes and calibration: docs/statistics.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import polars as pl
@@ -60,20 +61,14 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "specialty_grade": ("specialty_group", "grade"),
     "specialty": ("standard_specialty",),
 }
-TITLES: dict[str, str] = {
-    "specialty_group": "Specialty group",
-    "grade": "Grade",
-    "specialty_grade": "Specialty group and grade",
-    "specialty": "Specialty",
-}
 
 _PROFESSIONS = list(v.PROFESSIONS.codes)
 _GRADES = [code for code in v.GRADES.codes if code != NOT_STATED]
 _SPECIALTIES = [code for code in v.SPECIALTY_GROUPS.codes if code != NOT_STATED]
 # The finest specialty axis: every standard specialty, then one "only the group named" place per group.
 _FINE = [*v.SPECIALTIES.codes, *(f"{UNSPECIFIED}{group}" for group in _SPECIALTIES)]
-_FINE_GROUP = np.array(
-    [_SPECIALTIES.index(v.SPECIALTIES.group(code)) for code in v.SPECIALTIES.codes]
+_FINE_GROUP: np.ndarray = np.array(
+    [_SPECIALTIES.index(str(v.SPECIALTIES.group(code))) for code in v.SPECIALTIES.codes]
     + list(range(len(_SPECIALTIES)))
 )
 # A specialty is tested only when its group has others: a group's only specialty is the group itself.
@@ -343,6 +338,18 @@ def _tested(dimension: str, codes: tuple[str, ...]) -> bool:
     return dimension != "specialty" or codes[0] in _TESTED_FINE
 
 
+class _Row(TypedDict):
+    dimension: str
+    codes: tuple[str, ...]
+    label: str
+    observed: int
+    cases: int
+    expected: float
+    p: float
+    p_selected: float
+    eligible: bool
+
+
 def _row(
     dimension: str,
     codes: tuple[str, ...],
@@ -352,7 +359,7 @@ def _row(
     total: int,
     chance: float,
     min_observed: int,
-) -> dict:
+) -> _Row:
     """One group's test. Only a group with at least `min_observed` practitioners is examined, and its
     p-value is conditional on that (P(X ≥ observed | X ≥ min_observed)), so the groups examined can be
     chosen by their count and the false discovery rate still holds over them."""
@@ -427,7 +434,8 @@ def _specialty_given_grade(cells: np.ndarray) -> np.ndarray:
     overall = cells.sum(axis=(0, 1)) + PRIOR
     overall = overall / overall.sum()
     totals = cells.sum(axis=2, keepdims=True)
-    return (cells + 2 * PRIOR * overall) / (totals + 2 * PRIOR)
+    shares: np.ndarray = (cells + 2 * PRIOR * overall) / (totals + 2 * PRIOR)
+    return shares
 
 
 def _fine_given_group(fine: np.ndarray) -> np.ndarray:
@@ -437,7 +445,8 @@ def _fine_given_group(fine: np.ndarray) -> np.ndarray:
     overall = fine.sum(axis=(0, 1)) + PRIOR
     overall = overall / (overall @ groups)[_FINE_GROUP]
     totals = (fine @ groups)[:, :, _FINE_GROUP]
-    return (fine + 2 * PRIOR * overall) / (totals + 2 * PRIOR)
+    shares: np.ndarray = (fine + 2 * PRIOR * overall) / (totals + 2 * PRIOR)
+    return shares
 
 
 # --- counting, for every organisation at once ---------------------------------------------
@@ -521,7 +530,6 @@ def _counts(
 
 def _index(column: str) -> dict[str, int]:
     order = {
-        "org_code": None,
         "profession": _PROFESSIONS,
         "grade": _GRADES,
         "specialty_group": _SPECIALTIES,

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -245,7 +245,9 @@ class EqualityMeasures:
 
 
 def _span(results: list[Equality]) -> Span:
-    return _stats().Span(
+    from concerns.analytics import stats
+
+    return stats.Span(
         sum(r.cases_a for r in results),
         sum(r.headcount_a or 0 for r in results),
         sum(r.cases_b for r in results),
@@ -532,7 +534,7 @@ def _result(
     scope: str,
     span: str,
     period: Period,
-    row: dict | None,
+    row: dict[str, Any] | None,
     level: float,
     min_cases: int,
 ) -> Equality:
@@ -598,7 +600,8 @@ def _missing_detail(comparison: Comparison, years: tuple[str, ...]) -> str:
 
 def _reading(comparison: Comparison, result: RelativeLikelihood | NotAvailable, level: float) -> str:
     """One line that claims no more than the interval allows."""
-    stats = _stats()
+    from concerns.analytics import stats
+
     a, b = comparison.noun_a, comparison.noun_b
     if isinstance(result, stats.NotAvailable):
         if result.reason is stats.Reason.TOO_FEW_CASES:

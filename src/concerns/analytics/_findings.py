@@ -24,6 +24,7 @@ measures it; docs/statistics.md records the figures):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,11 @@ from concerns.analytics._peers import PeerVerdict, rate_against_peers, shares_ag
 from concerns.analytics._profile import MORE_THAN_ONE, NATIONAL
 
 if TYPE_CHECKING:
-    from concerns.analytics._analysis import Context
+    from concerns.analytics._context import Context
+    from concerns.analytics._equality import Equality
+    from concerns.analytics._profile import Profile
+    from concerns.analytics._rates import Rate
+    from concerns.analytics.stats import Funnel, NotAvailable, Trend
 
 MIN_EXPECTED = 1.0  # a rate position needs at least one case expected over the period
 MIN_CASES = 5  # a share position needs at least this many cases
@@ -208,7 +213,7 @@ class NationalFindings:
 # --- trend --------------------------------------------------------------------------------
 
 
-def trend_finding(result: object) -> TrendFinding:
+def trend_finding(result: Trend | NotAvailable) -> TrendFinding:
     """A fitted trend (or why there is none) as a finding."""
     from concerns.analytics.stats import Trend, TrendVerdict
 
@@ -232,7 +237,7 @@ def level_name(level: float) -> str:
 
 
 def funnel_finding(
-    indicator: str, funnel: object, org_code: str, *, minimum: float, on_expected: bool
+    indicator: str, funnel: Funnel | NotAvailable, org_code: str, *, minimum: float, on_expected: bool
 ) -> FunnelFinding:
     from concerns.analytics.stats import Funnel, Position
 
@@ -291,7 +296,7 @@ def _peer_findings(context: Context, org_code: str, peers: tuple[str, ...]) -> t
     mine = context.profiles[org_code]
     theirs = [context.profiles[code] for code in peers]
 
-    def counts(profile) -> dict[str, int]:
+    def counts(profile: Profile) -> dict[str, int]:
         return {code: profile["concern_category"].row(code).cases for code in categories}
 
     pooled = {code: sum(counts(p)[code] for p in theirs) for code in categories}
@@ -321,7 +326,7 @@ def _profession_weights(context: Context) -> dict[str, float]:
 def year_findings(
     years: tuple[str, ...],
     counts: list[int],
-    exposure: list[float | None] | None,
+    exposure: Sequence[float | None] | None,
     clusters: tuple[ClusterTest, ...],
     cluster_years: dict[tuple[str, tuple[str, ...]], dict[str, int]],
 ) -> tuple[YearFinding, ...]:
@@ -332,7 +337,7 @@ def year_findings(
     total = sum(counts)
     if total == 0 or len(counts) < 3:
         return ()
-    weights = exposure if exposure and all(exposure) else [1.0] * len(counts)
+    weights = [w for w in exposure if w] if exposure and all(exposure) else [1.0] * len(counts)
     found = []
     for index, (year, observed) in enumerate(zip(years, counts, strict=True)):
         share = weights[index] / sum(weights)
@@ -395,7 +400,7 @@ def _narrower_within(candidate: ClusterTest, test: ClusterTest) -> bool:
 # --- equality -----------------------------------------------------------------------------
 
 
-def equality_finding(result: object, national: object | None) -> EqualityFinding:
+def equality_finding(result: Equality, national: Equality | None) -> EqualityFinding:
     from concerns.analytics.stats import Reason
 
     national_ratio = getattr(national, "ratio", None)
@@ -405,6 +410,7 @@ def equality_finding(result: object, national: object | None) -> EqualityFinding
         return EqualityFinding(
             comparison, "too_few_cases" if too_few else "not_available", None, None, None, national_ratio
         )
+    assert result.low is not None and result.high is not None  # an available ratio has its interval
     if result.low > 1:
         verdict = "more_likely"
     elif result.high < 1:
@@ -427,7 +433,12 @@ def _equality_findings(context: Context, scope: str) -> tuple[EqualityFinding, .
 
 
 def organisation_findings(
-    context: Context, org_code: str, org_type: str, peers: tuple[str, ...], trend: object, yearly: list
+    context: Context,
+    org_code: str,
+    org_type: str,
+    peers: tuple[str, ...],
+    trend: Trend | NotAvailable,
+    yearly: list[Rate],
 ) -> Findings:
     clusters = context.clusters[org_code].flagged
     exposure = [rate.person_years for rate in yearly]
@@ -449,7 +460,9 @@ def organisation_findings(
     )
 
 
-def national_findings(context: Context, trend: object, trend_organisations: int) -> NationalFindings:
+def national_findings(
+    context: Context, trend: Trend | NotAvailable, trend_organisations: int
+) -> NationalFindings:
     tested = [c for c in context.clusters.values() if c.family_size]
     flagged = sum(1 for c in tested if c.flagged)
     from scipy import stats

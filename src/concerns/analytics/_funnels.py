@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from concerns.analytics._profile import MORE_THAN_ONE
+
+if TYPE_CHECKING:  # the stats load SciPy: imported where used, so importing analytics stays quick
+    from concerns.analytics.stats import Funnel, FunnelUnit, NotAvailable
 
 # The proportions that get a funnel: shares of cases in each concern area.
 FUNNEL_SHARES: tuple[str, ...] = ("behaviour", "clinical", "health", MORE_THAN_ONE)
@@ -17,8 +21,8 @@ class TypeFunnels:
     """Funnels for the organisations of one type; units are labelled by org_code."""
 
     org_type: str
-    rate: object  # stats.Funnel | stats.NotAvailable
-    shares: dict[str, object]  # concern category → stats.Funnel | stats.NotAvailable
+    rate: Funnel | NotAvailable
+    shares: dict[str, Funnel | NotAvailable]  # concern category → funnel
 
 
 def funnels_by_type(
@@ -74,7 +78,7 @@ def _column(frame: pl.DataFrame, name: str) -> list[int]:
     return frame[name].to_list() if name in frame.columns else [0] * frame.height
 
 
-def unit_of(funnel: object, org_code: str) -> object | None:
+def unit_of(funnel: Funnel | NotAvailable, org_code: str) -> FunnelUnit | None:
     """This organisation's unit in a funnel, or None when there is no funnel."""
     from concerns.analytics.stats import Funnel
 

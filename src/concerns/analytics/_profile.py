@@ -28,21 +28,6 @@ SINGLE_VALUED: dict[str, v.CodeSet] = {
     "disability": v.DISABILITIES,
 }
 
-TITLES: dict[str, str] = {
-    "fiscal_year": "Cases by financial year",
-    "concern_category": "Types of concern",
-    "concern_subtype": "Sub-types of concern",
-    "profession": "Profession",
-    "grade": "Grade",
-    "specialty_group": "Specialty group",
-    "ethnic_group": "Ethnic group",
-    "sex": "Sex",
-    "age_band": "Age band",
-    "pmq": "Place of primary qualification",
-    "disability": "Disability",
-    "service": "Advice services used",
-    "outcome": "Outcomes",
-}
 
 SUBTYPES = tuple(code for code in v.CONCERNS.codes if "." in code)
 SERVICES_SHOWN = tuple(code for code in v.SERVICES.codes if code != "advice")
@@ -110,7 +95,7 @@ def dimension_codes(dimension: str, period: Period) -> list[tuple[str, str]]:
     return list(SINGLE_VALUED[dimension].labels().items())
 
 
-DIMENSIONS: tuple[str, ...] = tuple(TITLES)
+DIMENSIONS: tuple[str, ...] = tuple(v.DIMENSION_TITLES)
 ADDITIVE: frozenset[str] = frozenset({"fiscal_year", *SINGLE_VALUED, "outcome"})
 
 
@@ -218,7 +203,9 @@ def profile(counts: pl.DataFrame, scope: str, period: Period) -> Profile:
             Count(code, label, value, Share(value / total, *interval) if interval else None)
             for (code, label), value, interval in zip(codes, values, shares, strict=True)
         )
-        breakdowns[dimension] = Breakdown(dimension, TITLES[dimension], total, rows, dimension in ADDITIVE)
+        breakdowns[dimension] = Breakdown(
+            dimension, v.DIMENSION_TITLES[dimension], total, rows, dimension in ADDITIVE
+        )
     unrecorded = {
         (recorded, other): {
             code: lookup.get((unrecorded_dimension(recorded, other), code), 0)

@@ -10,6 +10,7 @@ headcount is known and says which.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -139,7 +140,7 @@ def rate_of(frame: pl.DataFrame, org_code: str, profession: str = ALL) -> Rate:
     return rate_from_row(rows.row(0, named=True))
 
 
-def rate_from_row(row: dict) -> Rate:
+def rate_from_row(row: dict[str, Any]) -> Rate:
     """A row of `rates` or `yearly_rates` as a Rate, its professions in vocabulary order."""
     professions = tuple(code for code in v.PROFESSIONS.codes if code in (row["professions"] or []))
     return Rate(row["cases"], row["person_years"], row["per_1000"], row["low"], row["high"], professions)

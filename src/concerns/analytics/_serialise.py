@@ -48,7 +48,8 @@ def _own_funnel(funnel: Any, org_code: str) -> dict[str, Any]:
     from concerns.analytics.stats import Funnel
 
     if not isinstance(funnel, Funnel):
-        return to_data(funnel)  # a NotAvailable: the reason only
+        reason: dict[str, Any] = to_data(funnel)  # a NotAvailable: the reason only
+        return reason
     return {
         "kind": to_data(funnel.kind),
         "target": funnel.target,

@@ -1,9 +1,8 @@
-"""What the commands share: one-line failures, dates, and loading only valid data."""
+"""What the commands share: one-line failures, dates and funnel limits."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -17,32 +16,16 @@ def fail(message: str, status: int = EXIT_UNUSABLE) -> NoReturn:
     raise typer.Exit(status)
 
 
-def parse_day(text: str, option: str = "--as-of") -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option} must be a date like 2025-06-30, not {text!r}")
-
-
-def load_valid_data(data: Path, *, allow_rejects: bool = False, today: dt.date | None = None):
-    """The ingested data directory; stops with the validation summary if any row was rejected."""
-    from rich.console import Console
-
-    from concerns.commands.validate import print_summary
-    from concerns.ingest import UnusableInput, load
-
-    try:
-        ingested = load(data, today=today)
-    except UnusableInput as error:
-        fail(error.message)
-    if not ingested.rejects.is_empty() and not allow_rejects:
-        print_summary(Console(stderr=True, highlight=False), ingested, data, None)
-        fail(
-            f"{data} has rejected rows: run `concerns validate --data {data}` for rejects.csv, fix them, "
-            "or pass --allow-rejects to use only the accepted rows",
-            EXIT_REJECTS,
-        )
-    return ingested
+def parse_day(text: str, option: str = "--as-of", *, day_first_too: bool = False) -> dt.date:
+    """An ISO date (and, with `day_first_too`, 30/06/2025 as well); a one-line failure otherwise."""
+    formats = ("%Y-%m-%d", "%d/%m/%Y") if day_first_too else ("%Y-%m-%d",)
+    for form in formats:
+        try:
+            return dt.datetime.strptime(text.strip(), form).date()
+        except ValueError:
+            continue
+    examples = " or ".join(dt.date(2025, 6, 30).strftime(form) for form in formats)
+    fail(f"{option} must be a date like {examples}, not {text!r}")
 
 
 LIMITS_HELP = "Funnel control limits, in percent, comma-separated (default 95,99.8)."

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from concerns.commands._common import LIMITS_HELP, fail, load_valid_data, parse_day, parse_limits
+from concerns.commands._common import LIMITS_HELP, fail, parse_day, parse_limits
+from concerns.commands.validate import load_valid_data
 
 
 def command(
@@ -52,8 +53,14 @@ def command(
     day = parse_day(as_of) if as_of else dt.date.today()
     parse_limits(limits)
 
-    from concerns.analytics import Settings, analyse_national, analyse_organisation, prepare
-    from concerns.analytics._serialise import national_data, organisation_data
+    from concerns.analytics import (
+        Settings,
+        analyse_national,
+        analyse_organisation,
+        national_data,
+        organisation_data,
+        prepare,
+    )
 
     dataset = load_valid_data(data, allow_rejects=allow_rejects)
     settings = Settings.as_of(
@@ -67,14 +74,20 @@ def command(
     elif national:
         typer.echo(json.dumps(national_data(analyse_national(context)), indent=2))
     else:
+        assert out is not None  # --all needs --out, checked above
         _write_all(context, out)
 
 
 def _write_all(context, out: Path) -> None:
     from rich.progress import Progress
 
-    from concerns.analytics import analyse_national, analyse_organisation, organisation_codes
-    from concerns.analytics._serialise import national_data, organisation_data
+    from concerns.analytics import (
+        analyse_national,
+        analyse_organisation,
+        national_data,
+        organisation_codes,
+        organisation_data,
+    )
 
     out.mkdir(parents=True, exist_ok=True)
     codes = organisation_codes(context)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from concerns.commands._common import LIMITS_HELP, fail, load_valid_data, parse_day, parse_limits
+from concerns.commands._common import LIMITS_HELP, fail, parse_day, parse_limits
+from concerns.commands.validate import load_valid_data
 
 if TYPE_CHECKING:
     from concerns.disclosure import Policy
@@ -18,7 +18,7 @@ FORMATS_HELP = "Comma-separated formats: html, pdf, xlsx, json."
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from concerns.report._batch import FORMATS
+    from concerns.report import FORMATS
 
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
     unknown = [fmt for fmt in chosen if fmt not in FORMATS]
@@ -62,15 +62,6 @@ def _advisers(path: Path, known: set[str]) -> dict[str, str]:
     return found
 
 
-def is_illustrative(data: Path) -> bool:
-    """Synthetic data says so in its truth.json; reports made from it carry the illustrative banner."""
-    truth = data / "truth.json"
-    try:
-        return bool(json.loads(truth.read_text()).get("illustrative", False)) if truth.exists() else False
-    except (OSError, ValueError):
-        return False
-
-
 def _run(
     data: Path,
     out: Path,
@@ -87,8 +78,7 @@ def _run(
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from concerns.analytics import Settings, organisation_codes, prepare
-    from concerns.report._batch import BatchOptions, write_batch
+    from concerns.report import BatchOptions, UnknownOrganisations, make_batch
 
     day = parse_day(as_of) if as_of else dt.date.today()
     chosen_formats, chosen_policy, levels = (
@@ -97,35 +87,38 @@ def _run(
         parse_limits(limits),
     )
     dataset = load_valid_data(data)
-    context = prepare(dataset, Settings.as_of(day, years, funnel_levels=levels))
-    if codes is None:
-        codes = [] if national else organisation_codes(context)
-    missing = sorted(set(codes) - set(organisation_codes(context)))
-    if missing:
-        fail(f"no organisation {', '.join(missing)} in {data}/organisations")
+    known = set(dataset.organisations["org_code"])
     options = BatchOptions(
         day,
         chosen_policy,
         chosen_formats,
-        is_illustrative(data),
         workers,
-        _advisers(advisers, set(organisation_codes(context))) if advisers else {},
+        _advisers(advisers, known) if advisers else {},
+        years=years,
+        funnel_levels=levels,
     )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, transient=True) as bar:
-            task = bar.add_task("Writing reports", total=len(codes) + national)
-            manifest = write_batch(
-                context, codes, out, options, national=national, progress=lambda _: bar.advance(task)
+            task = bar.add_task("Writing reports")
+            manifest = make_batch(
+                dataset,
+                out,
+                options,
+                codes=None if codes is None and not national else codes or [],
+                national=national,
+                started=lambda total: bar.update(task, total=total),
+                progress=lambda _: bar.advance(task),
             )
+    except UnknownOrganisations as error:
+        fail(f"no organisation {', '.join(error.codes)} in {data}/organisations")
     except (OSError, RuntimeError, ValueError) as error:
         # Nothing was written: the batch is staged and moved into place only when complete.
         fail(f"no reports were written: {error}")
-    typer.echo(f"Wrote {manifest['reports']} report(s) in {', '.join(chosen_formats)} to {out}")
-    if "html" in chosen_formats:
-        typer.echo(
-            f"Open {out / (codes[0] if codes else 'national') / 'report.html'} in a browser to read one."
-        )
+    typer.echo(f"Wrote {manifest.reports} report(s) in {', '.join(chosen_formats)} to {out}")
+    first = next((entry.path for entry in manifest.files if entry.path.endswith("/report.html")), None)
+    if first:
+        typer.echo(f"Open {out / first} in a browser to read one.")
 
 
 def report_command(
@@ -164,7 +157,7 @@ def report_command(
     _run(
         data,
         out,
-        None if all_orgs else list(org),
+        None if all_orgs else list(org or ()),
         False,
         as_of,
         years,

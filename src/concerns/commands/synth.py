@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from concerns.commands._common import fail, parse_day
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
 PROGRESS_FROM_ROWS = 100_000  # smaller runs finish before a bar would help
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"concerns synth: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _whole(name: str, text: str | None) -> int | None:
@@ -23,26 +23,19 @@ def _whole(name: str, text: str | None) -> int | None:
     try:
         return int(text.replace("_", "").replace(",", ""))
     except ValueError:
-        raise _fail(f"{name} must be a whole number, not {text!r}") from None
+        fail(f"{name} must be a whole number, not {text!r}")
 
 
 def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    for parse in (dt.date.fromisoformat, lambda t: dt.datetime.strptime(t, "%d/%m/%Y").date()):
-        try:
-            return parse(text.strip())
-        except ValueError:
-            continue
-    raise _fail(f"--as-of must be a date like 2025-04-30 or 30/04/2025, not {text!r}")
+    return None if text is None else parse_day(text, day_first_too=True)
 
 
 class _Bar:
     """A rich progress bar on stderr, started only for runs with many rows."""
 
     def __init__(self) -> None:
-        self.progress = None
-        self.task = None
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if total < PROGRESS_FROM_ROWS:
@@ -61,7 +54,8 @@ class _Bar:
             )
             self.progress.start()
             self.task = self.progress.add_task("cases", total=total)
-        self.progress.update(self.task, completed=done)
+        if self.task is not None:  # set with the bar
+            self.progress.update(self.task, completed=done)
 
     def close(self) -> None:
         if self.progress is not None:
@@ -108,17 +102,17 @@ def command(
     from concerns.synth import FORMATS, SynthConfig, SynthError, write
 
     if out is None:
-        raise _fail("--out DIR is required")
+        fail("--out DIR is required")
     if fmt.lower() not in FORMATS:
-        raise _fail(f"--format must be csv or parquet, not {fmt!r}")
+        fail(f"--format must be csv or parquet, not {fmt!r}")
     if orgs is not None and organisations is not None:
-        raise _fail("give either --orgs or --organisations, not both")
+        fail("give either --orgs or --organisations, not both")
     if null and cluster_cases is not None:
-        raise _fail("give either --null or --cluster-cases, not both")
+        fail("give either --null or --cluster-cases, not both")
     extra = _whole("--cluster-cases", cluster_cases)
     if extra is not None and extra < 1:
-        raise _fail(f"--cluster-cases must be at least 1, not {extra}")
-    settings = {
+        fail(f"--cluster-cases must be at least 1, not {extra}")
+    settings: dict[str, Any] = {
         "seed": _whole("--seed", seed),
         "orgs": _whole("--orgs", orgs),
         "years": _whole("--years", years),
@@ -135,9 +129,9 @@ def command(
     try:
         target = write(config, Path(out), fmt.lower(), progress=bar)
     except SynthError as error:
-        raise _fail(str(error)) from None
+        fail(str(error))
     except OSError as error:
-        raise _fail(f"cannot write to {out}: {error.strerror or error}", 1) from None
+        fail(f"cannot write to {out}: {error.strerror or error}", 1)
     finally:
         bar.close()
     rows = json.loads((target / "truth.json").read_text(encoding="utf-8"))["rows"]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from concerns.commands._common import EXIT_REJECTS, EXIT_UNUSABLE, fail, parse_day
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -21,8 +23,6 @@ if TYPE_CHECKING:
     from concerns.ingest import Ingested
 
 EXIT_CLEAN = 0
-EXIT_REJECTS = 1
-EXIT_UNUSABLE = 2
 EXIT_BUG = 3
 
 FIRST_REJECTS_SHOWN = 10
@@ -53,10 +53,11 @@ def command(
     ] = False,
 ) -> None:
     """Check a data directory against the data contract and write every rejected row, with its reason."""
+    day = _parse_today(today)
     try:
-        status = _validate(data, rejects or data / DEFAULT_REJECTS_NAME, _parse_today(today))
+        status = _validate(data, rejects or data / DEFAULT_REJECTS_NAME, day)
     except _Failure as failure:
-        _fail(failure.message, EXIT_UNUSABLE)
+        fail(failure.message, EXIT_UNUSABLE)
     except Exception as error:
         _unexpected(error, debug)
     except BaseException as error:  # a library's panic is a BaseException; ingest turns its own into exit 2
@@ -69,8 +70,8 @@ def command(
 def _unexpected(error: BaseException, debug: bool) -> None:
     if debug:
         raise error
-    _fail(
-        f"unexpected {type(error).__name__}: {_one_line(error)} (a bug in concerns; rerun with --debug for the traceback)",
+    fail(
+        f"unexpected {type(error).__name__}: {error} (a bug in concerns; rerun with --debug for the traceback)",
         EXIT_BUG,
     )
 
@@ -88,12 +89,7 @@ class _Failure(Exception):
 
 
 def _parse_today(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise _Failure(f"--today must be a date like 2025-06-30, not {text!r}") from None
+    return None if text is None else parse_day(text, "--today")
 
 
 def _validate(data: Path, rejects_path: Path, today: dt.date | None) -> int:
@@ -113,13 +109,24 @@ def _validate(data: Path, rejects_path: Path, today: dt.date | None) -> int:
     return EXIT_CLEAN if ingested.rejects.is_empty() else EXIT_REJECTS
 
 
-def _fail(message: str, status: int) -> None:
-    typer.echo(f"error: {_one_line(message)}", err=True)
-    raise typer.Exit(status)
+def load_valid_data(data: Path, *, allow_rejects: bool = False, today: dt.date | None = None) -> Ingested:
+    """The ingested data directory; stops with the validation summary if any row was rejected."""
+    from rich.console import Console
 
+    from concerns.ingest import UnusableInput, load
 
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
+    try:
+        ingested = load(data, today=today)
+    except UnusableInput as error:
+        fail(error.message)
+    if not ingested.rejects.is_empty() and not allow_rejects:
+        print_summary(Console(stderr=True, highlight=False), ingested, data, None)
+        fail(
+            f"{data} has rejected rows: run `concerns validate --data {data}` for rejects.csv, fix them, "
+            "or pass --allow-rejects to use only the accepted rows",
+            EXIT_REJECTS,
+        )
+    return ingested
 
 
 # --- the summary ------------------------------------------------------------------------
@@ -158,21 +165,15 @@ def _counts_table(ingested: Ingested) -> Table:
 
 def _kinds_table(ingested: Ingested) -> Table:
     """Rejected rows by kind of reason; a row with two kinds of problem counts under each."""
-    import polars as pl
     from rich.table import Table
 
-    kinds = (
-        ingested.rejects.group_by("file", "kind")
-        .agg(pl.col("source_row").n_unique().alias("rows"), pl.len().alias("problems"))
-        .sort(["rows", "file", "kind"], descending=[True, False, False])
-    )
     table = Table(title="Rejected rows by reason", title_justify="left")
     table.add_column("File")
     table.add_column("Reason")
     table.add_column("Rows", justify="right")
     table.add_column("Problems", justify="right")
-    for file, kind, rows, problems in kinds.iter_rows():
-        table.add_row(file, kind, f"{rows:,}", f"{problems:,}")
+    for kind in ingested.rejects_by_kind():
+        table.add_row(kind.file, kind.kind, f"{kind.rows:,}", f"{kind.problems:,}")
     return table
 
 
@@ -191,8 +192,9 @@ def _first_rejects_table(ingested: Ingested) -> Table:
 
 
 def _verdict(ingested: Ingested) -> str:
-    rejected = sum(counts.rejected for counts in ingested.counts.values())
-    if rejected == 0:
+    if ingested.rows_rejected == 0:
         return "Every row was accepted."
-    read = sum(counts.read for counts in ingested.counts.values())
-    return f"{rejected:,} of {read:,} rows were rejected; fix them using the reasons in the rejects file."
+    return (
+        f"{ingested.rows_rejected:,} of {ingested.rows_read:,} rows were rejected; "
+        "fix them using the reasons in the rejects file."
+    )

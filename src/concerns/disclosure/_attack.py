@@ -74,8 +74,8 @@ def attack(
         peers = [p["code"] for p in report["peers"]["organisations"]]
         code = report["org"]["code"]
         for table, row, column, value, kind, half in peer_figures(report):
-            scales = {peer: _scale(kind, peer, person_years, totals) for peer in peers}
-            scales = {peer: scale for peer, scale in scales.items() if scale}
+            every_scale = {peer: _scale(kind, peer, person_years, totals) for peer in peers}
+            scales = {peer: scale for peer, scale in every_scale.items() if scale}
             where = (code, table, row, column)
             found += _single(where, value, half, scales, threshold)
             found += _pairs(where, value, half, scales, threshold)

@@ -188,7 +188,7 @@ class Auditor:
 
     def _model_for(self, bounds: list[tuple[float, float]]) -> highspy.Highs:
         key = tuple(bounds)
-        if self._model_key != key:
+        if self._model is None or self._model_key != key:
             self._model, self._model_key = (
                 _highs_model(self._equal_rows, self._equal_rhs, self._upper_rows, self._upper_rhs, bounds),
                 key,
@@ -332,7 +332,7 @@ def _highs_model(
     """A quiet HiGHS model of the audit's constraints and bounds, objective left at zero."""
     columns = len(bounds)
     blocks = [(rows, rhs, rhs) for rows, rhs in [(equal_rows, equal_rhs)] if rows is not None]
-    if upper_rows is not None:
+    if upper_rows is not None and upper_rhs is not None:
         blocks.append((upper_rows, np.full(len(upper_rhs), -highspy.kHighsInf), upper_rhs))
     matrix = np.vstack([rows for rows, _, _ in blocks]) if blocks else np.zeros((0, columns))
     lp = highspy.HighsLp()

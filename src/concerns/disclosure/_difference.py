@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -286,7 +287,7 @@ class _Program:
 # --- reading a batch of report.json files, as an attacker would ------------------------------------
 
 
-def report_breakdown(organisation: str, table: Mapping, policy: Policy) -> Breakdown | None:
+def report_breakdown(organisation: str, table: Mapping[str, Any], policy: Policy) -> Breakdown | None:
     """One organisation's table of `report.json` as its reader knows it; None when it has no total."""
     zeros = any("zero included" in note.lower() for note in table.get("notes", ()))
     parts = [row for row in table["rows"] if not row.get("is_total") and not row.get("combined_into")]
@@ -308,7 +309,7 @@ def report_breakdown(organisation: str, table: Mapping, policy: Policy) -> Break
     return Breakdown(organisation, tuple(rows), total)
 
 
-def national_counts(table: Mapping) -> dict[str, float | None]:
+def national_counts(table: Mapping[str, Any]) -> dict[str, float | None]:
     """A national table's shown counts by code (None where hidden)."""
     return {
         row["key"]: _count(row["cells"][0]["display"]) for row in table["rows"] if not row.get("is_total")

@@ -32,6 +32,7 @@ class Policy:
     rounding_base: int = 1
     show_zeros: bool = True
     description: str = ""
+    title: str = ""  # what a person choosing a policy reads first: "Standard", "NHS Digital", "ONS 10-5"
 
     def __post_init__(self) -> None:
         if self.threshold < 1:
@@ -88,6 +89,7 @@ POLICIES: MappingProxyType[str, Policy] = MappingProxyType(
                 complementary_symbol="*",
                 min_width=2,
                 description="Counts of 1 to 4 shown as <5; zeros shown; no rounding.",
+                title="Standard",
             ),
             Policy(
                 name="nhs-digital",
@@ -100,6 +102,7 @@ POLICIES: MappingProxyType[str, Policy] = MappingProxyType(
                     "As NHS Digital does for Hospital Episode Statistics: counts of 1 to 7 shown as *;"
                     " zeros shown; every other count rounded to the nearest 5."
                 ),
+                title="NHS Digital",
             ),
             Policy(
                 name="ons-10-5",
@@ -113,6 +116,7 @@ POLICIES: MappingProxyType[str, Policy] = MappingProxyType(
                     "The 10-5 rule: counts below 10, zero included, shown as [c] (confidential);"
                     " every other count rounded to the nearest 5."
                 ),
+                title="ONS 10-5",
             ),
         )
     }
@@ -161,7 +165,16 @@ def with_threshold(policy: Policy | str, threshold: int) -> Policy:
         min_width=max(1, -(-width // 2)),
         rounding_base=base.rounding_base,
         show_zeros=base.show_zeros,
-        description=f"{base.name} with counts below {threshold} small.",
+        description=(
+            f"Counts below {threshold}{'' if base.show_zeros else ', zero included,'} shown as {symbol}"
+            f"{'; zeros shown' if base.show_zeros else ''}"
+            + (
+                f"; every other count rounded to the nearest {base.rounding_base}."
+                if base.rounding_base > 1
+                else "; no rounding."
+            )
+        ),
+        title=f"{base.title or base.name} (threshold {threshold})",
     )
 
 

@@ -230,7 +230,7 @@ def multi_response(
         raise TableError(f"more_than_one names {more_than_one!r}, which is not a row of {name!r}")
     total_cell = Cell((name, total_key), total, is_total=True)
     cells = [Cell((name, row), value) for row, value in counts.items()]
-    categories = [(name, row) for row in counts if row != more_than_one]
+    categories: list[CellKey] = [(name, row) for row in counts if row != more_than_one]
     constraints = [Constraint.at_most(cell.key, total_cell.key) for cell in cells]
     constraints += _multi_response_sums(categories, total_cell.key, name, more_than_one, at_least_one)
     return Table((*cells, total_cell), tuple(constraints))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from concerns.ingest._errors import UnusableInput, is_panic
-from concerns.ingest._load import FileCounts, Ingested, load
+from concerns.ingest._load import FileCounts, Ingested, RejectKind, load
 from concerns.ingest._read import FILE_NAMES, read_table
 from concerns.ingest._rejects import REJECTS_SCHEMA, write
 
@@ -25,6 +25,7 @@ __all__ = [
     "FILE_NAMES",
     "REJECTS_SCHEMA",
     "FileCounts",
+    "RejectKind",
     "Ingested",
     "UnusableInput",
     "is_panic",

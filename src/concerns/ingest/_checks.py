@@ -82,7 +82,7 @@ def _located(file: str, failures: pl.DataFrame, prepared: pl.DataFrame) -> pl.Da
         "check",
         pl.col("failure_case").cast(pl.String).alias("value"),
         dimension.gather(failures["index"]).alias("dimension"),
-    ).cast(FAILURE_SCHEMA)
+    ).cast(pl.Schema(FAILURE_SCHEMA))
 
 
 def explain_failures(file: str, located: pl.DataFrame, today: dt.date) -> pl.DataFrame:
@@ -113,7 +113,7 @@ def explain_failures(file: str, located: pl.DataFrame, today: dt.date) -> pl.Dat
         located.join(distinct, on=["column", "check", "value", "dimension"], how="left", nulls_equal=True)
         .join(reasons, on="failure", how="inner")
         .select(list(PROBLEM_SCHEMA))
-        .cast(PROBLEM_SCHEMA)
+        .cast(pl.Schema(PROBLEM_SCHEMA))
     )
 
 

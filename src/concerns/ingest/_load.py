@@ -13,6 +13,7 @@ and are checked whole.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,8 @@ class Ingested:
     `cases` frame comes in contiguous pieces of about a million rows.
     `missing_organisations` are the org_codes that cases or workforce rows
     name but the organisations file does not have at all, sorted.
+    `illustrative` is true for synthetic data, which says so in its truth.json:
+    reports made from it carry the illustrative banner.
     """
 
     cases: pl.DataFrame
@@ -72,12 +75,40 @@ class Ingested:
     fingerprint: str
     files: dict[str, Path]
     missing_organisations: tuple[str, ...] = ()
+    illustrative: bool = False
 
     def missing_organisations_sentence(self) -> str:
         """What the summary says first when organisations are missing from the registry ("" when none)."""
         if not self.missing_organisations:
             return ""
         return r.missing_organisations(self.missing_organisations, self.files["organisations"].name)
+
+    def rejects_by_kind(self) -> list[RejectKind]:
+        """Rejected rows by file and kind of reason, most rows first; a row with two kinds counts under each."""
+        if self.rejects.is_empty():
+            return []
+        kinds = (
+            self.rejects.group_by("file", "kind")
+            .agg(pl.col("source_row").n_unique().alias("rows"), pl.len().alias("problems"))
+            .sort(["rows", "file", "kind"], descending=[True, False, False])
+        )
+        return [RejectKind(**row) for row in kinds.iter_rows(named=True)]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(counts.read for counts in self.counts.values())
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(counts.rejected for counts in self.counts.values())
+
+
+@dataclass(frozen=True)
+class RejectKind:
+    file: str
+    kind: str
+    rows: int  # rejected rows with this kind of problem
+    problems: int
 
 
 def load(data_dir: Path, *, today: dt.date | None = None) -> Ingested:
@@ -106,7 +137,17 @@ def load(data_dir: Path, *, today: dt.date | None = None) -> Ingested:
         fingerprint=fingerprint(files),
         files=files,
         missing_organisations=_missing_organisations(rejects),
+        illustrative=is_illustrative(Path(data_dir)),
     )
+
+
+def is_illustrative(data_dir: Path) -> bool:
+    """Whether the directory holds synthetic data: its truth.json says `"illustrative": true`."""
+    truth = data_dir / "truth.json"
+    try:
+        return bool(json.loads(truth.read_text()).get("illustrative", False)) if truth.exists() else False
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -323,7 +364,7 @@ def _require_columns(name: str, path: Path, columns: list[str]) -> None:
 
 
 def _together(*problems: pl.DataFrame) -> pl.DataFrame:
-    return pl.concat([frame.cast(ch.PROBLEM_SCHEMA) for frame in problems], how="vertical")
+    return pl.concat([frame.cast(pl.Schema(ch.PROBLEM_SCHEMA)) for frame in problems], how="vertical")
 
 
 def _rejects(checked: dict[str, _Checked]) -> pl.DataFrame:

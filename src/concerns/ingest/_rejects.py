@@ -42,7 +42,7 @@ def rejects_of(file: str, problems: pl.DataFrame, raw: pl.DataFrame) -> pl.DataF
         .sort("source_row", "order", "reason")
         .with_columns(pl.lit(file).alias("file"))
         .select(list(REJECTS_SCHEMA))
-        .cast(REJECTS_SCHEMA)
+        .cast(pl.Schema(REJECTS_SCHEMA))
     )
 
 
@@ -61,7 +61,11 @@ def _cells_at_fault(problems: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
         if column in raw.columns
     ]
     schema = {"source_row": pl.Int64, "column": pl.String, "value": pl.String}
-    return pl.concat([frame.cast(schema) for frame in cells]) if cells else pl.DataFrame(schema=schema)
+    return (
+        pl.concat([frame.cast(pl.Schema(schema)) for frame in cells])
+        if cells
+        else pl.DataFrame(schema=schema)
+    )
 
 
 def write(rejects: pl.DataFrame, path: Path) -> None:

@@ -146,6 +146,7 @@ class OrgInfo:
     name: str
     org_type: str
     nation: str
+    description: str = ""  # "Acute trust, England": its type and nation in words
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ class Report:
     legend: tuple[
         str, ...
     ] = ()  # the symbol notes every table shares: the PDF prints them once, at the front
+    disclosure_note: str = ""  # what the disclosure policy hides and how, in a sentence or two
+    symbols: tuple[tuple[str, str], ...] = ()  # (symbol, what it stands for) of a hidden or missing figure
 
     @property
     def period_label(self) -> str:

@@ -81,7 +81,8 @@ ETHNICITY_TEXTS: tuple[str, ...] = v.ETHNIC_CATEGORIES.codes + tuple(m.label for
 def _sets() -> np.ndarray:
     """The 15 non-empty category sets as a [15, 4] boolean matrix (bit i = category i)."""
     masks = np.arange(1, 16)
-    return (masks[:, None] >> np.arange(4)[None, :]) & 1 == 1
+    sets: np.ndarray = (masks[:, None] >> np.arange(4)[None, :]) & 1 == 1
+    return sets
 
 
 @cache
@@ -117,7 +118,8 @@ def _set_probabilities(
 ) -> np.ndarray:
     within = np.prod(np.where(sets, weights[None, :], 1.0), axis=1)
     totals = np.bincount(sizes, weights=within, minlength=5)
-    return size_shares[sizes] * within / totals[sizes]
+    probabilities: np.ndarray = size_shares[sizes] * within / totals[sizes]
+    return probabilities
 
 
 def concern_set_probabilities(config: SynthConfig) -> np.ndarray:
@@ -155,7 +157,8 @@ def category_flags(concern_bits: np.ndarray) -> np.ndarray:
 
 def has_code(concern_bits: np.ndarray, *codes: str) -> np.ndarray:
     mask = sum(1 << CONCERN_CODES.index(code) for code in codes)
-    return (concern_bits & mask) != 0
+    has: np.ndarray = (concern_bits & mask) != 0
+    return has
 
 
 def exclusion_weights(

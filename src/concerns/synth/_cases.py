@@ -134,7 +134,8 @@ def _opening_days(rng: np.random.Generator, first: np.ndarray, last: np.ndarray)
     days = first + np.floor(rng.random(first.size) * span).astype(np.int64)
     weekend = ((days + 3) % 7 >= 5) & (rng.random(first.size) >= _WEEKEND_KEPT)  # 1970-01-01 was a Thursday
     again = first + np.floor(rng.random(first.size) * span).astype(np.int64)
-    return np.where(weekend, again, days)
+    opened: np.ndarray = np.where(weekend, again, days)
+    return opened
 
 
 _PRACTITIONER_FIELDS = (
@@ -229,7 +230,8 @@ def _record(plan: Plan, rng: np.random.Generator, org: int, cases: dict[str, np.
 def _ethnicity_texts(plan: Plan, rng: np.random.Generator, cases: dict[str, np.ndarray]) -> np.ndarray:
     """How each case's ethnicity is written: the same for all of a practitioner's cases."""
     texts = mix.ethnicity_text_index(rng, cases["ethnicity"], plan.config.ethnicity_label_share)
-    return texts[cases["practitioner"]]
+    by_case: np.ndarray = texts[cases["practitioner"]]
+    return by_case
 
 
 def _record_specialty(
@@ -256,8 +258,8 @@ def _sequence(plan: Plan, org: int, years: np.ndarray) -> np.ndarray:
 def _pseudonym_keys(seed: int, org: int, practitioner: np.ndarray) -> np.ndarray:
     """A well-mixed 64-bit key per practitioner (splitmix64 of seed, organisation and first case)."""
     with np.errstate(over="ignore"):
-        x = np.uint64(seed % 2**64) * np.uint64(0x9E3779B97F4A7C15)
-        x = x ^ (np.uint64(org) << np.uint64(32)) ^ practitioner.astype(np.uint64)
+        seeded = np.uint64(seed % 2**64) * np.uint64(0x9E3779B97F4A7C15)
+        x = seeded ^ (np.uint64(org) << np.uint64(32)) ^ practitioner.astype(np.uint64)
         x = x + np.uint64(0x9E3779B97F4A7C15)
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)

@@ -156,7 +156,7 @@ _SUFFIXES: dict[tuple[str, str], tuple[str, ...]] = {
     ("*", "primary_care"): ("Primary Care Commissioning Hub", "Primary Care Performers Team"),
     ("*", "independent"): ("Healthcare Ltd", "Clinics Ltd", "Hospital Group Ltd", "Independent Hospital"),
 }
-_WALES_SPECIALIST = ("Cancer Centre NHS Trust",)
+_WALES_SPECIALIST: tuple[str, ...] = ("Cancer Centre NHS Trust",)
 
 
 def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
@@ -165,7 +165,7 @@ def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
     if total <= 0 or weights.sum() <= 0:
         return np.zeros(weights.shape, dtype=np.int64)
     exact = weights / weights.sum() * total
-    whole = np.floor(exact).astype(np.int64)
+    whole: np.ndarray = np.floor(exact).astype(np.int64)
     short = total - int(whole.sum())
     order = np.argsort(-(exact - whole), kind="stable")
     whole[order[:short]] += 1

@@ -68,7 +68,8 @@ class Risks:
 
 
 # The calibrated parameters: (dimension, groups it multiplies, group compared, reference group, target).
-_CALIBRATED: tuple[tuple[str, tuple[str, ...], str, str, str], ...] = (
+_Calibrated = tuple[str, tuple[str, ...], str, str, str]
+_CALIBRATED: tuple[_Calibrated, ...] = (
     ("ethnicity", v.ETHNIC_MINORITY_GROUPS, "ethnic_minority", "white", "ethnic_minority_vs_white"),
     ("pmq", ("eea",), "eea", "uk", "eea_vs_uk"),
     ("pmq", ("international",), "international", "uk", "international_vs_uk"),
@@ -107,7 +108,8 @@ def _exposure_parts(
 def exposure(pop: Population, risks: Risks, years: np.ndarray) -> np.ndarray:
     """Person-years at reference risk, [O, Y, P]."""
     joint, means = _exposure_parts(pop, risks, years)
-    return joint.sum(axis=(-1, -2)) * np.prod(list(means.values()), axis=0)
+    person_years: np.ndarray = joint.sum(axis=(-1, -2)) * np.prod(list(means.values()), axis=0)
+    return person_years
 
 
 @dataclass(frozen=True)
@@ -138,13 +140,14 @@ def _expected_by_group(
 
 
 def _marginal_ratio(
-    reference: Population, years: np.ndarray, cases: dict[str, np.ndarray], row: tuple
+    reference: Population, years: np.ndarray, cases: dict[str, np.ndarray], row: _Calibrated
 ) -> float:
     dimension, groups, _, reference_group, _ = row
     heads = reference.counts[dimension][:, years].sum(axis=(0, 1, 2)).astype(float)
     at = [GROUPS[dimension].index(g) for g in groups]
     ref = GROUPS[dimension].index(reference_group)
-    return cases[dimension][at].sum() / heads[at].sum() / (cases[dimension][ref] / heads[ref])
+    ratio: float = cases[dimension][at].sum() / heads[at].sum() / (cases[dimension][ref] / heads[ref])
+    return ratio
 
 
 def calibrate(config: SynthConfig, reference: Population, years: np.ndarray) -> Calibration:
@@ -309,7 +312,8 @@ def _org_factor(config: SynthConfig, count: int) -> np.ndarray:
 def _grade_probabilities(pop: Population, risks: Risks, years: np.ndarray, profession: int) -> np.ndarray:
     """Probability of each grade for a case, [O, Y, G]."""
     weights = pop.counts["grade"][:, years, profession] * risks["grade"]
-    return weights / np.maximum(weights.sum(axis=-1, keepdims=True), 1e-12)
+    probabilities: np.ndarray = weights / np.maximum(weights.sum(axis=-1, keepdims=True), 1e-12)
+    return probabilities
 
 
 def _choose_clusters(

@@ -37,7 +37,8 @@ def categorical(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.
     if cumulative[-1] <= 0:
         raise ValueError("categorical draw from all-zero weights")
     picks = np.searchsorted(cumulative, rng.random(size) * cumulative[-1], side="right")
-    return np.minimum(picks, len(cumulative) - 1)
+    within: np.ndarray = np.minimum(picks, len(cumulative) - 1)
+    return within
 
 
 def categorical_rows(rng: np.random.Generator, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -55,4 +56,5 @@ def categorical_rows(rng: np.random.Generator, weights: np.ndarray, rows: np.nda
     cumulative[:, -1] = 1.0
     shifted = (cumulative + np.arange(count)[:, None]).ravel()
     picks = np.searchsorted(shifted, rows + rng.random(rows.size), side="right") - rows * width
-    return np.clip(picks, 0, width - 1)
+    within: np.ndarray = np.clip(picks, 0, width - 1)
+    return within

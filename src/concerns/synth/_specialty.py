@@ -141,7 +141,8 @@ _COMMON_SPELLINGS: dict[str, float] = {
 
 def _vector(mix: dict[str, float]) -> np.ndarray:
     probabilities = np.array([mix.get(code, 0.0) for code in SPECIALTY_CODES])
-    return probabilities / probabilities.sum()
+    total: float = probabilities.sum()
+    return probabilities / total
 
 
 @cache

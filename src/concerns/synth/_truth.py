@@ -112,7 +112,8 @@ def _first_case_positions(cases: dict[str, np.ndarray]) -> np.ndarray:
     org = cases["org"]
     starts = np.r_[0, np.flatnonzero(np.diff(org)) + 1]
     lengths = np.diff(np.r_[starts, org.size])
-    return np.arange(org.size) - np.repeat(starts, lengths)
+    positions: np.ndarray = np.arange(org.size) - np.repeat(starts, lengths)
+    return positions
 
 
 def _r(x: float, digits: int = 4) -> float:
@@ -131,7 +132,9 @@ def _ratios(tally: Tally, plan: Plan, professions: list[int]) -> dict[str, dict[
     years = plan.year_at[complete]
     result: dict[str, dict[str, float | None]] = {}
     for dimension in DIMENSIONS:
-        cases = tally.groups[dimension][np.ix_(complete, professions)].sum(axis=(0, 1)).astype(float)
+        cases = (
+            tally.groups[dimension][np.ix_(complete, np.asarray(professions))].sum(axis=(0, 1)).astype(float)
+        )
         heads = (
             plan.population.counts[dimension][:, years][:, :, professions].sum(axis=(0, 1, 2)).astype(float)
         )
@@ -257,7 +260,10 @@ def _rate_model(plan: Plan) -> dict[str, Any]:
 
 def _organisations(plan: Plan) -> dict[str, Any]:
     orgs = plan.population.orgs
-    counts = lambda column: dict(sorted(orgs.group_by(column).len().iter_rows()))  # noqa: E731
+
+    def counts(column: str) -> dict[str, int]:
+        return dict(sorted(orgs.group_by(column).len().iter_rows()))
+
     return {
         "source": "fictional" if plan.config.organisations is None else str(plan.config.organisations),
         "count": orgs.height,

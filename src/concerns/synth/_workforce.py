@@ -185,7 +185,8 @@ def _org_shares(
     steps = np.arange(len(years))[:, None]
     drift = np.exp(np.cumsum(rng.normal(0.0, _DRIFT_SD, size=(len(orgs), len(years), base.shape[1])), axis=1))
     shares = perturbed[:, None, :] * trend[None, None, :] ** steps[None] * drift
-    return shares / np.maximum(shares.sum(axis=2, keepdims=True), 1e-300)
+    normalised: np.ndarray = shares / np.maximum(shares.sum(axis=2, keepdims=True), 1e-300)
+    return normalised
 
 
 def split_whole(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -195,7 +196,8 @@ def split_whole(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
     short = totals.astype(np.int64) - whole.sum(axis=-1)
     order = np.argsort(-(exact - whole), axis=-1, kind="stable")
     rank = np.argsort(order, axis=-1, kind="stable")
-    return whole + (rank < short[..., None])
+    rounded: np.ndarray = whole + (rank < short[..., None])
+    return rounded
 
 
 def _size_scores(rng: np.random.Generator, org_types: list[str], given: np.ndarray) -> np.ndarray:
@@ -219,7 +221,8 @@ def _invented_sizes(
     params = np.array([_SIZES[kind][profession] for kind in org_types])
     median, sigma, low, high = params.T
     own = _SIZE_CORRELATION * scores + np.sqrt(1 - _SIZE_CORRELATION**2) * rng.standard_normal(len(org_types))
-    return np.clip(np.round(median * np.exp(sigma * own)), low, high)
+    sizes: np.ndarray = np.clip(np.round(median * np.exp(sigma * own)), low, high)
+    return sizes
 
 
 def _totals(
@@ -333,16 +336,19 @@ def _fit_joint(ethnicity: np.ndarray, pmq: np.ndarray, rounds: int = 40) -> np.n
 
 def _ratio(target: np.ndarray, current: np.ndarray) -> np.ndarray:
     """target / current, 0 where current is 0."""
-    return np.divide(
+    ratio: np.ndarray = np.divide(
         target, current, out=np.zeros(np.broadcast_shapes(target.shape, current.shape)), where=current > 0
     )
+    return ratio
 
 
 def workforce_frame(population: Population) -> pl.DataFrame:
     """The contract's `workforce` rows, sorted by organisation, year, profession, dimension, group."""
     orgs, years, professions = population.totals.shape
     codes = population.orgs.get_column("org_code").to_list()
-    pieces = [("total", ("all",), population.totals[..., None])]
+    pieces: list[tuple[str, tuple[str, ...], np.ndarray]] = [
+        ("total", ("all",), population.totals[..., None])
+    ]
     pieces += [(d, GROUPS[d], population.counts[d]) for d in DIMENSIONS]
     frames = []
     for rank, (_, groups, values) in enumerate(pieces):

@@ -16,7 +16,6 @@ from concerns.web.casework.models import (
     Practitioner,
     SubjectAccessRequest,
 )
-from concerns.web.casework.views import _common
 from concerns.web.portal.roles import Role
 from tests.web.casework.conftest import make_case
 from tests.web.conftest import make_user, signed_in
@@ -26,10 +25,10 @@ TODAY = dt.date(2025, 6, 30)
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(_common, "today", lambda: TODAY)
-    for module in ("cases", "sars"):
-        monkeypatch.setattr(f"concerns.web.casework.views.{module}.today", lambda: TODAY)
+def fixed_today(time_machine):
+    """The clock at noon on TODAY (UTC, the same day in London), running: the register's views take today
+    from it."""
+    time_machine.move_to(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC))
 
 
 def new_case_form(organisation, **changes) -> dict[str, object]:

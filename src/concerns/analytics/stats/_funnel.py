@@ -254,28 +254,30 @@ def _funnel(
         return target_raw
 
     rho = precisions[placed]
-    observed = counts[placed]
-    y, s2, centre = _transformed(kind, observed, rho, target_raw)
+    placed_observed = counts[placed]
+    y, s2, centre = _transformed(kind, placed_observed, rho, target_raw)
     z = (y - centre) / np.sqrt(s2)
     n = len(z)
     phi, tau2_estimate = _overdispersion(z, s2, winsor)
     dispersion_p = None if phi is None else float(stats.chi2.sf(n * phi, n - 1))
-    overdispersed = dispersion_p is not None and phi > 1 and dispersion_p < DISPERSION_ALPHA
+    overdispersed = (
+        phi is not None and dispersion_p is not None and phi > 1 and dispersion_p < DISPERSION_ALPHA
+    )
     tau2 = tau2_estimate if overdispersion and overdispersed else 0.0
     z_adjusted = (y - centre) / np.sqrt(s2 + tau2)
     if tau2 > 0:
         p_high, p_low = stats.norm.sf(z_adjusted), stats.norm.cdf(z_adjusted)
     else:
-        p_high, p_low = _exact_tails(kind, observed, rho, target_raw)
+        p_high, p_low = _exact_tails(kind, placed_observed, rho, target_raw)
     bounds = [_limits(kind, target_raw, tau2, rho, level) for level in levels]
 
     placed_names = [name for name, reason in zip(names, reasons, strict=True) if reason is None]
     placed_units = iter(
         FunnelUnit(
             name,
-            int(observed[i]),
+            int(placed_observed[i]),
             float(rho[i]),
-            float(observed[i] / rho[i] * per),
+            float(placed_observed[i] / rho[i] * per),
             float(z[i]),
             float(z_adjusted[i]),
             tuple(
@@ -433,7 +435,8 @@ def _exact_limit(kind: FunnelKind, target_raw: float, precisions: np.ndarray, p:
         distribution = stats.poisson(target_raw * precisions)
     r = distribution.ppf(p)
     alpha = (distribution.cdf(r) - p) / distribution.pmf(r)
-    return (r - alpha) / precisions
+    limits: np.ndarray = (r - alpha) / precisions
+    return limits
 
 
 def _random_effects_limits(
@@ -509,4 +512,5 @@ def _phi_rows(counts: np.ndarray, rho: np.ndarray, target_raw: float, winsor: fl
     z = (y - math.log(target_raw)) * np.sqrt(target_raw * rho)
     low = np.quantile(z, winsor, axis=1, keepdims=True)
     high = np.quantile(z, 1 - winsor, axis=1, keepdims=True)
-    return np.mean(np.clip(z, low, high) ** 2, axis=1)
+    phis: np.ndarray = np.mean(np.clip(z, low, high) ** 2, axis=1)
+    return phis

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from concerns.analytics.stats._intervals import normal_quantile
 from concerns.analytics.stats._results import (
@@ -36,7 +36,7 @@ class RelativeLikelihood:
     level: float
     likelihood_a: float
     likelihood_b: float
-    available: ClassVar[bool] = True
+    available: ClassVar[Literal[True]] = True
 
     @property
     def estimate(self) -> Estimate:
@@ -132,7 +132,7 @@ class LikelihoodChange:
     p: float
     verdict: ChangeVerdict
     level: float
-    available: ClassVar[bool] = True
+    available: ClassVar[Literal[True]] = True
 
 
 def likelihood_change(
@@ -151,13 +151,14 @@ def likelihood_change(
         relative_likelihood(s.cases_a, s.headcount_a, s.cases_b, s.headcount_b, level, min_cases=min_cases)
         for s in (earlier, later)
     ]
-    for result in spans:
-        if isinstance(result, NotAvailable):
-            return result
+    first, second = spans
+    if isinstance(first, NotAvailable):
+        return first
+    if isinstance(second, NotAvailable):
+        return second
     n1, n2 = earlier.cases_a + earlier.cases_b, later.cases_a + later.cases_b
     odds = (earlier.headcount_a / earlier.headcount_b) / (later.headcount_a / later.headcount_b)
     p = _two_sided(earlier.cases_a, n1, n2, earlier.cases_a + later.cases_a, odds)
-    first, second = spans
     if p >= 1 - level:
         verdict = ChangeVerdict.NO_CLEAR_CHANGE
     else:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
 
@@ -49,9 +49,9 @@ class NotAvailable:
 
     reason: Reason
     detail: str = ""
-    available: ClassVar[bool] = False
+    available: ClassVar[Literal[False]] = False
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:
         return False
 
     @property
@@ -70,7 +70,7 @@ class Interval:
     low: float
     high: float
     level: float
-    available: ClassVar[bool] = True
+    available: ClassVar[Literal[True]] = True
 
     def __iter__(self) -> Iterator[float]:
         return iter((self.low, self.high))
@@ -90,7 +90,7 @@ class Estimate:
     low: float
     high: float
     level: float
-    available: ClassVar[bool] = True
+    available: ClassVar[Literal[True]] = True
 
     @property
     def interval(self) -> Interval:

@@ -135,7 +135,8 @@ def _prior_on_grid(theta: np.ndarray, mu: float, tau: float) -> np.ndarray:
         prior[int(np.argmin(np.abs(theta - mu)))] = 1.0
         return prior
     prior = stats.norm.pdf(theta, mu, tau)
-    return prior / prior.sum()
+    normalised: np.ndarray = prior / prior.sum()
+    return normalised
 
 
 def _quantiles(theta: np.ndarray, weights: np.ndarray, probabilities: Sequence[float]) -> list[float]:

@@ -37,10 +37,11 @@ def exact_poisson_upper_ps(
         raise ValueError(f"got {len(counts)} observed counts but {len(means)} expected")
     if (~np.isfinite(means) | (means <= 0)).any():
         raise ValueError("every expected must be a known number > 0")
-    at_least = stats.poisson.sf(counts - 1, means)
+    at_least: np.ndarray = stats.poisson.sf(counts - 1, means)
     if not mid_p:
         return at_least
-    return at_least - 0.5 * stats.poisson.pmf(counts, means)
+    mid: np.ndarray = at_least - 0.5 * stats.poisson.pmf(counts, means)
+    return mid
 
 
 @dataclass(frozen=True)

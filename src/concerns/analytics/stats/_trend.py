@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
 from scipy import stats
@@ -54,7 +54,7 @@ class Trend:
     labels: tuple[str, ...]
     per_exposure: bool
     p: float = math.nan  # two-sided p-value of no change, on the same scale and critical values
-    available: ClassVar[bool] = True
+    available: ClassVar[Literal[True]] = True
 
 
 def poisson_trend(

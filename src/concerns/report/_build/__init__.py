@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from concerns.analytics._analysis import Context, NationalAnalysis, OrganisationAnalysis
+from concerns.analytics import Context, NationalAnalysis, OrganisationAnalysis
 from concerns.disclosure import Policy
 from concerns.report._model import Report
+
+SUMMARY_POLICY = "ons-10-5"  # the board summary may be published, so it takes a stricter policy
 
 
 def build_organisation_report(

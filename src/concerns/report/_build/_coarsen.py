@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from concerns import vocabulary as v
-from concerns.analytics._profile import SINGLE_VALUED, Breakdown, Count, Profile, Share
+from concerns.analytics import SINGLE_VALUED, Breakdown, Count, Profile, Share
 from concerns.disclosure import Policy
 from concerns.report._build import _format as f
 
@@ -73,7 +73,7 @@ COLLAPSED_LABELS = {
 }
 
 # Labels a pair reads better with than "A and B".
-PAIR_LABELS = {
+PAIR_LABELS: dict[tuple[str, ...], str] = {
     ("dentist", "pharmacist"): "Dentists and pharmacists",
     ("eea", "international"): "Qualified outside the UK",
 }
@@ -212,6 +212,7 @@ def _rebuilt(breakdown: Breakdown, groups: Iterable[tuple[str, ...]], counts: di
         share = None
         if breakdown.total:
             interval = wilson_interval(cases, breakdown.total)
+            assert interval  # total > 0
             share = Share(cases / breakdown.total, interval.low, interval.high)
         new_rows.append(
             Count(JOIN.join(group), combined_label(breakdown.dimension, group, rows), cases, share)
@@ -247,10 +248,8 @@ def _lower(label: str) -> str:
 def _age_range(first: str, last: str) -> str:
     low = None if first == "under_35" else first.split("_")[0]
     high = None if last == "65_plus" else last.split("_")[1]
-    if low is None and high is None:
-        return "All ages"
     if low is None:
-        return f"Under {int(high) + 1}"
+        return "All ages" if high is None else f"Under {int(high) + 1}"
     if high is None:
         return f"{low} and over"
     return f"{low} to {high}"

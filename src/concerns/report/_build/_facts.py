@@ -12,10 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concerns.analytics._equality import OVER_TIME, EqualityMeasures
-from concerns.analytics._findings import BestFinding, ChangeFinding, SpanFigure
-from concerns.analytics._profile import Profile
-from concerns.analytics._rates import Rate
+from concerns.analytics import (
+    OVER_TIME,
+    BestFinding,
+    ChangeFinding,
+    EqualityMeasures,
+    Profile,
+    Rate,
+    SpanFigure,
+)
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build._coarsen import exact_cover, is_combined, members
 from concerns.report._build._plan import Likelihood, case_dimension
@@ -63,7 +68,7 @@ class Facts:
         return tuple(
             item
             for item in self.every_likelihood
-            if item.comparison.doctors_alone
+            if item.comparison.of_every_profession is not None  # doctors alone
             and set(counted[item.comparison.of_every_profession]) - {"doctor"}
         )
 
@@ -86,7 +91,7 @@ class Facts:
         if not is_combined(code):
             raise KeyError(key)
         values = [self.pub.value((dimension, member)) for member in members(code)]
-        return None if None in values else sum(values)
+        return None if None in values else sum(value or 0 for value in values)
 
     # --- shares -----------------------------------------------------------------------------
 
@@ -101,6 +106,7 @@ class Facts:
             return MISSING
         part = min(part, whole)  # rounded counts can cross: a share stays within 0–100%
         interval = wilson_interval(part, whole)
+        assert interval  # whole > 0
         return Figure(part / whole, interval.low, interval.high)
 
     def stated_share(self, dimension: str, code: str) -> Figure:
@@ -119,6 +125,7 @@ class Facts:
             return MISSING
         part = min(part, stated)
         interval = wilson_interval(part, stated)
+        assert interval  # stated > 0
         return Figure(part / stated, interval.low, interval.high)
 
     def stated_share_range(self, dimension: str, code: str) -> tuple[Figure, Figure] | None:
@@ -142,6 +149,7 @@ class Facts:
         figures = []
         for stated in (whole, max(whole - most, part, 1)):
             interval = wilson_interval(min(part, stated), stated)
+            assert interval  # stated > 0
             figures.append(Figure(min(part, stated) / stated, interval.low, interval.high))
         return figures[0], figures[1]
 
@@ -175,6 +183,7 @@ class Facts:
         from concerns.analytics.stats import rate_per_1000
 
         estimate = rate_per_1000(published_cases, rate.person_years)
+        assert estimate  # person_years > 0
         return Figure(estimate.value, estimate.low, estimate.high)
 
     def overall_rate(self, rate: Rate) -> Figure:
@@ -241,13 +250,11 @@ class Facts:
             )
         if item.status != "too_few":
             return None
-        sides = [
-            self._side_range(item, item.comparison.group_a, result.cases_a),
-            self._side_range(item, item.comparison.group_b, result.cases_b),
-        ]
-        if None in sides:
+        side_a = self._side_range(item, item.comparison.group_a, result.cases_a)
+        side_b = self._side_range(item, item.comparison.group_b, result.cases_b)
+        if side_a is None or side_b is None:
             return None
-        (a_low, a_high), (b_low, b_high) = sides
+        (a_low, a_high), (b_low, b_high) = side_a, side_b
         lowest = self.equality.best_estimate(item.comparison.id, a_low, b_high)
         highest = self.equality.best_estimate(item.comparison.id, a_high, b_low)
         if lowest is None or highest is None:

@@ -11,12 +11,16 @@ limits is said, in words.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from concerns.report._build import _format as f
 from concerns.report._build._places import beyond
 from concerns.report._build._tables import collapsed_row, every_count_hidden
 from concerns.report._charts import bars, cases_over_time, forest_plot, funnel_plot, grouped_bars, make_chart
 from concerns.report._model import Cell, Chart, Paragraph, Table
+
+if TYPE_CHECKING:
+    from concerns.analytics import Funnel
 
 PERCENT = ".0%"
 
@@ -77,13 +81,13 @@ def _pairs(labels: Sequence[str], displays: Sequence[str]) -> str:
     return "; ".join(f"{label} {display}" for label, display in zip(labels, displays, strict=True))
 
 
-def cases_over_time_chart(table: Table, *, count_key: str, whose: str) -> Chart | Paragraph:
+def cases_over_time_chart(table: Table, *, count_key: str, whose: str) -> Chart | Paragraph | None:
     years = _rows(table)
     values, displays = _column(table, count_key, years)
     if not _drawable(values):
         return not_drawn("cases by financial year", table, [table.cell(year, count_key) for year in years])
     title = "Cases by financial year"
-    nothing = [None] * len(years)
+    nothing: list[float | None] = [None] * len(years)
     hidden = [
         display if flag else None
         for display, flag in zip(displays, _hidden(table, count_key, years), strict=True)
@@ -141,7 +145,7 @@ def funnel_chart(
     return make_chart("funnel", title, alt, spec, position_table.id, draw=False)
 
 
-def funnel_curves(funnel: object, precisions: Sequence[float]) -> dict[str, list[tuple[float, float, float]]]:
+def funnel_curves(funnel: Funnel, precisions: Sequence[float]) -> dict[str, list[tuple[float, float, float]]]:
     """The 95% and 99.8% lines along the range of precisions, on a log grid."""
     low, high = min(precisions), max(precisions)
     steps = 40
@@ -155,14 +159,14 @@ def funnel_curves(funnel: object, precisions: Sequence[float]) -> dict[str, list
     return curves
 
 
-def funnel_range(funnel: object) -> list[float]:
+def funnel_range(funnel: Funnel) -> list[float]:
     """The smallest and largest practitioner-years of the type: where the limits are drawn. Headcounts
     are public, so their range reveals no case counts."""
     precisions = [unit.precision for unit in funnel.units if unit.precision]
     return [min(precisions), max(precisions)] if precisions else []
 
 
-def funnel_spread(funnel: object, own_label: str | None, kind_label: str, stated: Mapping[str, str]) -> str:
+def funnel_spread(funnel: Funnel, own_label: str | None, kind_label: str, stated: Mapping[str, str]) -> str:
     """How many other organisations lie outside each level's limits, in words: counts of organisations
     whose own reports state their position (`_places.stated_positions`), never of cases, and no point a
     reader could match to an organisation."""
@@ -224,7 +228,7 @@ def share_bars(
 
 def count_bars(
     table: Table, key: str, *, chart_id: str, title: str, x_title: str = "Cases", share: bool = False
-) -> Chart | Paragraph:
+) -> Chart | Paragraph | None:
     """Bars of one column, leaving out rows shown as zero (a zero is published anyway); a sentence
     when no bar would be drawn."""
     rows = [row for row in _rows(table) if table.cell(row, "cases").display != "0"]

@@ -10,26 +10,29 @@ group that stands out, without its name or numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from concerns.analytics._clusters import ClusterTest
-from concerns.analytics._findings import (
+from concerns.analytics import (
     NOT_ASSESSED,
     ChangeFinding,
+    ClusterTest,
     EqualityFinding,
     Findings,
     FunnelFinding,
+    PeerVerdict,
     TrendFinding,
     TypeFinding,
     YearFinding,
     trend_finding,
 )
-from concerns.analytics._peers import PeerVerdict
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._places import Place, Places, Spread
 from concerns.report._build._plan import Likelihood, practitioners_key
 from concerns.report._build._protection import TOTAL
 from concerns.report._build._text import shown_as
+
+if TYPE_CHECKING:
+    from concerns.analytics import NationalFindings, NotAvailable, Trend
 
 WITHHELD = "withheld"
 
@@ -205,7 +208,7 @@ def publish(
     findings: Findings,
     facts: Facts,
     *,
-    trend: object,
+    trend: Trend | NotAvailable,
     trend_shown: bool,
     rate: Figure,
     likelihoods: dict[str, tuple[Likelihood, Figure]],
@@ -231,7 +234,7 @@ def publish(
         exact=facts.exact,
         explained=findings.explained_by,
         equality_doctors=tuple(
-            _equality(comparison, doctor_likelihoods, national_figures, facts)
+            _equality(comparison, doctor_likelihoods or {}, national_figures, facts)
             for comparison in doctor_likelihoods or {}
         ),
     )
@@ -241,6 +244,7 @@ def _year(year: YearFinding, facts: Facts) -> YearFinding:
     """A year as published: its count as its table shows it (rounded under a rounding policy), and its
     expected count no finer than the rounding, so that neither gives an unrounded count back."""
     observed = facts.pub.value(("fiscal_year", year.fiscal_year))
+    assert observed is not None  # a year as published is shown
     base = facts.policy.rounding_base
     expected = year.expected if base == 1 else base * round(year.expected / base)
     return replace(year, observed=observed, expected=expected)
@@ -263,7 +267,7 @@ def equality_findings(
 
 
 def national_json(
-    findings: object,
+    findings: NationalFindings,
     trend: TrendFinding,
     equality: dict[str, EqualityFinding],
     doctors: dict[str, EqualityFinding] | None = None,
@@ -294,7 +298,7 @@ def national_json(
     }
 
 
-def _trend(trend: object, shown: bool) -> TrendFinding:
+def _trend(trend: Trend | NotAvailable, shown: bool) -> TrendFinding:
     if not shown:
         return TrendFinding("count", NOT_ASSESSED, None, None, None, None, WITHHELD)
     return trend_finding(trend)
@@ -346,6 +350,7 @@ def _equality(
     if not figure.available:
         return EqualityFinding(comparison, "not_available", None, None, None, national_ratio, over_time=moved)
     # Judged on the interval as printed, so that "more likely" never sits beside "1.00 to …".
+    assert figure.low is not None and figure.high is not None  # an available ratio has its interval
     low, high = shown_as(figure.low, "ratio"), shown_as(figure.high, "ratio")
     verdict = "more_likely" if low > 1 else "less_likely" if high < 1 else "no_clear_difference"
     return EqualityFinding(

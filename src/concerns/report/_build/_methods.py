@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concerns import vocabulary as v
-from concerns.analytics._rates import Rate
+from concerns.analytics import Rate
 from concerns.disclosure import Policy
 from concerns.report._build import _text
 from concerns.report._build._facts import Facts

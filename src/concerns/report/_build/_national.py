@@ -6,10 +6,14 @@ import datetime as dt
 
 from concerns import __version__
 from concerns import vocabulary as v
-from concerns.analytics import _findings
-from concerns.analytics._analysis import Context, NationalAnalysis
-from concerns.analytics._findings import EqualityFinding, TrendFinding
-from concerns.analytics._profile import MORE_THAN_ONE, TITLES
+from concerns.analytics import (
+    MORE_THAN_ONE,
+    Context,
+    EqualityFinding,
+    NationalAnalysis,
+    TrendFinding,
+    trend_finding,
+)
 from concerns.disclosure import Policy, resolve_policy
 from concerns.report._build import _figures, _methods, _tables, _text
 from concerns.report._build import _format as f
@@ -39,6 +43,7 @@ from concerns.report._model import (
     Tile,
     Tiles,
 )
+from concerns.vocabulary import DIMENSION_TITLES
 
 TITLE = "National insight report"
 WHOSE = "All organisations"
@@ -52,7 +57,7 @@ def build(
     years = analysis.period.fiscal_years
     trend_shown = all(facts.pub.shown(("fiscal_year", year)) for year in years)
     # A trend per practitioner over every organisation with headcounts gives away no small count.
-    trend = _findings.trend_finding(analysis.trend) if trend_shown else _findings_withheld_trend()
+    trend = trend_finding(analysis.trend) if trend_shown else _findings_withheld_trend()
     figures = {item.comparison.id: facts.likelihood(item) for item in facts.likelihoods}
     equality = published_equality(facts)
     doctors = published_equality(facts, doctors=True)
@@ -158,6 +163,8 @@ def build(
             "equality_organisations": _clear_json(clear),
         },
         legend=_tables.symbol_legend(chosen),
+        disclosure_note=_tables.disclosure_note(chosen),
+        symbols=_tables.symbol_meanings(chosen),
     )
 
 
@@ -257,9 +264,9 @@ def _national_tables(
         "relative_likelihood_over_time": _tables.likelihood_over_time(
             facts, tuple(equality.values()), analysis.period.fiscal_years
         ),
-        "data_quality": _tables.data_quality(facts, TITLES),
+        "data_quality": _tables.data_quality(facts, DIMENSION_TITLES),
     }
-    tables.update(_tables.demographic_tables(facts, TITLES))
+    tables.update(_tables.demographic_tables(facts, DIMENSION_TITLES))
     return tables
 
 
@@ -330,8 +337,14 @@ def _tiles(analysis: NationalAnalysis, facts: Facts, trend: TrendFinding) -> tup
     for code in ("behaviour", "clinical", "health", MORE_THAN_ONE):
         share = facts.share(("concern_category", code))
         label = "More than one area" if code == MORE_THAN_ONE else v.CONCERN_CATEGORIES.label(code)
-        value = f.percent(share.value) if share.available else f.DASH
-        note = f"95% interval {f.percent(share.low)} to {f.percent(share.high)}" if share.available else ""
+        if share.available:
+            assert share.value is not None and share.low is not None and share.high is not None  # a share
+            value, note = (
+                f.percent(share.value),
+                f"95% interval {f.percent(share.low)} to {f.percent(share.high)}",
+            )
+        else:
+            value, note = f.DASH, ""
         tiles.append(Tile(label, value, note))
     return tuple(tiles)
 
@@ -449,7 +462,10 @@ def _clear_json(clear: dict[str, tuple[int, int, int]]) -> list[dict[str, object
 
 
 def _types_json(types: TypeFigures) -> list[dict[str, object]]:
-    return [{"comparison": comparison, **type_json(found)} for (_, comparison), found in types.ratios.items()]
+    return [
+        {"comparison": comparison, **(type_json(found) or {})}
+        for (_, comparison), found in types.ratios.items()
+    ]
 
 
 def _clear_text(clear: dict[str, tuple[int, int, int]], equality: dict[str, EqualityFinding]) -> str:

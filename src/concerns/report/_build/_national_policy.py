@@ -20,8 +20,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from concerns.analytics._analysis import Context
-from concerns.analytics._profile import Profile
+from concerns.analytics import Context, Profile
 from concerns.disclosure import (
     Breakdown,
     Link,
@@ -121,7 +120,7 @@ def national_counts(pub: Published, dimensions: Sequence[str]) -> dict[str, floa
     """The national counts of some breakdowns as the audit reads them: "dimension:code" → the count shown,
     None where hidden."""
     return {
-        f"{key[0]}:{key[1]}": (None if cell.suppressed else float(cell.value))
+        f"{key[0]}:{key[1]}": (None if cell.suppressed else float(cell.value or 0))
         for key, cell in pub.cells.items()
         if key[0] in dimensions
     }
@@ -263,7 +262,7 @@ def _likelihood_counts(
         for keys, codes in ((item.a_keys, item.comparison.group_a), (item.b_keys, item.comparison.group_b)):
             if not keys or keys[0][0] != "likelihood" or pub.hidden(keys[0]):
                 continue
-            value = float(pub.value(keys[0]))
+            value = float(pub.value(keys[0]) or 0)
             terms = tuple((f"{dimension}:{code}", 1.0) for code in codes)
             links.append(Link(terms, value, None if item.result.cases_left_out else value))
     return links
@@ -299,17 +298,18 @@ def _same_people(profile: Profile, pub: Published, family: tuple[str, ...], poli
     return links
 
 
-def _codes(keys: Sequence[tuple[str, str]]) -> list[str]:
+def _codes(keys: Sequence[tuple[str, ...]]) -> list[str]:
     return [f"{dimension}:{member}" for dimension, row in keys for member in members(row)]
 
 
 def _known(
-    pub: Published, key: tuple[str, str], count: int, policy: Policy, zeros_hidden: bool
+    pub: Published, key: tuple[str, ...], count: int, policy: Policy, zeros_hidden: bool
 ) -> tuple[float, float | None]:
     """What the report's reader knows of one count, as the within-report audit assumes."""
     cell = pub.cells.get(key)
     if cell is None or not cell.suppressed:
-        shown = count if cell is None else cell.value
+        shown = count if cell is None else cell.value or 0
         return float(shown), float(shown)
+    assert cell.reason is not None  # a hidden cell has its reason
     low, high = hidden_range(policy, count, cell.reason, zeros_hidden=zeros_hidden)
     return low, None if math.isinf(high) else high

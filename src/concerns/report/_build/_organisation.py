@@ -4,49 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from concerns import __version__
-from concerns.analytics._analysis import Context, OrganisationAnalysis
-from concerns.analytics._clusters import TITLES as CLUSTER_TITLES
-from concerns.analytics._clusters import ClusterTest
-from concerns.analytics._findings import FunnelFinding
-from concerns.analytics._profile import TITLES
-from concerns.analytics._rates import Rate
+from concerns import vocabulary as v
+from concerns.analytics import Context, FunnelFinding, OrganisationAnalysis, Rate
 from concerns.disclosure import Policy, resolve_policy
-from concerns.report._build import _sections, _tables, _text
+from concerns.report._build import SUMMARY_POLICY, _sections, _tables, _text
 from concerns.report._build import _signposting as sign
+from concerns.report._build._built import Built
 from concerns.report._build._coarsen import members
 from concerns.report._build._facts import Facts, Figure
 from concerns.report._build._findings import ReportFindings, publish
 from concerns.report._build._scope import organisation_facts
 from concerns.report._build._types import type_figures
 from concerns.report._model import KeyMessages, OrgInfo, PeerInfo, Report, Section, Table
+from concerns.vocabulary import DIMENSION_TITLES, STAFF_GROUP_TITLES
+
+if TYPE_CHECKING:
+    from concerns.analytics import NotAvailable, Trend
 
 TITLE = "Organisational activity report"
 WHOSE = "This organisation"
-
-
-@dataclass(frozen=True)
-class Built:
-    """Everything the sections share, computed once."""
-
-    analysis: OrganisationAnalysis
-    context: Context
-    facts: Facts
-    policy: Policy
-    name: str
-    tables: dict[str, Table]
-    trend_shown: bool  # every year's count is shown: a trend cannot give one away
-    trend: object  # stats.Trend | stats.NotAvailable
-    rate: Figure  # cases per 1,000 practitioners a year over the period, from published counts
-    likelihood_figures: dict[str, Figure]
-    findings: ReportFindings  # every verdict the report states, as it may state it
-
-    @property
-    def shown_clusters(self) -> tuple[ClusterTest, ...]:
-        """Flagged staff groups whose practitioners may be counted."""
-        return tuple(cluster.test for cluster in self.findings.named_clusters)
 
 
 def build(
@@ -95,7 +75,6 @@ def build(
 
 
 # Board papers are often published: the summary follows the 10-5 rule (docs/disclosure.md).
-SUMMARY_POLICY = "ons-10-5"
 SUMMARY_TITLE = "Board summary"
 
 
@@ -130,8 +109,20 @@ def build_summary(
     )
 
 
+def organisation_line(org_type: str, nation: str) -> str:
+    """ "Acute trust, England": the organisation's type and nation as the report names them."""
+    return f"{_label(v.ORG_TYPES, org_type)}, {_label(v.NATIONS, nation)}"
+
+
+def _label(codes: v.CodeSet, code: str) -> str:
+    try:
+        return codes.label(code)
+    except KeyError:
+        return code
+
+
 def _report(
-    kind: str,
+    kind: Literal["organisation", "summary"],
     title: str,
     built: Built,
     analysis: OrganisationAnalysis,
@@ -146,10 +137,13 @@ def _report(
     """An organisation's document: its sections, with the facts every rendering prints on its cover."""
     org = analysis.organisation
     key_messages = next(block.items for block in sections[0].blocks if isinstance(block, KeyMessages))
+    adviser: dict[str, Any] = {"link_adviser": link_adviser} if link_adviser else {}
     return Report(
         kind=kind,
         title=title,
-        org=OrgInfo(org.code, built.name, org.org_type, org.nation),
+        org=OrgInfo(
+            org.code, built.name, org.org_type, org.nation, organisation_line(org.org_type, org.nation)
+        ),
         fiscal_years=tuple(analysis.period.fiscal_years),
         as_of=as_of.isoformat(),
         generated_by=f"concerns {__version__}",
@@ -162,7 +156,9 @@ def _report(
         illustrative=illustrative,
         findings=built.findings.as_json(),
         legend=_tables.symbol_legend(policy),
-        **({"link_adviser": link_adviser} if link_adviser else {}),
+        disclosure_note=_tables.disclosure_note(policy),
+        symbols=_tables.symbol_meanings(policy),
+        **adviser,
     )
 
 
@@ -220,7 +216,7 @@ def _prepare(
     )
 
 
-def _trend(analysis: OrganisationAnalysis, facts: Facts, shown: bool) -> object:
+def _trend(analysis: OrganisationAnalysis, facts: Facts, shown: bool) -> Trend | NotAvailable:
     """The analysis' trend, or one refitted to the published yearly counts.
 
     Refitted under a rounding policy (the analysis' trend rests on unrounded
@@ -233,7 +229,7 @@ def _trend(analysis: OrganisationAnalysis, facts: Facts, shown: bool) -> object:
         return analysis.trend
     from concerns.analytics.stats import poisson_trend
 
-    counts = [facts.pub.value(("fiscal_year", year)) for year in analysis.period.fiscal_years]
+    counts = [facts.pub.value(("fiscal_year", year)) or 0 for year in analysis.period.fiscal_years]  # shown
     exposure = [year.rate.person_years for year in analysis.years] if per_exposure and not partial else None
     return poisson_trend(counts, exposure, labels=list(analysis.period.fiscal_years))
 
@@ -313,11 +309,11 @@ def _build_tables(
             analysis.period.fiscal_years,
         ),
         "clusters": _tables.clusters(
-            findings.named_clusters, titles=CLUSTER_TITLES, q=analysis.clusters.q, exact=facts.exact
+            findings.named_clusters, titles=STAFF_GROUP_TITLES, q=analysis.clusters.q, exact=facts.exact
         ),
-        "data_quality": _tables.data_quality(facts, TITLES),
+        "data_quality": _tables.data_quality(facts, DIMENSION_TITLES),
     }
-    tables.update(_tables.demographic_tables(facts, TITLES))
+    tables.update(_tables.demographic_tables(facts, DIMENSION_TITLES))
     tables["funnel_position"] = _funnel_table(analysis, rate, findings.funnels["rate"])
     return {key: replace(table, detail=True) if key in DETAIL else table for key, table in tables.items()}
 
@@ -404,5 +400,7 @@ def _poorly_recorded(facts: Facts) -> tuple[str, ...]:
         return ()
     shares = {field: facts.share((dimension, "not_stated")) for dimension, field in RECORDED.items()}
     return tuple(
-        field for field, share in shares.items() if share.available and share.value >= sign.RECORDING_GAP
+        field
+        for field, share in shares.items()
+        if share.available and share.value is not None and share.value >= sign.RECORDING_GAP
     )

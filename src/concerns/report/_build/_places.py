@@ -18,9 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from concerns.analytics._analysis import Context
-from concerns.analytics._findings import MIN_EXPECTED, NOT_ASSESSED, funnel_finding, level_name
-from concerns.analytics._rates import ALL
+from concerns.analytics import (
+    ALL_PROFESSIONS,
+    MIN_EXPECTED,
+    NOT_ASSESSED,
+    Context,
+    funnel_finding,
+    level_name,
+)
 from concerns.disclosure import Policy, Subtotal
 from concerns.report._build._facts import Facts
 from concerns.report._build._national_policy import organisations_published, per_batch, subtotal_audit
@@ -142,8 +147,8 @@ def _total(context: Context, code: str) -> int:
 
 
 def _covers_every_case(context: Context, code: str) -> bool:
-    rate = context.rates.get((code, ALL))
-    return bool(rate and rate.person_years) and rate.cases == _total(context, code)
+    rate = context.rates.get((code, ALL_PROFESSIONS))
+    return rate is not None and bool(rate.person_years) and rate.cases == _total(context, code)
 
 
 def _audited(
@@ -209,7 +214,7 @@ def _place(
 ) -> Place:
     from concerns.analytics.stats import Estimate, rate_per_1000
 
-    person_years = sum(context.rates[(c, ALL)].person_years or 0 for c in m.rated)
+    person_years = sum(context.rates[(c, ALL_PROFESSIONS)].person_years or 0 for c in m.rated)
     rate = None
     if shown and person_years:
         found = rate_per_1000(rated_cases[m.code], person_years)
@@ -242,7 +247,8 @@ def _spread(context: Context, policy: Policy, org_type: str, members: frozenset[
     positions = [stated[code] for code in sorted(members) if code in stated]
     levels = sorted(funnel.levels, reverse=True)
     outside = tuple(
-        (level, *(beyond(positions, side, level, levels) for side in ("above", "below"))) for level in levels
+        (level, beyond(positions, "above", level, levels), beyond(positions, "below", level, levels))
+        for level in levels
     )
     if not isinstance(test, SpreadTest):
         return Spread(org_type, len(positions), outside, None, None)
@@ -262,7 +268,9 @@ def stated_positions(context: Context, policy: Policy) -> dict[str, str]:
         found = funnel_finding("rate", funnel, code, minimum=MIN_EXPECTED, on_expected=True)
         if found.position == NOT_ASSESSED or pub.withheld:
             continue
-        rate = Facts(coarse, pub, context.equality[code], items).overall_rate(context.rates[(code, ALL)])
+        rate = Facts(coarse, pub, context.equality[code], items).overall_rate(
+            context.rates[(code, ALL_PROFESSIONS)]
+        )
         if not rate.hidden:
             stated[code] = found.position
     return stated

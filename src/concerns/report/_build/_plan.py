@@ -14,9 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from concerns import vocabulary as v
-from concerns.analytics._clusters import ClusterTest
-from concerns.analytics._equality import ALL_COMPARISONS, Comparison, Equality, EqualityMeasures
-from concerns.analytics._profile import MORE_THAN_ONE, Profile
+from concerns.analytics import (
+    ALL_COMPARISONS,
+    MORE_THAN_ONE,
+    ClusterTest,
+    Comparison,
+    Equality,
+    EqualityMeasures,
+    Profile,
+)
 from concerns.disclosure import Cell, CellKey, Policy
 from concerns.report._build._coarsen import (
     COLLAPSED_LABELS,
@@ -254,7 +260,9 @@ def _concerns_group(profile: Profile, threshold: int) -> Group:
         [c.key for c in categories if c.key[1] != MORE_THAN_ONE], ("concern_category", MORE_THAN_ONE)
     )
     # A sub-type implies its category; a case can have a category without a sub-type.
-    relations += [at_most(cell.key, ("concern_category", v.CONCERNS.group(cell.key[1]))) for cell in subtypes]
+    relations += [
+        at_most(cell.key, ("concern_category", str(v.CONCERNS.group(cell.key[1])))) for cell in subtypes
+    ]
     return Group("concerns", (*categories, *subtypes), tuple(relations))
 
 
@@ -337,7 +345,7 @@ def _breakdown_rows(dimension: str, codes: tuple[str, ...]) -> list[tuple[str, s
     if dimension == "specialty_grade":
         return [("specialty_group", codes[0]), ("grade", codes[1])]
     if dimension == "specialty":  # no specialty table: the specialty's group holds them
-        return [("specialty_group", v.SPECIALTIES.group(codes[0]))]
+        return [("specialty_group", str(v.SPECIALTIES.group(codes[0])))]
     return [(dimension, codes[0])]
 
 

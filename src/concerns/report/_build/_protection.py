@@ -234,7 +234,7 @@ def _publish_linked(groups: tuple[Group, ...], total: int, policy: Policy) -> Pu
 
 def _linked(groups: Iterable[Group], total: int) -> Table:
     cells = [Cell(TOTAL, total, is_total=True)]
-    constraints = []
+    constraints: list[Constraint] = []
     for group in groups:
         cells.extend(group.cells)
         constraints.extend(relation.constraint(None) for relation in group.relations)

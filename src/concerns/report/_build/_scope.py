@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from concerns import vocabulary as v
-from concerns.analytics._analysis import Context, OrganisationAnalysis
-from concerns.analytics._profile import MORE_THAN_ONE, NATIONAL, Profile
+from concerns.analytics import MORE_THAN_ONE, NATIONAL, Context, OrganisationAnalysis, Profile
 from concerns.disclosure import Cell, Policy
 from concerns.report._build import _plan
 from concerns.report._build._facts import Facts

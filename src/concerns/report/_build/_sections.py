@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from concerns import vocabulary as v
-from concerns.analytics._profile import MORE_THAN_ONE
+from concerns.analytics import MORE_THAN_ONE
 from concerns.disclosure import Policy
 from concerns.report._build import _figures, _methods, _tables, _text
 from concerns.report._build import _format as f
@@ -33,10 +33,10 @@ from concerns.report._model import (
 )
 
 if TYPE_CHECKING:
-    from concerns.analytics._findings import EqualityFinding, YearFinding
+    from concerns.analytics import EqualityFinding, YearFinding
     from concerns.analytics.stats import Funnel
+    from concerns.report._build._built import Built
     from concerns.report._build._findings import ReportFindings, ShownCluster
-    from concerns.report._build._organisation import Built
     from concerns.report._build._plan import Likelihood
 
 
@@ -119,13 +119,17 @@ def tiles(built: Built, signposting: sign.Profile) -> tuple[Tile, ...]:
         )
     ]
     rate = built.rate
-    rate_text = f.rate(rate.value) if rate.available else (f.DASH if rate.hidden else f.NOT_AVAILABLE)
+    rate_text = (
+        f.rate(rate.value)
+        if rate.available and rate.value is not None
+        else (f.DASH if rate.hidden else f.NOT_AVAILABLE)
+    )
     result.append(
         Tile("Cases per 1,000 practitioners a year", rate_text, _text.similar_note(findings.peers["rate"]))
     )
     largest = largest_category(built)
     share = facts.share(("concern_category", largest[0])) if largest else None
-    if largest and share.available:
+    if largest and share is not None and share.available and share.value is not None:
         code, overall = largest
         note = _text.similar_note(findings.peers[code])
         label = "Most common type of concern" if overall else "Most common type of concern shown"
@@ -168,11 +172,9 @@ def _equality_tile(findings: ReportFindings) -> Tile:
     reading = {"more_likely": "More likely", "less_likely": "Less likely"}.get(
         finding.verdict, "No clear difference (could be chance)"
     )
-    return Tile(
-        label,
-        f.ratio(finding.ratio),
-        f"{reading}: 95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}{national}",
-    )
+    ratio, low, high = finding.ratio, finding.ci_low, finding.ci_high
+    assert ratio is not None and low is not None and high is not None  # an available ratio has them
+    return Tile(label, f.ratio(ratio), f"{reading}: 95% interval {f.ratio(low)} to {f.ratio(high)}{national}")
 
 
 def _groups_had(count: int) -> str:
@@ -211,7 +213,7 @@ def total_message(built: Built) -> str:
 
 def rate_message(built: Built) -> str | None:
     rate = built.rate
-    if not rate.available:
+    if not rate.available or rate.value is None:
         return None
     text = (
         f"That is {f.rate(rate.value)} cases per 1,000 practitioners a year "
@@ -236,7 +238,7 @@ def largest_category(built: Built) -> tuple[str, bool] | None:
     if facts.pub.withheld:
         return None
     shown = [
-        (facts.pub.value(("concern_category", code)), -i, code)
+        (facts.pub.value(("concern_category", code)) or 0, -i, code)
         for i, code in enumerate(v.CONCERN_CATEGORIES.codes)
         if facts.pub.shown(("concern_category", code))
     ]
@@ -284,7 +286,11 @@ def _claims_in_brief(built: Built, claims: list[tuple[Likelihood, EqualityFindin
     and the table say the rest), or why none does."""
     if not claims:
         return f"No comparison shows a clear difference: {_why_no_claim(built)}."
-    names = "; ".join(f"{item.comparison.label} ({f.ratio(finding.ratio)})" for item, finding in claims)
+    named = []
+    for item, finding in claims:
+        assert finding.ratio is not None  # a clear difference has its ratio
+        named.append(f"{item.comparison.label} ({f.ratio(finding.ratio)})")
+    names = "; ".join(named)
     return (
         f"{len(claims)} of the comparisons show a clear difference, their intervals clear of 1: {names}. "
         "The table gives each ratio with its interval and the national ratio."
@@ -384,6 +390,7 @@ _WIDER_ORDER = ("specialty_group", "specialty", "grade", "specialty_grade")
 
 def _cluster_words(cluster: ShownCluster, findings: ReportFindings) -> str:
     """A flagged group with its numbers, and the wider groups it makes stand out too."""
+    assert cluster.observed is not None  # a named group
     text = (
         f"{cluster.test.label} ({f.count(cluster.observed)} practitioners against "
         f"{f.decimal(cluster.test.expected)} expected)"
@@ -424,7 +431,7 @@ def activity(built: Built) -> Section:
     facts: Facts = built.facts
     text = [_text.trend(built.findings.trend, whose="at this organisation")]
     text += [year_message(year) for year in built.findings.years]
-    if built.rate.available:
+    if built.rate.available and built.rate.value is not None:
         text.append(
             f"Over the period there were {f.rate(built.rate.value)} cases per 1,000 practitioners a year "
             f"({_text.interval(built.rate, 'rate')}): "
@@ -516,6 +523,7 @@ def position(built: Built, names: Mapping[str, str]) -> Section:
 
 def _overdispersion(funnel: Funnel) -> str:
     if funnel.overdispersed and funnel.tau2 > 0:
+        assert funnel.overdispersion_p is not None  # overdispersed: the test was made
         return (
             "Organisations of this type differ more than chance alone would give (a test of overdispersion, "
             f"p = {f.p_value(funnel.overdispersion_p)}), so the limits are widened to allow for it."
@@ -527,14 +535,14 @@ def _overdispersion(funnel: Funnel) -> str:
     )
 
 
-def _funnel_chart(built: Built, funnel: Funnel, table: Table, kind: str) -> Chart | None:
+def _funnel_chart(built: Built, funnel: Funnel, table: Table, kind: str) -> Chart | Paragraph | None:
     unit = built.analysis.funnel_unit("rate")
     precisions = _figures.funnel_range(funnel)
     if not precisions:
         return None
     highlight = (
         (unit.precision, built.rate.value)
-        if built.rate.available and unit is not None and unit.precision
+        if built.rate.available and built.rate.value is not None and unit is not None and unit.precision
         else None
     )
     return _figures.funnel_chart(
@@ -559,7 +567,11 @@ def concerns(built: Built) -> Section:
     several = _text.of_cases(facts, ("concern_category", MORE_THAN_ONE))
     national = facts.national.share(("concern_category", MORE_THAN_ONE)) if facts.national else None
     if several:
-        tail = f", against {f.percent(national.value)} nationally" if national and national.available else ""
+        tail = (
+            f", against {f.percent(national.value)} nationally"
+            if national and national.available and national.value is not None
+            else ""
+        )
         text.append(f"{_text.sentence(several)} involved more than one area{tail}.")
     if facts.pub.withheld:
         text.append("The types of concern are not broken down: there are too few cases.")
@@ -764,7 +776,12 @@ def clusters(built: Built) -> Section:
             "connected. The link adviser can help explore it."
         )
         chart = _figures.cluster_bars(table) if built.shown_clusters else None
-        blocks = (Paragraph(cluster_message(built)), Paragraph(meaning), table if table.rows else None, chart)
+        blocks: tuple[Block | None, ...] = (
+            Paragraph(cluster_message(built)),
+            Paragraph(meaning),
+            table if table.rows else None,
+            chart,
+        )
     else:
         blocks = (Paragraph(cluster_message(built)),)
     return make_section("clusters", "Staff groups that stand out", Paragraph(method), *blocks)

@@ -9,11 +9,15 @@ a year that stands out). No signpost rests on a finding that could be chance.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from concerns.disclosure import CellKey
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts
 from concerns.report._model import Callout
+
+if TYPE_CHECKING:
+    from concerns.analytics import YearFinding
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class Profile:
     exclusion: bool  # exclusion or suspension advice was part of some cases
     equality: tuple[str, ...]  # comparisons whose interval excludes 1, as key messages
     rate_higher: bool = False  # the rate is higher than similar sized organisations', or above the limits
-    year: object | None = None  # the first year that stands out (a YearFinding)
+    year: YearFinding | None = None  # the first year that stands out
     poorly_recorded: tuple[str, ...] = ()  # fields not stated in at least RECORDING_GAP of cases
 
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from concerns import vocabulary as v
-from concerns.analytics._equality import LATEST_YEARS, OVER_TIME
-from concerns.analytics._findings import BestFinding, EqualityFinding, level_name
-from concerns.analytics._profile import SINGLE_VALUED
+from concerns.analytics import (
+    LATEST_YEARS,
+    OVER_TIME,
+    SINGLE_VALUED,
+    BestFinding,
+    EqualityFinding,
+    level_name,
+)
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
 from concerns.report._build import _text
@@ -22,6 +28,12 @@ from concerns.report._build._facts import HIDDEN, Facts, Figure
 from concerns.report._build._places import Place, Places
 from concerns.report._build._protection import NOT_STATED, TOTAL
 from concerns.report._model import Cell, Column, Row, Table
+
+if TYPE_CHECKING:
+    from concerns.analytics import FunnelUnit, TypeFinding
+    from concerns.report._build._findings import ShownCluster
+    from concerns.report._build._plan import Likelihood
+    from concerns.report._build._types import TypeFigures
 
 ALL_CASES = "all_cases"
 WITHHELD_NOTE = "Every count in this table is hidden"
@@ -84,6 +96,30 @@ def symbol_notes(facts: Facts, *, dimensions: Sequence[str] = ()) -> tuple[str, 
     if any(d in facts.pub.zeros_hidden for d in dimensions):
         notes.append(f"{policy.symbol}: fewer than {policy.threshold} cases, zero included.")
     return (*notes, *symbol_legend(policy, zeros=not notes or not notes[-1].endswith("zero included.")))
+
+
+def disclosure_note(policy: Policy) -> str:
+    """The policy in words: what it hides, and the symbol of a figure hidden to protect another."""
+    if policy.complementary_symbol == policy.symbol:
+        extra = f"{policy.symbol} also marks a figure hidden so that a smaller one cannot be worked out."
+    else:
+        extra = (
+            f"{policy.complementary_symbol} marks a figure hidden so that a smaller one cannot be worked out."
+        )
+    described = policy.description or f"Counts below {policy.threshold} are not shown."
+    return f"{described} {extra}"
+
+
+def symbol_meanings(policy: Policy) -> tuple[tuple[str, str], ...]:
+    """What each symbol a hidden or missing figure shows stands for (a cell's explanation in HTML)."""
+    small = f"fewer than {policy.threshold}" + ("" if policy.show_zeros else " (zero included)")
+    complementary = "hidden so that a smaller number cannot be worked out"
+    meanings = {f.DASH: "not shown", "-": "not shown", "*": complementary, f"<{policy.threshold}": small}
+    meanings[policy.complementary_symbol] = complementary
+    meanings[policy.symbol] = (
+        f"{small}, or {complementary}" if policy.symbol == policy.complementary_symbol else small
+    )
+    return tuple(meanings.items())
 
 
 def symbol_legend(policy: Policy, *, zeros: bool = True) -> tuple[str, ...]:
@@ -314,6 +350,7 @@ def stated_share_cells(facts: Facts, dimension: str, code: str) -> list[Cell]:
     if bounds is None:
         return figure_cells(share, "share")
     fewest, most = bounds
+    assert fewest.value is not None and most.value is not None  # shares where recorded
     return [
         f.range_cell(fewest.value, most.value, "share"),
         f.value_cell(fewest.low, "share"),
@@ -445,7 +482,7 @@ def likelihood_counts(facts: Facts, figures: Mapping[str, Figure]) -> Table:
     )
 
 
-def objectives(facts: Facts, findings: Mapping[str, object], years: Sequence[str]) -> Table:
+def objectives(facts: Facts, findings: Mapping[str, EqualityFinding], years: Sequence[str]) -> Table:
     """High impact action 1: for each comparison whose interval lies clear of 1, a draft measurable
     objective with this report's figure as its baseline, a target and when to review it."""
     period, following = f"{years[0]} to {years[-1]}", f"{_next_year(years[0])} to {_next_year(years[-1])}"
@@ -466,7 +503,9 @@ def objectives(facts: Facts, findings: Mapping[str, object], years: Sequence[str
             if more
             else f"Understand why {a} are less likely than {b} to be the subject of a case"
         )
-        baseline = f"{f.ratio(finding.ratio)} ({f.ratio(finding.ci_low)}–{f.ratio(finding.ci_high)})"
+        ratio, low, high = finding.ratio, finding.ci_low, finding.ci_high
+        assert ratio is not None and low is not None and high is not None  # a clear difference has them
+        baseline = f"{f.ratio(ratio)} ({f.ratio(low)}–{f.ratio(high)})"
         target = (
             "1.25 or below, within the band WRES reads as no adverse difference" if more else "0.80 or above"
         )
@@ -510,8 +549,8 @@ def likelihood_over_time(facts: Facts, findings: Sequence[EqualityFinding], year
     LATEST_YEARS, and whether it moved."""
     earlier, later = years[:-LATEST_YEARS], years[-LATEST_YEARS:]
     columns = []
-    for key, span in (("earlier", earlier), ("later", later)):
-        when = f"{span[0]} to {span[-1]}"
+    for key, part in (("earlier", earlier), ("later", later)):
+        when = f"{part[0]} to {part[-1]}"
         columns += [
             Column(f"{key}_ratio", f"{when}", kind="ratio"),
             Column(f"{key}_low", f"{when}: 95% interval from", kind="interval"),
@@ -571,6 +610,7 @@ def doctors_alone(
             else Figure(finding.ratio, finding.ci_low, finding.ci_high)
         )
         numbers = ratio_cells(figure, too_few=finding.verdict == "too_few_cases", policy=facts.policy)
+        assert item.comparison.of_every_profession is not None  # a doctors-alone comparison
         other = by_id[item.comparison.of_every_profession]
         cells = (
             *numbers,
@@ -596,7 +636,7 @@ def doctors_alone(
     )
 
 
-def likelihood_by_type(facts: Facts, types: object) -> Table:
+def likelihood_by_type(facts: Facts, types: TypeFigures) -> Table:
     """The comparisons followed over time for each organisation type, every organisation of it pooled."""
     followed = [item.comparison for item in facts.likelihoods if item.comparison.id in OVER_TIME]
     columns = (
@@ -607,6 +647,7 @@ def likelihood_by_type(facts: Facts, types: object) -> Table:
     rows = []
     for org_type in org_types:
         found = [types.of(org_type, c.id) for c in followed]
+        assert found[0] is not None  # every type has every comparison followed over time
         organisations = found[0].organisations
         rows.append(
             Row(
@@ -708,19 +749,20 @@ def type_spread(found: Places) -> Table:
     )
 
 
-def _type_words(found: object, policy: Policy) -> Cell:
+def _type_words(found: TypeFinding | None, policy: Policy) -> Cell:
     if found is None or found.verdict == "not_available":
         return f.text_cell(f.NOT_AVAILABLE)
     if found.ratio is None:
         return _type_cell(found, policy)
+    assert found.ci_low is not None and found.ci_high is not None  # a ratio has its interval
     return f.text_cell(f"{f.ratio(found.ratio)} ({f.ratio(found.ci_low)}–{f.ratio(found.ci_high)})")
 
 
-def _professions(item: object) -> str:
+def _professions(item: Likelihood) -> str:
     return ", ".join(v.PROFESSIONS.label(p).lower() + "s" for p in item.result.professions) or "none"
 
 
-def _type_cell(found: object, policy: Policy) -> Cell:
+def _type_cell(found: TypeFinding | None, policy: Policy) -> Cell:
     """An organisation type's ratio in a table: blank where the comparison has none."""
     if found is None:
         return f.text_cell("")
@@ -744,7 +786,7 @@ def relative_likelihood(
     facts: Facts,
     figures: Mapping[str, Figure],
     readings: Mapping[str, str],
-    findings: Mapping[str, object] | None = None,
+    findings: Mapping[str, EqualityFinding] | None = None,
 ) -> Table:
     """Each comparison's ratio and interval, the national ratio beside it (an organisation's report), and two
     readings against 0.80–1.25: WRES's, of the point estimate, and the interval's."""
@@ -848,7 +890,7 @@ def _uniform_professions(table: Table) -> Table:
 # --- clusters --------------------------------------------------------------------------------
 
 
-def clusters(shown: Sequence[object], *, titles: Mapping[str, str], q: float, exact: bool) -> Table:
+def clusters(shown: Sequence[ShownCluster], *, titles: Mapping[str, str], q: float, exact: bool) -> Table:
     """The flagged staff groups whose practitioners may be counted (see _findings.ShownCluster)."""
     columns = (
         Column("observed", "Practitioners with cases"),
@@ -859,6 +901,7 @@ def clusters(shown: Sequence[object], *, titles: Mapping[str, str], q: float, ex
     rows = []
     for cluster in shown:
         test = cluster.test
+        assert cluster.observed is not None and test.q is not None  # a named, flagged group
         ratio = cluster.observed / test.expected if test.expected > 0 else None
         # Under a rounding policy the exact p-value would give the unrounded count back.
         q_cell = Cell(f.p_value(test.q), round(test.q, 6)) if exact else Cell(f"≤ {q:g}", None)
@@ -888,7 +931,7 @@ def clusters(shown: Sequence[object], *, titles: Mapping[str, str], q: float, ex
 
 
 def funnel_position(
-    rate: Figure, unit: object | None, target: float | None, levels: Sequence[float], position: str
+    rate: Figure, unit: FunnelUnit | None, target: float | None, levels: Sequence[float], position: str
 ) -> Table:
     columns = [Column("rate", "Cases per 1,000 practitioners a year", kind="rate")]
     for level in levels:
@@ -972,7 +1015,10 @@ def recorded_too_little(facts: Facts, field: str) -> list[str]:
         return []
     cases = facts.share((field, "not_stated"))
     workforce = facts.equality.workforce_recorded.get(field)
-    shares = (("cases", 1 - cases.value if cases.available else None), ("practitioners", workforce))
+    shares = (
+        ("cases", 1 - cases.value if cases.available and cases.value is not None else None),
+        ("practitioners", workforce),
+    )
     return [who for who, recorded in shares if recorded is not None and recorded < RECORDED_ENOUGH]
 
 

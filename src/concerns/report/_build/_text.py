@@ -14,10 +14,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from concerns import vocabulary as v
-from concerns.analytics._findings import EqualityFinding, FunnelFinding, SpanFigure, TrendFinding
-from concerns.analytics._peers import PeerVerdict
+from concerns.analytics import EqualityFinding, FunnelFinding, PeerVerdict, SpanFigure, TrendFinding
 from concerns.disclosure import CellKey, Policy
 from concerns.report._build import _format as f
 from concerns.report._build._facts import Facts, Figure
@@ -60,7 +60,7 @@ def of_cases(facts: Facts, key: CellKey, of: CellKey = TOTAL) -> str | None:
         return None  # "fewer than 5 of 5 cases" says nothing
     noun = "case" if whole == "1" else "cases"
     share = facts.share(key, of)
-    tail = f" ({f.percent(share.value)})" if share.available else ""
+    tail = f" ({f.percent(share.value)})" if share.available and share.value is not None else ""
     return f"{part} of {whole} {noun}{tail}"
 
 
@@ -117,7 +117,7 @@ def level_words(level: float) -> str:
 
 def funnel_position(finding: FunnelFinding, levels: tuple[float, ...]) -> str:
     """A funnel position in words: "above the 99.8% limits", "inside the 95% limits"."""
-    from concerns.analytics._findings import level_name
+    from concerns.analytics import level_name
 
     position = finding.position
     if position == "not_assessed":
@@ -150,8 +150,9 @@ def trend(finding: TrendFinding, *, whose: str) -> str:
         return f"No trend can be given: {why}."
     what = "the rate of cases per practitioner" if finding.measure == "rate" else "the number of cases"
     what = f"{what} {whose}" if whose else what
-    bounds = f"95% interval {f.change(finding.ci_low)} to {f.change(finding.ci_high)}"
-    change = finding.change_per_year
+    change, low, high = finding.change_per_year, finding.ci_low, finding.ci_high
+    assert change is not None and low is not None and high is not None  # an assessed trend has them
+    bounds = f"95% interval {f.change(low)} to {f.change(high)}"
     if finding.verdict == "rising":
         return f"{sentence(what)} rose by about {f.change(change).lstrip('+')} a year ({bounds})."
     if finding.verdict == "falling":
@@ -186,11 +187,13 @@ def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
         return "Not shown: it would allow a small number of cases to be worked out."
     if finding.verdict == "not_available":
         return _not_available(item)
-    bounds = f"95% interval {f.ratio(finding.ci_low)} to {f.ratio(finding.ci_high)}"
+    ratio, low, high = finding.ratio, finding.ci_low, finding.ci_high
+    assert ratio is not None and low is not None and high is not None  # an available ratio has them
+    bounds = f"95% interval {f.ratio(low)} to {f.ratio(high)}"
     if finding.verdict in ("more_likely", "less_likely"):
         text = (
             f"{sentence(a)} were {finding.verdict.replace('_', ' ')} than {b} to be the subject of a case: "
-            f"{f.ratio(finding.ratio)} times as likely ({bounds})."
+            f"{f.ratio(ratio)} times as likely ({bounds})."
         )
         if finding.band_verdict == "within":
             text += (
@@ -198,7 +201,7 @@ def likelihood_reading(item: Likelihood, finding: EqualityFinding) -> str:
             )
         return text
     return (
-        f"No clear difference between {a} and {b}: the ratio of {f.ratio(finding.ratio)} could be chance "
+        f"No clear difference between {a} and {b}: the ratio of {f.ratio(ratio)} could be chance "
         f"({bounds}, which includes 1, equal likelihood)."
     )
 
@@ -233,7 +236,12 @@ def likelihood_claim(item: Likelihood, finding: EqualityFinding) -> str | None:
     return likelihood_reading(item, finding)
 
 
-def equality_claims(findings: object, facts: Facts) -> tuple[str, ...]:
+class _EqualityFindings(Protocol):
+    @property
+    def equality(self) -> tuple[EqualityFinding, ...]: ...
+
+
+def equality_claims(findings: _EqualityFindings, facts: Facts) -> tuple[str, ...]:
     """The key messages of every comparison whose interval excludes 1, in the report's order."""
     items = {item.comparison.id: item for item in facts.likelihoods}
     return tuple(
@@ -248,12 +256,11 @@ def over_time(findings: Sequence[EqualityFinding], facts: Facts) -> str:
     nouns = {
         item.comparison.id: (item.comparison.noun_a, item.comparison.noun_b) for item in facts.likelihoods
     }
-    followed = [finding for finding in findings if finding.over_time is not None]
+    followed = [(finding, finding.over_time) for finding in findings if finding.over_time is not None]
     if not followed:
         return ""
-    headline, others = followed[0], followed[1:]
+    (headline, change), others = followed[0], followed[1:]
     a, b = nouns[headline.comparison]
-    change = headline.over_time
     if change.earlier is None or change.later is None:
         why = {
             "too_few_cases": "too few cases in the earlier or the latest years to tell",
@@ -266,12 +273,13 @@ def over_time(findings: Sequence[EqualityFinding], facts: Facts) -> str:
             f"{_years(change.later.years)}, against {_span(change.earlier)} in {_years(change.earlier.years)}: "
             f"{_moved(change.verdict)}."
         )
-    moved = [finding for finding in others if finding.over_time.verdict in ("higher", "lower")]
-    for finding in moved:
+    moved = [(finding, over) for finding, over in others if over.verdict in ("higher", "lower")]
+    for finding, over in moved:
         a, b = nouns[finding.comparison]
+        assert over.earlier is not None and over.later is not None  # a change found has both spans
         text += (
-            f" For {a} against {b} it was {_span(finding.over_time.later)} in the latest years, against "
-            f"{_span(finding.over_time.earlier)} before: {_moved(finding.over_time.verdict)}."
+            f" For {a} against {b} it was {_span(over.later)} in the latest years, against "
+            f"{_span(over.earlier)} before: {_moved(over.verdict)}."
         )
     return text
 
@@ -319,7 +327,7 @@ def places(found: Places) -> str:
             "national count and the figures shown, they would let a reader work out a count an organisation's "
             "own report hides."
         )
-    types = sorted((p for p in found.types if p.rate), key=lambda p: p.rate[0])
+    types = sorted((p for p in found.types if p.rate), key=_rate_value)
     if len(types) > 1:
         parts.append(
             f"By organisation type the rate runs from {_rate(types[0])} in {_type_plural(types[0].code)} to "
@@ -338,11 +346,11 @@ def places_message(found: Places) -> str | None:
     value, low, high = overall
     ends = (f.number(x, "rate", like=value) for x in (low, high))
     text = f"Cases per 1,000 practitioners a year: {f.rate(value)} (95% interval {' to '.join(ends)}) overall"
-    types = sorted((p for p in found.types if p.rate), key=lambda p: p.rate[0])
+    types = sorted((p for p in found.types if p.rate), key=_rate_value)
     if len(types) > 1:
         text += (
-            f"; by organisation type from {f.rate(types[0].rate[0])} in {_type_plural(types[0].code)} to "
-            f"{f.rate(types[-1].rate[0])} in {_type_plural(types[-1].code)}"
+            f"; by organisation type from {f.rate(_rate_value(types[0]))} in {_type_plural(types[0].code)} to "
+            f"{f.rate(_rate_value(types[-1]))} in {_type_plural(types[-1].code)}"
         )
     return text + "."
 
@@ -353,7 +361,13 @@ def _type_plural(org_type: str) -> str:
     return label.replace(" or ", "s or ", 1) + "s" if " or " in label else label + "s"
 
 
+def _rate_value(place: Place) -> float:
+    assert place.rate is not None  # a place with a rate
+    return place.rate[0]
+
+
 def _rate(place: Place) -> str:
+    assert place.rate is not None  # a place with a rate
     value, low, high = place.rate
     return f"{f.rate(value)} ({f.number(low, 'rate', like=value)}–{f.number(high, 'rate', like=value)})"
 

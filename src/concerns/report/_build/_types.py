@@ -17,9 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from concerns import vocabulary as v
-from concerns.analytics._analysis import Context
-from concerns.analytics._equality import COMPARISONS, OVER_TIME, Comparison
-from concerns.analytics._findings import TypeFinding
+from concerns.analytics import COMPARISONS, OVER_TIME, Comparison, Context, TypeFinding
 from concerns.disclosure import Policy, Subtotal
 from concerns.report._build._facts import Facts
 from concerns.report._build._national_policy import per_batch, subtotal_audit
@@ -105,8 +103,8 @@ def _audited(
             Subtotal(types[t], tuple(f"{dimension}:{code}" for code in group), float(cases))
             for t in sorted(shown)
             for c in comparisons
-            if sums[(t, c.id)] is not None
-            for group, cases in ((c.group_a, sums[(t, c.id)][0]), (c.group_b, sums[(t, c.id)][2]))
+            if (summed := sums[(t, c.id)]) is not None
+            for group, cases in ((c.group_a, summed[0]), (c.group_b, summed[2]))
         ]
         found = audit(subtotals)
         if not found:

@@ -87,7 +87,7 @@ def grouped_bars(
     display label; a None value gets no bar, and its label stands at the axis, in a dashed outline
     when it is `hidden` (by default: every None)."""
     names = list(series)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for series_order, name in enumerate(names):
         labels = _labels(series[name], (value_labels or {}).get(name), axis_format)
         flags = _hidden(series[name], (hidden or {}).get(name))

@@ -24,7 +24,7 @@ from concerns.report._charts._theme import (
 
 ROW_STEP = 30  # pixels per row
 NOTE_GAP = 12  # pixels between the plot and each row's note
-ONE_DATUM = {"values": [{}]}  # a layer drawn once, not once per row
+ONE_DATUM: dict[str, list[dict[str, Any]]] = {"values": [{}]}  # a layer drawn once, not once per row
 TICKS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0)  # in pairs around 1
 PLOT_WIDTH_GUESS = 170  # pixels: what is left of WIDTH beside long labels and the notes
 LABEL_GAP = 20  # pixels between the band's ticks and 1 that keep their labels apart

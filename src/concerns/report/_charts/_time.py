@@ -4,6 +4,7 @@ that reads as zero."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from concerns.report._charts._theme import (
@@ -221,6 +222,6 @@ def _points(
     }
 
 
-def _same_length(years: list[str], *series: list[float | None]) -> None:
+def _same_length(years: list[str], *series: Sequence[object]) -> None:
     if any(len(values) != len(years) for values in series):
         raise ValueError("every series needs one value (or None) per year")

@@ -34,10 +34,9 @@ from concerns.report._model import (
     Section,
     Table,
 )
-from concerns.vocabulary import NATIONS, ORG_TYPES, CodeSet
 
 if TYPE_CHECKING:
-    from concerns.disclosure import Policy
+    pass
 
 __all__ = ["render_html"]
 
@@ -91,7 +90,7 @@ def render_html(report: Report) -> bytes:
     from concerns.report._charts import draw_charts
 
     report = draw_charts(report)
-    symbols = _symbol_meanings(report.policy, report.threshold)
+    symbols = _symbol_meanings(report)
     tables = {table.id: _table_view(table, symbols) for table in report.tables()}
     html = (
         _environment()
@@ -234,16 +233,7 @@ def _has_key_messages_block(report: Report) -> bool:
 
 
 def _org_description(report: Report) -> str:
-    if report.org is None:
-        return "All organisations"
-    return f"{_label(ORG_TYPES, report.org.org_type)}, {_label(NATIONS, report.org.nation)}"
-
-
-def _label(codes: CodeSet, code: str) -> str:
-    try:
-        return codes.label(code)
-    except KeyError:
-        return code
+    return "All organisations" if report.org is None else report.org.description
 
 
 _MONTHS = (
@@ -272,37 +262,12 @@ def _long_date(iso: str) -> str:
 
 
 def _disclosure_text(report: Report) -> str:
-    policy = _policy(report.policy)
-    if policy is not None and policy.description:
-        return f"{policy.description} {NOT_STATED_SHOWN} (Disclosure policy: {policy.name}.)"
-    return f"Counts below {report.threshold} are not shown. {NOT_STATED_SHOWN} (Disclosure policy: {report.policy}.)"
+    return f"{report.disclosure_note} {NOT_STATED_SHOWN} (Disclosure policy: {report.policy}.)"
 
 
-@lru_cache(maxsize=8)
-def _symbol_meanings(policy_name: str, threshold: int) -> Mapping[str, str]:
+def _symbol_meanings(report: Report) -> Mapping[str, str]:
     """What each display symbol of a suppressed cell stands for, for the cell's <abbr title>."""
-    policy = _policy(policy_name)
-    small = f"fewer than {policy.threshold if policy else threshold}"
-    if policy is not None and not policy.show_zeros:
-        small += " (zero included)"
-    complementary = "hidden so that a smaller number cannot be worked out"
-    meanings = {"–": "not shown", "-": "not shown", "*": complementary, f"<{threshold}": small}
-    if policy is not None:
-        meanings[policy.complementary_symbol] = complementary
-        meanings[policy.symbol] = (
-            f"{small}, or {complementary}" if policy.symbol == policy.complementary_symbol else small
-        )
-    return MappingProxyType(meanings)
-
-
-def _policy(name: str) -> Policy | None:
-    # Imported here: the disclosure package pulls in SciPy, which a page render does not need.
-    from concerns.disclosure import UnknownPolicyError, get_policy
-
-    try:
-        return get_policy(name)
-    except UnknownPolicyError:
-        return None
+    return MappingProxyType(dict(report.symbols))
 
 
 _CSS_LINE_BREAK = ' "\\a" '  # between two CSS strings: a new line (the box has white-space: pre)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from concerns.report._model import SCHEMA, Chart, Report, Row, Section, Table
+from concerns.report._model import SCHEMA, Block, Chart, Report, Row, Section, Table
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -20,12 +20,17 @@ def report_data(report: Report) -> dict[str, Any]:
             "name": report.org.name,
             "org_type": report.org.org_type,
             "nation": report.org.nation,
+            "description": report.org.description,
         },
         "period": {"fiscal_years": list(report.fiscal_years)},
         "as_of": report.as_of,
         "generated_by": report.generated_by,
         "data_sha256": report.data_sha256,
-        "disclosure": {"policy": report.policy, "threshold": report.threshold},
+        "disclosure": {
+            "policy": report.policy,
+            "threshold": report.threshold,
+            "note": report.disclosure_note,
+        },
         "illustrative": report.illustrative,
     }
     if report.peers is not None:
@@ -92,7 +97,7 @@ def _section(section: Section) -> dict[str, Any]:
     return {"id": section.id, "title": section.title, "blocks": [_block(block) for block in section.blocks]}
 
 
-def _block(block: object) -> dict[str, Any]:
+def _block(block: Block) -> dict[str, Any]:
     if isinstance(block, Table):
         return {"type": "table", "id": block.id}
     if isinstance(block, Chart):
@@ -105,7 +110,7 @@ def _block(block: object) -> dict[str, Any]:
             "table_id": block.table_id,
             "spec": block.spec,
         }
-    data = {"type": block.type}
+    data: dict[str, Any] = {"type": block.type}
     for name, value in vars(block).items():
         if name != "type":
             data[name] = [vars(item) for item in value] if name == "tiles" else value

@@ -44,7 +44,7 @@ FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
 # Chart labels are measured in Liberation Sans (concerns.report._charts), so Typst must draw them in it.
 CHART_FONT_FILE = "LiberationSans-Regular.ttf"
 CHART_FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation"), Path("/usr/share/fonts/liberation"))
-PDF_STANDARDS = ["ua-1"]
+PDF_STANDARDS: list[typst.PDFStandard] = ["ua-1"]
 PUBLISHER = "NHS Resolution · Practitioner Performance Advice"
 TEXT_WIDTH_PT = 595.28 - 2 * 56.69  # A4 less the template's 2 cm side margins
 PT_PER_PX = 0.75
@@ -219,19 +219,10 @@ def _how_to_read(report: Report) -> str:
 
 
 def _disclosure_sentence(report: Report) -> str:
-    from concerns.disclosure import POLICIES  # its import pulls in SciPy: only when a PDF is made
-
     not_stated = f" {NOT_STATED_SHOWN}"
     if report.legend and report.kind != "summary":  # the symbols every table shares, said once here
         return f"Counts below {report.threshold} are hidden.{not_stated} In the tables: {' '.join(report.legend)}"
-    policy = POLICIES.get(report.policy)
-    if policy is None:
-        return f"Counts below {report.threshold} are not shown.{not_stated}"
-    if policy.complementary_symbol == policy.symbol:
-        extra = f" {policy.symbol} also marks a figure hidden so that a smaller one cannot be worked out."
-    else:
-        extra = f" {policy.complementary_symbol} marks a figure hidden so that a smaller one cannot be worked out."
-    return policy.description + extra + not_stated
+    return report.disclosure_note + not_stated
 
 
 def _long_date(iso: str) -> str:

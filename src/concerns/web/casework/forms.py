@@ -24,10 +24,11 @@ from concerns.web.casework.models import (
     TeamReview,
     ThirdParty,
 )
+from concerns.web.portal.access import may_assign_adviser
+from concerns.web.portal.forms import NhsStyled
 from concerns.web.portal.models import Organisation, User
 from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import scoped
-from concerns.web.portal.views._forms import NhsStyled
 
 # Services a case records by hand; the others follow from its records (see export.services_used).
 HAND_RECORDED_SERVICES = ("restriction", "education")
@@ -95,9 +96,8 @@ class CaseForm(NhsStyled, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = scoped(user, Organisation.objects.all())
         advisers = User.objects.filter(role=Role.ADVISER, is_active=True).order_by("last_name", "username")
-        if user.role != Role.INSIGHTS:
-            # The case's adviser sees the practitioner's identity, so only the insights team hands a case to
-            # someone: an adviser opens cases as their own and cannot make themselves another case's adviser.
+        if not may_assign_adviser(user):
+            # An adviser opens cases as their own and cannot change a case's adviser (`may_assign_adviser`).
             if self.instance.pk is None:
                 advisers = advisers.filter(pk=user.pk)
             else:

@@ -7,7 +7,7 @@
   cases; no one else (an adviser who only covers the organisation sees the pseudonym). A case opened with a
   registration the register holds, by an adviser who could not already see that identity, shows it only once
   the insights team has checked the match (`RegistrationMatch`, insights team only). Correcting an identity:
-  the insights team, or someone who sees it and every case of the practitioner.
+  the insights team, or someone who sees it and every case of the practitioner (`access.identity_access`).
 - Subject access requests: the insights team only (a pack gathers every organisation's cases).
 - Organisation users and administrators: nothing. The register is Advice's own record; organisations
   receive reports, which never show a case.
@@ -15,10 +15,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from concerns.web.portal.access import (
+    Rule,
+    is_insights_team,
+    may_check_registrations,
+    may_handle_subject_access,
+)
 from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import rule_for
 
@@ -40,8 +47,11 @@ def _through_case(prefix: str):
     return rule
 
 
-def _insights_only(user: Any, queryset: QuerySet) -> QuerySet:
-    return queryset if user.role == Role.INSIGHTS else queryset.none()
+def _all_if(allowed: Rule) -> Callable[[Any, QuerySet], QuerySet]:
+    def rule(user: Any, queryset: QuerySet) -> QuerySet:
+        return queryset if allowed(user) else queryset.none()
+
+    return rule
 
 
 for label, prefix in {
@@ -92,30 +102,10 @@ def _identities(user: Any, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
-rule_for("casework.RegistrationMatch")(_insights_only)  # it holds the identifying details as entered
-rule_for("casework.SubjectAccessRequest")(_insights_only)
-rule_for("casework.OrganisationProfile")(_insights_only)
-rule_for("casework.Headcount")(_insights_only)
-
-
-def may_see_identity(user: Any, practitioner: Any) -> bool:
-    from concerns.web.casework.models import PractitionerIdentity
-    from concerns.web.portal.scope import scoped
-
-    return scoped(user, PractitionerIdentity.objects.filter(practitioner=practitioner)).exists()
-
-
-def may_correct_identity(user: Any, practitioner: Any) -> bool:
-    """The insights team, or someone who sees the identity and every case of the practitioner: a correction
-    changes what every case's adviser sees, so it is not for someone who sees only some of those cases."""
-    from concerns.web.casework.models import Case
-    from concerns.web.portal.scope import scoped
-
-    if user.role == Role.INSIGHTS:
-        return True
-    cases = Case.objects.filter(practitioner=practitioner)
-    visible = scoped(user, cases).values("pk")
-    return may_see_identity(user, practitioner) and not cases.exclude(pk__in=visible).exists()
+rule_for("casework.RegistrationMatch")(_all_if(may_check_registrations))  # holds the details as entered
+rule_for("casework.SubjectAccessRequest")(_all_if(may_handle_subject_access))
+rule_for("casework.OrganisationProfile")(_all_if(is_insights_team))
+rule_for("casework.Headcount")(_all_if(is_insights_team))
 
 
 def identity_pending(case: Any) -> bool:

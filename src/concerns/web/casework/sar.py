@@ -293,7 +293,7 @@ _lock = threading.Lock()
 def _compiler():
     import typst
 
-    from concerns.report.render._pdf import font_dir
+    from concerns.report import font_dir
 
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(font_dir())])
     return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)

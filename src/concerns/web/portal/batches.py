@@ -1,62 +1,50 @@
 """Generating a batch of reports from a valid upload, away from the web request.
 
-`start` launches `python -m concerns.commands.portal generate <batch id>` as its own process (or runs it
-in-process when settings.PORTAL_BATCHES_INLINE is true, as tests do); `run` writes the batch with
-`concerns.report._batch.write_batch`, counting progress into Batch.done / Batch.total, then imports the
+`start` puts a `generate_batch` task on the portal's queue (django-tasks, stored in the portal's own
+database); the queue's worker (`concerns worker`, which `concerns serve` starts) runs it. `run` writes the
+batch with `concerns.report.make_batch`, counting progress into Batch.done / Batch.total, then imports the
 reports into the store as drafts for the insights team to review.
 
-A batch records its process (pid and host) and a heartbeat (`updated_at`, touched on each step). When a
-page shows a batch that is still queued or running but whose process is gone from this host, or that has
-made no progress for `STALL_AFTER`, `notice_stalled` marks it FAILED so the team can start it again.
+Whether a batch can still finish comes from the queue: a task the queue reports failed, or one it no longer
+holds, ends its batch FAILED. A batch also keeps a heartbeat (`updated_at`, touched on each step): one
+queued or running without a step for `STALL_AFTER` (its worker stopped, or none is running) is marked
+FAILED too, so that the team can start it again.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
-import socket
-import subprocess
-import sys
 from collections.abc import Iterable
-from datetime import timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
+from concerns.ingest import Ingested
 from concerns.web.portal.extracts import with_registry_names
 from concerns.web.portal.models import Assignment, Batch, Upload
 from concerns.web.portal.store import import_batch, store_path
 
 STALL_AFTER = timedelta(minutes=15)
-STALLED_MESSAGE = (
-    "The generating process stopped ({reason}) before the batch was finished, so nothing from it "
-    "was imported. Start the batch again."
-)
+STALLED_MESSAGE = "The batch stopped ({reason}) before it was finished, so nothing from it was imported. Start the batch again."
+
+
+@task()
+def generate_batch(batch_id: int) -> str:
+    """The queued task: generate one batch; its final status."""
+    return str(run(batch_id).status)
 
 
 def start(batch: Batch) -> None:
-    if getattr(settings, "PORTAL_BATCHES_INLINE", False):
-        run(batch.pk)
-        return
-    folder = store_path(f"batches/{batch.pk}")
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "log.txt").open("ab") as log:
-        process = subprocess.Popen(  # our own interpreter and module, with a number as the only argument
-            [sys.executable, "-m", "concerns.commands.portal", "generate", str(batch.pk)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "concerns.web.settings"),
-            },
-        )
-    _update(batch, pid=process.pid, host=socket.gethostname())
+    """Queue the batch; the queue's worker generates it."""
+    result = generate_batch.enqueue(batch.pk)
+    Batch.objects.filter(pk=batch.pk).update(task_id=str(result.id))
 
 
 def run(batch_id: int) -> Batch:
@@ -64,7 +52,7 @@ def run(batch_id: int) -> Batch:
     batch = Batch.objects.select_related("upload").get(pk=batch_id)
     if batch.status != Batch.Status.QUEUED:
         return batch
-    _update(batch, status=Batch.Status.RUNNING, pid=os.getpid(), host=socket.gethostname())
+    _update(batch, status=Batch.Status.RUNNING)
     try:
         count = _generate(batch)
     except Exception as error:  # any failure ends the batch with its reason; nothing was imported
@@ -95,11 +83,11 @@ def _still_running(batch: Batch) -> None:
         raise RuntimeError("the batch was marked as stopped while it ran; its reports were not imported")
 
 
-# --- noticing batches whose process stopped --------------------------------------------------
+# --- noticing batches that can no longer finish ------------------------------------------------
 
 
-def notice_stalled(found: Iterable[Batch], now: Any = None) -> list[Batch]:
-    """Mark FAILED each queued or running batch whose process is gone or silent; the batches so marked."""
+def notice_stalled(found: Iterable[Batch], now: datetime | None = None) -> list[Batch]:
+    """Mark FAILED each queued or running batch that can no longer finish; the batches so marked."""
     now = now or timezone.now()
     stalled = []
     for batch in found:
@@ -116,42 +104,43 @@ def notice_stalled(found: Iterable[Batch], now: Any = None) -> list[Batch]:
     return stalled
 
 
-def stall_reason(batch: Batch, now: Any) -> str | None:
+def stall_reason(batch: Batch, now: datetime) -> str | None:
     """Why this batch can no longer finish, or None while it may."""
     if not batch.is_running:
         return None
-    if batch.pid and batch.host == socket.gethostname() and not process_alive(batch.pid):
-        return f"process {batch.pid} is no longer running"
+    reason = _queue_reason(batch)
+    if reason:
+        return reason
     if now - batch.updated_at > STALL_AFTER:
         minutes = int(STALL_AFTER.total_seconds() // 60)
-        return f"no progress for more than {minutes} minutes"
+        waiting = "no worker took it" if batch.status == Batch.Status.QUEUED else "no progress"
+        return f"{waiting} for more than {minutes} minutes"
     return None
 
 
-def process_alive(pid: int) -> bool:
+def _queue_reason(batch: Batch) -> str | None:
+    """What the queue says of the batch's task when it ended without finishing the batch."""
+    if not batch.task_id or not generate_batch.get_backend().supports_get_result:
+        return None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, under another user
-        return True
-    return not _is_zombie(pid)
-
-
-def _is_zombie(pid: int) -> bool:
-    # A child that died but was not yet reaped by its parent (the web worker that started it) still has a pid.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+        result = generate_batch.get_result(batch.task_id)
+    except TaskResultDoesNotExist:
+        return "its task is no longer on the queue"
+    if result.status == TaskResultStatus.FAILED:
+        errors = result.errors
+        return (
+            f"its task failed: {errors[-1].exception_class_path.rsplit('.', 1)[-1]}"
+            if errors
+            else "its task failed"
+        )
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        return "its task ended without finishing it"
+    return None
 
 
 def _generate(batch: Batch) -> int:
-    from concerns.analytics import Settings, organisation_codes, prepare
-    from concerns.commands.report import is_illustrative
     from concerns.ingest import load
-    from concerns.report._batch import BatchOptions, write_batch
+    from concerns.report import BatchOptions, make_batch
 
     data = store_path(f"{batch.upload.directory}/data")
     ingested = load(data, today=timezone.localdate())
@@ -159,19 +148,23 @@ def _generate(batch: Batch) -> int:
     # Reports carry the portal's name of each organisation it lists, not the upload's (the upload page says
     # where they differ): an extract cannot rename an organisation, nor put its own text on the cover.
     ingested = dataclasses.replace(ingested, organisations=with_registry_names(ingested.organisations))
-    context = prepare(ingested, Settings.as_of(batch.as_of, 5))
-    codes = organisation_codes(context)
-    _update(batch, total=len(codes) + int(batch.national), done=0, directory=f"batches/{batch.pk}")
     out = store_path(f"batches/{batch.pk}/out")
     options = BatchOptions(
         batch.as_of,
         batch.policy,
         tuple(batch.formats.split(",")),
-        is_illustrative(data),
         int(getattr(settings, "PORTAL_BATCH_WORKERS", 2)),
         link_advisers(),
+        years=batch.years,
     )
-    write_batch(context, codes, out, options, national=batch.national, progress=lambda _: _progress(batch))
+    make_batch(
+        ingested,
+        out,
+        options,
+        national=batch.national,
+        started=lambda total: _update(batch, total=total, done=0, directory=f"batches/{batch.pk}"),
+        progress=lambda _: _progress(batch),
+    )
     _still_running(batch)
     names = {
         row["org_code"]: (row["name"], str(row["nation"]))
@@ -195,7 +188,7 @@ def link_advisers() -> dict[str, str]:
     return {code: "; ".join(names) for code, names in found.items()}
 
 
-def _check_unchanged(upload: Upload, ingested: Any) -> None:
+def _check_unchanged(upload: Upload, ingested: Ingested) -> None:
     if upload.status != Upload.Status.VALID or not ingested.rejects.is_empty():
         raise ValueError("the upload has rejected rows; reports are made only from a valid extract")
     if ingested.fingerprint != upload.fingerprint:

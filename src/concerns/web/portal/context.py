@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from concerns import __version__
 from concerns.web.portal import twofactor
+from concerns.web.portal.access import rights
 from concerns.web.portal.roles import Role
 
 # Menu per role: (URL name, label). Names not (yet) routed are left out.
@@ -62,4 +63,4 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     signed_in = user is not None and user.is_authenticated
     # Someone still owing a two-factor code sees no menu: every page but two-factor is closed to them.
     menu = _menu(user.role, request.path) if signed_in and not twofactor.is_pending(request) else []
-    return {"software_version": __version__, "navigation": menu}
+    return {"software_version": __version__, "navigation": menu, "rights": rights(user) if signed_in else {}}

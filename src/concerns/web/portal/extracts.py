@@ -234,25 +234,12 @@ def validate(data_dir: Path, rejects_path: Path) -> tuple[bool, str, dict[str, A
         "name_differences": name_differences(ingested.organisations),
         "files": files,
         "problems": ingested.rejects.height,
-        "rejected_rows": sum(item["rejected"] for item in files.values()),
-        "read_rows": sum(item["read"] for item in files.values()),
-        "kinds": _kinds(ingested.rejects),
+        "rejected_rows": ingested.rows_rejected,
+        "read_rows": ingested.rows_read,
+        "kinds": [vars(kind) for kind in ingested.rejects_by_kind()],
         "missing_organisations": ingested.missing_organisations_sentence(),
     }
     return ingested.rejects.is_empty(), ingested.fingerprint, summary
-
-
-def _kinds(rejects: Any) -> list[dict[str, Any]]:
-    import polars as pl
-
-    if rejects.is_empty():
-        return []
-    kinds = (
-        rejects.group_by("file", "kind")
-        .agg(pl.col("source_row").n_unique().alias("rows"), pl.len().alias("problems"))
-        .sort(["rows", "file", "kind"], descending=[True, False, False])
-    )
-    return list(kinds.iter_rows(named=True))
 
 
 # --- organisation names: the portal's list is the register ------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from concerns.web.portal.views._forms import NhsStyled
+from concerns.web.portal.forms import NhsStyled
 
 
 class SignInForm(NhsStyled, auth_forms.AuthenticationForm):

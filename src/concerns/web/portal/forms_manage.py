@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 
 from concerns.web.portal.audit import action_choices
+from concerns.web.portal.forms import NhsStyled
 from concerns.web.portal.models import Organisation, User
 from concerns.web.portal.roles import Position
-from concerns.web.portal.views._forms import NhsStyled
 
 NATIONS = [("England", "England"), ("Wales", "Wales"), ("Northern Ireland", "Northern Ireland")]
 

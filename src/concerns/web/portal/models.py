@@ -125,10 +125,12 @@ class Batch(models.Model):
     directory = models.CharField(max_length=300, blank=True, help_text="Relative to STORE_DIR.")
     formats = models.CharField(max_length=40, default="html,pdf,xlsx,json")
     national = models.BooleanField(default=True, help_text="Also write the national report.")
+    years = models.PositiveSmallIntegerField(
+        default=5, help_text="Complete financial years the reports cover."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
-    # The generating process, so a batch whose process died (crash, restart) is noticed rather than left running.
-    pid = models.PositiveIntegerField(null=True, blank=True)
-    host = models.CharField(max_length=255, blank=True)
+    # The queue's task that generates the batch: the queue says whether it failed or is gone.
+    task_id = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(default=timezone.now, help_text="Touched on each step of progress.")
 
     class Meta:

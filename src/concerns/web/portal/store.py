@@ -8,7 +8,6 @@ makes a draft the organisation's current report and marks the one it replaces as
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -22,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from concerns.report import Manifest, ManifestError, ManifestFile
 from concerns.web.portal.models import Batch, Organisation, Report, ReportFile
 
 NATIONAL = "national"
@@ -66,14 +66,11 @@ def file_path(report_file: ReportFile) -> Path:
     return store_path(f"{report_file.report.directory}/{report_file.name}")
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
+def read_manifest(folder: Path) -> Manifest:
     try:
-        manifest = json.loads((Path(folder) / "manifest.json").read_text())
-    except (OSError, ValueError) as error:
-        raise StoreError(f"{folder} has no readable manifest.json: {error}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
-        raise StoreError(f"{folder}/manifest.json lists no files")
-    return manifest
+        return Manifest.read(folder)
+    except ManifestError as error:
+        raise StoreError(str(error)) from None
 
 
 def import_batch(
@@ -107,30 +104,28 @@ def import_batch(
         raise
 
 
-def _verified_entries(folder: Path, manifest: dict[str, Any]) -> list[_Entry]:
+def _verified_entries(folder: Path, manifest: Manifest) -> list[_Entry]:
     entries = []
-    for item in manifest["files"]:
+    for item in manifest.files:
         entry = _entry(folder, item)
         actual = sha256_of(entry.source)
         if actual != entry.sha256:
             raise StoreError(
-                f"{item['path']} does not match the manifest (sha256 {actual}, expected {entry.sha256})"
+                f"{item.path} does not match the manifest (sha256 {actual}, expected {entry.sha256})"
             )
         entries.append(entry)
-    if not entries:
-        raise StoreError(f"{folder}/manifest.json lists no files")
     return entries
 
 
-def _entry(folder: Path, item: Any) -> _Entry:
-    path = str(item.get("path", "")) if isinstance(item, dict) else ""
+def _entry(folder: Path, item: ManifestFile) -> _Entry:
+    path = item.path
     parts = path.split("/")
     if len(parts) != 2 or not _FOLDER.match(parts[0]) or parts[1] not in FILES:
         raise StoreError(f"manifest.json lists an unexpected file {path!r}")
     source = folder / parts[0] / parts[1]
     if not source.is_file():
         raise StoreError(f"{path} is in the manifest but not in {folder}")
-    return _Entry(parts[0], FILES[parts[1]], source, str(item.get("sha256", "")))
+    return _Entry(parts[0], FILES[parts[1]], source, item.sha256)
 
 
 def sha256_of(path: Path) -> str:
@@ -144,7 +139,7 @@ def sha256_of(path: Path) -> str:
 def _import_report(
     code: str,
     files: list[_Entry],
-    manifest: dict[str, Any],
+    manifest: Manifest,
     batch: Batch | None,
     generated_by: Any,
     names: dict[str, tuple[str, str]],
@@ -164,11 +159,11 @@ def _import_report(
         organisation=organisation,
         kind=kind,
         period=_period(manifest),
-        as_of=_as_of(manifest),
+        as_of=manifest.as_of,
         version=version,
-        fingerprint=f"sha256:{manifest.get('data_sha256', '')}",
-        policy=str(manifest.get("policy", "")),
-        software_version=_software_version(manifest),
+        fingerprint=f"sha256:{manifest.data_sha256}",
+        policy=manifest.policy,
+        software_version=manifest.software_version[:20],
         status=Report.Status.DRAFT,
         batch=batch,
         directory=directory,
@@ -224,20 +219,9 @@ def _next_version(organisation: Organisation | None, kind: str) -> int:
     return (latest or 0) + 1
 
 
-def _period(manifest: dict[str, Any]) -> str:
-    years = manifest.get("fiscal_years") or []
+def _period(manifest: Manifest) -> str:
+    years = manifest.fiscal_years
     return f"{years[0]} to {years[-1]}" if years else ""
-
-
-def _as_of(manifest: dict[str, Any]) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(manifest.get("as_of")))
-    except ValueError:
-        raise StoreError(f"manifest.json has no usable as_of date ({manifest.get('as_of')!r})") from None
-
-
-def _software_version(manifest: dict[str, Any]) -> str:
-    return str(manifest.get("generated_by", "")).removeprefix("concerns ").strip()[:20]
 
 
 def publish(report: Report, user: Any) -> Report | None:

@@ -1,4 +1,5 @@
-"""What the register's views share: who may use them, the audit actions (the portal's), and saving with history."""
+"""What the register's views share: the audit actions (the portal's), today's date, the form page and a
+record's facts as shown. Who may use them is `concerns.web.portal.access`."""
 
 from __future__ import annotations
 
@@ -10,13 +11,7 @@ from django.shortcuts import render as django_render
 from django.utils import timezone
 
 from concerns.web.portal.audit import Action  # noqa: F401  (one vocabulary of audit actions, re-exported)
-from concerns.web.portal.roles import Role
-from concerns.web.portal.views._access import roles
-from concerns.web.portal.views._forms import errors_of
-
-# Advice staff who do casework; everyone else (organisation users, administrators) gets 404.
-casework_staff = roles(Role.ADVISER, Role.INSIGHTS)
-insights_only = roles(Role.INSIGHTS)
+from concerns.web.portal.forms import errors_of
 
 
 def today() -> dt.date:

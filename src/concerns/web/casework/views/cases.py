@@ -21,10 +21,15 @@ from concerns.web.casework.models import (
     PractitionerIdentity,
     RegistrationMatch,
 )
-from concerns.web.casework.rules import identity_pending, may_correct_identity, may_see_identity
-from concerns.web.casework.views._common import Action, casework_staff, facts, render_form, today
+from concerns.web.casework.rules import identity_pending
+from concerns.web.casework.views._common import Action, facts, render_form, today
+from concerns.web.portal.access import (
+    casework_staff,
+    may_advise_cases,
+    may_correct_identity,
+    may_see_identity,
+)
 from concerns.web.portal.audit import record
-from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 
 CASES_PER_PAGE = 50
@@ -90,7 +95,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @casework_staff
 def case_new(request: HttpRequest) -> HttpResponse:
-    initial = {"opened_on": today(), "adviser": request.user if request.user.role == Role.ADVISER else None}
+    initial = {"opened_on": today(), "adviser": request.user if may_advise_cases(request.user) else None}
     case_form = CaseForm(request.POST or None, user=request.user, initial=initial, prefix="case")
     who_form = NewPractitionerForm(request.POST or None, prefix="practitioner")
     if request.method == "POST" and all([who_form.is_valid(), case_form.is_valid()]):

@@ -10,15 +10,16 @@ from django.utils import timezone
 
 from concerns.web.casework.forms import RegistrationCheckForm
 from concerns.web.casework.models import Practitioner, PractitionerIdentity, RegistrationMatch
-from concerns.web.casework.views._common import Action, insights_only
+from concerns.web.casework.views._common import Action
+from concerns.web.portal.access import may_check_registrations, only
 from concerns.web.portal.audit import record
+from concerns.web.portal.forms import errors_of
 from concerns.web.portal.scope import get_scoped_or_404, scoped
-from concerns.web.portal.views._forms import errors_of
 
 SAME_REGISTRATION = "That is the registration of the practitioner the case is linked to: choose “Yes”"
 
 
-@insights_only
+@only(may_check_registrations)
 def check_list(request: HttpRequest) -> HttpResponse:
     checks = scoped(request.user, RegistrationMatch.objects.select_related("case__organisation"))
     return render(
@@ -31,7 +32,7 @@ def check_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@insights_only
+@only(may_check_registrations)
 def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = get_scoped_or_404(
         request.user,

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from concerns.web.casework import forms as f
 from concerns.web.casework.models import Case, Exclusion, Hpan, Recorded
-from concerns.web.casework.views._common import casework_staff, render_form
+from concerns.web.casework.views._common import render_form
+from concerns.web.portal.access import casework_staff
 from concerns.web.portal.scope import get_scoped_or_404
 
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from concerns.web.casework import sar
 from concerns.web.casework.forms import FindPractitionerForm, SubjectAccessForm
 from concerns.web.casework.models import Practitioner, PractitionerIdentity, SubjectAccessRequest
-from concerns.web.casework.views._common import Action, insights_only, render_form, today
+from concerns.web.casework.views._common import Action, render_form, today
+from concerns.web.portal.access import may_handle_subject_access, only
 from concerns.web.portal.audit import record
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 
@@ -20,7 +21,7 @@ logger = logging.getLogger(__name__)
 PACK_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
 
-@insights_only
+@only(may_handle_subject_access)
 def sar_list(request: HttpRequest) -> HttpResponse:
     requests = scoped(request.user, SubjectAccessRequest.objects.select_related("practitioner"))
     day = today()
@@ -31,7 +32,7 @@ def sar_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@insights_only
+@only(may_handle_subject_access)
 def sar_new(request: HttpRequest) -> HttpResponse:
     find = FindPractitionerForm(request.POST or None, prefix="find")
     form = SubjectAccessForm(request.POST or None, prefix="sar", initial={"received_on": today()})
@@ -67,7 +68,7 @@ def _find(request: HttpRequest, data: dict[str, str]) -> Practitioner | None:
     ).first()
 
 
-@insights_only
+@only(may_handle_subject_access)
 def sar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_or_404(request.user, SubjectAccessRequest.objects.select_related("practitioner"), pk=pk)
     found = sar.records_of(item.practitioner)
@@ -85,7 +86,7 @@ def sar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@insights_only
+@only(may_handle_subject_access)
 def sar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_or_404(request.user, SubjectAccessRequest.objects.all(), pk=pk)
     form = SubjectAccessForm(request.POST or None, instance=item, prefix="sar")
@@ -97,7 +98,7 @@ def sar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@insights_only
+@only(may_handle_subject_access)
 def sar_pack(request: HttpRequest, pk: int, file_type: str) -> HttpResponse:
     item = get_scoped_or_404(request.user, SubjectAccessRequest.objects.select_related("practitioner"), pk=pk)
     if file_type not in PACK_TYPES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms, template
 
-from concerns.web.portal.views._forms import errors_of
+from concerns.web.portal.forms import errors_of
 
 register = template.Library()
 

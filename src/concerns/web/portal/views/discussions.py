@@ -10,12 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concerns.web.portal.access import may_discuss, may_record_discussions, only, readers
 from concerns.web.portal.audit import Action, record
+from concerns.web.portal.forms import NhsStyled, errors_of
 from concerns.web.portal.models import AgreedAction, Discussion, Report
-from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
-from concerns.web.portal.views._access import readers, roles
-from concerns.web.portal.views._forms import NhsStyled, errors_of
 
 ACTION_ROWS = 4
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -63,11 +62,11 @@ def _action_forms(data=None) -> list[ActionForm]:
     return [ActionForm(data, prefix=f"action-{index}") for index in range(ACTION_ROWS)]
 
 
-@roles(Role.ADVISER, Role.INSIGHTS)
+@only(may_record_discussions)
 @require_http_methods(["GET", "POST"])
 def discussion_new(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_scoped_or_404(request.user, Report.objects.select_related("organisation"), pk=pk)
-    if report.status == Report.Status.DRAFT or report.kind == Report.Kind.NATIONAL:
+    if not may_discuss(request.user, report):
         raise Http404("Not found")
     form, actions = DiscussionForm(request.POST or None), _action_forms(request.POST or None)
     if request.method == "POST" and form.is_valid() and all(item.is_valid() for item in actions):
@@ -110,7 +109,7 @@ def _save(
 @require_GET
 def discussion_list(request: HttpRequest) -> HttpResponse:
     discussions = scoped(request.user, Discussion.objects.select_related("report__organisation"))
-    can_record = request.user.role in (Role.ADVISER, Role.INSIGHTS)
+    can_record = may_record_discussions(request.user)
     reports = (
         scoped(
             request.user, Report.objects.filter(status=Report.Status.PUBLISHED, kind=Report.Kind.ORGANISATION)
@@ -137,7 +136,7 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "discussion": discussion,
             "rows": [{"action": action, "overdue": action.is_overdue(today)} for action in actions],
-            "can_complete": _can_complete(request.user),
+            "can_complete": may_record_discussions(request.user),
         },
     )
 
@@ -154,16 +153,12 @@ def action_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "overdue": sum(row["overdue"] for row in rows),
-            "can_complete": _can_complete(request.user),
+            "can_complete": may_record_discussions(request.user),
         },
     )
 
 
-def _can_complete(user) -> bool:
-    return user.role in (Role.ADVISER, Role.INSIGHTS)
-
-
-@roles(Role.ADVISER, Role.INSIGHTS)
+@only(may_record_discussions)
 @require_POST
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     """The assigned adviser or the insights team marks an agreed action done (scope keeps other advisers out)."""

@@ -16,7 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concerns.disclosure import POLICIES as DISCLOSURE_POLICIES
+from concerns.report import FORMAT_TITLES
+from concerns.report import FORMATS as REPORT_FORMATS
 from concerns.web.portal import batches
+from concerns.web.portal.access import insights_only
 from concerns.web.portal.audit import Action, record
 from concerns.web.portal.extracts import (
     ExtractError,
@@ -25,20 +29,15 @@ from concerns.web.portal.extracts import (
     save_extract,
     validate,
 )
+from concerns.web.portal.forms import DateField, NhsStyled, errors_of
 from concerns.web.portal.models import Batch, Report, Upload
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 from concerns.web.portal.store import StoreError, publish, store_path
-from concerns.web.portal.views._access import insights_only
-from concerns.web.portal.views._forms import DateField, NhsStyled, errors_of
 
 REJECTS_PER_PAGE = 100
 REFRESH_SECONDS = 3
-POLICIES = [
-    ("standard", "Standard: counts of 1 to 4 shown as <5"),
-    ("nhs-digital", "NHS Digital: small counts hidden, others rounded to 5"),
-    ("ons-10-5", "ONS: counts under 10 hidden, others rounded to 5"),
-]
-FORMATS = [("html", "HTML"), ("pdf", "PDF"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]
+POLICIES = [(key, f"{policy.title}: {policy.description}") for key, policy in DISCLOSURE_POLICIES.items()]
+FORMATS = [(key, FORMAT_TITLES[key]) for key in REPORT_FORMATS]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -65,7 +64,20 @@ class UploadForm(NhsStyled, forms.Form):
 class BatchForm(NhsStyled, forms.Form):
     as_of = DateField(
         label="Report date",
-        help_text="The reports cover the five complete financial years before this date. For example, 30 6 2025",
+        help_text="The reports cover the complete financial years before this date. For example, 30 6 2025",
+    )
+    years = forms.IntegerField(
+        label="Financial years",
+        help_text="How many complete financial years the reports cover (5 unless there is a reason).",
+        min_value=1,
+        max_value=10,
+        initial=5,
+        required=False,
+        error_messages={
+            "min_value": "The reports cover at least 1 financial year",
+            "max_value": "The reports cover at most 10 financial years",
+            "invalid": "Enter the number of financial years as a whole number, like 5",
+        },
     )
     policy = forms.ChoiceField(label="Disclosure policy", choices=POLICIES, initial="standard")
     formats = forms.MultipleChoiceField(
@@ -76,6 +88,9 @@ class BatchForm(NhsStyled, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     national = forms.BooleanField(label="Also write the national report", required=False, initial=True)
+
+    def clean_years(self) -> int:
+        return self.cleaned_data["years"] or 5
 
     def clean_as_of(self) -> dt.date:
         day = self.cleaned_data["as_of"]
@@ -206,6 +221,7 @@ def batch_new(request: HttpRequest, pk: int) -> HttpResponse:
         policy=form.cleaned_data["policy"],
         formats=",".join(form.cleaned_data["formats"]),
         national=form.cleaned_data["national"],
+        years=form.cleaned_data["years"],
     )
     record(
         request,
@@ -260,7 +276,7 @@ def _noticed(request: HttpRequest, found: Any) -> list[Batch]:
             Action.BATCH_STALLED,
             target=batch,
             upload=batch.upload_id,
-            pid=batch.pid,
+            task=batch.task_id,
             reason=batch.message,
         )
     return found

@@ -8,21 +8,19 @@ Every change to a role, membership, assignment, account or organisation is writt
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from concerns.web.portal import twofactor
+from concerns.web.portal.access import admin_only, may_read_audit_log, only, organisation_keepers
 from concerns.web.portal.audit import Action, action_choices, record
 from concerns.web.portal.forms_accounts import PasswordResetForm
 from concerns.web.portal.forms_manage import (
@@ -34,31 +32,10 @@ from concerns.web.portal.forms_manage import (
     UserEditForm,
 )
 from concerns.web.portal.models import Assignment, AuditEvent, Membership, Organisation, User
-from concerns.web.portal.roles import STAFF_ROLES, Role
+from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponse]
-
-
-def role_required(*roles: Role) -> Callable[[View], View]:
-    """Signed-in users of these roles only; anyone else signed in gets 404, anonymous users the sign-in page."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:
-                raise Http404("Not found")
-            return view(request, *args, **kwargs)
-
-        return login_required(guarded)
-
-    return decorate
-
-
-admin_only = role_required(Role.ADMIN)
-# The insights team keeps the list of organisations too: it answers requests for reports on new ones.
-organisation_keepers = role_required(Role.ADMIN, Role.INSIGHTS)
 
 
 def _page(request: HttpRequest, queryset: QuerySet) -> Page:
@@ -165,7 +142,7 @@ def _role_changed(request: HttpRequest, person: User, old_role: str) -> None:
     if person.role != Role.ADVISER:
         for assignment in person.assignments.select_related("organisation"):
             _remove_assignment(request, assignment, reason="role changed")
-    if person.role in STAFF_ROLES:
+    if person.is_advice_staff:
         removed = twofactor.reset(person)
         record(
             request,
@@ -387,7 +364,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # The audit log -----------------------------------------------------------------------------------------
 
 
-@role_required(Role.INSIGHTS, Role.ADMIN)
+@only(may_read_audit_log)
 @require_safe  # read-only: POST, PUT and DELETE answer 405 and change nothing
 def audit(request: HttpRequest) -> HttpResponse:
     events = scoped(request.user, AuditEvent.objects.all())

@@ -1,7 +1,7 @@
 """High impact action 1: an organisation adopts the draft objectives of its current report, and follows them.
 
 Organisation users adopt and change their own organisation's objectives; their link adviser and the insights
-team read them (`rules.py`). The baseline is copied from the report's report.json when an objective is
+team read them (`access.objective_access`). The baseline is copied from the report's report.json when an objective is
 adopted, never from the form.
 """
 
@@ -19,13 +19,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concerns.web.portal import objectives
+from concerns.web.portal.access import (
+    Access,
+    may_adopt,
+    may_adopt_objectives,
+    may_change_objective,
+    objective_access,
+    only,
+    readers,
+)
 from concerns.web.portal.audit import Action, record
+from concerns.web.portal.forms import DateField, NhsStyled, errors_of
 from concerns.web.portal.models import AdoptedObjective, Report
-from concerns.web.portal.roles import Role
-from concerns.web.portal.rules import is_member, may_adopt, may_change_objective
 from concerns.web.portal.scope import get_scoped_or_404, scoped
-from concerns.web.portal.views._access import readers, roles
-from concerns.web.portal.views._forms import DateField, NhsStyled, errors_of
 
 REVIEW_HINT = "The date the board will next review it. For example, 31 3 {year}"
 
@@ -72,7 +78,7 @@ def _active(request: HttpRequest, report: Report, comparison: str) -> AdoptedObj
     )
 
 
-@roles(Role.ORGANISATION)
+@only(may_adopt_objectives)
 @require_http_methods(["GET", "POST"])
 def objective_adopt(request: HttpRequest, pk: int, comparison: str) -> HttpResponse:
     """Adopt one of the report's drafts; only a member of its organisation, on its current published report."""
@@ -147,7 +153,7 @@ def _adopt(
     return adopted
 
 
-@roles(Role.ORGANISATION)
+@only(may_adopt_objectives)
 @require_http_methods(["GET", "POST"])
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an adopted objective's wording, target, review date or status; its baseline never changes."""
@@ -235,7 +241,7 @@ def objective_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/objectives/list.html",
-        {"rows": rows, "can_change": request.user.role == Role.ORGANISATION},
+        {"rows": rows, "can_change": may_adopt_objectives(request.user)},
     )
 
 
@@ -276,5 +282,5 @@ def report_section(request: HttpRequest, report: Report) -> dict[str, Any]:
         "adopted": [
             _row(item, contents, report if item.report.as_of < report.as_of else None) for item in adopted
         ],
-        "can_change_objectives": is_member(request.user, report.organisation_id),
+        "can_change_objectives": objective_access(request.user, report.organisation_id) is Access.WRITE,
     }

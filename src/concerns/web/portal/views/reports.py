@@ -9,12 +9,11 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
+from concerns.web.portal.access import may_discuss, may_publish, may_review_drafts, readers
 from concerns.web.portal.audit import Action, record
 from concerns.web.portal.models import Report, ReportFile
-from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
 from concerns.web.portal.store import file_path
-from concerns.web.portal.views._access import readers
 from concerns.web.portal.views.objectives import report_section
 
 PAGE_SIZE = 50
@@ -58,7 +57,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     reports = reports.order_by("kind", "organisation__name", "-version")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = [("", "All")] + [
-        (key, key.title()) for key in STATUS_FILTERS if key != "draft" or request.user.role == Role.INSIGHTS
+        (key, key.title()) for key in STATUS_FILTERS if key != "draft" or may_review_drafts(request.user)
     ]
     return render(request, "portal/reports/list.html", {"page": page, "chosen": chosen, "filters": filters})
 
@@ -82,9 +81,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if newer is not None and scoped(request.user, Report.objects.filter(pk=newer.pk)).exists()
             else None,
             "discussions": scoped(request.user, report.discussions.all()),
-            "can_discuss": report.status != Report.Status.DRAFT
-            and request.user.role in (Role.ADVISER, Role.INSIGHTS),
-            "can_publish": report.status == Report.Status.DRAFT and request.user.role == Role.INSIGHTS,
+            "can_discuss": may_discuss(request.user, report),
+            "can_publish": may_publish(request.user, report),
             **report_section(request, report),
         },
     )

@@ -16,13 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from concerns.web.portal.access import may_decide_requests, may_see_requests, only
 from concerns.web.portal.audit import Action, record
+from concerns.web.portal.forms import NhsStyled, errors_of
 from concerns.web.portal.forms_manage import NATIONS
 from concerns.web.portal.models import Organisation, ReportRequest
-from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import get_scoped_or_404, scoped
-from concerns.web.portal.views._access import insights_only, roles
-from concerns.web.portal.views._forms import NhsStyled, errors_of
 
 NEW_ORGANISATION = "organisation"  # the prefix of the new organisation's fields
 
@@ -87,10 +86,10 @@ def known_organisation(user: Any, item: ReportRequest) -> Organisation | None:
     return scoped(user, Organisation.objects.filter(match)).first()
 
 
-@roles(Role.ORGANISATION, Role.INSIGHTS)
+@only(may_see_requests)
 @require_http_methods(["GET", "POST"])
 def request_list(request: HttpRequest) -> HttpResponse:
-    if request.user.role == Role.INSIGHTS:
+    if may_decide_requests(request.user):
         if request.method == "POST":
             return redirect("report_requests")
         return _review(request)
@@ -141,7 +140,7 @@ def _review(
     )
 
 
-@insights_only
+@only(may_decide_requests)
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_scoped_or_404(

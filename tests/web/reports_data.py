@@ -1,7 +1,7 @@
 """Small synthetic extracts and report batches for the portal's report tests (built once per process).
 
 Helpers, not tests: `tiny_extract()` is a valid data directory of four fictional organisations,
-`tiny_batch()` a batch written from it by `write_batch` (HTML and JSON, with the national report).
+`tiny_batch()` a batch written from it by `make_batch` (HTML and JSON, with the national report).
 """
 
 from __future__ import annotations
@@ -35,19 +35,12 @@ def tiny_extract() -> Path:
 
 @functools.cache
 def tiny_batch() -> Path:
-    from concerns.analytics import Settings, organisation_codes, prepare
     from concerns.ingest import load
-    from concerns.report._batch import BatchOptions, write_batch
+    from concerns.report import BatchOptions, make_batch
 
-    context = prepare(load(tiny_extract(), today=AS_OF), Settings.as_of(AS_OF, 5))
     out = _workdir() / "batch"
-    write_batch(
-        context,
-        organisation_codes(context),
-        out,
-        BatchOptions(AS_OF, formats=("html", "json", "pdf"), workers=1),
-        national=True,
-    )
+    options = BatchOptions(AS_OF, formats=("html", "json", "pdf"), workers=1)
+    make_batch(load(tiny_extract(), today=AS_OF), out, options, national=True)
     return out
 
 

@@ -44,6 +44,23 @@ REQUIRED = {
     "services": "cases",
     "relative_likelihood": "ratio",
 }
+REQUIRED_ROWS = {
+    "concern_categories": ["clinical", "behaviour", "health", "other", "more_than_one"],
+    "profession": ["doctor", "dentist", "pharmacist", "total"],
+    "ethnic_group": ["white", "mixed", "asian", "black", "other", "not_stated", "total"],
+    "sex": ["female", "male", "not_stated", "total"],
+    "pmq": ["uk", "eea", "international", "not_stated", "total"],
+    "services": [
+        "exclusion",
+        "restriction",
+        "clinical_assessment",
+        "behavioural_assessment",
+        "action_plan",
+        "team_review",
+        "hpan",
+        "education",
+    ],
+}
 DOCTOR_GRADES = ("consultant", "sas", "resident", "locally_employed", "gp")
 # What a reader may take from the labels alone: these sets hold the same practitioners, or one holds the other.
 SAME_PEOPLE = (
@@ -199,6 +216,34 @@ def texts(data: dict) -> list[str]:
 
 def sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.;])\s+(?=[A-Z0-9])", text) if s]
+
+
+QUOTED = re.compile(r"(?<!ewer than )(?<![\d,])(\d[\d,]*) of (\d[\d,]*) cases?")
+
+
+def check_quoted_counts(data: dict) -> None:
+    """Every "12 of 40 cases" in the text quotes two counts a table shows."""
+    published = {
+        c["display"] for t in data["tables"] for r in t["rows"] for c in r["cells"] if not c["suppressed"]
+    }
+    for text in texts(data):
+        for part, whole in QUOTED.findall(text):
+            assert part in published and whole in published, text
+
+
+PEER_WORDS = {
+    "higher": "is higher than at similar sized organisations taken together, by more than chance would explain",
+    "lower": "is lower than at similar sized organisations taken together, by more than chance would explain",
+    "similar": "is in line with that of similar sized organisations: any difference could be chance",
+}
+
+
+def peer_claims(data: dict) -> list[str]:
+    """Every sentence about the rate against similar sized organisations says what its finding says."""
+    verdict = next(p["verdict"] for p in data["findings"]["peer_comparisons"] if p["indicator"] == "rate")
+    said = [words for text in texts(data) for words in PEER_WORDS.values() if f"the rate {words}" in text]
+    assert set(said) <= {PEER_WORDS.get(verdict)}, (verdict, said)
+    return [verdict] if said else []
 
 
 # --- the reader's linear programme ------------------------------------------------------------
