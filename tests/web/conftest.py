@@ -63,12 +63,12 @@ def make_report(
 
 @pytest.fixture
 def organisation(db: None) -> Organisation:
-    return Organisation.objects.create(code="X001", name="Example Hospitals NHS Trust", nation="England")
+    return Organisation.objects.create(code="X001", name="Example Hospitals NHS Trust", nation="england")
 
 
 @pytest.fixture
 def other_organisation(db: None) -> Organisation:
-    return Organisation.objects.create(code="X002", name="Other Valley Health Board", nation="Wales")
+    return Organisation.objects.create(code="X002", name="Other Valley Health Board", nation="wales")
 
 
 @pytest.fixture

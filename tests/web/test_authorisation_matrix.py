@@ -227,7 +227,7 @@ EXPECTED: dict[str, list[Row]] = {
                 "create_organisation": "on",
                 "organisation-code": "X004",
                 "organisation-name": "Newtown",
-                "organisation-nation": "England",
+                "organisation-nation": "england",
             },
         ),
     ],
@@ -342,7 +342,7 @@ EXPECTED: dict[str, list[Row]] = {
             get=ORGANISATION_KEEPERS,
             post=only(302, "admin", "insights"),
             acts=acting("admin", "insights"),
-            data=lambda w: {"code": "X003", "name": "New Town Trust", "nation": "England", "served": "on"},
+            data=lambda w: {"code": "X003", "name": "New Town Trust", "nation": "england", "served": "on"},
         )
     ],
     "organisation_edit": [
@@ -354,7 +354,7 @@ EXPECTED: dict[str, list[Row]] = {
             data=lambda w: {
                 "code": w.organisation.code,
                 "name": "Renamed Hospitals NHS Trust",
-                "nation": "England",
+                "nation": "england",
                 "served": "on",
             },
         )

@@ -149,7 +149,7 @@ def test_it_takes_an_extract_from_upload_to_a_published_report_the_organisation_
     portal, users, tmp_path
 ):
     code, name = _extract_organisation()
-    served = Organisation.objects.create(code=code, name=name, nation="England")
+    served = Organisation.objects.create(code=code, name=name, nation="england")
     Membership.objects.create(user=users["owner"], organisation=served, position=Position.MEDICAL_DIRECTOR)
     device = twofactor.create_device(users["insights"])
     bad = bad_extract(tmp_path)

@@ -119,7 +119,7 @@ def test_it_says_what_is_wrong_with_the_report_date(valid_upload, users, day, mo
 
 def test_it_names_the_missing_field_in_the_error_summary(users):
     response = signed_in(users["insights"]).post(
-        reverse("organisation_create"), {"code": "X9", "nation": "Wales"}
+        reverse("organisation_create"), {"code": "X9", "nation": "wales"}
     )
     page = response.content.decode()
     assert '<li><a href="#id_name">Enter the organisation name</a></li>' in page

@@ -274,7 +274,7 @@ def test_it_generates_reviews_and_publishes_a_batch_from_a_good_extract(
 ):
     client = signed_in(users["insights"])
     code, uploaded_name = _first_organisation()
-    listed = Organisation.objects.create(code=code, name="Portal Listed NHS Trust", nation="England")
+    listed = Organisation.objects.create(code=code, name="Portal Listed NHS Trust", nation="england")
     link = make_user("link_adviser", Role.ADVISER, listed)
     User.objects.filter(pk=link.pk).update(first_name="Robin", last_name="Adviser")
     _zip_upload(client, tmp_path, {"README.txt": b"ignored"})

@@ -60,10 +60,10 @@ def change_urls(users, organisation) -> list[tuple[str, dict[str, object]]]:
         (reverse("membership_remove", args=[owner.pk, membership.pk]), {}),
         (reverse("assignment_add", args=[adviser.pk]), {"assignment-organisation": organisation.pk}),
         (reverse("assignment_remove", args=[adviser.pk, assignment.pk]), {}),
-        (reverse("organisation_create"), {"code": "Z9", "name": "Intruder", "nation": "England"}),
+        (reverse("organisation_create"), {"code": "Z9", "name": "Intruder", "nation": "england"}),
         (
             reverse("organisation_edit", args=[organisation.pk]),
-            {"code": "X001", "name": "Renamed", "nation": "England"},
+            {"code": "X001", "name": "Renamed", "nation": "england"},
         ),
     ]
 
@@ -119,7 +119,7 @@ def test_it_lets_the_insights_team_keep_organisations(users, organisation):
     client = signed_in(users["insights"])
     response = client.post(
         reverse("organisation_create"),
-        {"code": "Z9", "name": "Newtown Trust", "nation": "England", "served": "on"},
+        {"code": "Z9", "name": "Newtown Trust", "nation": "england", "served": "on"},
     )
     assert response.status_code == 302
     created = Organisation.objects.get(code="Z9")
@@ -326,14 +326,14 @@ def test_it_creates_and_edits_organisations_and_audits_both(users):
     client = admin_client(users)
     response = client.post(
         reverse("organisation_create"),
-        {"code": "ry9", "name": "New Trust", "nation": "Northern Ireland", "served": ""},
+        {"code": "ry9", "name": "New Trust", "nation": "northern_ireland", "served": ""},
     )
     assert response.status_code == 302
     created = Organisation.objects.get(code="RY9")
-    assert (created.name, created.nation, created.served) == ("New Trust", "Northern Ireland", False)
+    assert (created.name, created.nation, created.served) == ("New Trust", "northern_ireland", False)
     client.post(
         reverse("organisation_edit", args=[created.pk]),
-        {"code": "RY9", "name": "New Trust", "nation": "Northern Ireland", "served": "on"},
+        {"code": "RY9", "name": "New Trust", "nation": "northern_ireland", "served": "on"},
     )
     assert Organisation.objects.get(pk=created.pk).served
     made = AuditEvent.objects.get(action=Action.ORGANISATION_CREATED)
@@ -351,6 +351,6 @@ def test_it_lists_organisations_with_their_people(users, organisation):
 
 def test_it_refuses_a_duplicate_organisation_code(users, organisation):
     response = admin_client(users).post(
-        reverse("organisation_create"), {"code": "x001", "name": "Copy", "nation": "England"}
+        reverse("organisation_create"), {"code": "x001", "name": "Copy", "nation": "england"}
     )
     assert response.status_code == 200 and Organisation.objects.filter(code="X001").count() == 1

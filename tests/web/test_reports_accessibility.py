@@ -144,7 +144,7 @@ def _pages(users, organisation, tmp_path):
             "create_organisation": "on",
             "organisation-code": "",
             "organisation-name": "Newtown",
-            "organisation-nation": "England",
+            "organisation-nation": "england",
         },
     )
     pages["generate form with errors"] = insights.post(

@@ -127,13 +127,13 @@ def test_it_adds_the_organisation_as_served_when_accepting(request_made, users):
         **{
             "organisation-code": "rzz ",
             "organisation-name": "Newtown Community Trust",
-            "organisation-nation": "Wales",
+            "organisation-nation": "wales",
         },
     )
     created = Organisation.objects.get(code="RZZ")
     request_made.refresh_from_db()
     assert response.status_code == 302 and request_made.status == ReportRequest.Status.ACCEPTED
-    assert (created.name, created.nation, created.served) == ("Newtown Community Trust", "Wales", True)
+    assert (created.name, created.nation, created.served) == ("Newtown Community Trust", "wales", True)
     event = AuditEvent.objects.get(action=Action.ORGANISATION_CREATED)
     assert (event.actor, event.organisation, event.detail["report_request"]) == (
         users["insights"],
@@ -153,7 +153,7 @@ def test_it_needs_a_code_to_add_the_organisation(request_made, users):
         **{
             "organisation-code": "",
             "organisation-name": "Newtown Community Trust",
-            "organisation-nation": "England",
+            "organisation-nation": "england",
         },
     )
     request_made.refresh_from_db()
@@ -176,7 +176,7 @@ def test_it_refuses_a_code_already_in_use(request_made, users, organisation):
         **{
             "organisation-code": organisation.code.lower(),
             "organisation-name": "Newtown",
-            "organisation-nation": "England",
+            "organisation-nation": "england",
         },
     )
     request_made.refresh_from_db()
@@ -186,7 +186,7 @@ def test_it_refuses_a_code_already_in_use(request_made, users, organisation):
 
 @pytest.mark.parametrize("data", [{"decision": "declined"}, {}])
 def test_it_adds_no_organisation_unless_asked_on_accepting(request_made, users, data):
-    fields = {"organisation-code": "RZZ", "organisation-name": "Newtown", "organisation-nation": "England"}
+    fields = {"organisation-code": "RZZ", "organisation-name": "Newtown", "organisation-nation": "england"}
     if data:
         fields["create_organisation"] = "on"
     _decide(users, request_made, **fields, **data)

@@ -48,7 +48,27 @@ def test_it_creates_missing_organisations_with_their_names_from_report_json():
     details = json.loads((tiny_batch() / code / "report.json").read_text())
     created = Organisation.objects.get(code=code)
     assert created.name == details["org"]["name"]
-    assert created.nation == details["org"]["nation"].replace("_", " ").title()
+    assert created.nation == details["org"]["nation"] and created.nation in {
+        "england",
+        "wales",
+        "northern_ireland",
+    }
+
+
+def test_it_moves_nations_stored_as_labels_to_the_vocabularys_codes():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("concerns.web.portal.migrations.0008_nation_codes")
+    for code, nation in (("L1", "Northern Ireland"), ("L2", "wales"), ("L3", ""), ("L4", "Atlantis")):
+        Organisation.objects.create(code=code, name=code, nation=nation)
+    migration.to_codes(apps, None)
+    stored = dict(Organisation.objects.filter(code__startswith="L").values_list("code", "nation"))
+    assert stored == {"L1": "northern_ireland", "L2": "wales", "L3": "", "L4": "Atlantis"}
+    assert Organisation.objects.get(code="L1").get_nation_display() == "Northern Ireland"
+    migration.to_labels(apps, None)
+    assert Organisation.objects.get(code="L1").nation == "Northern Ireland"
 
 
 def test_it_counts_versions_up_per_organisation():

@@ -53,7 +53,7 @@ def serve_command(
 
     call_command("collectstatic", interactive=False, verbosity=0)
 
-    database = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     typer.echo(f"Portal on http://{host}:{port}/  (database: {database}; data folder: {settings.HOME})")
     os.environ["DJANGO_SETTINGS_MODULE"] = "concerns.web.settings"
     os.environ["CONCERNS_DEBUG"] = "0"  # a served portal shows its own error pages, never a traceback

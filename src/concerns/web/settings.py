@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import NotRequired, TypedDict
 from urllib.parse import unquote, urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -35,7 +36,19 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-def _database(url: str | None) -> dict[str, object]:
+class _Database(TypedDict):
+    ENGINE: str
+    NAME: str | Path
+    OPTIONS: NotRequired[dict[str, str]]
+    USER: NotRequired[str]
+    PASSWORD: NotRequired[str]
+    HOST: NotRequired[str]
+    PORT: NotRequired[str]
+    CONN_MAX_AGE: NotRequired[int]
+    CONN_HEALTH_CHECKS: NotRequired[bool]
+
+
+def _database(url: str | None) -> _Database:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
@@ -143,6 +156,7 @@ AXES_HANDLER = "concerns.web.portal.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "concerns.web.portal.lockout.locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_HTTP_RESPONSE_CODE = 429  # axes' own default, stated so the lockout page can read it
 
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True

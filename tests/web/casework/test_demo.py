@@ -22,9 +22,9 @@ def portal():
     adviser = User.objects.create(username="demo-adviser-1", role=Role.ADVISER)
     User.objects.create(username="demo-insights", role=Role.INSIGHTS)
     for code, name, nation in (
-        ("D01", "Demo Acute NHS Trust", "England"),
-        ("D02", "Demo Health Board", "Wales"),
-        ("D03", "Demo Mental Health Trust", "England"),
+        ("D01", "Demo Acute NHS Trust", "england"),
+        ("D02", "Demo Health Board", "wales"),
+        ("D03", "Demo Mental Health Trust", "england"),
     ):
         organisation = Organisation.objects.create(code=code, name=name, nation=nation)
         Assignment.objects.create(adviser=adviser, organisation=organisation)

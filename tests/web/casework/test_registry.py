@@ -59,7 +59,7 @@ def held() -> list[tuple]:
 def test_it_takes_only_valid_rows_of_organisations_the_portal_knows(
     organisation, other_organisation, tmp_path
 ):
-    Organisation.objects.create(code="X003", name="Broken Row Trust", nation="England")
+    Organisation.objects.create(code="X003", name="Broken Row Trust", nation="england")
     result = registry.import_registry(contract_folder(tmp_path / "data"), today=TODAY)
     assert result == registry.RegistryImport(
         profiles=2, headcounts=4, unknown_organisations=("Z999",), rejected_rows=3

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,6 +61,7 @@ class Recorded(models.Model):
 
     PRACTITIONER_PATH: ClassVar[str]  # lookup from this model to its Practitioner, e.g. "case__practitioner"
     HIDE_VALUES_IN_HISTORY: ClassVar[bool] = False
+    objects: ClassVar[models.Manager[Self]]  # every concrete record has the default manager
 
     class Meta:
         abstract = True
@@ -74,14 +75,15 @@ class Recorded(models.Model):
     def case_of(self) -> Case | None:
         return None
 
-    def save(self, *args: Any, by: Any, **kwargs: Any) -> None:
+    # Deliberately narrower than Model's: a record is saved or deleted only with who did it (`by=`).
+    def save(self, *args: Any, by: Any, **kwargs: Any) -> None:  # type: ignore[override]
         self.full_clean()
         with transaction.atomic():
             before = snapshot(type(self).objects.get(pk=self.pk)) if self.pk else None
             super().save(*args, **kwargs)
             self._write_history("created" if before is None else "changed", before, by)
 
-    def delete(self, *args: Any, by: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, by: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:  # type: ignore[override]
         with transaction.atomic():
             self._write_history("deleted", snapshot(self), by, after={})
             return super().delete(*args, **kwargs)
@@ -117,6 +119,7 @@ class CaseRecord(Recorded):
     """A record belonging to one case."""
 
     PRACTITIONER_PATH = "case__practitioner"
+    case: Case  # each subclass's foreign key
 
     class Meta:
         abstract = True
@@ -245,7 +248,7 @@ class Case(Recorded):
             raise ValidationError({"closed_on": "The case cannot close before it opened."})
         if self.first_response_on and self.first_response_on < self.opened_on:
             raise ValidationError({"first_response_on": "Advice cannot be given before the case opened."})
-        if self.adviser_id and self.adviser.role != Role.ADVISER:
+        if self.adviser is not None and self.adviser.role != Role.ADVISER:
             raise ValidationError({"adviser": "The case adviser must be an adviser."})
 
     @property
@@ -648,6 +651,7 @@ class Hpan(CaseRecord):
     def next_review_on(self) -> dt.date | None:
         if not self.is_active:
             return None
+        assert self.issued_on is not None  # is_active: issued
         return dates.next_hpan_review(self.issued_on, [review.held_on for review in self.reviews.all()])
 
     def flags(self, today: dt.date) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 SHORTEST_NAME = 2  # one letter is an initial, not a name to hunt for in text
 OTHER_PERSON = "another person"
@@ -27,6 +28,9 @@ class Redactor:
     "Jane Smith" becomes one role, not "Jane" and "Smith" separately."""
 
     replacements: Mapping[str, str]  # name → role
+    if TYPE_CHECKING:  # set by __post_init__, not fields of the dataclass
+        _pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+        _roles: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         roles = {

@@ -17,18 +17,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import IntEnum
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from concerns.web.portal.roles import Role
 from concerns.web.portal.scope import scoped
 
-View = Callable[..., HttpResponse]
+if TYPE_CHECKING:
+    from concerns.web.portal.models import User
+
+View = Callable[..., HttpResponseBase]
 Rule = Callable[[Any], bool]
+
+
+class SignedInRequest(HttpRequest):
+    """For typing only: the request a view behind `only` (or `login_required`) gets, whose user is signed in."""
+
+    user: User
 
 
 class Access(IntEnum):
@@ -44,7 +54,7 @@ def only(rule: Rule) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not rule(request.user):
                 raise Http404("Not found")
             return view(request, *args, **kwargs)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
 WIDGET_CLASSES = {
     "textarea": "nhsuk-textarea",
@@ -128,7 +129,7 @@ def errors_of(*forms_: forms.BaseForm) -> list[dict[str, str]]:
     found = []
     for form in forms_:
         for name in form.errors:
-            if name == forms.forms.NON_FIELD_ERRORS:
+            if name == NON_FIELD_ERRORS:
                 found += [{"href": "#maincontent", "text": str(text)} for text in form.non_field_errors()]
                 continue
             bound = form[name]

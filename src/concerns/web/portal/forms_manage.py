@@ -8,10 +8,10 @@ from django import forms
 
 from concerns.web.portal.audit import action_choices
 from concerns.web.portal.forms import NhsStyled
-from concerns.web.portal.models import Organisation, User
+from concerns.web.portal.models import NATION_CHOICES, Organisation, User
 from concerns.web.portal.roles import Position
 
-NATIONS = [("England", "England"), ("Wales", "Wales"), ("Northern Ireland", "Northern Ireland")]
+NATIONS = NATION_CHOICES
 
 
 class UserCreateForm(NhsStyled, forms.ModelForm):

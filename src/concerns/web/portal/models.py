@@ -7,6 +7,7 @@ in a view.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -14,13 +15,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from concerns import vocabulary as v
 from concerns.web.portal.roles import ROLE_NAMES, STAFF_ROLES, Position, Role
+
+NATION_CHOICES = [(nation.code, nation.label) for nation in v.NATIONS]
 
 
 class Organisation(models.Model):
     code = models.CharField(max_length=12, unique=True)
     name = models.CharField(max_length=200)
-    nation = models.CharField(max_length=40, blank=True)
+    nation = models.CharField(max_length=40, blank=True, choices=NATION_CHOICES)  # a vocabulary code
     served = models.BooleanField(default=True, help_text="Reports are produced for this organisation.")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -205,15 +209,15 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.organisation.code if self.organisation_id else "national"
+        who = self.organisation.code if self.organisation is not None else "national"
         return f"{who} v{self.version} ({self.period})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
             self._refuse_changes_once_published()
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.status != self.Status.DRAFT:
             raise ValidationError("A published report is kept; publish a new version to supersede it.")
         return super().delete(*args, **kwargs)
@@ -380,10 +384,10 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
             raise ValidationError("The audit log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("The audit log is append-only.")

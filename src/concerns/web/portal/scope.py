@@ -43,7 +43,8 @@ def scoped(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
 def get_scoped_or_404(user: Any, queryset: QuerySet[M], **lookup: Any) -> M:
     try:
         return scoped(user, queryset).get(**lookup)
-    except queryset.model.DoesNotExist as missing:
+    # django-stubs gives DoesNotExist to each concrete model only, not to a type variable bound to Model.
+    except queryset.model.DoesNotExist as missing:  # type: ignore[attr-defined]
         raise Http404("Not found") from missing
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from concerns import vocabulary as v
 from concerns.report import Manifest, ManifestError, ManifestFile
 from concerns.web.portal.models import Batch, Organisation, Report, ReportFile
 
@@ -204,11 +205,7 @@ def _organisation(code: str, details: dict[str, Any], names: dict[str, tuple[str
         return found
     org = details.get("org") or {}
     name, nation = names.get(code, (org.get("name") or code, org.get("nation") or ""))
-    return Organisation.objects.create(code=code, name=name, nation=_nation_label(nation))
-
-
-def _nation_label(nation: str) -> str:
-    return nation.replace("_", " ").title() if nation.islower() else nation
+    return Organisation.objects.create(code=code, name=name, nation=v.NATIONS.resolve(nation) or "")
 
 
 def _next_version(organisation: Organisation | None, kind: str) -> int:

@@ -50,16 +50,20 @@ def is_verified(request: HttpRequest) -> bool:
     return bool(getattr(user, "is_verified", lambda: False)())
 
 
+_PENDING = "_two_factor_pending"  # is_pending's answer, kept on the request
+
+
 def is_pending(request: HttpRequest) -> bool:
     """Signed in with a password but still owing a two-factor code (or enrolment). Asked once per request."""
-    if not hasattr(request, "_two_factor_pending"):
-        request._two_factor_pending = requires_two_factor(request.user) and not is_verified(request)
-    return request._two_factor_pending
+    if not hasattr(request, _PENDING):
+        setattr(request, _PENDING, requires_two_factor(request.user) and not is_verified(request))
+    pending: bool = getattr(request, _PENDING)
+    return pending
 
 
 def _forget_pending(request: HttpRequest) -> None:
-    if hasattr(request, "_two_factor_pending"):
-        del request._two_factor_pending
+    if hasattr(request, _PENDING):
+        delattr(request, _PENDING)
 
 
 def enrolment_device(user: Any) -> TOTPDevice:

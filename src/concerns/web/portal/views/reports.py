@@ -152,7 +152,7 @@ def with_back_link(page: bytes, href: str) -> bytes:
 
 def download_name(stored: ReportFile) -> str:
     report = stored.report
-    who = report.organisation.code if report.organisation_id else "national"
+    who = report.organisation.code if report.organisation is not None else "national"
     document, extension = (
         ("board-summary", "pdf") if stored.format == SUMMARY else ("activity-report", stored.format)
     )
