@@ -7,6 +7,7 @@ same organisation, `stranger` belongs to a different organisation.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -99,3 +100,14 @@ def signed_in(user: User) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+# Transactional tests commit for real: the flush after them needs the append-only triggers off.
+@pytest.fixture(scope="module")
+def append_only(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
+    from tests.web.support import AppendOnlyTriggers  # support imports this module
+
+    triggers = AppendOnlyTriggers()
+    yield triggers
+    with django_db_blocker.unblock():
+        triggers.on()

@@ -12,6 +12,7 @@ import shutil
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -233,3 +234,32 @@ def report_json(figures: dict, period: str) -> dict:
             },
         ],
     }
+
+
+class AppendOnlyTriggers:
+    """The triggers that keep the audit log and the casework history append-only, off and on again.
+
+    PostgreSQL: the session ignores them while `session_replication_role` is `replica`. SQLite: they are
+    dropped, and created again from the statements SQLite kept for them.
+    """
+
+    def __init__(self) -> None:
+        self.dropped: dict[str, str] = {}
+
+    def off(self) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = replica")
+            elif connection.vendor == "sqlite":
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                self.dropped.update(cursor.fetchall())
+                for name in self.dropped:
+                    cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+    def on(self) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = DEFAULT")
+            for statement in self.dropped.values():
+                cursor.execute(statement)
+        self.dropped.clear()

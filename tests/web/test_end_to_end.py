@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -28,60 +27,21 @@ from concerns.web.portal.views.reports import BACK_LINK
 from tests.web.browser import chromium, require_browser_tools
 from tests.web.conftest import PASSWORD
 from tests.web.reports_data import AS_OF, batch_renamed, tiny_extract, zipped
-from tests.web.support import FORMULAS, bad_extract
+from tests.web.support import FORMULAS, AppendOnlyTriggers, bad_extract
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT_MS = 120_000  # generating a batch in the live server takes a while on a busy machine
 
 
-class AppendOnlyTriggers:
-    """The triggers that keep the audit log and the casework history append-only, off and on again.
-
-    PostgreSQL: the session ignores them while `session_replication_role` is `replica`. SQLite: they are
-    dropped, and created again from the statements SQLite kept for them.
-    """
-
-    def __init__(self) -> None:
-        self.dropped: dict[str, str] = {}
-
-    def off(self) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET session_replication_role = replica")
-            elif connection.vendor == "sqlite":
-                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-                self.dropped.update(cursor.fetchall())
-                for name in self.dropped:
-                    cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-
-    def on(self) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET session_replication_role = DEFAULT")
-            for statement in self.dropped.values():
-                cursor.execute(statement)
-        self.dropped.clear()
-
-
-@pytest.fixture(scope="module")
-def _append_only(django_db_setup: None, django_db_blocker: Any) -> Iterator[AppendOnlyTriggers]:
-    triggers = AppendOnlyTriggers()
-    yield triggers
-    with django_db_blocker.unblock():
-        triggers.on()
-
-
 @pytest.fixture
-def portal(
-    _append_only: AppendOnlyTriggers, live_server: Any, settings: Any, tmp_path: Path
-) -> Iterator[Any]:
+def portal(append_only: AppendOnlyTriggers, live_server: Any, settings: Any, tmp_path: Path) -> Iterator[Any]:
     require_browser_tools(axe=False)
     settings.STORE_DIR = tmp_path / "store"
     settings.PORTAL_BATCH_WORKERS = 1
-    _append_only.on()
+    append_only.on()
     yield live_server
-    _append_only.off()  # so that the flush after the test can empty every table
+    append_only.off()  # so that the flush after the test can empty every table
 
 
 def _new_page(browser: Any) -> Any:
@@ -182,7 +142,7 @@ def test_it_takes_an_extract_from_upload_to_a_published_report_the_organisation_
         expect(page.get_by_text("Every row was accepted")).to_be_visible()
         page.get_by_label("Day").fill(str(AS_OF.day))
         page.get_by_label("Month").fill(str(AS_OF.month))
-        page.get_by_label("Year").fill(str(AS_OF.year))
+        page.get_by_label("Year", exact=True).fill(str(AS_OF.year))
         page.get_by_label("PDF", exact=True).uncheck()
         page.get_by_label("Excel (XLSX)").uncheck()
         page.get_by_label("Also write the national report").uncheck()

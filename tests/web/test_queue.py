@@ -19,16 +19,20 @@ from concerns.web.portal.models import Batch, Report, Upload
 from tests.web.conftest import signed_in
 from tests.web.reports_data import AS_OF, date_fields, tiny_extract, zipped
 
-pytestmark = pytest.mark.django_db
+# Committed for real: the worker closes and reopens its database connection between tasks, as in service.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def queue(settings, tmp_path):
+def queue(settings, tmp_path, append_only):
     settings.STORE_DIR = tmp_path / "store"
     settings.PORTAL_BATCH_WORKERS = 1
     settings.TASKS = DATABASE_QUEUE
+    append_only.on()
+    yield
+    append_only.off()  # so that the flush after the test can empty every table
 
 
 def _start_batch(users, tmp_path, django_capture_on_commit_callbacks, formats=("json",)) -> Batch:

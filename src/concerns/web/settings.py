@@ -37,6 +37,8 @@ def _secret_key() -> str:
 
 
 class _Database(TypedDict):
+    """One entry of DATABASES, as `_database` builds it."""
+
     ENGINE: str
     NAME: str | Path
     OPTIONS: NotRequired[dict[str, str]]
@@ -46,6 +48,7 @@ class _Database(TypedDict):
     PORT: NotRequired[str]
     CONN_MAX_AGE: NotRequired[int]
     CONN_HEALTH_CHECKS: NotRequired[bool]
+    TEST: NotRequired[dict[str, str]]  # set by the test settings
 
 
 def _database(url: str | None) -> _Database:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeGuard
 
 IMMEDIATE_EXCLUSION_DAYS = 14
 EXCLUSION_REVIEW_PERIOD = dt.timedelta(weeks=4)
@@ -48,8 +49,8 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
     return current
 
 
-def is_overdue(due_on: dt.date | None, today: dt.date, done_on: dt.date | None = None) -> bool:
-    """Due before today and not done."""
+def is_overdue(due_on: dt.date | None, today: dt.date, done_on: dt.date | None = None) -> TypeGuard[dt.date]:
+    """Due before today and not done (so never when there is no due date)."""
     return due_on is not None and done_on is None and today > due_on
 
 

@@ -226,9 +226,9 @@ def _create(today: dt.date) -> None:
         recipients=list(Hpan.Recipient.values),
     )
     alert.save(by=by)
-    HpanReview(
-        hpan=alert, due_on=alert.next_review_on, held_on=alert.next_review_on, decision="continue"
-    ).save(by=by)
+    due = alert.next_review_on
+    assert due is not None  # issued and not revoked
+    HpanReview(hpan=alert, due_on=due, held_on=due, decision="continue").save(by=by)
 
     for years_ago, who, concerns, outcome in (
         (4, 2, ["clinical"], "resolved_locally"),
@@ -346,6 +346,7 @@ def _exclusion(
     exclusion.save(by=by)
     for number in range(reviews):
         due = exclusion.next_review_on
+        assert due is not None  # the exclusion is open
         ExclusionReview(
             exclusion=exclusion,
             due_on=due,

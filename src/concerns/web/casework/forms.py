@@ -94,15 +94,19 @@ class CaseForm(NhsStyled, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = scoped(user, Organisation.objects.all())
+        organisation, adviser = self.fields["organisation"], self.fields["adviser"]
+        # A model form gives each foreign key a ModelChoiceField.
+        assert isinstance(organisation, forms.ModelChoiceField)
+        assert isinstance(adviser, forms.ModelChoiceField)
+        organisation.queryset = scoped(user, Organisation.objects.all())
         advisers = User.objects.filter(role=Role.ADVISER, is_active=True).order_by("last_name", "username")
         if not may_assign_adviser(user):
             # An adviser opens cases as their own and cannot change a case's adviser (`may_assign_adviser`).
             if self.instance.pk is None:
                 advisers = advisers.filter(pk=user.pk)
             else:
-                self.fields["adviser"].disabled = True
-        self.fields["adviser"].queryset = advisers
+                adviser.disabled = True
+        adviser.queryset = advisers
 
 
 class NewPractitionerForm(NhsStyled, forms.Form):
@@ -152,10 +156,13 @@ class RegistrationCheckForm(NhsStyled, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("status") == RegistrationMatch.Status.DIFFERENT:
             for name in ("full_name", "registration_body", "registration_number"):
                 if not (data.get(name) or "").strip():
-                    self.add_error(name, f"Enter {self.fields[name].label.lower()}")
+                    label = self.fields[name].label
+                    assert label is not None  # each of these fields is declared with one
+                    self.add_error(name, f"Enter {label.lower()}")
         data["full_name"] = (data.get("full_name") or "").strip()
         data["registration_number"] = (data.get("registration_number") or "").strip().upper()
         return data
@@ -286,6 +293,7 @@ class FindPractitionerForm(NhsStyled, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         by_registration = data.get("registration_body") and data.get("registration_number")
         if not by_registration and not data.get("pseudonym"):
             raise forms.ValidationError("Give the registration body and number, or our reference.")

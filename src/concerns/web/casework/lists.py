@@ -51,7 +51,13 @@ def exclusions_due_for_review(user: Any, today: dt.date) -> list[tuple[Exclusion
         if dates.is_overdue(exclusion.next_review_on, today)
         or dates.is_due_soon(exclusion.next_review_on, today)
     ]
-    return [(exclusion, exclusion.flags(today)) for exclusion in sorted(due, key=lambda e: e.next_review_on)]
+    return [(exclusion, exclusion.flags(today)) for exclusion in sorted(due, key=_next_review)]
+
+
+def _next_review(exclusion: Exclusion) -> dt.date:
+    due_on = exclusion.next_review_on
+    assert due_on is not None  # only an ended exclusion has none, and open_exclusions returns none of those
+    return due_on
 
 
 def overdue_items(user: Any, today: dt.date) -> list[Item]:
@@ -80,6 +86,7 @@ def overdue_items(user: Any, today: dt.date) -> list[Item]:
     items += [
         Item("Action plan review", plan.review_on, plan.case.reference, _case_url(plan.case))
         for plan in plans
+        if plan.review_on is not None  # always: the query asks for a review date before today
     ]
     unanswered = scoped(user, Case.objects.filter(first_response_on__isnull=True, status=Case.Status.OPEN))
     items += [
@@ -90,7 +97,7 @@ def overdue_items(user: Any, today: dt.date) -> list[Item]:
     items += [
         Item("Subject access request", request.due_on, "", reverse("casework:sar", args=[request.pk]))
         for request in _open_requests(user)
-        if request.is_overdue(today)
+        if request.is_overdue(today) and request.due_on is not None  # overdue: it has a due date
     ]
     return sorted(items, key=lambda item: item.due_on)
 
@@ -115,7 +122,7 @@ def exclusion_reviews_due(user: Any, today: dt.date) -> list[Due]:
     formal exclusion now waits for."""
     held = scoped(user, ExclusionReview.objects.all()).values_list("due_on", "held_on")
     waiting = [
-        Due(exclusion.next_review_on, None)
+        Due(_next_review(exclusion), None)
         for exclusion in open_exclusions(user)
         if exclusion.kind == Exclusion.Kind.FORMAL
     ]

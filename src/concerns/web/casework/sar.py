@@ -14,7 +14,7 @@ import functools
 import json
 import threading
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 
@@ -149,8 +149,9 @@ def redactor_for(practitioner: Practitioner) -> Redactor:
     for third_party in ThirdParty.objects.filter(case__in=cases):
         for name in third_party.names():
             names[name] = third_party.role
-    own = getattr(PractitionerIdentity.objects.filter(practitioner=practitioner).first(), "full_name", None)
-    names.pop(own, None)
+    own = PractitionerIdentity.objects.filter(practitioner=practitioner).first()
+    if own is not None:
+        names.pop(own.full_name, None)
     return Redactor(names)
 
 
@@ -162,7 +163,7 @@ def build_pack(request: SubjectAccessRequest, *, prepared_on: dt.date) -> dict[s
     practitioner = request.practitioner
     redactor = redactor_for(practitioner)
     found = records_of(practitioner)
-    cases = found.get(Case, [])
+    cases = cast(list[Case], found.get(Case, []))  # records_of lists each model's own rows
     return {
         "title": PACK_TITLE,
         "controller": CONTROLLER,
@@ -208,7 +209,11 @@ def _case_section(
     for model, rows in found.items():
         if model in (Case, Practitioner, PractitionerIdentity, SubjectAccessRequest) or model in NOT_IN_PACK:
             continue
-        items += [_item(row, redactor) for row in rows if row.case_of().pk == case.pk]
+        for row in rows:
+            row_case = row.case_of()
+            assert row_case is not None  # the models left are records of a case
+            if row_case.pk == case.pk:
+                items.append(_item(row, redactor))
     return {
         "heading": f"Case {case.reference}: {case.organisation.name}",
         "case": _item(case, redactor),

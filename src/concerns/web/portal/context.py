@@ -59,7 +59,7 @@ def _menu(role: str, path: str) -> list[dict[str, Any]]:
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     # Someone still owing a two-factor code sees no menu: every page but two-factor is closed to them.
     menu = _menu(user.role, request.path) if signed_in and not twofactor.is_pending(request) else []

@@ -112,10 +112,13 @@ class AuditFilterForm(NhsStyled, forms.Form):
         known = dict(action_choices())
         for action in extra_actions or []:
             known.setdefault(action, action.replace("-", " ").capitalize())
-        self.fields["action"].choices = [("", "Any action"), *sorted(known.items())]
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = [("", "Any action"), *sorted(known.items())]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date must be on or after the start date")

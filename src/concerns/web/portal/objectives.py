@@ -81,7 +81,7 @@ class Contents:
     def figure(self, comparison: str) -> Figure | None:
         """The comparison's published ratio and interval, or None where the report gives none."""
         entry = self.equality.get(comparison) or {}
-        values = [entry.get(key) for key in ("ratio", "ci_low", "ci_high")]
+        values: list[Any] = [entry.get(key) for key in ("ratio", "ci_low", "ci_high")]
         if entry.get("verdict") in UNPUBLISHED_WORDS or not all(_is_number(value) for value in values):
             return None
         return Figure(*(float(value) for value in values))
@@ -125,7 +125,7 @@ def read(report: Report) -> Contents:
 
 
 def contents_of(data: dict[str, Any]) -> Contents:
-    findings = data.get("findings") if isinstance(data.get("findings"), dict) else {}
+    findings = data["findings"] if isinstance(data.get("findings"), dict) else {}
     equality = {
         str(item["comparison"]): item
         for item in findings.get("equality") or []
@@ -149,7 +149,7 @@ def _rows(table: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _cells(table: dict[str, Any], row: dict[str, Any]) -> dict[str, str]:
-    keys = [column.get("key") for column in table.get("columns") or [] if isinstance(column, dict)]
+    keys: list[Any] = [column.get("key") for column in table.get("columns") or [] if isinstance(column, dict)]
     return {
         key: str(cell.get("display", ""))
         for key, cell in zip(keys, row["cells"], strict=False)

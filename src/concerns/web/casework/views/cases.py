@@ -24,6 +24,7 @@ from concerns.web.casework.models import (
 from concerns.web.casework.rules import identity_pending
 from concerns.web.casework.views._common import Action, facts, render_form, today
 from concerns.web.portal.access import (
+    SignedInRequest,
     casework_staff,
     may_advise_cases,
     may_correct_identity,
@@ -59,7 +60,7 @@ CASE_FACTS = [
 
 
 @casework_staff
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     day = today()
     cases = scoped(request.user, Case.objects.all())
     return render(
@@ -126,7 +127,7 @@ def _open_case(request: HttpRequest, case_form: CaseForm, details: dict[str, str
         case.save(by=request.user)
         if registered is not None and not could_see:
             _queue_check(request, case, details)
-    if could_see and registered.full_name != details["full_name"].strip():
+    if could_see and registered is not None and registered.full_name != details["full_name"].strip():
         messages.warning(
             request,
             f"This registration is already in the register, as practitioner {case.practitioner.pseudonym}, "
@@ -261,7 +262,7 @@ def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not may_correct_identity(request.user, identity.practitioner):
         raise PermissionDenied(CORRECTED_BY_INSIGHTS)
-    before = {name: getattr(identity, name) for name in IdentityForm._meta.fields}
+    before = {name: getattr(identity, name) for name in IdentityForm.Meta.fields}
     form = IdentityForm(request.POST or None, instance=identity)
     if request.method == "POST" and form.is_valid():
         changed = [name for name, value in before.items() if form.cleaned_data[name] != value]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from concerns.web.casework.forms import RegistrationCheckForm
 from concerns.web.casework.models import Practitioner, PractitionerIdentity, RegistrationMatch
 from concerns.web.casework.views._common import Action
-from concerns.web.portal.access import may_check_registrations, only
+from concerns.web.portal.access import SignedInRequest, may_check_registrations, only
 from concerns.web.portal.audit import record
 from concerns.web.portal.forms import errors_of
 from concerns.web.portal.scope import get_scoped_or_404, scoped
@@ -33,7 +33,7 @@ def check_list(request: HttpRequest) -> HttpResponse:
 
 
 @only(may_check_registrations)
-def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def check_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     check = get_scoped_or_404(
         request.user,
         RegistrationMatch.objects.select_related("case__organisation", "case__practitioner__identity"),
@@ -62,7 +62,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _resolve(request: HttpRequest, check: RegistrationMatch, form: RegistrationCheckForm) -> bool:
+def _resolve(request: SignedInRequest, check: RegistrationMatch, form: RegistrationCheckForm) -> bool:
     """Record the answer; False (with the form's error) if the details given cannot be recorded."""
     data = form.cleaned_data
     case = check.case

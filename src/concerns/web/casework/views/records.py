@@ -6,15 +6,22 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from concerns.web.casework import forms as f
-from concerns.web.casework.models import Case, Exclusion, Hpan, Recorded
+from concerns.web.casework.models import (
+    Case,
+    CaseEntry,
+    Exclusion,
+    ExclusionReview,
+    Hpan,
+    HpanReview,
+    Recorded,
+)
 from concerns.web.casework.views._common import render_form
-from concerns.web.portal.access import casework_staff
+from concerns.web.portal.access import SignedInRequest, casework_staff
 from concerns.web.portal.scope import get_scoped_or_404
 
 
@@ -22,7 +29,7 @@ from concerns.web.portal.scope import get_scoped_or_404
 class Kind:
     name: str  # as in "Add an exclusion"
     form: type[forms.ModelForm]
-    parent: type[Model]
+    parent: type[Recorded]
     parent_field: str
 
     @property
@@ -50,15 +57,24 @@ def kind_of(slug: str) -> Kind:
     return KINDS[slug]
 
 
+def _case_of(instance: Recorded) -> Case:
+    case = instance.case_of()
+    assert case is not None  # every kind of record here belongs to a case
+    return case
+
+
 @casework_staff
-def record_new(request: HttpRequest, kind: str, parent: int) -> HttpResponse:
+def record_new(request: SignedInRequest, kind: str, parent: int) -> HttpResponse:
     spec = kind_of(kind)
     owner = get_scoped_or_404(request.user, spec.parent.objects.all(), pk=parent)
     instance = spec.model(**{spec.parent_field: owner})
-    case = instance.case_of()
+    case = _case_of(instance)
     if kind == "entry":
+        assert isinstance(instance, CaseEntry)  # KINDS["entry"]
         instance.recorded_by = request.user
     if kind in REVIEWED:
+        # The reviews, of an exclusion or an alert (KINDS).
+        assert isinstance(owner, Exclusion | Hpan) and isinstance(instance, ExclusionReview | HpanReview)
         if owner.next_review_on is None:
             messages.info(request, "It has ended, so there is no review to record.")
             return redirect("casework:case", pk=case.pk)
@@ -70,7 +86,7 @@ def record_new(request: HttpRequest, kind: str, parent: int) -> HttpResponse:
 def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = kind_of(kind)
     instance = get_scoped_or_404(request.user, spec.model.objects.all(), pk=pk)
-    return _edit(request, spec, instance, f"Change {spec.name}", instance.case_of())
+    return _edit(request, spec, instance, f"Change {spec.name}", _case_of(instance))
 
 
 def _edit(request: HttpRequest, spec: Kind, instance: Recorded, title: str, case: Case) -> HttpResponse:

@@ -80,7 +80,9 @@ def sar_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "today": today(),
             "overdue": item.is_overdue(today()),
-            "found": [(model._meta.verbose_name_plural.capitalize(), rows) for model, rows in found.items()],
+            "found": [
+                (str(model._meta.verbose_name_plural).capitalize(), rows) for model, rows in found.items()
+            ],
             "total": sum(len(rows) for rows in found.values()),
         },
     )

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
 from concerns.web.portal import twofactor
+from concerns.web.portal.access import SignedInRequest
 from concerns.web.portal.audit import Action, record
 from concerns.web.portal.forms_accounts import (
     PasswordChangeForm,
@@ -48,14 +49,15 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
-    def get_redirect_url(self) -> str:
+    # `request` is in django-stubs' signature (Django 6); Django 5.2 passes none, and self.request is the same.
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
         target = _requested_next(self.request)
         # Back to the sign-in page itself would loop (Django refuses it with an error): home instead.
         return "" if target is None or target.split("?")[0] == self.request.path else target
 
 
 class SignOutView(auth_views.LogoutView):
-    def get_redirect_url(self) -> str:
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
         return _requested_next(self.request) or ""
 
 
@@ -77,7 +79,7 @@ def _with_next(request: HttpRequest, name: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: SignedInRequest) -> HttpResponse:
     """Two-factor status, and enrolment for users without a device (required for staff, optional otherwise)."""
     user = request.user
     if twofactor.has_confirmed_device(user):

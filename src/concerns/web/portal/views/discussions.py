@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerns.web.portal.access import may_discuss, may_record_discussions, only, readers
+from concerns.web.portal.access import SignedInRequest, may_discuss, may_record_discussions, only, readers
 from concerns.web.portal.audit import Action, record
 from concerns.web.portal.forms import NhsStyled, errors_of
 from concerns.web.portal.models import AgreedAction, Discussion, Report
@@ -64,7 +64,7 @@ def _action_forms(data=None) -> list[ActionForm]:
 
 @only(may_record_discussions)
 @require_http_methods(["GET", "POST"])
-def discussion_new(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_new(request: SignedInRequest, pk: int) -> HttpResponse:
     report = get_scoped_or_404(request.user, Report.objects.select_related("organisation"), pk=pk)
     if not may_discuss(request.user, report):
         raise Http404("Not found")
@@ -88,7 +88,7 @@ def discussion_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @transaction.atomic
 def _save(
-    request: HttpRequest, report: Report, form: DiscussionForm, actions: list[ActionForm]
+    request: SignedInRequest, report: Report, form: DiscussionForm, actions: list[ActionForm]
 ) -> Discussion:
     discussion = Discussion.objects.create(report=report, recorded_by=request.user, **form.cleaned_data)
     for item in actions:
@@ -160,7 +160,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 @only(may_record_discussions)
 @require_POST
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+def action_done(request: SignedInRequest, pk: int) -> HttpResponse:
     """The assigned adviser or the insights team marks an agreed action done (scope keeps other advisers out)."""
     action = get_scoped_or_404(
         request.user, AgreedAction.objects.select_related("discussion__report__organisation"), pk=pk

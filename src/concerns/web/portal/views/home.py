@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from concerns.web.portal.access import SignedInRequest
 from concerns.web.portal.roles import Role
 
 # Where each role starts after signing in.
@@ -16,5 +17,5 @@ LANDING = {
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     return redirect(LANDING[Role(request.user.role)])

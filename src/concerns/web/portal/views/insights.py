@@ -20,7 +20,7 @@ from concerns.disclosure import POLICIES as DISCLOSURE_POLICIES
 from concerns.report import FORMAT_TITLES
 from concerns.report import FORMATS as REPORT_FORMATS
 from concerns.web.portal import batches
-from concerns.web.portal.access import insights_only
+from concerns.web.portal.access import SignedInRequest, insights_only
 from concerns.web.portal.audit import Action, record
 from concerns.web.portal.extracts import (
     ExtractError,
@@ -55,7 +55,9 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(NhsStyled, forms.Form):
-    files = MultipleFileField(
+    # The form's metaclass takes declared fields off the class, so this does not replace `Form.files`;
+    # django-stubs cannot express that.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Data extract",
         widget=MultipleFileInput(attrs={"accept": ".zip,.csv,.xlsx,.parquet", "multiple": True}),
     )
@@ -73,6 +75,7 @@ class BatchForm(NhsStyled, forms.Form):
         max_value=10,
         initial=5,
         required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
         error_messages={
             "min_value": "The reports cover at least 1 financial year",
             "max_value": "The reports cover at most 10 financial years",
@@ -104,7 +107,7 @@ class BatchForm(NhsStyled, forms.Form):
 
 @insights_only
 @require_http_methods(["GET", "POST"])
-def upload_list(request: HttpRequest) -> HttpResponse:
+def upload_list(request: SignedInRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = _receive(request, form)
@@ -119,7 +122,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _receive(request: HttpRequest, form: UploadForm) -> Upload | None:
+def _receive(request: SignedInRequest, form: UploadForm) -> Upload | None:
     """Save and validate an upload; on a refused file, the form gets the reason and nothing is kept."""
     directory = f"uploads/{timezone.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
     folder = store_path(directory)
@@ -178,7 +181,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @insights_only
 @require_GET
-def upload_rejects(request: HttpRequest, pk: int) -> HttpResponse:
+def upload_rejects(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     upload = get_scoped_or_404(request.user, Upload.objects.all(), pk=pk)
     path = store_path(f"{upload.directory}/rejects.csv")
     if not path.is_file():
@@ -194,7 +197,7 @@ def upload_rejects(request: HttpRequest, pk: int) -> HttpResponse:
 
 @insights_only
 @require_POST
-def batch_new(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_new(request: SignedInRequest, pk: int) -> HttpResponse:
     upload = get_scoped_or_404(request.user, Upload.objects.all(), pk=pk)
     if upload.status != Upload.Status.VALID:
         raise Http404("Not found")

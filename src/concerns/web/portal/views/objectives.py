@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from concerns.web.portal import objectives
 from concerns.web.portal.access import (
     Access,
+    SignedInRequest,
     may_adopt,
     may_adopt_objectives,
     may_change_objective,
@@ -80,7 +81,7 @@ def _active(request: HttpRequest, report: Report, comparison: str) -> AdoptedObj
 
 @only(may_adopt_objectives)
 @require_http_methods(["GET", "POST"])
-def objective_adopt(request: HttpRequest, pk: int, comparison: str) -> HttpResponse:
+def objective_adopt(request: SignedInRequest, pk: int, comparison: str) -> HttpResponse:
     """Adopt one of the report's drafts; only a member of its organisation, on its current published report."""
     report = _report(request, pk)
     if not may_adopt(request.user, report):
@@ -118,13 +119,14 @@ def objective_adopt(request: HttpRequest, pk: int, comparison: str) -> HttpRespo
 
 
 def _adopt(
-    request: HttpRequest,
+    request: SignedInRequest,
     report: Report,
     comparison: str,
     baseline: tuple[str, objectives.Figure],
     data: dict[str, Any],
 ) -> AdoptedObjective | None:
     verdict, figure = baseline
+    assert report.organisation is not None  # may_adopt: an organisation's report
     try:
         with transaction.atomic():
             adopted = AdoptedObjective.objects.create(
@@ -155,7 +157,7 @@ def _adopt(
 
 @only(may_adopt_objectives)
 @require_http_methods(["GET", "POST"])
-def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Change an adopted objective's wording, target, review date or status; its baseline never changes."""
     objective = get_scoped_or_404(
         request.user, AdoptedObjective.objects.select_related("report__organisation"), pk=pk
@@ -187,7 +189,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _change(
-    request: HttpRequest, objective: AdoptedObjective, data: dict[str, Any], fields: tuple[str, ...]
+    request: SignedInRequest, objective: AdoptedObjective, data: dict[str, Any], fields: tuple[str, ...]
 ) -> bool:
     changed = [name for name in fields if data[name] != getattr(objective, name)]
     if not changed:

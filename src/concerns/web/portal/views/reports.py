@@ -117,7 +117,7 @@ def report_html(request: HttpRequest, pk: int) -> HttpResponse:
 
 @readers
 @require_GET
-def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     if fmt not in DOWNLOADS:
         raise Http404("Not found")
     stored = _file(request, pk, fmt)

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from concerns.web.portal.access import may_decide_requests, may_see_requests, only
+from concerns.web.portal.access import SignedInRequest, may_decide_requests, may_see_requests, only
 from concerns.web.portal.audit import Action, record
 from concerns.web.portal.forms import NhsStyled, errors_of
 from concerns.web.portal.forms_manage import NATIONS
@@ -142,7 +142,7 @@ def _review(
 
 @only(may_decide_requests)
 @require_POST
-def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decide(request: SignedInRequest, pk: int) -> HttpResponse:
     found = get_scoped_or_404(
         request.user, ReportRequest.objects.filter(status=ReportRequest.Status.OPEN), pk=pk
     )
