@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -378,6 +379,23 @@ def test_it_writes_the_reports_over_the_financial_years_asked_for(
     assert {report.period for report in batch.reports.all()} == {f"{years[0]} to {years[-1]}"}
     page = client.get(reverse("batch", args=[batch.pk])).content.decode()
     assert "covering 3 complete financial years" in page
+    assert '<dd class="nhsuk-summary-list__value">Standard</dd>' in page
+    assert '<dd class="nhsuk-summary-list__value">JSON</dd>' in page
+
+
+def test_it_offers_the_disclosure_policies_and_formats_the_packages_define(users, tmp_path):
+    from concerns.disclosure import POLICIES
+    from concerns.report import FORMAT_TITLES
+
+    client = signed_in(users["insights"])
+    _zip_upload(client, tmp_path, {})
+    page = client.get(reverse("upload", args=[Upload.objects.get().pk])).content.decode()
+    radios = re.findall(r'name="policy" type="radio" value="([^"]+)"', page)
+    assert radios == list(POLICIES)
+    for policy in POLICIES.values():
+        assert html.escape(f"{policy.title}: {policy.description}", quote=False) in page
+    boxes = re.findall(r'name="formats" type="checkbox" value="([^"]+)"', page)
+    assert boxes == list(FORMAT_TITLES) and "Excel (XLSX)</label>" in page
 
 
 def test_it_refuses_a_number_of_years_out_of_range(users, tmp_path):

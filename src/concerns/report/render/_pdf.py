@@ -165,6 +165,7 @@ def cover_facts(report: Report) -> list[dict[str, Any]]:
     years = len(report.fiscal_years)
     facts = [
         ("Organisation code", report.org.code if report.org else ""),
+        ("Organisation type and nation", report.org.description if report.org else ""),
         ("Period", f"{report.period_label} ({years} NHS financial years, April to March)"),
         ("Data as of", _long_date(report.as_of)),
         (

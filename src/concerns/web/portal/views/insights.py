@@ -82,7 +82,9 @@ class BatchForm(NhsStyled, forms.Form):
             "invalid": "Enter the number of financial years as a whole number, like 5",
         },
     )
-    policy = forms.ChoiceField(label="Disclosure policy", choices=POLICIES, initial="standard")
+    policy = forms.ChoiceField(
+        label="Disclosure policy", choices=POLICIES, initial="standard", widget=forms.RadioSelect
+    )
     formats = forms.MultipleChoiceField(
         label="Formats",
         error_messages={"required": "Select at least one format"},
