@@ -32,6 +32,7 @@ from concerns.disclosure import Policy, resolve_policy
 if TYPE_CHECKING:
     from concerns.analytics import Context, Settings
     from concerns.ingest import Ingested
+    from concerns.report._model import Report
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "json")
 FORMAT_TITLES: dict[str, str] = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel (XLSX)", "json": "JSON"}
@@ -142,7 +143,7 @@ class Manifest:
             raise ManifestError(f"{folder}/manifest.json is malformed: {error}") from None
 
 
-def _manifest_file(item: Any) -> ManifestFile:
+def _manifest_file(item: object) -> ManifestFile:
     if not isinstance(item, dict):
         raise ValueError(f"a file entry is not an object: {item!r}")
     return ManifestFile(str(item["path"]), str(item["format"]), int(item["bytes"]), str(item["sha256"]))
@@ -176,21 +177,22 @@ def make_batch(
     )
 
 
-def renderer(fmt: str) -> Callable[[Any], bytes]:
+def renderer(fmt: str) -> Callable[[Report], bytes]:
     """The renderer of one format, imported only when asked for."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
     from concerns.report import render
 
-    return getattr(render, f"render_{fmt}")
+    found: Callable[[Report], bytes] = getattr(render, f"render_{fmt}")
+    return found
 
 
 SUMMARY_FORMATS = ("html", "pdf")  # a board summary is read, not analysed: no JSON or spreadsheet
 
 
 def write_report_files(
-    report: Any, folder: Path, formats: tuple[str, ...], stem: str = "report"
-) -> list[dict[str, Any]]:
+    report: Report, folder: Path, formats: tuple[str, ...], stem: str = "report"
+) -> list[ManifestFile]:
     """Render one report into folder/<stem>.<fmt>; the manifest entries of what was written."""
     folder.mkdir(parents=True, exist_ok=True)
     if {"html", "pdf"} & set(formats):
@@ -203,12 +205,7 @@ def write_report_files(
         name = f"{stem}.{fmt}"
         (folder / name).write_bytes(content)
         entries.append(
-            {
-                "file": name,
-                "format": fmt,
-                "bytes": len(content),
-                "sha256": hashlib.sha256(content).hexdigest(),
-            }
+            ManifestFile(f"{folder.name}/{name}", fmt, len(content), hashlib.sha256(content).hexdigest())
         )
     return entries
 
@@ -222,7 +219,7 @@ class _Job:
     illustrative: bool
 
 
-_context: Any = None
+_context: Context | None = None
 _job: _Job | None = None
 
 
@@ -231,19 +228,19 @@ def _start_worker(context: bytes, job: _Job) -> None:
     _context, _job = pickle.loads(context), job
 
 
-def _organisation(code: str, staging: str) -> tuple[str, list[dict[str, Any]]]:
-    assert _job is not None
+def _organisation(code: str, staging: str) -> tuple[str, list[ManifestFile]]:
+    assert _context is not None and _job is not None
     return code, render_organisation(_context, code, Path(staging), _job.options, _job.illustrative)
 
 
-def _national(staging: str) -> tuple[str, list[dict[str, Any]]]:
-    assert _job is not None
+def _national(staging: str) -> tuple[str, list[ManifestFile]]:
+    assert _context is not None and _job is not None
     return NATIONAL, render_national(_context, Path(staging), _job.options, _job.illustrative)
 
 
 def render_organisation(
     context: Context, code: str, staging: Path, options: BatchOptions, illustrative: bool
-) -> list[dict[str, Any]]:
+) -> list[ManifestFile]:
     from concerns.analytics import analyse_organisation
     from concerns.report._build import build_board_summary, build_organisation_report
 
@@ -269,7 +266,7 @@ def render_organisation(
 
 def render_national(
     context: Context, staging: Path, options: BatchOptions, illustrative: bool
-) -> list[dict[str, Any]]:
+) -> list[ManifestFile]:
     from concerns.analytics import analyse_national
     from concerns.report._build import build_national_report
 
@@ -301,7 +298,7 @@ def write_batch(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        files: dict[str, list[dict[str, Any]]] = {}
+        files: dict[str, list[ManifestFile]] = {}
         job = _Job(options, illustrative)
         for name, entries in _reports(context, codes, national, staging, job):
             files[name] = entries
@@ -318,7 +315,7 @@ def write_batch(
 
 def _reports(
     context: Context, codes: list[str], national: bool, staging: Path, job: _Job
-) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+) -> Iterator[tuple[str, list[ManifestFile]]]:
     """(name, manifest entries) of every report, in the order they are finished."""
     workers = max(1, min(job.options.workers, len(codes) + national))
     if workers == 1:
@@ -339,7 +336,7 @@ def _reports(
             yield future.result()
 
 
-def _manifest(context: Context, job: _Job, files: dict[str, list[dict[str, Any]]]) -> Manifest:
+def _manifest(context: Context, job: _Job, files: dict[str, list[ManifestFile]]) -> Manifest:
     from concerns.report._build import SUMMARY_POLICY
 
     policy = resolve_policy(job.options.policy)
@@ -352,11 +349,7 @@ def _manifest(context: Context, job: _Job, files: dict[str, list[dict[str, Any]]
         illustrative=job.illustrative,
         reports=len(files),
         summary_policy=SUMMARY_POLICY,
-        files=tuple(
-            ManifestFile(f"{name}/{entry['file']}", entry["format"], entry["bytes"], entry["sha256"])
-            for name in sorted(files)
-            for entry in files[name]
-        ),
+        files=tuple(entry for name in sorted(files) for entry in files[name]),
     )
 
 
