@@ -125,3 +125,13 @@ def tiny_extract_codes() -> list[str]:
 
     with (tiny_extract() / "organisations.csv").open(newline="") as handle:
         return [row["org_code"] for row in csv.DictReader(handle)]
+
+
+def test_it_offers_the_worker_on_the_command_line():
+    from typer.testing import CliRunner
+
+    from concerns.cli import app
+
+    result = CliRunner().invoke(app, ["worker", "--help"])
+    assert result.exit_code == 0
+    assert "Run the queue's worker" in result.output and "--once" in result.output

@@ -22,11 +22,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from concerns import vocabulary as v
-from concerns.report import Manifest, ManifestError, ManifestFile
+from concerns.report import FORMATS, Manifest, ManifestError, ManifestFile
 from concerns.web.portal.models import Batch, Organisation, Report, ReportFile
 
 NATIONAL = "national"
-FORMATS = ("html", "pdf", "xlsx", "json")
 # The files a report folder may hold, by the format the store records: the report in every format, and its
 # board summary (a separate document, under a stricter policy, for board papers that may be published).
 FILES = {
