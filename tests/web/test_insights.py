@@ -436,21 +436,64 @@ def _running(batch, **fields):
     Batch.objects.filter(pk=batch.pk).update(**fields)
 
 
-def test_it_marks_a_batch_failed_when_the_queue_says_its_task_failed(queued, users):
-    batch, task = queued
+def _stop_worker_under(batch, error: BaseException) -> None:
+    """What the queue holds when its worker stopped while running the batch's task."""
+    from django_tasks_db.models import DBTaskResult
+
     _running(batch)
+    task = DBTaskResult.objects.get(id=Batch.objects.get(pk=batch.pk).task_id)
     task.claim("worker-1")
-    task.set_failed(MemoryError())
+    task.set_failed(error)
+
+
+def test_it_starts_a_batch_again_by_itself_when_the_queue_says_its_worker_stopped(queued, users):
+    from django_tasks_db.models import DBTaskResult
+
+    batch, first = queued
+    _stop_worker_under(batch, KeyboardInterrupt())
     response = signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))
     batch.refresh_from_db()
-    assert batch.status == Batch.Status.FAILED
-    assert "its task failed: MemoryError" in batch.message
+    assert (batch.status, batch.attempts, batch.done) == (Batch.Status.QUEUED, 2, 0)
+    assert batch.message == (
+        "Started again by itself after it stopped (its task failed: KeyboardInterrupt): attempt 2 of 3."
+    )
+    again = DBTaskResult.objects.get(id=batch.task_id)
+    assert again.id != first.id and again.args_kwargs == {"args": [batch.pk, 2], "kwargs": {}}
+    assert response["Refresh"] == "3"
+    event = AuditEvent.objects.get(action=Action.BATCH_RESTARTED)
+    assert (event.object_id, event.actor, event.detail["task"]) == (
+        str(batch.pk),
+        users["insights"],
+        batch.task_id,
+    )
+    assert not AuditEvent.objects.filter(action=Action.BATCH_STALLED).exists()
+
+
+def test_it_marks_a_batch_failed_when_its_worker_stopped_on_every_attempt(queued, users):
+    batch, _ = queued
+    client = signed_in(users["insights"])
+    for _ in range(batches.MAX_ATTEMPTS):
+        _stop_worker_under(batch, MemoryError())
+        response = client.get(reverse("batch", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts) == (Batch.Status.FAILED, 3)
+    assert "its task failed: MemoryError; it was tried 3 times" in batch.message
     assert "Start the batch again" in batch.message
     assert "Refresh" not in response
     assert "Start the batch again" in response.content.decode()
+    assert AuditEvent.objects.filter(action=Action.BATCH_RESTARTED).count() == 2
     event = AuditEvent.objects.get(action=Action.BATCH_STALLED)
     assert (event.object_id, event.actor) == (str(batch.pk), users["insights"])
     assert event.detail["task"] == batch.task_id
+
+
+def test_it_ignores_a_replaced_attempt_that_runs_late(queued):
+    batch, _ = queued
+    _stop_worker_under(batch, KeyboardInterrupt())
+    assert batches.notice_stalled([Batch.objects.get(pk=batch.pk)]).restarted
+    late = batches.run(batch.pk, attempt=1)  # the first attempt's task, run after all
+    assert (late.status, late.attempts) == (Batch.Status.QUEUED, 2)
+    assert not Report.objects.filter(batch=batch).exists()
 
 
 def test_it_marks_a_batch_failed_when_its_task_is_gone_from_the_queue(queued, users):
@@ -461,18 +504,23 @@ def test_it_marks_a_batch_failed_when_its_task_is_gone_from_the_queue(queued, us
     assert batch.status == Batch.Status.FAILED and "its task is no longer on the queue" in batch.message
 
 
-@pytest.mark.parametrize(
-    ("status", "says"),
-    [(Batch.Status.RUNNING, "no progress"), (Batch.Status.QUEUED, "no worker took it")],
-)
-def test_it_marks_a_silent_batch_failed_after_fifteen_minutes(queued, users, status, says):
+def test_it_marks_a_batch_no_worker_took_failed_after_fifteen_minutes(queued, users):
     batch, _ = queued
-    _running(batch, status=status, updated_at=timezone.now() - dt.timedelta(minutes=16))
+    _running(batch, status=Batch.Status.QUEUED, updated_at=timezone.now() - dt.timedelta(minutes=16))
     content = signed_in(users["insights"]).get(reverse("batches")).content.decode()
     batch.refresh_from_db()
     assert batch.status == Batch.Status.FAILED
-    assert f"{says} for more than 15 minutes" in batch.message
+    assert "no worker took it for more than 15 minutes" in batch.message
     assert "Failed" in content
+
+
+def test_it_starts_a_silent_running_batch_again_after_fifteen_minutes(queued, users):
+    batch, _ = queued
+    _running(batch, updated_at=timezone.now() - dt.timedelta(minutes=16))
+    signed_in(users["insights"]).get(reverse("batches"))
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts) == (Batch.Status.QUEUED, 2)
+    assert "(no progress for more than 15 minutes): attempt 2 of 3" in batch.message
 
 
 @pytest.mark.parametrize(
@@ -494,13 +542,12 @@ def test_it_leaves_a_batch_running_while_it_may_still_finish(queued, users, clai
     assert not AuditEvent.objects.filter(action=Action.BATCH_STALLED).exists()
 
 
-def test_it_notices_a_queued_batch_whose_task_failed_before_it_began(queued, users):
-    batch, task = queued
-    task.claim("worker-1")
-    task.set_failed(KeyboardInterrupt())
+def test_it_notices_a_batch_whose_task_failed_from_the_upload_page_too(queued, users):
+    batch, _ = queued
+    _stop_worker_under(batch, KeyboardInterrupt())
     signed_in(users["insights"]).get(reverse("upload", args=[batch.upload_id]))
     batch.refresh_from_db()
-    assert batch.status == Batch.Status.FAILED and "KeyboardInterrupt" in batch.message
+    assert batch.status == Batch.Status.QUEUED and "KeyboardInterrupt" in batch.message
 
 
 def test_it_starts_a_stalled_batch_again_from_the_same_upload(queued, users):
@@ -530,7 +577,7 @@ def test_it_keeps_a_stalled_batch_failed_if_its_task_finishes_later(queued):
     batch, task = queued
     _running(batch)
     task.delete()
-    assert batches.notice_stalled([Batch.objects.get(pk=batch.pk)])
+    assert batches.notice_stalled([Batch.objects.get(pk=batch.pk)]).failed
     batches._finish(batch, Batch.Status.DONE, "8 draft report(s) ready for review")
     batch.refresh_from_db()
     assert batch.status == Batch.Status.FAILED and "stopped" in batch.message

@@ -63,7 +63,7 @@ def test_it_queues_a_started_batch_until_the_worker_runs_it(
         TaskResultStatus.READY,
         "concerns.web.portal.batches.generate_batch",
     )
-    assert task.args_kwargs == {"args": [batch.pk], "kwargs": {}}
+    assert task.args_kwargs == {"args": [batch.pk, 1], "kwargs": {}}
     assert not Report.objects.exists()
 
     _work()
@@ -80,25 +80,56 @@ def test_it_queues_a_started_batch_until_the_worker_runs_it(
     assert drafts.filter(kind=Report.Kind.NATIONAL).count() == 1
 
 
-def test_it_ends_the_batch_failed_when_its_task_fails_on_the_worker(
+def test_it_starts_the_batch_again_when_its_worker_stopped_and_finishes_it(
+    users, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    from concerns.web.portal import batches
+
+    batch = _start_batch(users, tmp_path, django_capture_on_commit_callbacks)
+    first, real = batch.task_id, batches.run
+
+    def stopped_once(batch_id: int, attempt: int | None = None) -> Batch:
+        if attempt == 1:
+            raise KeyboardInterrupt  # what a worker stopped mid-task leaves
+        return real(batch_id, attempt)
+
+    monkeypatch.setattr(batches, "run", stopped_once)
+    _work()
+    assert DBTaskResult.objects.get(id=first).status == TaskResultStatus.FAILED
+    signed_in(users["insights"]).get(reverse("batch", args=[batch.pk]))  # the portal notices: a new task
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts) == (Batch.Status.QUEUED, 2) and batch.task_id != first
+    _work()
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE and DBTaskResult.objects.get(id=batch.task_id).status == (
+        TaskResultStatus.SUCCESSFUL
+    )
+    assert Report.objects.filter(batch=batch).count() == len(tiny_extract_codes()) + 1
+
+
+def test_it_ends_the_batch_failed_when_its_task_fails_on_every_attempt(
     users, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
     from concerns.web.portal import batches
 
     batch = _start_batch(users, tmp_path, django_capture_on_commit_callbacks)
 
-    def broken(batch_id: int) -> Batch:
+    def broken(batch_id: int, attempt: int | None = None) -> Batch:
         raise MemoryError("the worker ran out of memory")
 
     monkeypatch.setattr(batches, "run", broken)
-    _work()
-    task = DBTaskResult.objects.get(id=batch.task_id)
+    client = signed_in(users["insights"])
+    for _ in range(batches.MAX_ATTEMPTS):
+        _work()
+        content = client.get(reverse("batch", args=[batch.pk])).content.decode()
+    task = DBTaskResult.objects.get(id=Batch.objects.get(pk=batch.pk).task_id)
     assert task.status == TaskResultStatus.FAILED
     assert task.exception_class_path == "builtins.MemoryError"
-    content = signed_in(users["insights"]).get(reverse("batch", args=[batch.pk])).content.decode()
     batch.refresh_from_db()
-    assert batch.status == Batch.Status.FAILED
-    assert "its task failed: MemoryError" in batch.message and "Start the batch again" in content
+    assert (batch.status, batch.attempts) == (Batch.Status.FAILED, 3)
+    assert "its task failed: MemoryError; it was tried 3 times" in batch.message
+    assert "Start the batch again" in content
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 3
 
 
 def test_it_runs_the_worker_until_the_queue_is_empty_when_asked_once(monkeypatch):

@@ -85,6 +85,7 @@ def _pages(users, organisation, tmp_path):
         created_by=users["insights"],
         as_of=AS_OF,
         status="running",
+        attempts=3,  # its worker stopped on every attempt: the page shows it failed, to start again
         updated_at=timezone.now() - dt.timedelta(hours=1),
     )
     gets = {

@@ -20,6 +20,7 @@ class Action:
     UPLOADED = "extract-uploaded"
     BATCH_STARTED = "batch-started"
     BATCH_STALLED = "batch-stalled"
+    BATCH_RESTARTED = "batch-restarted"
     DISCUSSION_RECORDED = "discussion-recorded"
     AGREED_ACTION_DONE = "agreed-action-done"
     OBJECTIVE_ADOPTED = "objective-adopted"

@@ -5,10 +5,12 @@ database); the queue's worker (`concerns worker`, which `concerns serve` starts)
 batch with `concerns.report.make_batch`, counting progress into Batch.done / Batch.total, then imports the
 reports into the store as drafts for the insights team to review.
 
-Whether a batch can still finish comes from the queue: a task the queue reports failed, or one it no longer
-holds, ends its batch FAILED. A batch also keeps a heartbeat (`updated_at`, touched on each step): one
-queued or running without a step for `STALL_AFTER` (its worker stopped, or none is running) is marked
-FAILED too, so that the team can start it again.
+Whether a batch can still finish comes from the queue. The batch's own failures end it from inside (`run`
+catches them), so a task the queue reports failed means its worker stopped under it: the batch is started
+again by itself, as a new task, up to MAX_ATTEMPTS in all. A batch also keeps a heartbeat (`updated_at`,
+touched on each step): one running without a step for `STALL_AFTER` is started again the same way; one
+queued that long (no worker is running), or whose task the queue no longer holds, is marked FAILED, so
+that the team can start it again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,21 +39,28 @@ STALLED_MESSAGE = "The batch stopped ({reason}) before it was finished, so nothi
 
 
 @task()
-def generate_batch(batch_id: int) -> str:
+def generate_batch(batch_id: int, attempt: int = 1) -> str:
     """The queued task: generate one batch; its final status."""
-    return str(run(batch_id).status)
+    return str(run(batch_id, attempt).status)
 
 
 def start(batch: Batch) -> None:
-    """Queue the batch; the queue's worker generates it."""
-    result = generate_batch.enqueue(batch.pk)
+    """Queue the batch (its next attempt); the queue's worker generates it."""
+    attempt = batch.attempts + 1
+    Batch.objects.filter(pk=batch.pk).update(attempts=attempt)  # before the task can run
+    batch.attempts = attempt
+    result = generate_batch.enqueue(batch.pk, attempt)
     Batch.objects.filter(pk=batch.pk).update(task_id=str(result.id))
+    batch.task_id = str(result.id)
 
 
-def run(batch_id: int) -> Batch:
-    """Generate and import one batch; the batch ends DONE (drafts ready for review) or FAILED (message)."""
+def run(batch_id: int, attempt: int | None = None) -> Batch:
+    """Generate and import one batch; the batch ends DONE (drafts ready for review) or FAILED (message).
+
+    `attempt` is the queued attempt this run is: a run that an automatic restart has replaced changes
+    nothing."""
     batch = Batch.objects.select_related("upload").get(pk=batch_id)
-    if batch.status != Batch.Status.QUEUED:
+    if batch.status != Batch.Status.QUEUED or (attempt is not None and batch.attempts != attempt):
         return batch
     _update(batch, status=Batch.Status.RUNNING)
     try:
@@ -64,8 +74,9 @@ def run(batch_id: int) -> Batch:
 
 
 def _finish(batch: Batch, status: str, message: str) -> None:
-    # Only a batch still running is finished here: one marked stalled meanwhile keeps its FAILED status.
-    Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING).update(
+    # Only this attempt of a batch still running is finished here: one marked stalled or restarted meanwhile
+    # keeps what that says.
+    Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING, attempts=batch.attempts).update(
         status=status, message=message, finished_at=timezone.now(), updated_at=timezone.now()
     )
 
@@ -79,63 +90,97 @@ def _progress(batch: Batch) -> None:
 
 
 def _still_running(batch: Batch) -> None:
-    if not Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING).exists():
+    if not Batch.objects.filter(pk=batch.pk, status=Batch.Status.RUNNING, attempts=batch.attempts).exists():
         raise RuntimeError("the batch was marked as stopped while it ran; its reports were not imported")
 
 
-# --- noticing batches that can no longer finish ------------------------------------------------
+# --- noticing batches that stopped --------------------------------------------------------------
+
+MAX_ATTEMPTS = 3  # a batch whose worker stopped under it is started again by itself, twice at most
 
 
-def notice_stalled(found: Iterable[Batch], now: datetime | None = None) -> list[Batch]:
-    """Mark FAILED each queued or running batch that can no longer finish; the batches so marked."""
+@dataclass(frozen=True)
+class Stall:
+    reason: str
+    worker_stopped: bool  # the worker stopped mid-batch: starting again may well finish it
+
+
+@dataclass
+class Noticed:
+    failed: list[Batch]
+    restarted: list[Batch]
+
+
+def notice_stalled(found: Iterable[Batch], now: datetime | None = None) -> Noticed:
+    """Start again each batch whose worker stopped under it (up to MAX_ATTEMPTS), and mark FAILED each other
+    queued or running batch that can no longer finish."""
     now = now or timezone.now()
-    stalled = []
+    noticed = Noticed([], [])
     for batch in found:
-        reason = stall_reason(batch, now)
-        if reason is None:
+        stall = stall_of(batch, now)
+        if stall is None:
             continue
-        message = STALLED_MESSAGE.format(reason=reason)
-        marked = Batch.objects.filter(
-            pk=batch.pk, status__in=[Batch.Status.QUEUED, Batch.Status.RUNNING]
-        ).update(status=Batch.Status.FAILED, message=message, finished_at=now)
-        if marked:
-            batch.status, batch.message, batch.finished_at = Batch.Status.FAILED, message, now
-            stalled.append(batch)
-    return stalled
+        if stall.worker_stopped and batch.attempts < MAX_ATTEMPTS and _restart(batch, stall, now):
+            noticed.restarted.append(batch)
+        elif _fail(batch, stall, now):
+            noticed.failed.append(batch)
+    return noticed
 
 
-def stall_reason(batch: Batch, now: datetime) -> str | None:
-    """Why this batch can no longer finish, or None while it may."""
+def _restart(batch: Batch, stall: Stall, now: datetime) -> bool:
+    message = f"Started again by itself after it stopped ({stall.reason}): attempt {batch.attempts + 1} of {MAX_ATTEMPTS}."
+    restarted = Batch.objects.filter(pk=batch.pk, status=batch.status, attempts=batch.attempts).update(
+        status=Batch.Status.QUEUED, done=0, message=message, updated_at=now
+    )
+    if restarted:
+        batch.status, batch.done, batch.message, batch.updated_at = Batch.Status.QUEUED, 0, message, now
+        start(batch)
+    return bool(restarted)
+
+
+def _fail(batch: Batch, stall: Stall, now: datetime) -> bool:
+    tried = f"; it was tried {batch.attempts} times" if stall.worker_stopped and batch.attempts > 1 else ""
+    message = STALLED_MESSAGE.format(reason=stall.reason + tried)
+    marked = Batch.objects.filter(pk=batch.pk, status__in=[Batch.Status.QUEUED, Batch.Status.RUNNING]).update(
+        status=Batch.Status.FAILED, message=message, finished_at=now
+    )
+    if marked:
+        batch.status, batch.message, batch.finished_at = Batch.Status.FAILED, message, now
+    return bool(marked)
+
+
+def stall_of(batch: Batch, now: datetime) -> Stall | None:
+    """Why this batch can no longer finish as it is, or None while it may."""
     if not batch.is_running:
         return None
-    reason = _queue_reason(batch)
-    if reason:
-        return reason
+    queue = _queue_state(batch)
+    if queue == TaskResultStatus.FAILED:  # the batch's own failures end it from inside: this is the worker's
+        return Stall(f"its task failed: {_task_error(batch)}", worker_stopped=True)
+    if queue == "gone":
+        return Stall("its task is no longer on the queue", worker_stopped=False)
+    if queue == TaskResultStatus.SUCCESSFUL:
+        return Stall("its task ended without finishing it", worker_stopped=False)
     if now - batch.updated_at > STALL_AFTER:
         minutes = int(STALL_AFTER.total_seconds() // 60)
-        waiting = "no worker took it" if batch.status == Batch.Status.QUEUED else "no progress"
-        return f"{waiting} for more than {minutes} minutes"
+        if batch.status == Batch.Status.QUEUED:
+            return Stall(f"no worker took it for more than {minutes} minutes", worker_stopped=False)
+        return Stall(f"no progress for more than {minutes} minutes", worker_stopped=True)
     return None
 
 
-def _queue_reason(batch: Batch) -> str | None:
-    """What the queue says of the batch's task when it ended without finishing the batch."""
+def _queue_state(batch: Batch) -> TaskResultStatus | str | None:
+    """The status the queue holds for the batch's task, "gone" when it holds none, None when it cannot say."""
     if not batch.task_id or not generate_batch.get_backend().supports_get_result:
         return None
     try:
-        result = generate_batch.get_result(batch.task_id)
+        return generate_batch.get_result(batch.task_id).status
     except TaskResultDoesNotExist:
-        return "its task is no longer on the queue"
-    if result.status == TaskResultStatus.FAILED:
-        errors = result.errors
-        return (
-            f"its task failed: {errors[-1].exception_class_path.rsplit('.', 1)[-1]}"
-            if errors
-            else "its task failed"
-        )
-    if result.status == TaskResultStatus.SUCCESSFUL:
-        return "its task ended without finishing it"
-    return None
+        return "gone"
+
+
+def _task_error(batch: Batch) -> str:
+    errors = generate_batch.get_result(batch.task_id).errors
+    return errors[-1].exception_class_path.rsplit(".", 1)[-1] if errors else "no reason given"
 
 
 def _generate(batch: Batch) -> int:

@@ -135,6 +135,7 @@ class Batch(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # The queue's task that generates the batch: the queue says whether it failed or is gone.
     task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times the batch was put on the queue.")
     updated_at = models.DateTimeField(default=timezone.now, help_text="Touched on each step of progress.")
 
     class Meta:

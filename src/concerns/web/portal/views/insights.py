@@ -273,17 +273,22 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _noticed(request: HttpRequest, found: Any) -> list[Batch]:
-    """The batches, with any whose generating process stopped marked as failed (and audited)."""
+    """The batches, any that stopped started again or marked as failed (and audited)."""
     found = list(found)
-    for batch in batches.notice_stalled(found):
-        record(
-            request,
-            Action.BATCH_STALLED,
-            target=batch,
-            upload=batch.upload_id,
-            task=batch.task_id,
-            reason=batch.message,
-        )
+    noticed = batches.notice_stalled(found)
+    for action, changed in (
+        (Action.BATCH_RESTARTED, noticed.restarted),
+        (Action.BATCH_STALLED, noticed.failed),
+    ):
+        for batch in changed:
+            record(
+                request,
+                action,
+                target=batch,
+                upload=batch.upload_id,
+                task=batch.task_id,
+                reason=batch.message,
+            )
     return found
 
 
