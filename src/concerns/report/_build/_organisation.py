@@ -111,14 +111,7 @@ def build_summary(
 
 def organisation_line(org_type: str, nation: str) -> str:
     """ "Acute trust, England": the organisation's type and nation as the report names them."""
-    return f"{_label(v.ORG_TYPES, org_type)}, {_label(v.NATIONS, nation)}"
-
-
-def _label(codes: v.CodeSet, code: str) -> str:
-    try:
-        return codes.label(code)
-    except KeyError:
-        return code
+    return f"{v.ORG_TYPES.label(org_type)}, {v.NATIONS.label(nation)}"
 
 
 def _report(

@@ -153,13 +153,9 @@ def stall_of(batch: Batch, now: datetime) -> Stall | None:
     """Why this batch can no longer finish as it is, or None while it may."""
     if not batch.is_running:
         return None
-    queue = _queue_state(batch)
-    if queue == TaskResultStatus.FAILED:  # the batch's own failures end it from inside: this is the worker's
-        return Stall(f"its task failed: {_task_error(batch)}", worker_stopped=True)
-    if queue == "gone":
-        return Stall("its task is no longer on the queue", worker_stopped=False)
-    if queue == TaskResultStatus.SUCCESSFUL:
-        return Stall("its task ended without finishing it", worker_stopped=False)
+    stall = _queue_stall(batch)
+    if stall is not None:
+        return stall
     if now - batch.updated_at > STALL_AFTER:
         minutes = int(STALL_AFTER.total_seconds() // 60)
         if batch.status == Batch.Status.QUEUED:
@@ -168,19 +164,24 @@ def stall_of(batch: Batch, now: datetime) -> Stall | None:
     return None
 
 
-def _queue_state(batch: Batch) -> TaskResultStatus | str | None:
-    """The status the queue holds for the batch's task, "gone" when it holds none, None when it cannot say."""
+def _queue_stall(batch: Batch) -> Stall | None:
+    """What the queue says of the batch's task when it ended without finishing the batch (None: it may)."""
     if not batch.task_id or not generate_batch.get_backend().supports_get_result:
         return None
     try:
-        return generate_batch.get_result(batch.task_id).status
+        result = generate_batch.get_result(batch.task_id)
     except TaskResultDoesNotExist:
-        return "gone"
-
-
-def _task_error(batch: Batch) -> str:
-    errors = generate_batch.get_result(batch.task_id).errors
-    return errors[-1].exception_class_path.rsplit(".", 1)[-1] if errors else "no reason given"
+        return Stall("its task is no longer on the queue", worker_stopped=False)
+    if (
+        result.status == TaskResultStatus.FAILED
+    ):  # the batch's own failures end it from inside: the worker stopped
+        error = (
+            result.errors[-1].exception_class_path.rsplit(".", 1)[-1] if result.errors else "no reason given"
+        )
+        return Stall(f"its task failed: {error}", worker_stopped=True)
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        return Stall("its task ended without finishing it", worker_stopped=False)
+    return None
 
 
 def _generate(batch: Batch) -> int:
